@@ -1,0 +1,40 @@
+# netstack: OpenHarmony's network API for MicroPython.
+# `import netstack` loads only this file and _err; fetch, http, socket and webSocket
+# load on first attribute access (RAM on boards), as MicroPython's asyncio does.
+from ._err import BusinessError
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("fetch", "http", "socket", "webSocket")
+# MicroPython's `from netstack import x` asks __getattr__ first and does not fall back to
+# importing the submodule, so every submodule (public or not) is listed here.
+_PRIVATE = ("_aw", "_emit", "_port", "_log", "_msgs", "proto", "transport")
+
+
+def __getattr__(name):
+    if name == "websocket":
+        name = "webSocket"
+    if name not in _SUBMODULES and name not in _PRIVATE:
+        raise AttributeError(name)
+    __import__("netstack." + name)
+    mod = globals()[name]  # importing a submodule binds it on its package
+    if name == "webSocket":
+        globals()["websocket"] = mod
+    globals()[name] = mod
+    return mod
+
+
+def run(awaitable=None):
+    """Run the event loop until `awaitable` is done; return its result or raise its error.
+
+    Without an argument: run until every callback-style operation has delivered its
+    callback and no open socket or server holds the loop.
+    """
+    from . import _aw
+    return _aw.run(awaitable)
+
+
+def debug(on=True):
+    """Switch the library's log lines (printed with a 'netstack:' prefix) on or off."""
+    from . import _log
+    _log.on = bool(on)

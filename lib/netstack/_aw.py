@@ -1,0 +1,75 @@
+# One code path for both OpenHarmony call styles: every async operation is a coroutine;
+# call() either returns it (await it, or pass it to netstack.run) or runs it as a task
+# and hands the outcome to callback(err, data).
+from . import _port, _log
+from ._err import BusinessError, E_INTERNAL, param
+
+_busy = 0      # callback operations in flight + objects that hold the loop open
+_idle = None   # asyncio.Event set when _busy drops to 0; made when run() first waits
+
+
+def call(coro, callback, internal=E_INTERNAL):
+    if callback is None:
+        return coro
+    if not callable(callback):
+        coro.close()
+        raise param("callback must be a function")
+    hold()
+    _port.spawn(_deliver(coro, callback, internal))
+
+
+async def _deliver(coro, callback, internal):
+    err = data = None
+    cancelled = None
+    try:
+        data = await coro
+    except BusinessError as e:
+        err = e
+    except MemoryError:
+        err = BusinessError(internal, "Out of memory")
+    except Exception as e:  # a library bug must still reach the callback as an error
+        err = BusinessError(internal, "%s: %s" % (type(e).__name__, e))
+    except BaseException as e:  # CancelledError: tell the callback, then let it propagate
+        err = BusinessError(internal, "cancelled")
+        cancelled = e
+    release()
+    try:
+        callback(err, data)
+    except Exception as e:
+        _log.report(e, "result")
+    if cancelled is not None:
+        raise cancelled
+
+
+def hold():
+    global _busy
+    _busy += 1
+
+
+def release():
+    global _busy
+    _busy -= 1
+    if _busy <= 0:
+        _busy = 0
+        if _idle is not None:
+            _idle.set()
+
+
+async def _until_idle():
+    global _idle
+    import asyncio
+    if _idle is None:
+        _idle = asyncio.Event()
+    while _busy:
+        _idle.clear()
+        await _idle.wait()
+
+
+def run(aw=None):
+    if aw is None:
+        if not _busy:
+            return None
+        aw = _until_idle()
+    elif not (hasattr(aw, "send") or hasattr(aw, "__await__")):
+        raise param("run() takes an awaitable")
+    return _port.run_until_complete(aw)

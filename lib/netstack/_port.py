@@ -1,0 +1,93 @@
+# The one seam between the library and the runtime it runs on.
+# The defaults below are for MicroPython (unix port and boards). A runtime that differs
+# ships a `netstack_port` module (ports/<name>/netstack_port.py, frozen or copied next to
+# the library) that overrides any of these names; the rest of lib/ only calls _port.
+import asyncio
+import socket
+
+NAME = "micropython"
+# Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
+# file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
+DEFAULT_CA_PATH = None
+
+
+def spawn(coro):
+    return asyncio.create_task(coro)
+
+
+def run_until_complete(aw):
+    # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
+    return asyncio.get_event_loop().run_until_complete(aw)
+
+
+def wait_for_ms(aw, ms):
+    return asyncio.wait_for_ms(aw, ms)
+
+
+def sleep_ms(ms):
+    return asyncio.sleep_ms(ms)
+
+
+# Waiting for a socket uses the scheduler's poller directly, as asyncio's own streams do,
+# so the transport can read into its own buffers without asyncio.Stream's copies.
+def wait_readable(s):
+    yield asyncio.core._io_queue.queue_read(s)
+
+
+def wait_writable(s):
+    yield asyncio.core._io_queue.queue_write(s)
+
+
+def resolve(host, port):
+    """-> (family, sockaddr). Blocking on MicroPython; boards may override with a cache."""
+    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    return ai[0], ai[-1]
+
+
+def tcp_socket(family):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setblocking(False)
+    return s
+
+
+def tls_context(server_side=False):
+    import tls
+    return tls.SSLContext(tls.PROTOCOL_TLS_SERVER if server_side else tls.PROTOCOL_TLS_CLIENT)
+
+
+def tls_verify(ctx, ca_ders, verify):
+    """Trust each DER certificate in `ca_ders`; verify=False turns checking off."""
+    import tls
+    for der in ca_ders:
+        ctx.load_verify_locations(der)
+    ctx.verify_mode = tls.CERT_REQUIRED if verify else tls.CERT_NONE
+
+
+def tls_cert_chain(ctx, cert_der, key_der):
+    ctx.load_cert_chain(cert_der, key_der)
+
+
+def tls_wrap(ctx, s, server_hostname=None, server_side=False):
+    s = ctx.wrap_socket(s, server_side=server_side, do_handshake_on_connect=False,
+                        server_hostname=server_hostname)
+    s.setblocking(False)
+    return s
+
+
+def peer_cert(s):
+    """DER of the peer's certificate, or None where the port cannot tell."""
+    try:
+        return s.getpeercert(True)
+    except (AttributeError, OSError):
+        return None
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+try:
+    from netstack_port import *  # noqa: F401,F403  per-runtime overrides
+except ImportError:
+    pass

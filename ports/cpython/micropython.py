@@ -1,0 +1,48 @@
+# CPython shim for MicroPython's `micropython` module, plus the `time.ticks_*` family.
+# lib/ imports `micropython` first in every module, so this is where CPython gets patched.
+import time as _time
+
+
+def const(x):
+    return x
+
+
+def native(f):
+    return f
+
+
+viper = native
+
+
+def opt_level(*a):
+    return 0
+
+
+def mem_info(*a):
+    pass
+
+
+if not hasattr(_time, "ticks_ms"):
+    _PERIOD = 1 << 30  # MicroPython's small-int ticks period on 32-bit boards
+
+    def ticks_ms():
+        return int(_time.monotonic() * 1000) & (_PERIOD - 1)
+
+    def ticks_us():
+        return int(_time.monotonic() * 1000000) & (_PERIOD - 1)
+
+    def ticks_add(t, d):
+        return (t + d) & (_PERIOD - 1)
+
+    def ticks_diff(a, b):
+        d = (a - b) & (_PERIOD - 1)
+        return d - _PERIOD if d >= _PERIOD >> 1 else d
+
+    def sleep_ms(ms):
+        _time.sleep(ms / 1000)
+
+    _time.ticks_ms = ticks_ms
+    _time.ticks_us = ticks_us
+    _time.ticks_add = ticks_add
+    _time.ticks_diff = ticks_diff
+    _time.sleep_ms = sleep_ms

@@ -1,0 +1,177 @@
+# CPython port of netstack's runtime seam (lib/netstack/_port.py): the same names with
+# MicroPython's semantics on top of CPython's asyncio, socket and ssl.
+import asyncio
+import os
+import socket
+import ssl
+import tempfile
+
+import micropython  # noqa: F401  installs time.ticks_* before lib/ needs them
+
+NAME = "cpython"
+DEFAULT_CA_PATH = None
+_loop = None
+
+
+def loop():
+    """The running loop, else one persistent loop (so keep-alive sockets survive run())."""
+    global _loop
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_loop)
+    return _loop
+
+
+def spawn(coro):
+    return loop().create_task(coro)
+
+
+def run_until_complete(aw):
+    return loop().run_until_complete(aw)
+
+
+def wait_for_ms(aw, ms):
+    return asyncio.wait_for(aw, ms / 1000)
+
+
+async def sleep_ms(ms):
+    await asyncio.sleep(ms / 1000)
+
+
+async def _wait(s, add, remove):
+    lp = asyncio.get_running_loop()
+    fut = lp.create_future()
+    fd = s.fileno()
+
+    def ready():
+        if not fut.done():
+            fut.set_result(None)
+
+    add(fd, ready)
+    try:
+        await fut
+    finally:
+        remove(fd)
+
+
+def wait_readable(s):
+    lp = asyncio.get_running_loop()
+    return _wait(s, lp.add_reader, lp.remove_reader)
+
+
+def wait_writable(s):
+    lp = asyncio.get_running_loop()
+    return _wait(s, lp.add_writer, lp.remove_writer)
+
+
+def resolve(host, port):
+    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    return ai[0], ai[-1]
+
+
+_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+
+
+class Sock:
+    """A CPython socket with MicroPython's non-blocking stream semantics:
+    readinto/write return None instead of raising when they would block, and a
+    certificate failure raises ValueError(text) as MicroPython's mbedTLS binding does."""
+
+    def __init__(self, s):
+        self.s = s
+
+    def fileno(self):
+        return self.s.fileno()
+
+    def connect(self, addr):
+        self.s.connect(addr)
+
+    def readinto(self, buf):
+        try:
+            return self.s.recv_into(buf)
+        except _WOULD_BLOCK:
+            return None
+        except ssl.SSLCertVerificationError as e:
+            raise ValueError(e.verify_message or str(e))
+
+    def write(self, buf):
+        try:
+            return self.s.send(buf)
+        except _WOULD_BLOCK:
+            return None
+        except ssl.SSLCertVerificationError as e:
+            raise ValueError(e.verify_message or str(e))
+
+    def getpeercert(self, binary=False):
+        return self.s.getpeercert(binary)
+
+    def close(self):
+        self.s.close()
+
+
+def tcp_socket(family):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setblocking(False)
+    return Sock(s)
+
+
+def tls_context(server_side=False):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def tls_verify(ctx, ca_ders, verify):
+    for der in ca_ders:
+        ctx.load_verify_locations(cadata=bytes(der))
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+
+
+def _pem(der, label):
+    import base64
+    b = base64.encodebytes(bytes(der)).decode()
+    return "-----BEGIN %s-----\n%s-----END %s-----\n" % (label, b, label)
+
+
+def tls_cert_chain(ctx, cert_der, key_der):
+    # CPython loads key material from files only; write PEM to a private temp dir.
+    with tempfile.TemporaryDirectory() as d:
+        c = os.path.join(d, "c.pem")
+        with open(c, "w") as f:
+            f.write(_pem(cert_der, "CERTIFICATE"))
+        last = None
+        for label in ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"):
+            k = os.path.join(d, "k.pem")
+            with open(k, "w") as f:
+                f.write(_pem(key_der, label))
+            try:
+                ctx.load_cert_chain(c, k)
+                return
+            except ssl.SSLError as e:
+                last = e
+        raise ValueError("bad client certificate or key: %s" % last)
+
+
+def tls_wrap(ctx, s, server_hostname=None, server_side=False):
+    return Sock(ctx.wrap_socket(s.s, server_side=server_side, do_handshake_on_connect=False,
+                                server_hostname=None if server_side else server_hostname))
+
+
+def peer_cert(s):
+    try:
+        return s.getpeercert(True)
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
