@@ -5,22 +5,21 @@ from ._err import BusinessError
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("fetch", "http", "socket", "webSocket")
-# MicroPython's `from netstack import x` asks __getattr__ first and does not fall back to
-# importing the submodule, so every submodule (public or not) is listed here.
-_PRIVATE = ("_aw", "_emit", "_port", "_log", "_msgs", "proto", "transport")
 
-
+# MicroPython's `from netstack import x` (also inside the package) asks this __getattr__
+# first and does not fall back to importing the submodule itself, so import it here.
 def __getattr__(name):
     if name == "websocket":
         name = "webSocket"
-    if name not in _SUBMODULES and name not in _PRIVATE:
+    try:
+        __import__("netstack." + name)
+    except ImportError as e:
+        if name not in str(e):
+            raise  # the submodule exists but failed to import: show the real error
         raise AttributeError(name)
-    __import__("netstack." + name)
     mod = globals()[name]  # importing a submodule binds it on its package
     if name == "webSocket":
         globals()["websocket"] = mod
-    globals()[name] = mod
     return mod
 
 

@@ -1,0 +1,591 @@
+# The HTTP/1.1 exchange engine under both `http` and `fetch`: connect (or reuse the idle
+# keep-alive connection), send, read heads and bodies through proto/http1, follow
+# redirects, decode gzip/deflate. It knows nothing of OpenHarmony option names: the
+# facades fill an Exchange and get (status, headers, body) back.
+import time
+from ._err import BusinessError
+from . import _port, _log
+from .proto import http1
+from .proto import url as _url
+from .proto.buf import RecvBuf
+from .transport import stream
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_UNSUPPORTED = const(2300001)
+_E_PROXY_DNS = const(2300005)
+_E_DNS = const(2300006)
+_E_CONNECT = const(2300007)
+_E_BAD_RESPONSE = const(2300008)
+_E_TOO_BIG = const(2300023)
+_E_OOM = const(2300027)
+_E_REDIRECTS = const(2300047)
+_E_NOTHING = const(2300052)
+_E_SEND = const(2300055)
+_E_RECV = const(2300056)
+_E_LOCAL_CERT = const(2300058)
+_E_PEER_CERT = const(2300060)
+_E_ENCODING = const(2300061)
+_E_CA = const(2300077)
+_E_PIN = const(2300090)
+_E_INTERNAL = const(2300999)
+
+BUF_SIZE = 4096          # per-connection receive buffer; also the response-head bound
+DRAIN_LIMIT = 65536      # body of a redirect/401 read and dropped to keep the connection
+USER_AGENT = "netstack-mpy/0.1"
+
+
+class Exchange:
+    """One request as the engine sees it. Facades set the fields, then call perform()."""
+
+    def __init__(self, method, url):
+        self.method = method
+        self.url = url
+        self.headers = []        # [(lower-case name, str value)] from the user
+        self.body = None         # bytes/bytearray/memoryview, or a list of such pieces
+        self.max_limit = 5 * 1024 * 1024   # None: no bound (streaming)
+        self.max_redirects = 30
+        self.connect_timeout = 60000
+        self.decode = True       # ask for and decode gzip/deflate
+        self.ca = None           # list of DER certificates to trust, or None: port default
+        self.verify = True
+        self.client_cert = None  # (cert DER, key DER)
+        self.sni = None
+        self.pins = None         # [base64 sha256 of SPKI]
+        self.proxy = None        # (host, port, 'user:pass' or None)
+        self.auth = None         # (user, password, 'basic'|'digest'|None=any)
+        self.cookies = None      # CookieJar, or None
+        self.on_head = None      # (status, headers) per received head (every redirect hop)
+        self.on_data = None      # (memoryview piece) when streaming; None: collect the body
+        self.on_sent = None      # (sent, total) upload progress
+        self.timing = [0] * 8    # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end
+        self.redirects = 0
+        self.url_final = url
+
+
+class Pool:
+    """The one idle keep-alive connection an HttpRequest keeps between its requests."""
+
+    def __init__(self):
+        self.key = None
+        self.conn = None
+        self.rb = None
+
+    def take(self, key):
+        c = self.conn
+        if c is not None and self.key == key and not c.closed:
+            self.conn = None
+            return c, self.rb
+        self.close()
+        return None, None
+
+    def put(self, key, conn, rb):
+        self.close()
+        self.key, self.conn, self.rb = key, conn, rb
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _mark(x, i):
+    x.timing[i] = time.ticks_ms()
+
+
+async def perform(x, pool):
+    """Run the exchange; -> (status, reason, headers, body bytes or None)."""
+    _mark(x, 0)
+    method = x.method
+    body = x.body
+    auth_tried = None  # the Authorization value prepared from a 401 challenge
+    while True:
+        scheme, host, port, target, userinfo = _url.split(x.url_final)
+        if scheme != "http" and scheme != "https":
+            raise BusinessError(_E_UNSUPPORTED, "unsupported scheme '%s'" % scheme)
+        key = (scheme, host, port, x.proxy, id(x.ca) if x.ca else None, x.verify)
+        conn, rb = pool.take(key) if pool else (None, None)
+        reused = conn is not None
+        if not reused:
+            conn, rb = await _open(x, scheme, host, port)
+        try:
+            head = _request_head(x, method, scheme, host, port, target, body, userinfo, auth_tried)
+            try:
+                status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+            except BusinessError as e:
+                if not reused or e.code not in (_E_SEND, _E_NOTHING, _E_RECV):
+                    raise
+                # The idle connection died while we were away: once more on a fresh one.
+                conn.close()
+                conn, rb = await _open(x, scheme, host, port)
+                status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+            _mark(x, 6)
+            if x.cookies is not None:
+                x.cookies.take(headers, host, target)
+            if x.on_head is not None:
+                x.on_head(status, headers)
+            loc = http1.header(headers, "location") if 300 < status < 309 else None
+            follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
+            answer = None
+            if status == 401 and x.auth is not None and not auth_tried:
+                answer = _challenge(x, headers, method, target)
+            kind, length = http1.response_framing(method, status, headers)
+            br = http1.BodyReader(kind, length)
+            data = None
+            if follow or answer:
+                keep = await _drain(conn, rb, br, length)
+            else:
+                data = await _read_body(x, conn, rb, br, kind, length, headers)
+                _mark(x, 7)
+                keep = True
+            keep = keep and kind != http1.CLOSE and minor == 1 and \
+                (http1.header(headers, "connection") or "").lower() != "close"
+            if pool is not None and keep:
+                pool.put(key, conn, rb)
+            else:
+                conn.close()
+            conn = None
+        finally:
+            if conn is not None:
+                conn.close()
+        if answer:
+            auth_tried = answer
+            continue
+        if not follow:
+            return status, reason, headers, data
+        if x.redirects >= x.max_redirects:
+            raise BusinessError(_E_REDIRECTS, "more than %d redirects" % x.max_redirects)
+        x.redirects += 1
+        new_url = _url.join(x.url_final, loc)
+        if status == 303 or (status in (301, 302) and method == "POST"):
+            if method != "HEAD":
+                method = "GET"
+            body = None
+        if _url.split(new_url)[1] != host:
+            auth_tried = None  # credentials are not sent on to another host
+        x.url_final = new_url
+
+
+async def _open(x, scheme, host, port):
+    """A fresh connection (through the proxy if any), TLS started when https."""
+    tls = scheme == "https"
+    p = x.proxy
+    try:
+        if p is not None:
+            try:
+                conn = await _connect(x, p[0], p[1], _E_PROXY_DNS)
+            except BusinessError as e:
+                if e.code == _E_CONNECT:
+                    e._msg = "cannot connect to proxy %s:%d" % (p[0], p[1])
+                raise
+        else:
+            conn = await _connect(x, host, port, _E_DNS)
+        _mark(x, 2)
+        rb = RecvBuf(BUF_SIZE)
+        if tls:
+            if p is not None:
+                await _tunnel(x, conn, rb, host, port)
+            conn.start_tls(_tls_context(x), x.sni or host)
+        return conn, rb
+    except OSError as e:
+        raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
+
+
+async def _connect(x, host, port, dns_code):
+    try:
+        _mark(x, 1)
+        if x.connect_timeout:
+            return await _port.wait_for_ms(stream.connect(host, port), x.connect_timeout)
+        return await stream.connect(host, port)
+    except OSError as e:
+        if e.args and isinstance(e.args[0], int):
+            raise BusinessError(_E_CONNECT, "connect to %s:%d failed (errno %d)" % (host, port, e.args[0]))
+        raise BusinessError(dns_code, "cannot resolve '%s': %s" % (host, e))
+    except BusinessError:
+        raise
+    except Exception as e:  # asyncio's TimeoutError differs between runtimes
+        if type(e).__name__ == "TimeoutError":
+            raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
+        raise
+
+
+async def _tunnel(x, conn, rb, host, port):
+    hp = _url.host_header(host, port, "https")
+    hdrs = [("host", hp)]
+    if x.proxy[2]:
+        hdrs.append(("proxy-authorization", "Basic " + _b64(x.proxy[2])))
+    await conn.write(http1.request_head("CONNECT", hp, hdrs))
+    status, reason, minor, headers = await _head(conn, rb)
+    if status != 200:
+        raise BusinessError(_E_CONNECT, "proxy refused CONNECT %s: %d %s" % (hp, status, reason))
+
+
+def _request_head(x, method, scheme, host, port, target, body, userinfo, auth_tried):
+    have = {}
+    for n, v in x.headers:
+        have[n] = 1
+    if x.proxy is not None and scheme == "http":
+        target = scheme + "://" + _url.host_header(host, port, scheme) + target
+    h = [("host", _url.host_header(host, port, scheme))]
+    if "user-agent" not in have:
+        h.append(("user-agent", USER_AGENT))
+    if "accept" not in have:
+        h.append(("accept", "*/*"))
+    if x.decode and "accept-encoding" not in have:
+        h.append(("accept-encoding", "gzip, deflate"))
+    if body is not None and "content-length" not in have and "transfer-encoding" not in have:
+        h.append(("content-length", str(_body_len(body))))
+    if x.proxy is not None and scheme == "http" and x.proxy[2]:
+        h.append(("proxy-authorization", "Basic " + _b64(x.proxy[2])))
+    if "authorization" not in have:
+        a = x.auth
+        if a is None and userinfo:
+            u, pw = (userinfo.split(":", 1) + [""])[:2]
+            a = x.auth = (u, pw, "basic")
+        if auth_tried:
+            h.append(("authorization", auth_tried))
+        elif a is not None and a[2] == "basic":
+            h.append(("authorization", "Basic " + _b64(a[0] + ":" + a[1])))
+    if x.cookies is not None and "cookie" not in have:
+        c = x.cookies.header(host, target, scheme == "https")
+        if c:
+            h.append(("cookie", c))
+    for n, v in x.headers:
+        if body is None and n == "content-length":
+            continue
+        h.append((n, v))
+    return http1.request_head(method, target, h)
+
+
+def _body_len(body):
+    if isinstance(body, list):
+        n = 0
+        for p in body:
+            n += len(p)
+        return n
+    return len(body)
+
+
+async def _send_and_head(x, conn, rb, head, body, method):
+    try:
+        await conn.write(head)
+        if body is not None:
+            total = _body_len(body)
+            sent = 0
+            for piece in (body if isinstance(body, list) else (body,)):
+                await conn.write(piece)
+                sent += len(piece)
+                if x.on_sent is not None:
+                    x.on_sent(sent, total)
+    except OSError as e:
+        raise _io_error(conn, e, _E_SEND)
+    except ValueError as e:
+        raise _tls_error(e)
+    _mark(x, 4)
+    try:
+        return await _head(conn, rb, x)
+    except OSError as e:
+        raise _io_error(conn, e, _E_RECV)
+    except ValueError as e:
+        raise _tls_error(e)
+
+
+def _io_error(conn, e, code):
+    if conn.stage != stream.OPEN:
+        if conn.tls and e.args and isinstance(e.args[0], int) and e.args[0] < 0:
+            return BusinessError(_E_PEER_CERT if e.args[0] in (-9984, -0x2700) else _E_RECV,
+                                 "TLS handshake failed (mbedTLS -0x%04x)" % -e.args[0])
+        return BusinessError(_E_CONNECT, "connection failed: %s" % e)
+    return BusinessError(code, "%s: %s" % ("send failed" if code == _E_SEND else "receive failed", e))
+
+
+def _tls_error(e):
+    # MicroPython's mbedTLS binding raises ValueError with mbedTLS's own verify text
+    msg = str(e).strip()
+    return BusinessError(_E_PEER_CERT, "certificate verification failed: " + msg)
+
+
+async def _head(conn, rb, x=None):
+    """Read one final response head (1xx interim heads are skipped)."""
+    got = len(rb) > 0
+    while True:
+        h = http1.parse_response_head(rb)
+        if h is not None:
+            if 100 <= h[0] < 200 and h[0] != 101:
+                continue
+            return h
+        mv = rb.space()
+        if not len(mv):
+            raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
+        n = await conn.readinto(mv)
+        if not n:
+            if got:
+                raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
+            raise BusinessError(_E_NOTHING)
+        if not got and x is not None:
+            _mark(x, 5)
+        got = True
+        rb.wrote(n)
+
+
+async def _read_body(x, conn, rb, br, kind, length, headers):
+    enc = None
+    if x.decode and x.on_data is None:
+        enc = (http1.header(headers, "content-encoding") or "").lower()
+        if enc not in ("gzip", "deflate", "x-gzip"):
+            enc = None
+    limit = x.max_limit if x.on_data is None else None
+    if kind == http1.NONE:
+        return None if x.on_data is not None else b""
+    sink = None
+    if x.on_data is None:
+        if limit is not None and kind == http1.LENGTH and length > limit:
+            raise BusinessError(_E_TOO_BIG, "body of %d bytes exceeds maxLimit %d" % (length, limit))
+        sink = Sink(length if kind == http1.LENGTH else 1024, limit)
+    try:
+        while True:
+            piece = br.read(rb)
+            if piece is not None:
+                mv = rb.mv[piece[0]:piece[1]]
+                if sink is not None:
+                    sink.add(mv)
+                else:
+                    x.on_data(mv)
+                continue
+            if br.done:
+                break
+            # Content-Length body with nothing buffered: read straight into the result.
+            if sink is not None and kind == http1.LENGTH and not len(rb):
+                while sink.n < length:
+                    n = await conn.readinto(memoryview(sink.buf)[sink.n:length])
+                    if not n:
+                        raise BusinessError(2300018, "body ended after %d of %d bytes" % (sink.n, length))
+                    sink.n += n
+                break
+            else:
+                mv = rb.space()
+                n = await conn.readinto(mv)
+                if n:
+                    rb.wrote(n)
+                    continue
+            br.eof()
+            break
+    except OSError as e:
+        raise _io_error(conn, e, _E_RECV)
+    except MemoryError:
+        raise BusinessError(_E_OOM, "out of memory reading the body")
+    if sink is None:
+        return None
+    data = sink.value()
+    if enc is not None:
+        data = _inflate(data, enc, limit)
+    return data
+
+
+async def _drain(conn, rb, br, length):
+    """Read and drop a small body so the connection can be reused; False: just close it."""
+    if length > DRAIN_LIMIT:
+        return False
+    left = DRAIN_LIMIT
+    try:
+        while not br.done and left > 0:
+            piece = br.read(rb)
+            if piece is not None:
+                left -= piece[1] - piece[0]
+                continue
+            if br.done:
+                break
+            n = await conn.readinto(rb.space())
+            if not n:
+                br.eof()
+                return False
+            rb.wrote(n)
+    except (OSError, BusinessError):
+        return False
+    return br.done
+
+
+class Sink:
+    """A growing result buffer: doubles its capacity, never exceeds `limit`."""
+
+    def __init__(self, cap, limit):
+        if limit is not None and cap > limit:
+            cap = limit
+        self.buf = bytearray(cap or 16)
+        self.n = 0
+        self.limit = limit
+
+    def _room(self, need):
+        if self.limit is not None and need > self.limit:
+            raise BusinessError(_E_TOO_BIG, "body exceeds maxLimit %d" % self.limit)
+        cap = len(self.buf)
+        if need > cap:
+            cap = max(need, cap * 2)
+            if self.limit is not None and cap > self.limit:
+                cap = self.limit
+            b = bytearray(cap)
+            b[:self.n] = memoryview(self.buf)[:self.n]
+            self.buf = b
+
+    def add(self, mv):
+        n = self.n + len(mv)
+        self._room(n)
+        self.buf[self.n:n] = mv
+        self.n = n
+
+    def value(self):
+        if self.n == len(self.buf):
+            return self.buf
+        return memoryview(self.buf)[:self.n]
+
+
+def _inflate(data, enc, limit):
+    import io
+    import deflate
+    fmt = deflate.GZIP if enc != "deflate" else deflate.ZLIB
+    d = deflate.DeflateIO(io.BytesIO(data), fmt)
+    out = Sink(len(data) * 4 + 64, limit)
+    try:
+        while True:
+            out._room(out.n + 1024)
+            k = d.readinto(memoryview(out.buf)[out.n:])
+            if not k:
+                break
+            out.n += k
+    except OSError as e:
+        if enc == "deflate" and fmt == deflate.ZLIB:  # servers send raw deflate too
+            return _inflate_raw(data, limit)
+        raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
+    return out.value()
+
+
+def _inflate_raw(data, limit):
+    import io
+    import deflate
+    d = deflate.DeflateIO(io.BytesIO(data), deflate.RAW)
+    out = Sink(len(data) * 4 + 64, limit)
+    try:
+        while True:
+            out._room(out.n + 1024)
+            k = d.readinto(memoryview(out.buf)[out.n:])
+            if not k:
+                return out.value()
+            out.n += k
+    except OSError as e:
+        raise BusinessError(_E_ENCODING, "bad deflate body: %s" % e)
+
+
+def _b64(s):
+    import binascii
+    if isinstance(s, str):
+        s = s.encode()
+    return binascii.b2a_base64(s)[:-1].decode()
+
+
+# --- TLS -------------------------------------------------------------------------------
+
+def pem_to_ders(data):
+    """DER certificates from PEM text (any number of blocks) or DER bytes."""
+    import binascii
+    if isinstance(data, str):
+        data = data.encode()
+    i = data.find(b"-----BEGIN")
+    if i < 0:
+        return [bytes(data)] if data else []
+    out = []
+    while i >= 0:
+        s = data.find(b"\n", i)
+        e = data.find(b"-----END", s)
+        if s < 0 or e < 0:
+            raise BusinessError(_E_CA, "truncated PEM block")
+        out.append(binascii.a2b_base64(data[s:e].replace(b"\r", b"").replace(b"\n", b"")))
+        i = data.find(b"-----BEGIN", e)
+    return out
+
+
+def _tls_context(x):
+    ctx = _port.tls_context()
+    ca = x.ca
+    if ca is None and x.verify and _port.DEFAULT_CA_PATH:
+        try:
+            ca = pem_to_ders(_port.read_file(_port.DEFAULT_CA_PATH))
+        except OSError:
+            raise BusinessError(_E_CA, "default CA bundle %s not found" % _port.DEFAULT_CA_PATH)
+    if x.verify and not ca:
+        raise BusinessError(_E_CA, "no CA certificate to verify the server: give caPath or "
+                                   "caData, or remoteValidation: 'skip'")
+    try:
+        _port.tls_verify(ctx, ca or (), x.verify)
+    except (ValueError, OSError) as e:
+        raise BusinessError(_E_CA, "CA certificate rejected: %s" % e)
+    if x.client_cert is not None:
+        try:
+            _port.tls_cert_chain(ctx, x.client_cert[0], x.client_cert[1])
+        except (ValueError, OSError) as e:
+            raise BusinessError(_E_LOCAL_CERT, "client certificate or key rejected: %s" % e)
+    return ctx
+
+
+# --- authentication ----------------------------------------------------------------------
+
+def _challenge(x, headers, method, target):
+    """The Authorization value answering a 401, or None when we cannot answer it."""
+    user, pw, kind = x.auth
+    for n, v in headers:
+        if n != "www-authenticate":
+            continue
+        scheme = v.split(" ", 1)[0].lower()
+        if scheme == "basic" and kind in (None, "basic"):
+            return "Basic " + _b64(user + ":" + pw)
+        if scheme == "digest" and kind in (None, "digest"):
+            return _digest(user, pw, v, method, target)
+    return None
+
+
+def _digest(user, pw, challenge, method, uri):
+    import hashlib
+    import binascii
+    p = _auth_params(challenge)
+
+    def h(s):
+        return binascii.hexlify(hashlib.md5(s.encode()).digest()).decode()
+
+    realm, nonce = p.get("realm", ""), p.get("nonce", "")
+    if p.get("algorithm", "MD5").upper() not in ("MD5",):
+        raise BusinessError(2300094, "digest algorithm %s not supported" % p.get("algorithm"))
+    ha1 = h("%s:%s:%s" % (user, realm, pw))
+    ha2 = h("%s:%s" % (method, uri))
+    cnonce = binascii.hexlify(_port_random(8)).decode()
+    if "auth" in p.get("qop", "").split(","):
+        resp = h("%s:%s:00000001:%s:auth:%s" % (ha1, nonce, cnonce, ha2))
+        extra = ', qop=auth, nc=00000001, cnonce="%s"' % cnonce
+    else:
+        resp = h("%s:%s:%s" % (ha1, nonce, ha2))
+        extra = ""
+    s = 'Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s"%s' % (
+        user, realm, nonce, uri, resp, extra)
+    if "opaque" in p:
+        s += ', opaque="%s"' % p["opaque"]
+    return s
+
+
+def _auth_params(v):
+    out = {}
+    v = v.split(" ", 1)[1] if " " in v else ""
+    for part in v.split(","):
+        if "=" in part:
+            k, val = part.split("=", 1)
+            out[k.strip().lower()] = val.strip().strip('"')
+    return out
+
+
+def _port_random(n):
+    import os
+    try:
+        return os.urandom(n)
+    except (AttributeError, NotImplementedError):
+        import random
+        return bytes(random.getrandbits(8) for _ in range(n))

@@ -1,0 +1,442 @@
+# @ohos.net.http: createHttp() -> HttpRequest with request / requestInStream / destroy,
+# events, and HttpResponse. Option parsing and result typing live here; the exchange
+# itself is netstack._client. Choices where OpenHarmony's code and docs differ, and the
+# options this port does not support, are listed in docs/http.md.
+import time
+from ._emit import Emitter
+from ._err import BusinessError, param
+from . import _aw, _client
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_TIMEOUT = const(2300028)
+_E_TOO_BIG = const(2300023)
+_E_INTERNAL = const(2300999)
+_MAX_LIMIT_CAP = const(104857600)  # 100 MiB, OpenHarmony's cap for maxLimit
+_JSON_MAX = const(65536)           # OBJECT results are parsed only up to this size
+_STRING = const(0)                 # HttpDataType values
+_OBJECT = const(1)
+_ARRAY_BUFFER = const(2)
+
+
+_ENUMS = ("RequestMethod", "ResponseCode", "HttpDataType", "HttpProtocol", "CertType",
+          "AddressFamily")
+
+
+def __getattr__(name):
+    # The enum classes cost ~5 KB of heap on a 64-bit port: load them when first used.
+    if name in _ENUMS:
+        from . import _httpenum
+        return getattr(_httpenum, name)
+    raise AttributeError(name)
+
+
+class PerformanceTiming:
+    def __init__(self, t):
+        t0 = t[0]
+
+        def d(i):
+            return time.ticks_diff(t[i], t0) if t[i] else 0
+
+        self.dnsTiming = d(1)
+        self.tcpTiming = d(2)
+        self.tlsTiming = d(5) if t[3] else 0
+        self.firstSendTiming = d(4)
+        self.firstReceiveTiming = d(5)
+        self.responseHeaderTiming = d(6)
+        self.responseBodyTiming = d(7)
+        self.totalFinishTiming = d(7) or d(6)
+        self.redirectTiming = 0
+        self.totalTiming = self.totalFinishTiming
+
+
+class HttpResponse:
+    def __init__(self):
+        self.result = None
+        self.resultType = _STRING
+        self.responseCode = 0
+        self.header = {}
+        self.cookies = ""
+        self.performanceTiming = None
+
+    def __repr__(self):
+        return "<HttpResponse %d %s>" % (self.responseCode, type(self.result).__name__)
+
+
+def header_object(headers):
+    """OpenHarmony's header object: lower-case keys, set-cookie a list, empty values dropped,
+    other repeated headers joined with ', ' (RFC 9110 §5.3)."""
+    h = {}
+    for n, v in headers:
+        if not v:
+            continue
+        if n == "set-cookie":
+            h.setdefault(n, []).append(v)
+        elif n in h:
+            h[n] = h[n] + ", " + v
+        else:
+            h[n] = v
+    return h
+
+
+class HttpRequest(Emitter):
+    EVENTS = ("headerReceive", "headersReceive", "dataReceive", "dataEnd",
+              "dataReceiveProgress", "dataSendProgress")
+
+    def __init__(self):
+        self._pool = _client.Pool()
+        self._destroyed = False
+        self._jar = None
+        self._running = []  # tasks of requests in flight, cancelled by destroy()
+
+    def request(self, url, options=None, callback=None):
+        if callback is None and callable(options):
+            options, callback = None, options
+        return _aw.call(self._request(url, options, False), callback, _E_INTERNAL)
+
+    def requestInStream(self, url, options=None, callback=None):
+        if callback is None and callable(options):
+            options, callback = None, options
+        return _aw.call(self._request(url, options, True), callback, _E_INTERNAL)
+
+    def destroy(self):
+        """Close the connection; requests in flight fail with 2300023, later ones too."""
+        self._destroyed = True
+        self._pool.close()
+        for t in self._running:
+            t.cancel()
+
+    def enableAutoCookie(self, enable):
+        if not isinstance(enable, bool):
+            raise param("enableAutoCookie(enable: bool)")
+        if enable and self._jar is None:
+            from ._cookies import CookieJar
+            self._jar = CookieJar()
+        elif not enable:
+            self._jar = None
+
+    async def _request(self, url, options, streaming):
+        if self._destroyed:
+            raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed")
+        x = _exchange(url, options, streaming)
+        if self._jar is not None:
+            x.cookies = self._jar
+        resp = HttpResponse()
+        self._wire_events(x, resp, streaming)
+        import asyncio
+        task = asyncio.current_task() if hasattr(asyncio, "current_task") else None
+        if task is not None:
+            self._running.append(task)
+        try:
+            timeout = x.read_timeout
+            if timeout:
+                try:
+                    r = await _wait_for(_client.perform(x, self._pool), timeout)
+                except BusinessError:
+                    raise
+                except Exception as e:
+                    if type(e).__name__ == "TimeoutError":
+                        raise BusinessError(_E_TIMEOUT, "no complete response within %d ms" % timeout)
+                    raise
+            else:
+                r = await _client.perform(x, self._pool)
+        except BusinessError:
+            raise
+        except MemoryError:
+            raise BusinessError(2300027, "out of memory")
+        except BaseException as e:
+            if self._destroyed and type(e).__name__ == "CancelledError":
+                raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+            raise
+        finally:
+            if task is not None:
+                self._running.remove(task)
+        status, reason, headers, body = r
+        resp.responseCode = status
+        resp.performanceTiming = PerformanceTiming(x.timing)
+        resp.cookies = _cookie_lines(self._jar, headers, x)
+        if streaming:
+            self._emit("dataEnd")
+            return status
+        _type_result(resp, body, x.expect, resp.header)
+        return resp
+
+    def _wire_events(self, x, resp, streaming):
+        def on_head(status, headers):
+            resp.header = h = header_object(headers)
+            if self._has("headerReceive"):
+                self._emit("headerReceive", None, h)
+            if self._has("headersReceive"):
+                self._emit("headersReceive", h)
+            x.total = int(h.get("content-length", 0) or 0) if 200 <= status < 300 else 0
+            x.got = 0
+        x.on_head = on_head
+        if streaming:
+            def on_data(mv):
+                if self._destroyed:
+                    raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+                x.got += len(mv)
+                self._emit("dataReceive", bytes(mv))
+                if x.total and self._has("dataReceiveProgress"):
+                    self._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
+            x.on_data = on_data
+        if self._has("dataSendProgress"):
+            x.on_sent = lambda sent, total: self._emit(
+                "dataSendProgress", {"sendSize": sent, "totalSize": total})
+
+
+def createHttp():
+    return HttpRequest()
+
+
+def createHttpResponseCache(cacheSize=10 * 1024 * 1024):
+    raise BusinessError(_E_INTERNAL, "HttpResponseCache is not supported on this port "
+                                     "(flash wear and RAM; see docs/http.md)")
+
+
+async def _wait_for(aw, ms):
+    from . import _port
+    return await _port.wait_for_ms(aw, ms)
+
+
+def _cookie_lines(jar, headers, x):
+    if jar is not None:
+        return jar.netscape()
+    from ._cookies import netscape_from_headers
+    return netscape_from_headers(headers, x.url_final)
+
+
+def _type_result(resp, body, expect, h):
+    """HttpResponse.result by expectDataType, else by content-type (inventory §2.5)."""
+    body = bytes(body) if body is not None else b""
+    if expect == _OBJECT and len(body) <= _JSON_MAX:
+        import json
+        try:
+            resp.result = json.loads(body)
+            resp.resultType = _OBJECT
+            return
+        except (ValueError, UnicodeError):
+            expect = None
+    if expect == _ARRAY_BUFFER:
+        resp.result, resp.resultType = body, _ARRAY_BUFFER
+        return
+    if expect is None or expect == _OBJECT:
+        ct = h.get("content-type", "")
+        if "application/octet-stream" in ct or "image" in ct:
+            resp.result, resp.resultType = body, _ARRAY_BUFFER
+            return
+    try:
+        resp.result, resp.resultType = body.decode(), _STRING
+    except UnicodeError:  # not text: hand over the bytes rather than corrupt them
+        resp.result, resp.resultType = body, _ARRAY_BUFFER
+
+
+# --- options -----------------------------------------------------------------------------
+
+_GET_LIKE = ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
+_UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "clientEncCert")
+
+
+def _exchange(url, o, streaming):
+    from .proto import url as _url
+    if not isinstance(url, str):
+        raise param("url must be a string")
+    if o is None:
+        o = {}
+    elif not isinstance(o, dict):
+        raise param("options must be an object (dict)")
+    for k in _UNSUPPORTED:
+        if o.get(k) is not None:
+            raise param("option %s is not supported on this port" % k)
+    method = o.get("customMethod") or o.get("method") or "GET"
+    if not isinstance(method, str) or not method or " " in method:
+        raise param("method must be a token string")
+    method = method.upper() if method.upper() in _GET_LIKE + ("POST", "PUT", "DELETE", "PATCH") else method
+    # extraData / queryParams / body (inventory §2.6)
+    user_headers = o.get("header")
+    headers = []
+    ctype_form = ctype_json = False
+    body = None
+    data = o.get("body") if o.get("body") is not None else o.get("extraData")
+    qp = o.get("queryParams")
+    if qp is not None:
+        url = _url.add_query(url, _form(qp) if isinstance(qp, dict) else str(qp))
+    if method in _GET_LIKE:
+        if o.get("body") is None and data is not None:
+            if isinstance(data, str):
+                if data:
+                    url = _url.add_query(url, data)
+            elif isinstance(data, dict):
+                q = _form(data)
+                if q:
+                    url = _url.add_query(url, q)
+                    ctype_form = True
+    elif data is not None:
+        if isinstance(data, str):
+            if not data:
+                raise param("extraData must not be an empty string (use None)")
+            body = data.encode()
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            body = data
+        elif isinstance(data, (dict, list)):
+            import json
+            body = json.dumps(data).encode()
+            ctype_json = True
+        else:
+            raise param("extraData must be str, dict or bytes")
+    mfd = o.get("multiFormDataList")
+    if mfd is not None and method not in _GET_LIKE:
+        from ._multipart import encode
+        body, ctype = encode(mfd)
+        headers.append(("content-type", ctype))
+    if user_headers is not None:
+        if not isinstance(user_headers, dict):
+            raise param("header must be an object (dict)")
+        if method not in _GET_LIKE and mfd is None and "content-type" not in [k.lower() for k in user_headers]:
+            headers.append(("content-type", "application/json"))
+        for k, v in user_headers.items():
+            if not isinstance(k, str):
+                raise param("header names must be strings")
+            if isinstance(v, bool):
+                v = "true" if v else "false"
+            headers.append((k.lower(), "" if v is None else str(v)))
+    if body is not None and not any(n == "content-type" for n, v in headers):
+        # without a header option curl would label any body form-urlencoded; say what it is
+        headers.append(("content-type", "application/json" if ctype_json else
+                        "application/x-www-form-urlencoded" if isinstance(data, str) else
+                        "application/octet-stream"))
+    elif ctype_form and not any(n == "content-type" for n, v in headers):
+        headers.append(("content-type", "application/x-www-form-urlencoded"))
+    rng = _range(o.get("resumeFrom"), o.get("resumeTo"))
+    if rng is not None:
+        if method == "PUT":
+            raise BusinessError(_E_INTERNAL, "resumeFrom/resumeTo cannot be used with PUT")
+        headers.append(("range", "bytes=" + rng))
+    x = _client.Exchange(method, url)
+    x.headers = headers
+    x.body = body
+    x.expect = o.get("expectDataType")
+    x.read_timeout = _uint(o, "readTimeout", 60000)
+    x.connect_timeout = _uint(o, "connectTimeout", 60000)
+    ml = _uint(o, "maxLimit", 5 * 1024 * 1024)
+    x.max_limit = None if streaming else min(ml, _MAX_LIMIT_CAP)
+    x.max_redirects = _uint(o, "maxRedirects", 30)
+    x.decode = not streaming
+    x.total = x.got = 0
+    _tls_options(x, o)
+    _proxy_option(x, o.get("usingProxy"))
+    sa = o.get("serverAuthentication")
+    if sa is not None:
+        cred = sa.get("credential") if isinstance(sa, dict) else None
+        if not isinstance(cred, dict):
+            raise param("serverAuthentication.credential must be an object")
+        kind = sa.get("authenticationType")
+        if kind not in (None, "basic", "digest"):
+            raise param("authenticationType %s is not supported on this port" % kind)
+        x.auth = (str(cred.get("username", "")), str(cred.get("password", "")), kind)
+    return x
+
+
+def _uint(o, k, default):
+    v = o.get(k)
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    return default  # OpenHarmony ignores wrong types here rather than failing
+
+
+def _range(f, t):
+    ok = lambda v: isinstance(v, int) and 1 <= v <= 4294967296
+    f = f if ok(f) else None
+    t = t if ok(t) else None
+    if f is not None and t is not None:
+        return "%d-%d" % (f, t) if t > f else None
+    if f is not None:
+        return "%d-" % f
+    if t is not None:
+        return "-%d" % t  # a suffix range, as OpenHarmony sends it
+    return None
+
+
+def _form(d):
+    from .proto import url as _url
+    pairs = []
+    for k, v in d.items():
+        if isinstance(v, str) and v:  # non-string and empty values are dropped (§2.6)
+            pairs.append((k, v))
+    return _url.urlencode(pairs)
+
+
+def _tls_options(x, o):
+    from . import _port
+    rv = o.get("remoteValidation", "system")
+    if rv == "skip":
+        x.verify = False
+    elif rv != "system":
+        raise param("remoteValidation must be 'system' or 'skip' on this port")
+    tlso = o.get("tlsOptions")
+    if tlso is not None and tlso != "system":
+        raise param("tlsOptions other than 'system' are not supported on this port")
+    ca_path, ca_data = o.get("caPath"), o.get("caData")
+    try:
+        if ca_path:
+            x.ca = _client.pem_to_ders(_port.read_file(ca_path))
+        elif ca_data:
+            x.ca = _client.pem_to_ders(ca_data)
+    except OSError:
+        raise BusinessError(2300077, "CA file %s cannot be read" % ca_path)
+    cc = o.get("clientCert")
+    if cc is not None:
+        if not isinstance(cc, dict) or not cc.get("certPath") or not cc.get("keyPath"):
+            raise param("clientCert needs certPath and keyPath")
+        if cc.get("certType", "PEM") == "P12":
+            raise BusinessError(2300058, "P12 client certificates are not supported on this port")
+        if cc.get("keyPassword"):
+            raise BusinessError(2300058, "encrypted client keys are not supported on this port")
+        try:
+            cert = _client.pem_to_ders(_port.read_file(cc["certPath"]))[0]
+            key = _key_der(_port.read_file(cc["keyPath"]))
+        except (OSError, IndexError):
+            raise BusinessError(2300058, "client certificate or key file cannot be read")
+        x.client_cert = (cert, key)
+    sni = o.get("sniHostName")
+    if sni:
+        x.sni = sni[:-1] if sni.endswith(".") else sni
+    pins = o.get("certificatePinning")
+    if pins is not None:
+        raise BusinessError(2300090, "certificatePinning is not supported on this port: "
+                                     "MicroPython's TLS does not expose the peer certificate")
+
+
+def _key_der(data):
+    import binascii
+    i = data.find(b"-----BEGIN")
+    if i < 0:
+        return data
+    s = data.find(b"\n", i)
+    e = data.find(b"-----END", s)
+    return binascii.a2b_base64(data[s:e].replace(b"\r", b"").replace(b"\n", b""))
+
+
+def _proxy_option(x, p):
+    if p is None or p is False:
+        return
+    from . import _port
+    if p is True:
+        p = getattr(_port, "DEFAULT_PROXY", None)
+        if p is None:
+            return
+    if not isinstance(p, dict) or not isinstance(p.get("host"), str):
+        raise param("usingProxy must be a bool or {host, port, exclusionList?, username?, password?}")
+    excl = p.get("exclusionList") or ()
+    from .proto import url as _url
+    host = _url.split(x.url)[1]
+    for e in excl:
+        if e == host or (e.startswith("*.") and host.endswith(e[1:])):
+            return
+    cred = None
+    if p.get("username"):
+        cred = "%s:%s" % (p["username"], p.get("password", ""))
+    x.proxy = (p["host"], int(p.get("port", 80)), cred)
