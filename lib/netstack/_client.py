@@ -58,7 +58,7 @@ class Exchange:
         self.proxy = None        # (host, port, 'user:pass' or None)
         self.auth = None         # (user, password, 'basic'|'digest'|None=any)
         self.cookies = None      # CookieJar, or None
-        self.on_head = None      # (status, headers) per received head (every redirect hop)
+        self.on_head = None      # (status, headers, content length or 0) per head (every hop)
         self.on_data = None      # (memoryview piece) when streaming; None: collect the body
         self.on_sent = None      # (sent, total) upload progress
         self.timing = [0] * 8    # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end
@@ -123,16 +123,16 @@ async def perform(x, pool):
                 conn, rb = await _open(x, scheme, host, port)
                 status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
             _mark(x, 6)
+            kind, length = http1.response_framing(method, status, headers)  # validates first
             if x.cookies is not None:
                 x.cookies.take(headers, host, target)
             if x.on_head is not None:
-                x.on_head(status, headers)
+                x.on_head(status, headers, length if kind == http1.LENGTH else 0)
             loc = http1.header(headers, "location") if 300 < status < 309 else None
             follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
             answer = None
             if status == 401 and x.auth is not None and not auth_tried:
                 answer = _challenge(x, headers, method, target)
-            kind, length = http1.response_framing(method, status, headers)
             br = http1.BodyReader(kind, length)
             data = None
             if follow or answer:

@@ -165,13 +165,13 @@ class HttpRequest(Emitter):
         return resp
 
     def _wire_events(self, x, resp, streaming):
-        def on_head(status, headers):
+        def on_head(status, headers, length):
             resp.header = h = header_object(headers)
             if self._has("headerReceive"):
                 self._emit("headerReceive", None, h)
             if self._has("headersReceive"):
                 self._emit("headersReceive", h)
-            x.total = int(h.get("content-length", 0) or 0) if 200 <= status < 300 else 0
+            x.total = length
             x.got = 0
         x.on_head = on_head
         if streaming:

@@ -1,0 +1,47 @@
+# netstack for MicroPython. Every target sets up .venv itself (tools/setup.sh) first.
+PY      := .venv/bin/python
+MPY     := .venv/bin/micropython
+PORT    ?= /dev/ttyACM0
+HEAPS   ?= 192k 110k
+
+.PHONY: setup demo test test-host test-device test-vboard test-board mpy size repl bench deploy clean
+
+setup:
+	@./tools/setup.sh
+
+demo: setup mpy
+	@$(PY) tools/demo.py
+
+test: setup mpy
+	@$(PY) tools/test_all.py
+
+test-host: setup
+	@$(PY) -m pytest -q tests/host tests/peers
+
+test-device: setup mpy
+	@for h in $(HEAPS); do $(PY) tools/devtest.py --mode unix --heapsize $$h --peers || exit 1; done
+
+test-vboard: setup mpy
+	@for h in $(HEAPS); do $(PY) tools/devtest.py --mode vboard --heapsize $$h --peers || exit 1; done
+
+test-board: setup mpy
+	@$(PY) tools/devtest.py --mode board --port $(PORT) --peers
+
+mpy: setup
+	@$(PY) tools/build_mpy.py
+
+size: setup
+	@$(PY) tools/build_mpy.py --size
+
+deploy: setup mpy
+	@$(PY) tools/deploy.py --port $(PORT)
+
+repl: setup
+	@MICROPYPATH=.frozen:$(CURDIR)/lib $(MPY)
+
+bench: setup mpy
+	@$(PY) bench/run.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +

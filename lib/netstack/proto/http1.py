@@ -1,0 +1,481 @@
+# Sans-I/O HTTP/1.1 (RFC 9112): head parsers for responses and requests, body framing
+# (no body / Content-Length / chunked / until close) and head writers.
+# No I/O here. The caller reads into a RecvBuf and hands it over; heads come back as small
+# tuples, body pieces as (start, end) offsets into rb.buf, never as copies.
+# No `re`: lines are cut with bytearray.find and index arithmetic.
+# Bare LF is accepted wherever CRLF is expected (RFC 9112 §2.2 lets a recipient do so).
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+from .._err import BusinessError
+
+# Body framing kinds (public).
+NONE = const(0)
+LENGTH = const(1)
+CHUNKED = const(2)
+CLOSE = const(3)
+
+MAX_HEADERS = 64  # header lines per head, also trailer lines; read at call time, so tunable
+
+_E_PARAM = const(401)
+_E_RESP = const(2300008)  # Invalid server response (also: bad request on the server side)
+_E_PART = const(2300018)  # body ended early
+_E_TE = const(2300061)  # bad transfer coding / chunk framing
+
+_S_SIZE = const(0)  # chunked: expecting a chunk-size line
+_S_DATA = const(1)  # chunked: inside chunk data
+_S_CRLF = const(2)  # chunked: expecting the CRLF after chunk data
+_S_TRAIL = const(3)  # chunked: trailer lines until the empty line
+
+# token chars (RFC 9110 §5.6.2) -> the char lowercased, anything else -> 0. Indexed by byte < 128.
+_TOK = (
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00!\x00#$%&'\x00\x00*+\x00-.\x000123456789\x00\x00\x00\x00\x00\x00"
+    b"\x00abcdefghijklmnopqrstuvwxyz\x00\x00\x00^_`abcdefghijklmnopqrstuvwxyz\x00|\x00~\x00"
+)
+
+
+def _bad(msg):
+    return BusinessError(_E_RESP, msg)
+
+
+def _dec(mv, a, b):
+    # Values and reasons: UTF-8 when the bytes are valid UTF-8 (what OpenHarmony hands to
+    # JS), otherwise each byte becomes U+0000..U+00FF (ISO-8859-1, as CPython's http.client
+    # does). So an odd byte never fails the parse and no byte is lost. MicroPython's
+    # str(b, 'latin-1') decodes UTF-8 whatever the name says, hence the chr() fallback
+    # (rare path). Ports built without MICROPY_PY_BUILTINS_STR_UNICODE_CHECK skip the check.
+    try:
+        return str(mv[a:b], "utf-8")
+    except UnicodeError:
+        return "".join([chr(c) for c in mv[a:b]])
+
+
+def _head_end(rb):
+    # Index just past the blank line that ends a head, or -1. Resumes at rb.scan: every LF
+    # before it is known not to start a blank line, so 1-byte feeds do not rescan the head.
+    buf = rb.buf
+    e = rb.end
+    i = rb.start + rb.scan
+    while True:
+        p = buf.find(b"\n", i, e)
+        if p < 0:
+            rb.scan = e - rb.start
+            return -1
+        q = p + 1
+        if q < e and buf[q] == 13:
+            q += 1
+        if q >= e:
+            rb.scan = p - rb.start  # look at this LF again when more bytes came
+            return -1
+        if buf[q] == 10:
+            return q + 1
+        i = p + 1
+
+
+def _eol(buf, a, p):
+    # end of the line [a, p) without its CR
+    if p > a and buf[p - 1] == 13:
+        return p - 1
+    return p
+
+
+def _name_err(c):
+    if c == 32 or c == 9:
+        return "whitespace in header name"
+    if c == 0 or c == 13:
+        return "NUL/CR in header name"
+    if c > 127:
+        return "non-ASCII header name"
+    return "invalid char 0x%02x in header name" % c
+
+
+def _field(buf, mv, a, e):
+    # one header/trailer line buf[a:e] (no line end) -> (lowercase name, stripped value).
+    # Lowercases the name in place: the head is ours and is consumed right after.
+    c = buf[a]
+    if c == 32 or c == 9:
+        raise _bad("obsolete line folding")
+    k = buf.find(b":", a, e)
+    if k < 0:
+        raise _bad("header line without ':'")
+    if k == a:
+        raise _bad("empty header name")
+    c = buf[k - 1]
+    if c == 32 or c == 9:
+        raise _bad("whitespace before ':' in header name")
+    tok = _TOK
+    for j in range(a, k):
+        c = buf[j]
+        if c > 127 or not tok[c]:
+            raise _bad(_name_err(c))
+        buf[j] = tok[c]
+    i = k + 1
+    while i < e and (buf[i] == 32 or buf[i] == 9):
+        i += 1
+    while e > i and (buf[e - 1] == 32 or buf[e - 1] == 9):
+        e -= 1
+    if buf.find(b"\x00", i, e) >= 0 or buf.find(b"\r", i, e) >= 0:
+        raise _bad("NUL/CR in header value")
+    return (str(mv[a:k], "utf-8"), _dec(mv, i, e))
+
+
+def _fields(buf, mv, i, h, mx):
+    # header lines from i up to the blank line that ends before h
+    hs = []
+    while True:
+        p = buf.find(b"\n", i, h)
+        e = _eol(buf, i, p)
+        if e == i:
+            return hs
+        if len(hs) >= mx:
+            raise _bad("too many header lines (>%d)" % mx)
+        hs.append(_field(buf, mv, i, e))
+        i = p + 1
+
+
+def _ver(buf, a):
+    # 'HTTP/1.x' at a -> x (0 or 1), else -1
+    if buf.find(b"HTTP/1.", a, a + 7) != a:
+        return -1
+    x = buf[a + 7] - 48
+    return x if x == 0 or x == 1 else -1
+
+
+def _need(rb, what):
+    if len(rb) >= len(rb.buf):
+        raise _bad("%s head too large (>%d bytes)" % (what, len(rb.buf)))
+    return None
+
+
+def parse_response_head(rb, max_headers=None):
+    """-> None (need more bytes) or (status, reason, minor, headers); the head is consumed.
+    headers: [(lowercase name, value)] in order, duplicates kept. Raises 2300008."""
+    h = _head_end(rb)
+    if h < 0:
+        return _need(rb, "response")
+    buf = rb.buf
+    mv = rb.mv
+    s = rb.start
+    p = buf.find(b"\n", s, h)
+    e = _eol(buf, s, p)
+    # 'HTTP/1.x SSS' then ' reason' (may be empty) or nothing
+    minor = _ver(buf, s) if e - s >= 12 else -1
+    if minor < 0 or buf[s + 8] != 32 or (e > s + 12 and buf[s + 12] != 32):
+        raise _bad("bad status line")
+    status = 0
+    for j in range(s + 9, s + 12):
+        c = buf[j] - 48
+        if not 0 <= c <= 9:
+            raise _bad("bad status code")
+        status = status * 10 + c
+    if status < 100:
+        raise _bad("bad status code")
+    if buf.find(b"\x00", s, e) >= 0 or buf.find(b"\r", s, e) >= 0:
+        raise _bad("NUL/CR in status line")
+    reason = _dec(mv, s + 13, e) if e > s + 13 else ""
+    hs = _fields(buf, mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
+    rb.consume(h - s)
+    return (status, reason, minor, hs)
+
+
+def parse_request_head(rb, max_headers=None):
+    """-> None or (method, target, minor, headers); the head is consumed. Raises 2300008."""
+    buf = rb.buf
+    while len(rb):  # RFC 9112 §2.2: skip empty lines before the request line
+        s = rb.start
+        if buf[s] == 10:
+            rb.consume(1)
+        elif buf[s] == 13 and len(rb) > 1 and buf[s + 1] == 10:
+            rb.consume(2)
+        else:
+            break
+    h = _head_end(rb)
+    if h < 0:
+        return _need(rb, "request")
+    mv = rb.mv
+    s = rb.start
+    p = buf.find(b"\n", s, h)
+    e = _eol(buf, s, p)
+    # 'METHOD SP target SP HTTP/1.x', single spaces
+    sp1 = buf.find(b" ", s, e)
+    sp2 = buf.find(b" ", sp1 + 1, e) if sp1 > s else -1
+    if sp2 <= sp1 + 1 or e - sp2 != 9 or _ver(buf, sp2 + 1) < 0:
+        raise _bad("bad request line")
+    for j in range(s, sp1):
+        c = buf[j]
+        if c > 127 or not _TOK[c]:
+            raise _bad("bad request method")
+    for j in range(sp1 + 1, sp2):
+        c = buf[j]
+        if c < 33 or c > 126:
+            raise _bad("bad request target")
+    hs = _fields(buf, mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
+    r = (str(mv[s:sp1], "utf-8"), str(mv[sp1 + 1 : sp2], "utf-8"), buf[e - 1] - 48, hs)
+    rb.consume(h - s)
+    return r
+
+
+def header(headers, name, default=None):
+    """First value of a lowercase header name."""
+    for k, v in headers:
+        if k == name:
+            return v
+    return default
+
+
+def _chunked_te(headers):
+    # Transfer-Encoding codings -> None (absent), True (chunked last), False (identity only).
+    # Codings we cannot decode, or chunked anywhere but last, -> 2300061.
+    last = None
+    for k, v in headers:
+        if k == "transfer-encoding":
+            for t in v.split(","):
+                t = t.strip().lower()
+                if not t:
+                    continue
+                if last == "chunked":
+                    raise BusinessError(_E_TE, "chunked is not the last transfer coding")
+                if t != "chunked" and t != "identity":
+                    raise BusinessError(_E_TE, "unsupported transfer coding '%s'" % t[:20])
+                last = t
+            if last is None:
+                last = ""
+    if last is None:
+        return None
+    if not last:
+        raise BusinessError(_E_TE, "empty Transfer-Encoding")
+    return last == "chunked"
+
+
+def _clen(headers):
+    # Content-Length -> int, or -1 when absent. Several headers or a comma list must agree.
+    n = -1
+    for k, v in headers:
+        if k == "content-length":
+            for t in v.split(",") if "," in v else (v,):
+                t = t.strip()
+                if not t or len(t) > 15:
+                    raise _bad("bad Content-Length '%s'" % t[:20])
+                for ch in t:
+                    if ch < "0" or ch > "9":
+                        raise _bad("bad Content-Length '%s'" % t[:20])
+                m = int(t)
+                if n >= 0 and m != n:
+                    raise _bad("conflicting Content-Length values")
+                n = m
+    return n
+
+
+def response_framing(method, status, headers):
+    """-> (kind, length) for a response to `method` (RFC 9112 §6.3)."""
+    if method == "HEAD" or status < 200 or status == 204 or status == 304:
+        return (NONE, 0)
+    if method == "CONNECT" and status < 300:
+        return (NONE, 0)  # the connection became a tunnel
+    te = _chunked_te(headers)
+    if te is not None:  # Transfer-Encoding beats Content-Length
+        return (CHUNKED, 0) if te else (CLOSE, 0)
+    n = _clen(headers)
+    if n < 0:
+        return (CLOSE, 0)
+    return (LENGTH, n)
+
+
+def request_framing(headers):
+    """-> (kind, length) for a received request: no TE and no CL means no body.
+    TE present but chunked not last -> 2300061 (RFC 9112 §6.3: answer 400 and close)."""
+    te = _chunked_te(headers)
+    if te is not None:
+        if not te:
+            raise BusinessError(_E_TE, "request Transfer-Encoding does not end in chunked")
+        return (CHUNKED, 0)
+    n = _clen(headers)
+    if n < 0:
+        return (NONE, 0)
+    return (LENGTH, n)
+
+
+def _chunk_size(buf, s, e):
+    # chunk-size line buf[s:e]: hex digits, optional BWS and ';ext' (ignored)
+    v = 0
+    i = s
+    while i < e:
+        c = buf[i] | 32
+        if 48 <= c <= 57:
+            c -= 48
+        elif 97 <= c <= 102:
+            c -= 87
+        else:
+            break
+        if v >> 28:
+            raise BusinessError(_E_TE, "chunk size too large (>8 hex digits)")
+        v = (v << 4) | c
+        i += 1
+    if i == s:
+        raise BusinessError(_E_TE, "bad chunk size")
+    while i < e and (buf[i] == 32 or buf[i] == 9):
+        i += 1
+    if i < e and buf[i] != 59:
+        raise BusinessError(_E_TE, "bad chunk size")
+    if buf.find(b"\r", i, e) >= 0 or buf.find(b"\x00", i, e) >= 0:
+        raise BusinessError(_E_TE, "NUL/CR in chunk extension")
+    return v
+
+
+class BodyReader:
+    """Reads one message body out of a RecvBuf in pieces, never past its end.
+
+    read(rb) -> (start, end) offsets into rb.buf (already consumed: use rb.mv[start:end]
+    before the next read into rb), or None when it needs more bytes or the body is done.
+    Call it until it returns None after each read into rb. done turns True after the last
+    byte (and, for chunked, the trailers); trailers holds chunked trailer lines."""
+
+    def __init__(self, kind, length=0, max_headers=None):
+        if not 0 <= kind <= 3 or length < 0:
+            raise BusinessError(_E_PARAM, "bad body framing")
+        self.kind = kind
+        self.total = length
+        self.left = length if kind == LENGTH else 0  # LENGTH: body left; CHUNKED: chunk left
+        self.st = _S_SIZE
+        self.done = kind == NONE or (kind == LENGTH and not length)
+        self.trailers = []
+        self.mx = max_headers
+
+    def read(self, rb):
+        if self.done:
+            return None
+        k = self.kind
+        if k == CHUNKED:
+            return self._chunked(rb)
+        s = rb.start
+        n = rb.end - s
+        if k == LENGTH and n > self.left:
+            n = self.left
+        if not n:
+            return None
+        rb.consume(n)
+        if k == LENGTH:
+            self.left -= n
+            if not self.left:
+                self.done = True
+        return (s, s + n)
+
+    def _chunked(self, rb):
+        buf = rb.buf
+        while True:
+            st = self.st
+            s = rb.start
+            n = rb.end - s
+            if st == _S_DATA:
+                if n > self.left:
+                    n = self.left
+                if not n:
+                    return None
+                rb.consume(n)
+                self.left -= n
+                if not self.left:
+                    self.st = _S_CRLF
+                return (s, s + n)
+            if st == _S_CRLF:
+                if not n:
+                    return None
+                c = buf[s]
+                m = 1
+                if c == 13:
+                    if n < 2:
+                        return None
+                    c = buf[s + 1]
+                    m = 2
+                if c != 10:
+                    raise BusinessError(_E_TE, "missing CRLF after chunk data")
+                rb.consume(m)
+                self.st = _S_SIZE
+                continue
+            # a line: chunk size or trailer; rb.scan skips what was searched already
+            p = buf.find(b"\n", s + rb.scan, rb.end)
+            if p < 0:
+                rb.scan = n
+                if n >= len(buf):
+                    if st == _S_SIZE:
+                        raise BusinessError(_E_TE, "chunk size line too long (>%d bytes)" % n)
+                    raise _bad("trailer line too long (>%d bytes)" % n)
+                return None
+            e = _eol(buf, s, p)
+            if st == _S_SIZE:
+                self.left = _chunk_size(buf, s, e)
+                self.st = _S_DATA if self.left else _S_TRAIL
+            elif e == s:
+                rb.consume(p + 1 - s)
+                self.done = True
+                return None
+            else:
+                mx = MAX_HEADERS if self.mx is None else self.mx
+                if len(self.trailers) >= mx:
+                    raise _bad("too many trailer lines (>%d)" % mx)
+                self.trailers.append(_field(buf, rb.mv, s, e))
+            rb.consume(p + 1 - s)
+
+    def eof(self):
+        """The peer closed. Ends a CLOSE body (call read() until None first); raises
+        2300018 when a LENGTH or CHUNKED body is not complete."""
+        if self.done:
+            return
+        if self.kind == CLOSE:
+            self.done = True
+        elif self.kind == LENGTH:
+            raise BusinessError(
+                _E_PART,
+                "body ended early: %d of %d bytes" % (self.total - self.left, self.total),
+            )
+        else:
+            raise BusinessError(_E_PART, "chunked body cut")
+
+
+def _tokstr(s, what):
+    if not isinstance(s, str) or not s:
+        raise BusinessError(_E_PARAM, "bad " + what)
+    for ch in s:
+        o = ord(ch)
+        if o > 127 or not _TOK[o]:
+            raise BusinessError(_E_PARAM, "bad char %r in %s" % (ch, what))
+
+
+def _head(first, headers):
+    # Values may be str or int; str is sent UTF-8 encoded. CR/LF/NUL -> 401 (injection).
+    out = [first]
+    for k, v in headers:
+        _tokstr(k, "header name")
+        if not isinstance(v, str):
+            if not isinstance(v, int):
+                raise BusinessError(_E_PARAM, "bad header value for " + k)
+            v = str(v)
+        elif "\r" in v or "\n" in v or "\x00" in v:
+            raise BusinessError(_E_PARAM, "CR/LF/NUL in header " + k)
+        out.append(k + ": " + v)
+    out.append("")
+    out.append("")
+    return "\r\n".join(out).encode()
+
+
+def request_head(method, target, headers):
+    """-> b'METHOD target HTTP/1.1\\r\\n' + 'name: value\\r\\n'... + b'\\r\\n'."""
+    _tokstr(method, "method")
+    if not isinstance(target, str) or not target:
+        raise BusinessError(_E_PARAM, "bad request target")
+    for ch in target:
+        if ch <= " " or ch == "\x7f":
+            raise BusinessError(_E_PARAM, "space/CR/LF/NUL in request target")
+    return _head(method + " " + target + " HTTP/1.1", headers)
+
+
+def response_head(status, reason, headers):
+    """-> b'HTTP/1.1 SSS reason\\r\\n' + header lines + b'\\r\\n'."""
+    if not isinstance(status, int) or not 100 <= status <= 999:
+        raise BusinessError(_E_PARAM, "bad status")
+    if not isinstance(reason, str) or "\r" in reason or "\n" in reason or "\x00" in reason:
+        raise BusinessError(_E_PARAM, "bad reason")
+    return _head("HTTP/1.1 %d %s" % (status, reason), headers)

@@ -1,0 +1,122 @@
+# The core on MicroPython: lazy import, BusinessError, events, callback/awaitable, run().
+import gc
+import sys
+gc.collect()
+free0 = gc.mem_free()
+import netstack
+gc.collect()
+print("import netstack heap bytes:", free0 - gc.mem_free())
+loaded = [m for m in sys.modules if m.startswith("netstack")]
+assert "netstack.http" not in loaded and "netstack._client" not in loaded, loaded
+
+import asyncio
+from netstack import _aw, _emit
+from netstack import BusinessError
+
+e = BusinessError(2300028)
+assert e.code == 2300028 and e.message == "Operation timeout", e.message
+assert BusinessError(401, "Parameter error: x").message == "Parameter error: x"
+
+
+async def double(x):
+    await asyncio.sleep_ms(1)
+    return 2 * x
+
+
+async def fail(code):
+    await asyncio.sleep_ms(1)
+    raise BusinessError(code)
+
+
+assert netstack.run(double(21)) == 42
+try:
+    netstack.run(fail(2300007))
+    raise AssertionError("no error")
+except BusinessError as e:
+    assert e.code == 2300007
+try:
+    netstack.run(42)
+    raise AssertionError("no error")
+except BusinessError as e:
+    assert e.code == 401
+
+got = []
+assert _aw.call(double(1), lambda e, d: got.append((e, d))) is None
+_aw.call(fail(2300006), lambda e, d: got.append((e.code, d)))
+
+
+def boom(e, d):
+    raise RuntimeError("user bug in callback (expected in this test)")
+
+
+_aw.call(double(3), boom)
+_aw.call(double(2), lambda e, d: got.append(d))
+netstack.run()
+assert got == [(None, 2), (2300006, None), 4], got
+assert _aw._busy == 0
+
+try:
+    _aw.call(double(1), "x")
+    raise AssertionError("no error")
+except BusinessError as e:
+    assert e.code == 401
+
+# cancelling a callback-style operation: the callback hears 'cancelled', the count drops
+got = []
+
+
+async def nap():
+    await asyncio.sleep(10)
+
+
+async def cancel_it():
+    _aw.call(nap(), lambda e, d: got.append(e.message))
+    await asyncio.sleep_ms(0)
+    t = asyncio.create_task(nap())
+    await asyncio.sleep_ms(0)
+    t.cancel()
+    try:
+        await t
+    except asyncio.CancelledError:
+        got.append("awaitable cancelled")
+
+
+netstack.run(cancel_it())
+assert got == ["awaitable cancelled"], got
+assert _aw._busy == 1  # the sleeping operation still holds the loop
+
+
+class Thing(_emit.Emitter):
+    EVENTS = ("a", "b")
+
+
+t = Thing()
+seen = []
+f1 = lambda x: seen.append(("f1", x))
+f2 = lambda x: seen.append(("f2", x))
+t.on("a", f1)
+t.on("a", f2)
+t.once("b", f1)
+t.on("unknown", f1)
+
+
+def bad(x):
+    raise ValueError("listener bug (expected in this test)")
+
+
+t.on("b", bad)
+t._emit("a", 1)
+t._emit("b", 2)
+t._emit("b", 3)
+t.off("a", f1)
+t._emit("a", 4)
+t.off("a")
+t._emit("a", 5)
+assert seen == [("f1", 1), ("f2", 1), ("f1", 2), ("f2", 4)], seen
+for args in ((1, f1), ("a", "x")):
+    try:
+        t.on(*args)
+        raise AssertionError("no error")
+    except BusinessError as e:
+        assert e.code == 401
+print("OK")

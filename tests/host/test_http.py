@@ -1,0 +1,353 @@
+# @ohos.net.http on CPython through the shim, against real peers on 127.0.0.1:
+# httpbin under gunicorn (plain and TLS), the hostile server, the proxies.
+import json
+import os
+import sys
+import tempfile
+
+import pytest
+
+import netstack
+from netstack import http, BusinessError
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
+from peers import Peers  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
+        yield p.cfg
+
+
+def get(url, opts=None, req=None):
+    return netstack.run((req or http.createHttp()).request(url, opts or {}))
+
+
+def code_of(url, opts=None, req=None):
+    with pytest.raises(BusinessError) as ei:
+        get(url, opts, req)
+    return ei.value.code
+
+
+# --- basics against httpbin ----------------------------------------------------------
+
+def test_get_string_result_and_headers(cfg):
+    seen = []
+    req = http.createHttp()
+    req.on("headersReceive", lambda h: seen.append(h))
+    r = get(cfg["httpbin"] + "/get?a=1", {"header": {"X-Test": 5}}, req)
+    assert r.responseCode == 200 and r.resultType == http.HttpDataType.STRING
+    body = json.loads(r.result)  # application/json stays a string without expectDataType
+    assert body["args"] == {"a": "1"} and body["headers"]["X-Test"] == "5"
+    assert body["headers"]["Host"] == cfg["httpbin"].split("//")[1]  # port included
+    assert r.header["content-type"] == "application/json" and seen[0] is r.header
+    t = r.performanceTiming
+    assert 0 <= t.tcpTiming <= t.firstReceiveTiming <= t.totalTiming
+
+
+def test_header_receive_old_style_callback(cfg):
+    seen = []
+    req = http.createHttp()
+    req.on("headerReceive", lambda err, h: seen.append((err, h["content-type"])))
+    get(cfg["httpbin"] + "/get", None, req)
+    assert seen == [(None, "application/json")]
+
+
+def test_expect_object_and_array_buffer(cfg):
+    r = get(cfg["httpbin"] + "/json", {"expectDataType": http.HttpDataType.OBJECT})
+    assert r.resultType == 1 and "slideshow" in r.result
+    r = get(cfg["httpbin"] + "/html", {"expectDataType": http.HttpDataType.OBJECT})
+    assert r.resultType == 0 and r.result.startswith("<!DOCTYPE html>")  # falls back
+    r = get(cfg["httpbin"] + "/bytes/300")  # application/octet-stream
+    assert r.resultType == 2 and isinstance(r.result, bytes) and len(r.result) == 300
+    r = get(cfg["httpbin"] + "/image/png")
+    assert r.resultType == 2 and r.result[:4] == b"\x89PNG"
+
+
+def test_post_object_string_bytes(cfg):
+    r = get(cfg["httpbin"] + "/post", {"method": "POST", "extraData": {"k": "v"}, "expectDataType": 1})
+    assert r.result["json"] == {"k": "v"} and r.result["headers"]["Content-Type"] == "application/json"
+    r = get(cfg["httpbin"] + "/post", {"method": "POST", "extraData": "a=1&b=2", "expectDataType": 1})
+    assert r.result["form"] == {"a": "1", "b": "2"}
+    r = get(cfg["httpbin"] + "/put", {"method": http.RequestMethod.PUT, "extraData": b"\x00\x01", "expectDataType": 1})
+    assert r.result["data"] == "\x00\x01" and r.result["headers"]["Content-Type"] == "application/octet-stream"
+    r = get(cfg["httpbin"] + "/patch", {"method": "PATCH", "extraData": {"p": 1}, "header": {}, "expectDataType": 1})
+    assert r.result["json"] == {"p": 1}
+
+
+def test_custom_method(cfg):
+    r = get(cfg["hostile"] + "/echo", {"method": "PROPFIND", "expectDataType": 1})
+    assert r.result["method"] == "PROPFIND"
+
+
+def test_get_extra_data_rules(cfg):
+    r = get(cfg["httpbin"] + "/get?x=0", {"extraData": {"a": "1 2", "n": 5, "e": "", "u": "é&="}, "expectDataType": 1})
+    assert r.result["args"] == {"x": "0", "a": "1 2", "u": "é&="}  # non-string and empty dropped
+    assert r.result["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+    r = get(cfg["httpbin"] + "/get", {"extraData": "q=raw", "expectDataType": 1})
+    assert r.result["args"] == {"q": "raw"}
+
+
+def test_bad_arguments_are_401(cfg):
+    req = http.createHttp()
+    for args in [(123,), (cfg["httpbin"], "x")]:
+        with pytest.raises(BusinessError) as ei:
+            netstack.run(req.request(*args))
+        assert ei.value.code == 401
+    assert code_of(cfg["httpbin"] + "/post", {"method": "POST", "extraData": ""}) == 401
+    get(cfg["httpbin"] + "/post", {"method": "POST", "extraData": None})  # None is fine
+
+
+def test_callback_form(cfg):
+    got = []
+    http.createHttp().request(cfg["httpbin"] + "/status/404", lambda e, r: got.append((e, r.responseCode)))
+    http.createHttp().request("http://127.0.0.1:%d/" % cfg["closed_port"], {}, lambda e, r: got.append((e.code, r)))
+    netstack.run()
+    assert sorted(got, key=str) == sorted([(None, 404), (2300007, None)], key=str)
+
+
+def test_redirects(cfg):
+    seen = []
+    req = http.createHttp()
+    req.on("headersReceive", lambda h: seen.append(h))
+    r = get(cfg["httpbin"] + "/redirect/3", None, req)
+    assert r.responseCode == 200 and len(seen) == 4  # one head per hop
+    r = get(cfg["httpbin"] + "/absolute-redirect/2")
+    assert r.responseCode == 200
+    r = get(cfg["hostile"] + "/redirect-rel/3")
+    assert r.result == "hello"
+    assert code_of(cfg["hostile"] + "/redirect-loop") == 2300047
+    assert code_of(cfg["httpbin"] + "/redirect/3", {"maxRedirects": 2}) == 2300047
+    r = get(cfg["httpbin"] + "/redirect/1", {"maxRedirects": 0})
+    assert r.responseCode == 302
+
+
+@pytest.mark.parametrize("code,method", [(303, "GET"), (302, "GET"), (307, "POST"), (308, "POST")])
+def test_redirect_method_rules(cfg, code, method):
+    target = cfg["hostile"] + "/echo"
+    r = get(cfg["hostile"] + "/redirect?code=%d&to=%s" % (code, target),
+            {"method": "POST", "extraData": "body!", "expectDataType": 1})
+    assert r.result["method"] == method
+    assert (r.result["body"] == "body!") == (method == "POST")
+
+
+def test_gzip_and_deflate(cfg):
+    r = get(cfg["httpbin"] + "/gzip", {"expectDataType": 1})
+    assert r.result["gzipped"] is True
+    r = get(cfg["httpbin"] + "/deflate", {"expectDataType": 1})
+    assert r.result["deflated"] is True
+    r = get(cfg["hostile"] + "/gzip", {"expectDataType": 1})
+    assert isinstance(r.result, dict)
+
+
+def test_cookies(cfg):
+    r = get(cfg["hostile"] + "/set-cookies")
+    assert isinstance(r.header["set-cookie"], list) and len(r.header["set-cookie"]) >= 2
+    assert r.cookies.count("\t") >= 12
+    req = http.createHttp()
+    req.enableAutoCookie(True)
+    get(cfg["httpbin"] + "/cookies/set?flavour=choc", {"maxRedirects": 0}, req)
+    r = get(cfg["httpbin"] + "/cookies", {"expectDataType": 1}, req)
+    assert r.result["cookies"] == {"flavour": "choc"}
+    r = get(cfg["httpbin"] + "/cookies", {"expectDataType": 1})
+    assert r.result["cookies"] == {}
+
+
+def test_auth(cfg):
+    cred = {"credential": {"username": "u", "password": "p"}}
+    assert get(cfg["httpbin"] + "/basic-auth/u/p", {"serverAuthentication": cred}).responseCode == 200
+    assert get(cfg["httpbin"] + "/digest-auth/auth/u/p", {"serverAuthentication": cred}).responseCode == 200
+    assert get(cfg["httpbin"] + "/basic-auth/u/p").responseCode == 401
+    bad = {"credential": {"username": "u", "password": "wrong"}}
+    assert get(cfg["httpbin"] + "/basic-auth/u/p", {"serverAuthentication": bad}).responseCode == 401
+
+
+def test_range_options(cfg):
+    r = get(cfg["hostile"] + "/echo", {"resumeFrom": 10, "resumeTo": 20, "expectDataType": 1})
+    assert "range: bytes=10-20" in [h.lower() for h in r.result["headers"]]
+    r = get(cfg["hostile"] + "/echo", {"resumeTo": 20, "expectDataType": 1})
+    assert "range: bytes=-20" in [h.lower() for h in r.result["headers"]]
+    r = get(cfg["hostile"] + "/echo", {"resumeFrom": 30, "resumeTo": 20, "expectDataType": 1})
+    assert not any(h.lower().startswith("range") for h in r.result["headers"])
+    assert code_of(cfg["hostile"] + "/echo", {"method": "PUT", "extraData": "x", "resumeFrom": 1}) == 2300999
+
+
+def test_multipart(cfg):
+    with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as f:
+        f.write(b"file body")
+    r = get(cfg["httpbin"] + "/post", {"method": "POST", "expectDataType": 1, "multiFormDataList": [
+        {"name": "field", "contentType": "text/plain", "data": "value"},
+        {"name": "up", "contentType": "text/plain", "filePath": f.name, "remoteFileName": "a.txt"}]})
+    os.unlink(f.name)
+    assert r.result["form"] == {"field": "value"} and r.result["files"] == {"up": "file body"}
+
+
+def test_send_progress(cfg):
+    seen = []
+    req = http.createHttp()
+    req.on("dataSendProgress", lambda p: seen.append(p))
+    get(cfg["httpbin"] + "/post", {"method": "POST", "extraData": "x" * 5000}, req)
+    assert seen[-1] == {"sendSize": 5000, "totalSize": 5000}
+
+
+# --- keep-alive --------------------------------------------------------------------------
+
+def test_connection_reuse(cfg):
+    req = http.createHttp()
+    counts = [int(get(cfg["hostile"] + "/conn", None, req).result) for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert int(get(cfg["hostile"] + "/conn").result) == 1  # another HttpRequest: new connection
+    req.destroy()
+    assert code_of(cfg["hostile"] + "/conn", None, req) == 2300023
+
+
+# --- framing --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,body", [
+    ("/chunked?ext=1&trailers=1", None), ("/close-delimited", None), ("/http10", None),
+    ("/interim", None), ("/ok", "hello"), ("/bare-lf", None), ("/both-cl-te", None)])
+def test_framings(cfg, path, body):
+    r = get(cfg["hostile"] + path)
+    assert r.responseCode == 200
+    if body is not None:
+        assert r.result == body
+
+
+@pytest.mark.parametrize("path,code", [("/nobody/204", 204), ("/nobody/304", 304)])
+def test_no_body_statuses(cfg, path, code):
+    req = http.createHttp()
+    r = get(cfg["hostile"] + path, None, req)
+    assert r.responseCode == code and r.result == ""
+    assert get(cfg["hostile"] + "/ok", None, req).result == "hello"  # connection still in sync
+
+
+def test_head_has_no_body(cfg):
+    req = http.createHttp()
+    r = get(cfg["hostile"] + "/big?n=100000", {"method": "HEAD"}, req)
+    assert r.result == "" and r.header["content-length"] == "100000"
+    assert get(cfg["hostile"] + "/ok", None, req).result == "hello"
+
+
+def test_max_limit(cfg):
+    assert code_of(cfg["hostile"] + "/big?n=6000000") == 2300023  # default 5 MiB
+    assert code_of(cfg["hostile"] + "/bigchunked?n=20000", {"maxLimit": 10000}) == 2300023
+    r = get(cfg["hostile"] + "/big?n=6000000", {"maxLimit": 7000000, "expectDataType": 2})
+    assert len(r.result) == 6000000
+
+
+# --- hostile server --------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,code", [
+    ("/bad-status", 2300008), ("/bad-version", 2300008), ("/status-only", 2300008),
+    ("/endless-headers", 2300008), ("/huge-header", 2300008), ("/many-headers?n=10000", 2300008),
+    ("/bad-chunk", 2300061), ("/overflow-chunk", 2300061), ("/bad-te", 2300061),
+    ("/lying-length", 2300018), ("/short-chunked", 2300018),
+    ("/dup-cl", 2300008), ("/negative-cl", 2300008), ("/nul-in-header", 2300008), ("/obs-fold", 2300008),
+    ("/no-response", 2300052), ("/reset-mid-body", 2300056), ("/gzip-bomb", 2300023),
+    ("/lying-length-hang", 2300028), ("/silence", 2300028), ("/drip?ms=20", 2300028),
+])
+def test_hostile(cfg, path, code):
+    assert code_of(cfg["hostile"] + path, {"readTimeout": 1500}) == code
+
+
+def test_connect_errors(cfg):
+    assert code_of("http://127.0.0.1:%d/" % cfg["closed_port"]) == 2300007
+    assert code_of("foo://127.0.0.1/") == 2300001
+    assert code_of("http:///nohost") == 2300003
+    assert code_of("not a url") == 2300003
+
+
+def test_read_timeout_zero_means_none(cfg):
+    r = get(cfg["httpbin"] + "/delay/1", {"readTimeout": 0})
+    assert r.responseCode == 200
+
+
+# --- TLS ------------------------------------------------------------------------------
+
+def test_https_verifies_against_ca(cfg):
+    r = get(cfg["httpbins"] + "/get", {"caData": cfg["ca_pem"]})
+    assert r.responseCode == 200
+    r = get(cfg["httpbins"] + "/get", {"caPath": cfg["ca_der_path"]})
+    assert r.responseCode == 200
+    assert code_of(cfg["httpbins"] + "/get") == 2300077  # no CA on this port by default
+    assert code_of(cfg["httpbins"] + "/get", {"caData": cfg["other_ca_pem"]}) == 2300060
+    assert code_of(cfg["https_wronghost"] + "/ok", {"caData": cfg["ca_pem"]}) == 2300060
+    assert code_of(cfg["httpbins"] + "/get", {"caPath": "/nonexistent/ca.pem"}) == 2300077
+    r = get(cfg["https_wronghost"] + "/ok", {"remoteValidation": "skip"})
+    assert r.result == "hello"
+
+
+def test_https_keepalive_and_client_cert(cfg):
+    req = http.createHttp()
+    for _ in range(2):
+        assert get(cfg["httpbins"] + "/get", {"caData": cfg["ca_pem"]}, req).responseCode == 200
+    cc = {"certPath": cfg["client_cert_pem_path"], "keyPath": cfg["client_key_pem_path"]}
+    r = get(cfg["https_mtls"] + "/", {"caData": cfg["ca_pem"], "clientCert": cc})
+    assert r.result == "mtls ok"
+    with pytest.raises(BusinessError):
+        get(cfg["https_mtls"] + "/", {"caData": cfg["ca_pem"]})
+
+
+# --- proxy ----------------------------------------------------------------------------
+
+def _stats(cfg, name):
+    r = get("http://proxy.stats/", {"usingProxy": _px(cfg, name), "expectDataType": 1})
+    return r.result
+
+
+def _px(cfg, name, **kw):
+    h, p = cfg[name].split(":")
+    return dict(host=h, port=int(p), **kw)
+
+
+def test_proxy_http_and_connect(cfg):
+    before = _stats(cfg, "proxy")
+    r = get(cfg["httpbin"] + "/get", {"usingProxy": _px(cfg, "proxy")})
+    assert r.responseCode == 200
+    r = get(cfg["httpbins"] + "/get", {"usingProxy": _px(cfg, "proxy"), "caData": cfg["ca_pem"]})
+    assert r.responseCode == 200
+    after = _stats(cfg, "proxy")
+    assert after != before
+
+
+def test_proxy_auth(cfg):
+    creds = dict(username=cfg["proxy_user"], password=cfg["proxy_password"])
+    r = get(cfg["httpbin"] + "/get", {"usingProxy": _px(cfg, "proxy_auth", **creds)})
+    assert r.responseCode == 200
+    r = get(cfg["httpbin"] + "/get", {"usingProxy": _px(cfg, "proxy_auth")})
+    assert r.responseCode == 407
+    assert code_of(cfg["httpbins"] + "/get", {"usingProxy": _px(cfg, "proxy_auth"), "caData": cfg["ca_pem"]}) == 2300007
+
+
+# --- streaming ------------------------------------------------------------------------
+
+def test_request_in_stream_order(cfg):
+    req = http.createHttp()
+    ev = []
+    req.on("headersReceive", lambda h: ev.append("head"))
+    req.on("dataReceive", lambda b: ev.append(len(b)))
+    req.on("dataReceiveProgress", lambda p: ev.append(("p", p["receiveSize"], p["totalSize"])))
+    req.on("dataEnd", lambda: ev.append("end"))
+    code = netstack.run(req.requestInStream(cfg["hostile"] + "/big?n=300000"))
+    assert code == 200 and ev[0] == "head" and ev[-1] == "end"
+    assert sum(e for e in ev if isinstance(e, int)) == 300000
+    assert ("p", 300000, 300000) in ev
+    ev.clear()
+    code = netstack.run(req.requestInStream(cfg["hostile"] + "/bigchunked?n=100000"))
+    assert sum(e for e in ev if isinstance(e, int)) == 100000
+    assert not any(isinstance(e, tuple) for e in ev)  # no progress without a known total
+
+
+def test_destroy_mid_stream(cfg):
+    req = http.createHttp()
+    ev = []
+
+    def on_data(b):
+        ev.append(len(b))
+        req.destroy()
+    req.on("dataReceive", on_data)
+    req.on("dataEnd", lambda: ev.append("end"))
+    with pytest.raises(BusinessError) as ei:
+        netstack.run(req.requestInStream(cfg["hostile"] + "/big?n=5000000"))
+    assert ei.value.code == 2300023 and "end" not in ev
