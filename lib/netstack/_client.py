@@ -34,6 +34,7 @@ _E_PIN = const(2300090)
 _E_INTERNAL = const(2300999)
 
 BUF_SIZE = 4096          # per-connection receive buffer; also the response-head bound
+SINK_START = 16384       # first allocation for a response body collected by request()
 DRAIN_LIMIT = 65536      # body of a redirect/401 read and dropped to keep the connection
 USER_AGENT = "netstack-mpy/0.1"
 
@@ -49,7 +50,8 @@ class Exchange:
         self.max_limit = 5 * 1024 * 1024   # None: no bound (streaming)
         self.max_redirects = 30
         self.connect_timeout = 60000
-        self.decode = True       # ask for and decode gzip/deflate
+        self.decode = False      # decode gzip/deflate bodies (set when the user asked for them
+                                 # with an Accept-Encoding header: inflating needs a 32 KB window)
         self.ca = None           # list of DER certificates to trust, or None: port default
         self.verify = True
         self.client_cert = None  # (cert DER, key DER)
@@ -234,8 +236,6 @@ def _request_head(x, method, scheme, host, port, target, body, userinfo, auth_tr
         h.append(("user-agent", USER_AGENT))
     if "accept" not in have:
         h.append(("accept", "*/*"))
-    if x.decode and "accept-encoding" not in have:
-        h.append(("accept-encoding", "gzip, deflate"))
     if body is not None and "content-length" not in have and "transfer-encoding" not in have:
         h.append(("content-length", str(_body_len(body))))
     if x.proxy is not None and scheme == "http" and x.proxy[2]:
@@ -344,7 +344,12 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
     if x.on_data is None:
         if limit is not None and kind == http1.LENGTH and length > limit:
             raise BusinessError(_E_TOO_BIG, "body of %d bytes exceeds maxLimit %d" % (length, limit))
-        sink = Sink(length if kind == http1.LENGTH else 1024, limit)
+        # Start small even when Content-Length is known: a lying or huge length must not
+        # allocate up front; the buffer doubles as bytes really arrive.
+        if kind == http1.LENGTH:
+            sink = Sink(min(length, SINK_START), limit, length)
+        else:
+            sink = Sink(1024, limit)
     try:
         while True:
             piece = br.read(rb)
@@ -360,7 +365,9 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
             # Content-Length body with nothing buffered: read straight into the result.
             if sink is not None and kind == http1.LENGTH and not len(rb):
                 while sink.n < length:
-                    n = await conn.readinto(memoryview(sink.buf)[sink.n:length])
+                    if sink.n == len(sink.buf):
+                        sink._room(sink.n + 1)
+                    n = await conn.readinto(memoryview(sink.buf)[sink.n:min(length, len(sink.buf))])
                     if not n:
                         raise BusinessError(2300018, "body ended after %d of %d bytes" % (sink.n, length))
                     sink.n += n
@@ -411,12 +418,13 @@ async def _drain(conn, rb, br, length):
 class Sink:
     """A growing result buffer: doubles its capacity, never exceeds `limit`."""
 
-    def __init__(self, cap, limit):
+    def __init__(self, cap, limit, most=0):
         if limit is not None and cap > limit:
             cap = limit
         self.buf = bytearray(cap or 16)
         self.n = 0
         self.limit = limit
+        self.most = most  # the declared Content-Length: never grow past it
 
     def _room(self, need):
         if self.limit is not None and need > self.limit:
@@ -424,6 +432,8 @@ class Sink:
         cap = len(self.buf)
         if need > cap:
             cap = max(need, cap * 2)
+            if self.most and cap > self.most:
+                cap = max(need, self.most)
             if self.limit is not None and cap > self.limit:
                 cap = self.limit
             b = bytearray(cap)

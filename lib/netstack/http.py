@@ -324,7 +324,10 @@ def _exchange(url, o, streaming):
     ml = _uint(o, "maxLimit", 5 * 1024 * 1024)
     x.max_limit = None if streaming else min(ml, _MAX_LIMIT_CAP)
     x.max_redirects = _uint(o, "maxRedirects", 30)
-    x.decode = not streaming
+    if not streaming:
+        for n, v in headers:
+            if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
+                x.decode = True
     x.total = x.got = 0
     _tls_options(x, o)
     _proxy_option(x, o.get("usingProxy"))

@@ -1,0 +1,103 @@
+# timeout: 300
+# @ohos.net.http on MicroPython against the real peers (CFG is prepended by the runner).
+import gc
+import netstack
+from netstack import http, BusinessError
+
+H = CFG["hostile"]
+B = CFG["httpbin"]
+
+
+def get(url, opts=None, req=None):
+    return netstack.run((req or http.createHttp()).request(url, opts or {}))
+
+
+def code_of(url, opts=None):
+    try:
+        get(url, opts)
+    except BusinessError as e:
+        return e.code
+    raise AssertionError("no error for " + url)
+
+
+gc.collect()
+print("heap free after import:", gc.mem_free())
+
+r = get(B + "/get?a=1", {"header": {"X-Test": "yes"}, "expectDataType": 1})
+assert r.responseCode == 200 and r.result["args"] == {"a": "1"}, r.result
+assert r.result["headers"]["X-Test"] == "yes"
+r = get(B + "/post", {"method": "POST", "extraData": {"k": "v"}, "expectDataType": 1})
+assert r.result["json"] == {"k": "v"}
+r = get(B + "/redirect/2")
+assert r.responseCode == 200
+r = get(H + "/chunked?ext=1&trailers=1")
+assert r.responseCode == 200
+r = get(H + "/interim")
+assert r.responseCode == 200
+req = http.createHttp()
+assert [get(H + "/conn", None, req).result for _ in range(3)] == ["1", "2", "3"]
+req.destroy()
+
+# hostile peers: the right error, and the heap back at its baseline afterwards
+cases = (("/bad-status", 2300008), ("/huge-header", 2300008), ("/many-headers?n=10000", 2300008),
+         ("/bad-chunk", 2300061), ("/overflow-chunk", 2300061), ("/lying-length", 2300018),
+         ("/no-response", 2300052), ("/reset-mid-body", 2300056), ("/dup-cl", 2300008),
+         ("/redirect-loop", 2300047), ("/silence", 2300028), ("/drip?ms=20", 2300028),
+         ("/endless-headers", 2300008))
+get(H + "/ok")
+gc.collect()
+base = gc.mem_free()
+for path, code in cases:
+    got = code_of(H + path, {"readTimeout": 1200})
+    assert got == code, (path, got, code)
+gc.collect()
+leak = base - gc.mem_free()
+print("heap after %d hostile cases: %d bytes below baseline" % (len(cases), leak))
+assert leak < 2048, leak
+assert code_of("http://127.0.0.1:%d/" % CFG["closed_port"]) == 2300007
+assert code_of("ftp://127.0.0.1/") == 2300001
+
+# TLS: verified by default against the given CA; failures say what failed
+r = get(CFG["httpbins"] + "/get", {"caData": CFG["ca_pem"]})
+assert r.responseCode == 200
+try:
+    get(CFG["httpbins"] + "/get", {"caData": CFG["other_ca_pem"]})
+    raise AssertionError("wrong CA accepted")
+except BusinessError as e:
+    assert e.code == 2300060, e
+    print("wrong CA:", e.message)
+try:
+    get(CFG["https_wronghost"] + "/ok", {"caData": CFG["ca_pem"]})
+    raise AssertionError("wrong host accepted")
+except BusinessError as e:
+    assert e.code == 2300060, e
+    print("wrong host:", e.message)
+assert code_of(CFG["httpbins"] + "/get") == 2300077
+
+gc.collect()
+try:  # inflating needs a 32 KB window: fine at 192k, a clean 2300027 where the heap is short
+    r = get(B + "/gzip", {"expectDataType": 1, "header": {"Accept-Encoding": "gzip"}})
+    assert r.result["gzipped"] is True
+    print("gzip decoded")
+except BusinessError as e:
+    assert e.code == 2300027, e
+    print("gzip: out of memory at this heap size (expected below ~150k)")
+
+
+# a 10 MB streamed download in bounded RAM
+req = http.createHttp()
+n = [0, 0]
+
+
+def on_data(b):
+    n[0] += len(b)
+    n[1] = max(n[1], len(b))
+
+
+req.on("dataReceive", on_data)
+ends = []
+req.on("dataEnd", lambda: ends.append(1))
+code = netstack.run(req.requestInStream(H + "/big?n=10000000"))
+assert code == 200 and n[0] == 10000000 and ends == [1], (code, n)
+print("streamed 10 MB, largest piece", n[1])
+print("OK")
