@@ -103,6 +103,7 @@ failed(2300047, url=HOST + "/redirect-loop")
 
 # failures: fail(message, code) then complete
 failed(2300007, url="http://127.0.0.1:%d/" % CFG["closed_port"])
+failed(2300006, url="http://no-such-host.invalid/")
 failed(2300003, url="no-scheme")
 failed(2300001, url="ftp://127.0.0.1/")
 failed(2300003, url="http:///path")
