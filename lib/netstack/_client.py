@@ -92,6 +92,28 @@ class Pool:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+            _recycle(self.rb)
+            self.rb = None
+
+
+# One spare receive buffer: a closed connection leaves its 4 KB here for the next one, so
+# a run of requests does not fragment a small heap with a new block each time.
+_spare = None
+
+
+def _new_buf():
+    global _spare
+    rb, _spare = _spare, None
+    if rb is None:
+        return RecvBuf(BUF_SIZE)
+    rb.start = rb.end = rb.scan = 0
+    return rb
+
+
+def _recycle(rb):
+    global _spare
+    if rb is not None and len(rb.buf) == BUF_SIZE:
+        _spare = rb
 
 
 def _mark(x, i):
@@ -149,10 +171,12 @@ async def perform(x, pool):
                 pool.put(key, conn, rb)
             else:
                 conn.close()
+                _recycle(rb)
             conn = None
         finally:
             if conn is not None:
                 conn.close()
+                _recycle(rb)
         if answer:
             auth_tried = answer
             continue
@@ -186,7 +210,7 @@ async def _open(x, scheme, host, port):
         else:
             conn = await _connect(x, host, port, _E_DNS)
         _mark(x, 2)
-        rb = RecvBuf(BUF_SIZE)
+        rb = _new_buf()
         if tls:
             if p is not None:
                 await _tunnel(x, conn, rb, host, port)

@@ -136,8 +136,8 @@ def _exchange(o):
     if h is not None:
         if not isinstance(h, dict):
             raise BusinessError(401, "header must be a dict")
-        for k, v in h.items():
-            hd[str(k).lower()] = str(v)  # overrides the default, whatever the case
+        for k, v in h.items():  # overrides a default, whatever the case
+            hd[str(k).lower()] = "true" if v is True else "false" if v is False else str(v)
     x = _client.Exchange(m, url)
     x.headers = list(hd.items())
     x.body = body
