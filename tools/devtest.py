@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from vboard import VBoard   # noqa: E402
 
 BIN = os.path.join(ROOT, ".venv", "bin")
+MPREMOTE = os.path.join(BIN, "mpremote")
 NETNS = ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 SHOWN_LINES = 100   # of a failing test's output
 
@@ -61,7 +62,7 @@ class Target:
     """How to run one script in a mode; `label` names it in the summary line."""
 
     def __init__(self, args, stack):
-        self.mode, self.vboard = args.mode, None
+        self.mode, self.vboard, self.deaf = args.mode, None, False
         if args.mode == "board":
             self.label, self.port = "board " + args.port, args.port
             return
@@ -79,13 +80,18 @@ class Target:
     def command(self, script, isolated):
         if self.mode == "unix":
             return (NETNS if isolated else []) + self.cmd + [script], self.env
-        return [os.path.join(BIN, "mpremote"), "connect", self.port, "run", script], None
+        return [MPREMOTE, "connect", self.port, "run", script], None
 
     def after_timeout(self):
-        # The killed mpremote left the script running; the next connection's Ctrl-C stops it
-        # unless it ignores Ctrl-C. A vboard has a reset button: use it, to be sure.
+        # The killed mpremote left the script running; the next connection's Ctrl-C stops it,
+        # unless the script ignores Ctrl-C. A vboard has a reset button: use it, to be sure.
+        # A real board's is out of reach: if it no longer answers, the rest can't run.
         if self.vboard:
             self.vboard.reset()
+        elif self.mode == "board":
+            probe = subprocess.run([MPREMOTE, "connect", self.port, "exec", "pass"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.deaf = probe.returncode != 0
 
 
 def run_test(target, path, cfg_line, default_timeout, workdir):
@@ -98,6 +104,8 @@ def run_test(target, path, cfg_line, default_timeout, workdir):
         return "FAIL", "unknown directive '# netns: %s'" % netns, ""
     if netns and target.mode != "unix":
         return "SKIP", "needs a network namespace (unix mode only)", ""
+    if target.deaf:
+        return "FAIL", "not run: the board stopped answering after a timeout (reset it)", ""
     script = os.path.join(workdir, os.path.basename(path))
     with open(script, "w") as f:
         f.write(cfg_line + text)

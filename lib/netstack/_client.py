@@ -255,7 +255,7 @@ def _request_head(x, method, scheme, host, port, target, body, userinfo, auth_tr
         have[n] = 1
     if x.proxy is not None and scheme == "http":
         target = scheme + "://" + _url.host_header(host, port, scheme) + target
-    h = [("host", _url.host_header(host, port, scheme))]
+    h = [] if "host" in have else [("host", _url.host_header(host, port, scheme))]
     if "user-agent" not in have:
         h.append(("user-agent", USER_AGENT))
     if "accept" not in have:

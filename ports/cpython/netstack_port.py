@@ -69,7 +69,10 @@ def wait_writable(s):
 
 
 def resolve(host, port):
-    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    try:
+        ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    except socket.gaierror as e:  # MicroPython's shape: OSError('[addrinfo error N]')
+        raise OSError("[addrinfo error %s]" % e.args[0])
     return ai[0], ai[-1]
 
 

@@ -54,7 +54,7 @@ def echo(**o):
 
 
 # https first, while the heap is unfragmented (a TLS session needs large blocks):
-# https: verified against caData; without it, or with the wrong CA, it fails
+# verified against caData; without it, or with the wrong CA, it fails
 r = ok(url=BINS + "/get", caData=CFG["ca_pem"])
 assert r["code"] == 200 and '"url": "https://' in r["data"], r
 r = None
@@ -86,7 +86,6 @@ t, h, b = echo(url=HOST + "/echo", data="q=1&r=%20")
 assert t == "/echo?q=1&r=%20", t
 
 # POST/PUT data: dict -> JSON, str -> text/plain, bytes -> octet-stream
-import json
 r = ok(url=BIN + "/anything", method="POST", data={"k": "v", "n": 2}, responseType="json")
 d = r["data"]
 assert d["method"] == "POST" and d["json"] == {"k": "v", "n": 2}, d
