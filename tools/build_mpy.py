@@ -71,7 +71,8 @@ def report(sizes):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--src", default=os.path.join(ROOT, "lib"))
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--march", help="native-code architecture, passed to mpy-cross -march")

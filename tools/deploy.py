@@ -39,7 +39,8 @@ for n in %(names)r:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", required=True, help="the board's serial port (or a vboard's)")
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--dest", default="/lib", help="directory on the board")

@@ -9,11 +9,15 @@ The runner puts one line `CFG = {...}` before the script (the peers' cfg with --
 {}), so traceback line numbers are one more than in the file. A test passes iff it ends
 normally and its last non-empty output line is exactly `OK`; a last line `SKIP reason` counts
 as skipped; anything else (traceback, no OK, timeout) fails and its output is printed.
+The library comes from --lib: on MICROPYPATH in unix mode, as the vboard's stand-in for frozen
+modules in vboard mode; in board mode it must already be on the board (tools/deploy.py).
+A vboard, like a board, sees no host files: use CFG's data (e.g. *_der_b64), not its *_path.
 
 Directives, in the comment block at the top of a test:
     # timeout: 300        seconds (default --timeout, 120)
     # netns: isolated     unix mode runs it in its own network namespace with only loopback
-                          (`unshare -rn`), so nothing can leave the box; other modes skip it
+                          (`unshare -rn`), so nothing can leave the box, nor reach the peers;
+                          other modes skip it
 """
 import argparse
 import contextlib
@@ -109,8 +113,11 @@ def run_test(target, path, cfg_line, default_timeout, workdir):
     script = os.path.join(workdir, os.path.basename(path))
     with open(script, "w") as f:
         f.write(cfg_line + text)
+    try:
+        timeout = float(opts.get("timeout", default_timeout))
+    except ValueError:
+        return "FAIL", "bad directive '# timeout: %s'" % opts["timeout"], ""
     cmd, env = target.command(script, isolated=bool(netns))
-    timeout = float(opts.get("timeout", default_timeout))
     try:
         p = subprocess.run(cmd, env=env, cwd=workdir, timeout=timeout,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -130,7 +137,8 @@ def run_test(target, path, cfg_line, default_timeout, workdir):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", choices=("unix", "vboard", "board"), default="unix")
     ap.add_argument("--heapsize", default="192k", help="heap cap, unix and vboard modes")
     ap.add_argument("--port", help="the board's serial port, board mode")
@@ -152,9 +160,9 @@ def main():
         sys.exit("devtest: no tests in %s match %r" % (args.dir, args.select))
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     with contextlib.ExitStack() as stack:
+        target = Target(args, stack)
         cfg = peers_cfg(stack) if args.peers else {}
         cfg_line = "CFG = %r\n" % json.loads(json.dumps(cfg))   # JSON types only, as literals
-        target = Target(args, stack)
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="devtest-"))
         for name in tests:
             t = time.monotonic()
