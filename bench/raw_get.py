@@ -1,5 +1,5 @@
 # The raw-socket baseline for bench/: the simplest fast HTTP/1.1 GET a MicroPython user
-# would write by hand. Blocking socket, one request write, the head read with readinto
+# would write by hand. Blocking socket, one request write, the head read with recv
 # until CRLF CRLF, Content-Length or chunked framing, the body read with readinto into the
 # caller's preallocated buffer, close. No redirects, no timeouts, no header dict, no
 # cookies, no decoding: everything netstack.http adds on top is missing here on purpose.
@@ -14,6 +14,7 @@
 import socket
 
 _HEAD = 1024  # read-ahead buffer for the head and chunk-size lines
+_MAX_CHUNKS = 1 << 20  # loops are bounded: more chunks than this is an error
 
 
 class _Reader:
@@ -36,18 +37,24 @@ class _Reader:
             self.a = 0
         if e == _HEAD:
             raise ValueError("head too long")
-        n = self.s.readinto(self.mv[e:])
+        # recv, not readinto: on a blocking MicroPython socket readinto(buf) waits until
+        # buf is full (read-exactly), recv returns what has arrived
+        data = self.s.recv(_HEAD - e)
+        n = len(data)
         if not n:
             raise OSError("closed")
+        self.b[e : e + n] = data
         self.e = e + n
 
     def until(self, sep):
-        # -> index in b where sep starts (in b[a:e]), filling as needed
-        while True:
+        # -> index in b where sep starts (in b[a:e]), filling as needed; every _fill adds
+        # at least one byte or raises, so _HEAD + 1 rounds always end it
+        for _ in range(_HEAD + 1):
             i = self.b.find(sep, self.a, self.e)
             if i >= 0:
                 return i
             self._fill()
+        raise ValueError("head too long")
 
     def readinto(self, mv):
         a, e = self.a, self.e
@@ -56,6 +63,8 @@ class _Reader:
             mv[:n] = self.mv[a : a + n]
             self.a = a + n
             return n
+        # callers ask for exactly what the framing says is still to come, so the
+        # read-exactly readinto never waits for bytes that are not on their way
         n = self.s.readinto(mv)
         if not n:
             raise OSError("closed")
@@ -85,22 +94,24 @@ def _response(r, buf):
     if b"\r\ntransfer-encoding:" in head and b"chunked" in head:
         total = 0
         pos = 0
-        while True:
+        for _ in range(_MAX_CHUNKS):
             j = r.until(b"\r\n")
             k = r.b.find(b";", r.a, j)
             size = int(bytes(b[r.a : j if k < 0 else k]), 16)
             r.a = j + 2
             if not size:
-                while True:  # trailer section: header lines up to an empty line
+                for _ in range(64):  # trailer section: header lines up to an empty line
                     j = r.until(b"\r\n")
                     empty = j == r.a
                     r.a = j + 2
                     if empty:
                         return status, total
+                raise ValueError("trailer too long")
             total += size
             pos = _chunk(r, buf, pos, size)
             r.until(b"\r\n")
             r.a += 2
+        raise ValueError("too many chunks")
     i = head.find(b"\r\ncontent-length:")
     if i < 0:
         raise ValueError("no length")  # read-until-close bodies are out of scope here
@@ -148,8 +159,6 @@ class Client:
     # Keep-alive: one socket and one read-ahead buffer for every get(); requests are sent
     # one at a time (no pipelining), so a response never runs into the next one.
     def __init__(self, host, port, ctx=None):
-        self.host = host
-        self.port = port
         self.tail = b" HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (host, port)
         self.s = _connect(host, port, ctx)
         self.r = _Reader(self.s)

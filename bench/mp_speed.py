@@ -1,0 +1,243 @@
+# Speed cases for bench/mp_bench.py (small_new, small_reuse, bulk_cl, bulk_chunked).
+#
+# Every loop is bounded by count and by time. Timing uses time.ticks_us/ticks_diff and
+# covers only the measured GETs: the imports and one warm-up GET (so that lazily loaded
+# code is in) come first. A run counts only if every GET returned 200 with the expected
+# body: the exact /small bytes, or the exact byte count for the bulk cases.
+import time
+
+HOST = "127.0.0.1"
+SMALL = b"netstack-bench /small 0123456789abcdefghijklmnopqrstuvwxyz.........................................\n"
+SMALL_STR = SMALL.decode()
+
+
+def ok_small(body):
+    # netstack.http gives a str for text/plain (or bytes with expectDataType ARRAY_BUFFER)
+    if isinstance(body, str):
+        return body == SMALL_STR
+    return body == SMALL
+
+
+# --- clients: each returns a callable doing one GET, plus a close --------------------------
+
+def raw_new(port, path, buf):
+    import raw_get
+
+    def get():
+        st, n = raw_get.get(HOST, port, path, buf)
+        return st, n
+    return get, None
+
+
+def raw_keep(port, path, buf):
+    import raw_get
+    c = raw_get.Client(HOST, port)
+
+    def get():
+        return c.get(path, buf)
+    return get, c.close
+
+
+def requests_get(url):
+    import requests
+
+    def get():
+        r = requests.get(url)
+        try:
+            return r.status_code, r.content
+        finally:
+            r.close()
+    return get
+
+
+def netstack_mods():
+    try:
+        import netstack
+        from netstack import http
+        http.createHttp
+    except Exception as e:  # ImportError, AttributeError while the library is unfinished
+        raise RuntimeError("netstack.http not available: %s: %s" % (type(e).__name__, e))
+    return netstack, http
+
+
+def netstack_get(url, reuse, opts=None):
+    netstack, http = netstack_mods()
+    if opts is None:
+        opts = {"method": "GET"}
+    holder = [http.createHttp() if reuse else None]
+
+    def get():
+        req = holder[0] if reuse else http.createHttp()
+        try:
+            resp = netstack.run(req.request(url, opts))
+        finally:
+            if not reuse:
+                req.destroy()
+        return resp.responseCode, resp.result
+
+    def close():
+        if holder[0] is not None:
+            holder[0].destroy()
+    return get, close
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+def case_small(client, a, reuse):
+    n = int(a.get("n", 300))
+    limit_us = int(float(a.get("limit", 20)) * 1000000)
+    port = int(a["port"])
+    url = "http://%s:%d/small" % (HOST, port)
+    buf = bytearray(1024)
+    note = None
+    close = None
+    if client == "raw":
+        if reuse:
+            get, close = raw_keep(port, "/small", buf)
+            note = "one keep-alive socket (raw_get.Client)"
+        else:
+            get, close = raw_new(port, "/small", buf)
+    elif client == "requests":
+        get = requests_get(url)
+        if reuse:
+            note = "requests has no keep-alive: every GET opens a new connection (HTTP/1.0, Connection: close)"
+    elif client == "netstack":
+        get, close = netstack_get(url, reuse)
+        if reuse:
+            note = "one HttpRequest for every request()"
+        else:
+            note = "createHttp() + request() + destroy() per GET"
+    else:
+        raise ValueError("unknown client " + client)
+
+    def check(st, body):
+        if st != 200:
+            raise ValueError("status %r" % (st,))
+        if client == "raw":
+            if body != len(SMALL) or buf[: len(SMALL)] != SMALL:
+                raise ValueError("wrong body")
+        elif not ok_small(body):
+            raise ValueError("wrong body " + ("%r" % (body,))[:60])
+
+    try:
+        check(*get())  # warm-up, not timed
+        ticks_us, ticks_diff = time.ticks_us, time.ticks_diff
+        done = 0
+        t0 = ticks_us()
+        for _ in range(n):
+            check(*get())
+            done += 1
+            if ticks_diff(ticks_us(), t0) > limit_us:
+                break
+        dt = ticks_diff(ticks_us(), t0)
+    finally:
+        if close is not None:
+            close()
+    r = {"n": done, "seconds": dt / 1e6, "per_sec": done * 1e6 / dt}
+    if done < n:
+        r["truncated"] = "time limit after %d of %d" % (done, n)
+    if note:
+        r["note"] = note
+    return r
+
+
+def case_bulk(client, a, chunked):
+    size = int(a.get("n", 10485760))
+    chunk = int(a.get("chunk", 16384))
+    mode = a.get("mode", "stream")
+    port = int(a["port"])
+    if chunked:
+        path = "/chunked?n=%d&chunk=%d" % (size, chunk)
+    else:
+        path = "/big?n=%d" % size
+    url = "http://%s:%d%s" % (HOST, port, path)
+    small_url = "http://%s:%d/small" % (HOST, port)
+    ticks_us, ticks_diff = time.ticks_us, time.ticks_diff
+    note = None
+    if client == "raw":
+        import raw_get
+        if mode == "whole":
+            buf = bytearray(size)  # the whole body in one preallocated buffer
+            note = "readinto one preallocated bytearray(n)"
+        else:
+            buf = bytearray(16384)
+            note = "readinto a 16 KiB buffer, counted"
+        raw_get.get(HOST, port, "/small", bytearray(256))
+        t0 = ticks_us()
+        st, got = raw_get.get(HOST, port, path, buf)
+        dt = ticks_diff(ticks_us(), t0)
+    elif client == "requests":
+        import requests
+        requests.get(small_url).close()
+        if mode == "whole":
+            note = "Response.content"
+            t0 = ticks_us()
+            r = requests.get(url)
+            st = r.status_code
+            got = len(r.content)
+            dt = ticks_diff(ticks_us(), t0)
+            r.close()
+        else:
+            note = "stream=True, Response.raw.readinto a 16 KiB buffer, counted"
+            buf = bytearray(16384)
+            t0 = ticks_us()
+            r = requests.get(url, stream=True)
+            st = r.status_code
+            raw = r.raw
+            got = 0
+            for _ in range(size // len(buf) + 2):  # bounded: the body is `size` bytes
+                k = raw.readinto(buf)
+                if not k:
+                    break
+                got += k
+            dt = ticks_diff(ticks_us(), t0)
+            r.close()
+    elif client == "netstack":
+        netstack, http = netstack_mods()
+        warm = http.createHttp()
+        netstack.run(warm.request(small_url, {"method": "GET"}))
+        warm.destroy()
+        req = http.createHttp()
+        if mode == "whole":
+            note = "request() with maxLimit=n, expectDataType ARRAY_BUFFER"
+            try:
+                array_buffer = http.HttpDataType.ARRAY_BUFFER
+            except AttributeError:
+                array_buffer = 2  # OpenHarmony's value
+            opts = {"method": "GET", "maxLimit": size + 1, "expectDataType": array_buffer}
+            t0 = ticks_us()
+            resp = netstack.run(req.request(url, opts))
+            dt = ticks_diff(ticks_us(), t0)
+            st = resp.responseCode
+            got = len(resp.result)
+        else:
+            note = "requestInStream(), dataReceive listener counting bytes"
+            count = [0]
+
+            def on_data(data):
+                count[0] += len(data)
+            req.on("dataReceive", on_data)
+            t0 = ticks_us()
+            st = netstack.run(req.requestInStream(url, {"method": "GET"}))
+            dt = ticks_diff(ticks_us(), t0)
+            got = count[0]
+        req.destroy()
+    else:
+        raise ValueError("unknown client " + client)
+    if st != 200:
+        raise ValueError("status %r" % (st,))
+    if got != size:
+        raise ValueError("got %d bytes of %d" % (got, size))
+    return {"bytes": got, "seconds": dt / 1e6, "mb_per_s": got / dt, "mode": mode, "note": note}
+
+
+def run(case, client, a):
+    if case == "small_new":
+        return case_small(client, a, False)
+    if case == "small_reuse":
+        return case_small(client, a, True)
+    if case == "bulk_cl":
+        return case_bulk(client, a, False)
+    if case == "bulk_chunked":
+        return case_bulk(client, a, True)
+    raise ValueError("unknown case " + case)
