@@ -214,6 +214,7 @@ async def _open(x, scheme, host, port):
         if tls:
             if p is not None:
                 await _tunnel(x, conn, rb, host, port)
+            _mark(x, 3)
             conn.start_tls(_tls_context(x), x.sni or host)
         return conn, rb
     except OSError as e:
@@ -226,16 +227,12 @@ async def _connect(x, host, port, dns_code):
         if x.connect_timeout:
             return await _port.wait_for_ms(stream.connect(host, port), x.connect_timeout)
         return await stream.connect(host, port)
+    except _port.TimeoutError:
+        raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
     except OSError as e:
         if e.args and isinstance(e.args[0], int):
             raise BusinessError(_E_CONNECT, "connect to %s:%d failed (errno %d)" % (host, port, e.args[0]))
         raise BusinessError(dns_code, "cannot resolve '%s': %s" % (host, e))
-    except BusinessError:
-        raise
-    except Exception as e:  # asyncio's TimeoutError differs between runtimes
-        if type(e).__name__ == "TimeoutError":
-            raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
-        raise
 
 
 async def _tunnel(x, conn, rb, host, port):
@@ -477,29 +474,22 @@ class Sink:
 
 
 def _inflate(data, enc, limit):
-    import io
     import deflate
-    fmt = deflate.GZIP if enc != "deflate" else deflate.ZLIB
-    d = deflate.DeflateIO(io.BytesIO(data), fmt)
-    out = Sink(len(data) * 4 + 64, limit)
+    if enc != "deflate":
+        return _inflate_as(data, deflate.GZIP, enc, limit)
     try:
-        while True:
-            out._room(out.n + 1024)
-            k = d.readinto(memoryview(out.buf)[out.n:])
-            if not k:
-                break
-            out.n += k
-    except OSError as e:
-        if enc == "deflate" and fmt == deflate.ZLIB:  # servers send raw deflate too
-            return _inflate_raw(data, limit)
-        raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
-    return out.value()
+        return _inflate_as(data, deflate.ZLIB, enc, limit)
+    except BusinessError as e:
+        if e.code != _E_ENCODING:
+            raise
+        return _inflate_as(data, deflate.RAW, enc, limit)  # servers send raw deflate too
 
 
-def _inflate_raw(data, limit):
+def _inflate_as(data, fmt, enc, limit):
+    """Decode data in one deflate format into a Sink bounded by limit (bombs -> 2300023)."""
     import io
     import deflate
-    d = deflate.DeflateIO(io.BytesIO(data), deflate.RAW)
+    d = deflate.DeflateIO(io.BytesIO(data), fmt)
     out = Sink(len(data) * 4 + 64, limit)
     try:
         while True:
@@ -509,7 +499,7 @@ def _inflate_raw(data, limit):
                 return out.value()
             out.n += k
     except OSError as e:
-        raise BusinessError(_E_ENCODING, "bad deflate body: %s" % e)
+        raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
 
 
 def _b64(s):
@@ -521,8 +511,9 @@ def _b64(s):
 
 # --- TLS -------------------------------------------------------------------------------
 
-def pem_to_ders(data):
-    """DER certificates from PEM text (any number of blocks) or DER bytes."""
+def pem_to_ders(data, code=_E_CA):
+    """DER blocks (certificates or a key) from PEM text (any number of blocks) or DER bytes;
+    a truncated block raises BusinessError(code)."""
     import binascii
     if isinstance(data, str):
         data = data.encode()
@@ -534,7 +525,7 @@ def pem_to_ders(data):
         s = data.find(b"\n", i)
         e = data.find(b"-----END", s)
         if s < 0 or e < 0:
-            raise BusinessError(_E_CA, "truncated PEM block")
+            raise BusinessError(code, "truncated PEM block")
         out.append(binascii.a2b_base64(data[s:e].replace(b"\r", b"").replace(b"\n", b"")))
         i = data.find(b"-----BEGIN", e)
     return out

@@ -91,7 +91,8 @@ def _line(c):
 
 def netscape_from_headers(headers, url):
     from .proto import url as _url
-    host, target = _url.split(url)[1], _url.split(url)[3]
+    parts = _url.split(url)
+    host, target = parts[1], parts[3]
     lines = []
     for n, v in headers:
         if n == "set-cookie":

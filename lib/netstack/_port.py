@@ -24,6 +24,11 @@ def wait_for_ms(aw, ms):
     return asyncio.wait_for_ms(aw, ms)
 
 
+# What wait_for_ms raises when time is up. Catch it before OSError: on CPython >= 3.11
+# TimeoutError is an OSError subclass.
+TimeoutError = asyncio.TimeoutError
+
+
 def sleep_ms(ms):
     return asyncio.sleep_ms(ms)
 

@@ -64,7 +64,7 @@ def _error(e, code):
         return e.message, e.code
     if isinstance(e, MemoryError):
         return "out of memory", 2300027
-    if type(e).__name__ == "TimeoutError":  # asyncio's differs between runtimes
+    if isinstance(e, _port.TimeoutError):
         return "no complete response within %d ms" % _TIMEOUT, 2300028
     return "%s: %s" % (type(e).__name__, e), code
 

@@ -5,7 +5,7 @@
 import time
 from ._emit import Emitter
 from ._err import BusinessError, param
-from . import _aw, _client
+from . import _aw, _client, _port
 
 try:
     from micropython import const
@@ -127,20 +127,15 @@ class HttpRequest(Emitter):
         resp = HttpResponse()
         self._wire_events(x, resp, streaming)
         import asyncio
-        task = asyncio.current_task() if hasattr(asyncio, "current_task") else None
-        if task is not None:
-            self._running.append(task)
+        task = asyncio.current_task()
+        self._running.append(task)
         try:
             timeout = x.read_timeout
             if timeout:
                 try:
-                    r = await _wait_for(_client.perform(x, self._pool), timeout)
-                except BusinessError:
-                    raise
-                except Exception as e:
-                    if type(e).__name__ == "TimeoutError":
-                        raise BusinessError(_E_TIMEOUT, "no complete response within %d ms" % timeout)
-                    raise
+                    r = await _port.wait_for_ms(_client.perform(x, self._pool), timeout)
+                except _port.TimeoutError:
+                    raise BusinessError(_E_TIMEOUT, "no complete response within %d ms" % timeout)
             else:
                 r = await _client.perform(x, self._pool)
         except BusinessError:
@@ -152,8 +147,7 @@ class HttpRequest(Emitter):
                 raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
             raise
         finally:
-            if task is not None:
-                self._running.remove(task)
+            self._running.remove(task)
         status, reason, headers, body = r
         resp.responseCode = status
         resp.performanceTiming = PerformanceTiming(x.timing)
@@ -195,11 +189,6 @@ def createHttp():
 def createHttpResponseCache(cacheSize=10 * 1024 * 1024):
     raise BusinessError(_E_INTERNAL, "HttpResponseCache is not supported on this port "
                                      "(flash wear and RAM; see docs/http.md)")
-
-
-async def _wait_for(aw, ms):
-    from . import _port
-    return await _port.wait_for_ms(aw, ms)
 
 
 def _cookie_lines(jar, headers, x):
@@ -373,7 +362,6 @@ def _form(d):
 
 
 def _tls_options(x, o):
-    from . import _port
     rv = o.get("remoteValidation", "system")
     if rv == "skip":
         x.verify = False
@@ -399,8 +387,8 @@ def _tls_options(x, o):
         if cc.get("keyPassword"):
             raise BusinessError(2300058, "encrypted client keys are not supported on this port")
         try:
-            cert = _client.pem_to_ders(_port.read_file(cc["certPath"]))[0]
-            key = _key_der(_port.read_file(cc["keyPath"]))
+            cert = _client.pem_to_ders(_port.read_file(cc["certPath"]), 2300058)[0]
+            key = _client.pem_to_ders(_port.read_file(cc["keyPath"]), 2300058)[0]
         except (OSError, IndexError):
             raise BusinessError(2300058, "client certificate or key file cannot be read")
         x.client_cert = (cert, key)
@@ -413,20 +401,9 @@ def _tls_options(x, o):
                                      "MicroPython's TLS does not expose the peer certificate")
 
 
-def _key_der(data):
-    import binascii
-    i = data.find(b"-----BEGIN")
-    if i < 0:
-        return data
-    s = data.find(b"\n", i)
-    e = data.find(b"-----END", s)
-    return binascii.a2b_base64(data[s:e].replace(b"\r", b"").replace(b"\n", b""))
-
-
 def _proxy_option(x, p):
     if p is None or p is False:
         return
-    from . import _port
     if p is True:
         p = getattr(_port, "DEFAULT_PROXY", None)
         if p is None:

@@ -358,3 +358,24 @@ def test_destroy_mid_stream(cfg):
     with pytest.raises(BusinessError) as ei:
         netstack.run(req.requestInStream(cfg["hostile"] + "/big?n=5000000"))
     assert ei.value.code == 2300023 and "end" not in ev
+
+
+def test_connect_timeout_is_2300028():
+    # A listener whose accept queue is full drops new SYNs: a real connect that hangs.
+    import socket
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(0)
+    port = lst.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            fillers.append(s)
+        assert code_of("http://127.0.0.1:%d/" % port, {"connectTimeout": 300, "readTimeout": 5000}) == 2300028
+    finally:
+        for s in fillers:
+            s.close()
+        lst.close()
