@@ -34,7 +34,8 @@ _E_PIN = const(2300090)
 _E_INTERNAL = const(2300999)
 
 BUF_SIZE = 4096          # per-connection receive buffer; also the response-head bound
-SINK_START = 16384       # first allocation for a response body collected by request()
+SINK_START = 16384       # first allocation for a body whose length is unknown or too big
+STREAM_MAX = 65536       # largest piece requestInStream reads straight from the socket
 DRAIN_LIMIT = 65536      # body of a redirect/401 read and dropped to keep the connection
 USER_AGENT = "netstack-mpy/0.1"
 
@@ -53,6 +54,8 @@ class Exchange:
         self.decode = False      # decode gzip/deflate bodies (set when the user asked for them
                                  # with an Accept-Encoding header: inflating needs a 32 KB window)
         self.ca = None           # list of DER certificates to trust, or None: port default
+        self.ca_path = None      # or a CA file / PEM text, read when a TLS connection opens
+        self.ca_data = None
         self.verify = True
         self.client_cert = None  # (cert DER, key DER)
         self.sni = None
@@ -61,7 +64,7 @@ class Exchange:
         self.auth = None         # (user, password, 'basic'|'digest'|None=any)
         self.cookies = None      # CookieJar, or None
         self.on_head = None      # (status, headers, content length or 0) per head (every hop)
-        self.on_data = None      # (memoryview piece) when streaming; None: collect the body
+        self.on_data = None      # (bytearray piece) when streaming; None: collect the body
         self.on_sent = None      # (sent, total) upload progress
         self.timing = [0] * 8    # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end
         self.redirects = 0
@@ -116,6 +119,20 @@ def _recycle(rb):
         _spare = rb
 
 
+_memo = (None, None)  # the last URL split: a device polling one URL parses it once
+
+
+def split(u):
+    """proto.url.split with a one-entry memo (the result is an immutable tuple)."""
+    global _memo
+    m = _memo
+    if m[0] == u:
+        return m[1]
+    p = _url.split(u)
+    _memo = (u, p)
+    return p
+
+
 def _mark(x, i):
     x.timing[i] = time.ticks_ms()
 
@@ -127,10 +144,11 @@ async def perform(x, pool):
     body = x.body
     auth_tried = None  # the Authorization value prepared from a 401 challenge
     while True:
-        scheme, host, port, target, userinfo = _url.split(x.url_final)
+        scheme, host, port, target, userinfo = split(x.url_final)
         if scheme != "http" and scheme != "https":
             raise BusinessError(_E_UNSUPPORTED, "unsupported scheme '%s'" % scheme)
-        key = (scheme, host, port, x.proxy, id(x.ca) if x.ca else None, x.verify)
+        key = (scheme, host, port, x.proxy, x.ca_path, x.ca_data, id(x.ca) if x.ca else None,
+               x.verify, x.pins)
         conn, rb = pool.take(key) if pool else (None, None)
         reused = conn is not None
         if not reused:
@@ -190,7 +208,7 @@ async def perform(x, pool):
             if method != "HEAD":
                 method = "GET"
             body = None
-        if _url.split(new_url)[1] != host:
+        if split(new_url)[1] != host:
             auth_tried = None  # credentials are not sent on to another host
         x.url_final = new_url
 
@@ -302,20 +320,22 @@ async def _send_and_head(x, conn, rb, head, body, method):
                 if x.on_sent is not None:
                     x.on_sent(sent, total)
     except OSError as e:
-        raise _io_error(conn, e, _E_SEND)
+        raise _io_error(conn, e, _E_SEND, x)
     except ValueError as e:
         raise _tls_error(e)
     _mark(x, 4)
     try:
         return await _head(conn, rb, x)
     except OSError as e:
-        raise _io_error(conn, e, _E_RECV)
+        raise _io_error(conn, e, _E_RECV, x)
     except ValueError as e:
         raise _tls_error(e)
 
 
-def _io_error(conn, e, code):
+def _io_error(conn, e, code, x=None):
     if conn.stage != stream.OPEN:
+        if x is not None and getattr(x, "pin_failed", None):  # set by _pin's handshake hook
+            return BusinessError(_E_PIN, x.pin_failed)
         if conn.tls and e.args and isinstance(e.args[0], int) and e.args[0] < 0:
             return BusinessError(_E_PEER_CERT if e.args[0] in (-9984, -0x2700) else _E_RECV,
                                  "TLS handshake failed (mbedTLS -0x%04x)" % -e.args[0])
@@ -353,51 +373,67 @@ async def _head(conn, rb, x=None):
 
 
 async def _read_body(x, conn, rb, br, kind, length, headers):
-    enc = None
-    if x.decode and x.on_data is None:
-        enc = (http1.header(headers, "content-encoding") or "").lower()
-        if enc not in ("gzip", "deflate", "x-gzip"):
-            enc = None
-    limit = x.max_limit if x.on_data is None else None
+    on_data = x.on_data
     if kind == http1.NONE:
-        return None if x.on_data is not None else b""
-    sink = None
-    if x.on_data is None:
-        if limit is not None and kind == http1.LENGTH and length > limit:
-            raise BusinessError(_E_TOO_BIG, "body of %d bytes exceeds maxLimit %d" % (length, limit))
-        # Start small even when Content-Length is known: a lying or huge length must not
-        # allocate up front; the buffer doubles as bytes really arrive.
+        return None if on_data is not None else b""
+    enc = sink = None
+    piece = 0
+    if on_data is None:
+        limit = x.max_limit
+        if x.decode:
+            enc = (http1.header(headers, "content-encoding") or "").lower()
+            if enc not in ("gzip", "deflate", "x-gzip"):
+                enc = None
         if kind == http1.LENGTH:
-            sink = Sink(min(length, SINK_START), limit, length)
+            if limit is not None and length > limit:
+                raise BusinessError(_E_TOO_BIG, "body of %d bytes exceeds maxLimit %d" % (length, limit))
+            try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)
+                sink = Sink(length, limit, length)
+            except MemoryError:  # too big for the free heap now: grow as bytes arrive
+                sink = Sink(min(length, SINK_START), limit, length)
         else:
             sink = Sink(1024, limit)
+    else:
+        piece = _piece_size()
     try:
         while True:
-            piece = br.read(rb)
-            if piece is not None:
-                mv = rb.mv[piece[0]:piece[1]]
+            p = br.read(rb)
+            if p is not None:  # body bytes that came in with framing bytes
+                mv = rb.mv[p[0]:p[1]]
                 if sink is not None:
                     sink.add(mv)
                 else:
-                    x.on_data(mv)
+                    on_data(bytearray(mv))
                 continue
             if br.done:
                 break
-            # Content-Length body with nothing buffered: read straight into the result.
-            if sink is not None and kind == http1.LENGTH and not len(rb):
-                while sink.n < length:
-                    if sink.n == len(sink.buf):
-                        sink._room(sink.n + 1)
-                    n = await conn.readinto(memoryview(sink.buf)[sink.n:min(length, len(sink.buf))])
-                    if not n:
-                        raise BusinessError(2300018, "body ended after %d of %d bytes" % (sink.n, length))
-                    sink.n += n
-                break
-            else:
-                mv = rb.space()
-                n = await conn.readinto(mv)
+            w = 0 if len(rb) else br.want()
+            if w and sink is None:
+                # a new piece for the listener, read straight into (bytearray, not bytes:
+                # MicroPython hashes every new bytes object). On a tight heap (piece 0)
+                # pieces go through rb and are copied out at their exact size instead.
+                try:
+                    b = bytearray(piece if w < 0 or w > piece else w) if piece else None
+                except MemoryError:  # no room for it in one block
+                    b = None
+                if b is None:
+                    w = 0
+            if not w:  # framing comes next (or no room): through rb and the parser
+                n = await conn.readinto(rb.space())
                 if n:
                     rb.wrote(n)
+                    continue
+            elif sink is not None:  # body bytes straight into the result
+                n = await conn.fill(sink.space(w))
+                if n:
+                    sink.n += n
+                    br.took(n)
+                    continue
+            else:  # body bytes straight into the new piece
+                n = await conn.fill(b)
+                if n:
+                    br.took(n)
+                    on_data(b if n == len(b) else b[:n])
                     continue
             br.eof()
             break
@@ -409,8 +445,19 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         return None
     data = sink.value()
     if enc is not None:
-        data = _inflate(data, enc, limit)
+        data = _inflate(data, enc, x.max_limit)
     return data
+
+
+def _piece_size():
+    # requestInStream piece: big pieces mean fewer rounds through the loop, but each is a
+    # new allocation, so at most an eighth of the free heap; 0 (use rb) below 2 * BUF_SIZE
+    try:
+        import gc
+        f = gc.mem_free() >> 3
+    except (ImportError, AttributeError):  # CPython
+        return STREAM_MAX
+    return 0 if f < 2 * BUF_SIZE else STREAM_MAX if f > STREAM_MAX else f
 
 
 async def _drain(conn, rb, br, length):
@@ -460,6 +507,16 @@ class Sink:
             b = bytearray(cap)
             b[:self.n] = memoryview(self.buf)[:self.n]
             self.buf = b
+
+    def space(self, most):
+        """Free room for up to `most` more bytes (-1: any), grown first when full."""
+        n = self.n
+        if n == len(self.buf):
+            self._room(n + 1)
+        e = len(self.buf)
+        if 0 < most < e - n:
+            e = n + most
+        return memoryview(self.buf)[n:e]
 
     def add(self, mv):
         n = self.n + len(mv)
@@ -534,6 +591,13 @@ def pem_to_ders(data, code=_E_CA):
 def _tls_context(x):
     ctx = _port.tls_context()
     ca = x.ca
+    try:
+        if x.ca_path:
+            ca = pem_to_ders(_port.read_file(x.ca_path))
+        elif x.ca_data:
+            ca = pem_to_ders(x.ca_data)
+    except OSError:
+        raise BusinessError(_E_CA, "CA file %s cannot be read" % x.ca_path)
     if ca is None and x.verify and _port.DEFAULT_CA_PATH:
         try:
             ca = pem_to_ders(_port.read_file(_port.DEFAULT_CA_PATH))
@@ -551,6 +615,9 @@ def _tls_context(x):
             _port.tls_cert_chain(ctx, x.client_cert[0], x.client_cert[1])
         except (ValueError, OSError) as e:
             raise BusinessError(_E_LOCAL_CERT, "client certificate or key rejected: %s" % e)
+    if x.pins:
+        from . import _pin
+        _pin.install(ctx, x)
     return ctx
 
 

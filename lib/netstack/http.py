@@ -169,11 +169,11 @@ class HttpRequest(Emitter):
             x.got = 0
         x.on_head = on_head
         if streaming:
-            def on_data(mv):
+            def on_data(data):
                 if self._destroyed:
                     raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
-                x.got += len(mv)
-                self._emit("dataReceive", bytes(mv))
+                x.got += len(data)
+                self._emit("dataReceive", data)
                 if x.total and self._has("dataReceiveProgress"):
                     self._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
             x.on_data = on_data
@@ -194,33 +194,45 @@ def createHttpResponseCache(cacheSize=10 * 1024 * 1024):
 def _cookie_lines(jar, headers, x):
     if jar is not None:
         return jar.netscape()
+    for n, v in headers:
+        if n == "set-cookie":
+            break
+    else:
+        return ""
     from ._cookies import netscape_from_headers
     return netscape_from_headers(headers, x.url_final)
 
 
 def _type_result(resp, body, expect, h):
-    """HttpResponse.result by expectDataType, else by content-type (inventory §2.5)."""
-    body = bytes(body) if body is not None else b""
+    """HttpResponse.result by expectDataType, else by content-type (inventory §2.5).
+    ArrayBuffer results are bytearray: the body buffer itself when it holds exactly the
+    body, so a large download is not copied again."""
+    if body is None:
+        body = b""
     if expect == _OBJECT and len(body) <= _JSON_MAX:
         import json
         try:
-            resp.result = json.loads(body)
+            resp.result = json.loads(bytes(body))
             resp.resultType = _OBJECT
             return
         except (ValueError, UnicodeError):
             expect = None
     if expect == _ARRAY_BUFFER:
-        resp.result, resp.resultType = body, _ARRAY_BUFFER
+        resp.result, resp.resultType = _array_buffer(body), _ARRAY_BUFFER
         return
     if expect is None or expect == _OBJECT:
         ct = h.get("content-type", "")
         if "application/octet-stream" in ct or "image" in ct:
-            resp.result, resp.resultType = body, _ARRAY_BUFFER
+            resp.result, resp.resultType = _array_buffer(body), _ARRAY_BUFFER
             return
     try:
-        resp.result, resp.resultType = body.decode(), _STRING
+        resp.result, resp.resultType = str(body, "utf-8"), _STRING
     except UnicodeError:  # not text: hand over the bytes rather than corrupt them
-        resp.result, resp.resultType = body, _ARRAY_BUFFER
+        resp.result, resp.resultType = _array_buffer(body), _ARRAY_BUFFER
+
+
+def _array_buffer(body):
+    return body if type(body) is bytearray else bytearray(body)
 
 
 # --- options -----------------------------------------------------------------------------
@@ -370,14 +382,8 @@ def _tls_options(x, o):
     tlso = o.get("tlsOptions")
     if tlso is not None and tlso != "system":
         raise param("tlsOptions other than 'system' are not supported on this port")
-    ca_path, ca_data = o.get("caPath"), o.get("caData")
-    try:
-        if ca_path:
-            x.ca = _client.pem_to_ders(_port.read_file(ca_path))
-        elif ca_data:
-            x.ca = _client.pem_to_ders(ca_data)
-    except OSError:
-        raise BusinessError(2300077, "CA file %s cannot be read" % ca_path)
+    # read and decoded only when a TLS connection opens (not for a reused one)
+    x.ca_path, x.ca_data = o.get("caPath") or None, o.get("caData") or None
     cc = o.get("clientCert")
     if cc is not None:
         if not isinstance(cc, dict) or not cc.get("certPath") or not cc.get("keyPath"):
@@ -397,8 +403,8 @@ def _tls_options(x, o):
         x.sni = sni[:-1] if sni.endswith(".") else sni
     pins = o.get("certificatePinning")
     if pins is not None:
-        raise BusinessError(2300090, "certificatePinning is not supported on this port: "
-                                     "MicroPython's TLS does not expose the peer certificate")
+        from . import _pin
+        x.pins = _pin.parse(pins)
 
 
 def _proxy_option(x, p):

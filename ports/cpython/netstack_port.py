@@ -84,8 +84,25 @@ class Sock:
     readinto/write return None instead of raising when they would block, and a
     certificate failure raises ValueError(text) as MicroPython's mbedTLS binding does."""
 
-    def __init__(self, s):
+    def __init__(self, s, pin=None):
         self.s = s
+        self.pin = pin  # _port.tls_pin's hook, run once the handshake is done
+
+    def _handshake(self):
+        """mbedTLS runs its verify callback inside the handshake, before any data moves;
+        CPython's ssl has none. With a pin hook: finish the handshake first, then call the
+        hook on the server's certificate (depth 0). False: it would block."""
+        try:
+            self.s.do_handshake()
+        except _WOULD_BLOCK:
+            return False
+        except ssl.SSLCertVerificationError as e:
+            raise ValueError(e.verify_message or str(e))
+        hook, self.pin = self.pin, None
+        r = hook(memoryview(self.s.getpeercert(True) or b""), 0)
+        if r:
+            raise OSError(r, "MBEDTLS_ERR_X509_FATAL_ERROR")
+        return True
 
     def fileno(self):
         return self.s.fileno()
@@ -94,6 +111,8 @@ class Sock:
         self.s.connect(addr)
 
     def readinto(self, buf):
+        if self.pin is not None and not self._handshake():
+            return None
         try:
             return self.s.recv_into(buf)
         except _WOULD_BLOCK:
@@ -102,6 +121,8 @@ class Sock:
             raise ValueError(e.verify_message or str(e))
 
     def write(self, buf):
+        if self.pin is not None and not self._handshake():
+            return None
         try:
             return self.s.send(buf)
         except _WOULD_BLOCK:
@@ -138,6 +159,11 @@ def tls_verify(ctx, ca_ders, verify):
         ctx.verify_mode = ssl.CERT_REQUIRED
 
 
+def tls_pin(ctx, hook):
+    # Sock runs it after the handshake; getpeercert(True) gives the DER even under CERT_NONE.
+    ctx.netstack_pin = hook
+
+
 def _pem(der, label):
     import base64
     b = base64.encodebytes(bytes(der)).decode()
@@ -165,7 +191,8 @@ def tls_cert_chain(ctx, cert_der, key_der):
 
 def tls_wrap(ctx, s, server_hostname=None, server_side=False):
     return Sock(ctx.wrap_socket(s.s, server_side=server_side, do_handshake_on_connect=False,
-                                server_hostname=None if server_side else server_hostname))
+                                server_hostname=None if server_side else server_hostname),
+                None if server_side else getattr(ctx, "netstack_pin", None))
 
 
 def peer_cert(s):

@@ -264,8 +264,6 @@ def test_connection_refused(cfg):
     failed(2300007, url="http://127.0.0.1:%d/" % cfg["closed_port"])
 
 
-@pytest.mark.xfail(reason="CPython shim: socket.gaierror has an int errno, so _client._connect "
-                          "maps a DNS failure to 2300007 (MicroPython gives 2300006)")
 def test_unresolvable_host():
     failed(2300006, url="http://no-such-host.invalid/")
 
@@ -434,8 +432,6 @@ def test_cancelled_task_still_reports_and_releases(cfg):
     assert ev == [("cancelled", 2300999), "c"]
 
 
-@pytest.mark.xfail(reason="_client._request_head always sends its own Host and then the "
-                          "user's too: two Host headers, and servers answer 400")
 def test_user_host_header_replaces_default(cfg):
     t, h, b = echo(cfg, header={"Host": "example.com"})
     assert h["host"] == ["example.com"]

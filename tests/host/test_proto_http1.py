@@ -862,3 +862,47 @@ def test_writer_parser_round_trip():
     data = http1.request_head("POST", "/x", hs) + b"abc"
     msgs, out = both(data, request=True)
     assert msgs[0][:3] == ("POST", "/x", 1) and msgs[0][4] == b"abc"
+
+
+def test_body_reader_want_took_length():
+    # bytes read past rb are accounted with took(); want() never offers more than the body
+    rb = RecvBuf(64)
+    br = http1.BodyReader(LENGTH, 10)
+    assert br.want() == 10
+    br.took(4)
+    assert br.want() == 6 and not br.done
+    with pytest.raises(BusinessError):
+        br.took(7)  # beyond the body
+    with pytest.raises(BusinessError):
+        br.took(0)
+    br.took(6)
+    assert br.done and br.want() == 0 and br.read(rb) is None
+    br.eof()  # complete: no error
+
+
+def test_body_reader_want_took_chunked():
+    # want() is 0 while framing is next, the chunk's rest inside data; after took() of the
+    # whole chunk the CRLF and the next size line go through rb again
+    rb = RecvBuf(64)
+    br = http1.BodyReader(CHUNKED)
+    assert br.want() == 0
+    rb.feed(b"a\r\n012")
+    assert br.read(rb) is not None  # '012' came with the size line
+    assert br.want() == 7
+    br.took(7)
+    assert br.want() == 0
+    rb.feed(b"\r\n0\r\n\r\n")
+    assert br.read(rb) is None and br.done
+
+
+def test_body_reader_want_took_close_and_early_eof():
+    br = http1.BodyReader(CLOSE)
+    assert br.want() == -1
+    br.took(100000)  # unbounded until the peer closes
+    br.eof()
+    assert br.done
+    br = http1.BodyReader(LENGTH, 10)
+    br.took(3)
+    with pytest.raises(BusinessError) as e:
+        br.eof()
+    assert e.value.code == 2300018 and "3 of 10" in str(e.value)

@@ -2,7 +2,8 @@
 # (no body / Content-Length / chunked / until close) and head writers.
 # No I/O here. The caller reads into a RecvBuf and hands it over; heads come back as small
 # tuples, body pieces as (start, end) offsets into rb.buf, never as copies.
-# No `re`: lines are cut with bytearray.find and index arithmetic.
+# Lines are cut with find and index arithmetic; where the port has `re`, one regex checks
+# a token or a target instead of a per-char loop (the loop stays as the fallback).
 # Bare LF is accepted wherever CRLF is expected (RFC 9112 §2.2 lets a recipient do so).
 try:
     from micropython import const
@@ -36,6 +37,17 @@ _TOK = (
     b"\x00!\x00#$%&'\x00\x00*+\x00-.\x000123456789\x00\x00\x00\x00\x00\x00"
     b"\x00abcdefghijklmnopqrstuvwxyz\x00\x00\x00^_`abcdefghijklmnopqrstuvwxyz\x00|\x00~\x00"
 )
+
+
+try:  # C-level scans where the port has `re`; per-char loops are the fallback
+    import re
+
+    _TOKCLASS = "[^!#$%&'*+.^_`|~0-9A-Za-z-]"
+    _BAD_TOK = re.compile(_TOKCLASS).search                # in a str
+    _BAD_TOKB = re.compile(_TOKCLASS.encode()).search      # in bytes (CPython needs both)
+    _CTL = re.compile("[\x01- \x7f]").search
+except ImportError:
+    _BAD_TOK = _BAD_TOKB = _CTL = None
 
 
 def _bad(msg):
@@ -93,48 +105,46 @@ def _name_err(c):
     return "invalid char 0x%02x in header name" % c
 
 
-def _field(buf, mv, a, e):
-    # one header/trailer line buf[a:e] (no line end) -> (lowercase name, stripped value).
-    # Lowercases the name in place: the head is ours and is consumed right after.
-    c = buf[a]
-    if c == 32 or c == 9:
+def _hline(l):
+    # one header/trailer line (bytes; its line end may still hold the CR) -> (lowercase
+    # name, value without surrounding blanks). Bytes slices and C-level methods only.
+    if l[-1:] == b"\r":
+        l = l[:-1]
+    c = l[:1]
+    if c == b" " or c == b"\t":
         raise _bad("obsolete line folding")
-    k = buf.find(b":", a, e)
+    k = l.find(b":")
     if k < 0:
         raise _bad("header line without ':'")
-    if k == a:
+    if k == 0:
         raise _bad("empty header name")
-    c = buf[k - 1]
+    c = l[k - 1]
     if c == 32 or c == 9:
         raise _bad("whitespace before ':' in header name")
-    tok = _TOK
-    for j in range(a, k):
-        c = buf[j]
-        if c > 127 or not tok[c]:
-            raise _bad(_name_err(c))
-        buf[j] = tok[c]
-    i = k + 1
-    while i < e and (buf[i] == 32 or buf[i] == 9):
-        i += 1
-    while e > i and (buf[e - 1] == 32 or buf[e - 1] == 9):
-        e -= 1
-    if buf.find(b"\x00", i, e) >= 0 or buf.find(b"\r", i, e) >= 0:
+    name = l[:k]
+    if _BAD_TOKB is None or _BAD_TOKB(name):
+        for o in name:
+            if o > 127 or not _TOK[o]:
+                raise _bad(_name_err(o))
+    v = l[k + 1:]
+    if b"\r" in v or b"\x00" in v:
         raise _bad("NUL/CR in header value")
-    return (str(mv[a:k], "utf-8"), _dec(mv, i, e))
+    v = v.strip(b" \t")
+    return (name.lower().decode(), _dec(v, 0, len(v)))
 
 
-def _fields(buf, mv, i, h, mx):
-    # header lines from i up to the blank line that ends before h
-    hs = []
-    while True:
-        p = buf.find(b"\n", i, h)
-        e = _eol(buf, i, p)
-        if e == i:
-            return hs
-        if len(hs) >= mx:
-            raise _bad("too many header lines (>%d)" % mx)
-        hs.append(_field(buf, mv, i, e))
-        i = p + 1
+def _field(buf, mv, a, e):
+    # one trailer line buf[a:e] (no line end) -> (lowercase name, stripped value)
+    return _hline(bytes(mv[a:e]))
+
+
+def _fields(mv, i, h, mx):
+    # header lines from i up to the blank line that ends at h
+    ls = bytes(mv[i:h]).split(b"\n")
+    n = len(ls) - 2  # the blank line leaves [b'' or b'\r', b''] at the end
+    if n > mx:
+        raise _bad("too many header lines (>%d)" % mx)
+    return [_hline(ls[j]) for j in range(n)]
 
 
 def _ver(buf, a):
@@ -177,7 +187,7 @@ def parse_response_head(rb, max_headers=None):
     if buf.find(b"\x00", s, e) >= 0 or buf.find(b"\r", s, e) >= 0:
         raise _bad("NUL/CR in status line")
     reason = _dec(mv, s + 13, e) if e > s + 13 else ""
-    hs = _fields(buf, mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
+    hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
     rb.consume(h - s)
     return (status, reason, minor, hs)
 
@@ -213,7 +223,7 @@ def parse_request_head(rb, max_headers=None):
         c = buf[j]
         if c < 33 or c > 126:
             raise _bad("bad request target")
-    hs = _fields(buf, mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
+    hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
     r = (str(mv[s:sp1], "utf-8"), str(mv[sp1 + 1 : sp2], "utf-8"), buf[e - 1] - 48, hs)
     rb.consume(h - s)
     return r
@@ -364,6 +374,31 @@ class BodyReader:
                 self.done = True
         return (s, s + n)
 
+    def want(self):
+        """Body bytes the caller may read straight into its own buffer instead of rb (only
+        while rb is empty): the rest of a Content-Length body or of the current chunk, -1
+        for a body that runs until close, 0 when framing bytes come next."""
+        if self.done:
+            return 0
+        k = self.kind
+        if k == LENGTH or (k == CHUNKED and self.st == _S_DATA):
+            return self.left
+        return -1 if k == CLOSE else 0
+
+    def took(self, n):
+        """Account n body bytes read past rb (0 < n, and n <= want() unless want() is -1)."""
+        k = self.kind
+        if k == CLOSE:
+            return
+        if not 0 < n <= self.want():
+            raise BusinessError(_E_PARAM, "took(%d) beyond the body" % n)
+        self.left -= n
+        if not self.left:
+            if k == LENGTH:
+                self.done = True
+            else:
+                self.st = _S_CRLF
+
     def _chunked(self, rb):
         buf = rb.buf
         while True:
@@ -438,10 +473,22 @@ class BodyReader:
 def _tokstr(s, what):
     if not isinstance(s, str) or not s:
         raise BusinessError(_E_PARAM, "bad " + what)
+    if _BAD_TOK is None or _BAD_TOK(s):
+        for ch in s:
+            o = ord(ch)
+            if o > 127 or not _TOK[o]:
+                raise BusinessError(_E_PARAM, "bad char %r in %s" % (ch, what))
+
+
+def has_ctl(s):
+    """True when str s holds a space, a control char or DEL (not allowed in a URL or
+    request target)."""
+    if _CTL is not None:
+        return "\x00" in s or _CTL(s) is not None
     for ch in s:
-        o = ord(ch)
-        if o > 127 or not _TOK[o]:
-            raise BusinessError(_E_PARAM, "bad char %r in %s" % (ch, what))
+        if ch <= " " or ch == "\x7f":
+            return True
+    return False
 
 
 def _head(first, headers):
@@ -466,9 +513,8 @@ def request_head(method, target, headers):
     _tokstr(method, "method")
     if not isinstance(target, str) or not target:
         raise BusinessError(_E_PARAM, "bad request target")
-    for ch in target:
-        if ch <= " " or ch == "\x7f":
-            raise BusinessError(_E_PARAM, "space/CR/LF/NUL in request target")
+    if has_ctl(target):
+        raise BusinessError(_E_PARAM, "space/CR/LF/NUL in request target")
     return _head(method + " " + target + " HTTP/1.1", headers)
 
 

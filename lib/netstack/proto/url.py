@@ -1,6 +1,7 @@
 # URL helpers for http/https/ws/wss: split, Host header, percent-encoding, redirect
-# resolution (RFC 3986 §5.2, dot segments included) and query merging. No `re`.
+# resolution (RFC 3986 §5.2, dot segments included) and query merging.
 from .._err import BusinessError
+from .http1 import has_ctl
 
 _PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _HEX = b"0123456789ABCDEF"
@@ -16,9 +17,8 @@ def split(url):
     None without '@' and stays percent-encoded."""
     if not isinstance(url, str):
         raise _bad("URL must be a str")
-    for ch in url:
-        if ch <= " " or ch == "\x7f":
-            raise _bad("space or control char in URL")
+    if has_ctl(url):
+        raise _bad("space or control char in URL")
     i = url.find("://")
     if i <= 0:
         raise _bad("missing '://' in URL")
@@ -28,9 +28,11 @@ def split(url):
         raise BusinessError(2300001, "unsupported scheme '%s'" % scheme[:16])
     a = i + 3
     n = len(url)
-    b = a
-    while b < n and url[b] not in "/?#":
-        b += 1
+    b = n  # the authority ends at the first '/', '?' or '#'
+    for c in "/?#":
+        k = url.find(c, a, b)
+        if k >= 0:
+            b = k
     auth = url[a:b]
     user = None
     k = auth.rfind("@")
