@@ -29,8 +29,10 @@ def run(awaitable=None):
     Without an argument: run until every callback-style operation has delivered its
     callback and no open socket or server holds the loop.
     """
-    from . import _aw
-    return _aw.run(awaitable)
+    m = globals().get("_aw")  # bound here once imported: no import machinery per call
+    if m is None:
+        from . import _aw as m
+    return m.run(awaitable)
 
 
 def debug(on=True):

@@ -41,34 +41,35 @@ USER_AGENT = "netstack-mpy/0.1"
 
 
 class Exchange:
-    """One request as the engine sees it. Facades set the fields, then call perform()."""
+    """One request as the engine sees it. Facades set the fields, then call perform().
+    Defaults are class attributes: a request sets only what differs (cheaper, smaller)."""
+
+    headers = ()             # [(lower-case name, str value)] from the user
+    body = None              # bytes/bytearray/memoryview, or a list of such pieces
+    max_limit = 5 * 1024 * 1024   # None: no bound (streaming)
+    max_redirects = 30
+    connect_timeout = 60000
+    decode = False           # decode gzip/deflate bodies (set when the user asked for them
+                             # with an Accept-Encoding header: inflating needs a 32 KB window)
+    ca = None                # list of DER certificates to trust, or None: port default
+    ca_path = None           # or a CA file / PEM text, read when a TLS connection opens
+    ca_data = None
+    verify = True
+    client_cert = None       # (cert DER, key DER)
+    sni = None
+    pins = None              # [base64 sha256 of SPKI]
+    proxy = None             # (host, port, 'user:pass' or None)
+    auth = None              # (user, password, 'basic'|'digest'|None=any)
+    cookies = None           # CookieJar, or None
+    on_head = None           # (status, headers, content length or 0) per head (every hop)
+    on_data = None           # (bytearray piece) when streaming; None: collect the body
+    on_sent = None           # (sent, total) upload progress
+    redirects = 0
 
     def __init__(self, method, url):
         self.method = method
-        self.url = url
-        self.headers = []        # [(lower-case name, str value)] from the user
-        self.body = None         # bytes/bytearray/memoryview, or a list of such pieces
-        self.max_limit = 5 * 1024 * 1024   # None: no bound (streaming)
-        self.max_redirects = 30
-        self.connect_timeout = 60000
-        self.decode = False      # decode gzip/deflate bodies (set when the user asked for them
-                                 # with an Accept-Encoding header: inflating needs a 32 KB window)
-        self.ca = None           # list of DER certificates to trust, or None: port default
-        self.ca_path = None      # or a CA file / PEM text, read when a TLS connection opens
-        self.ca_data = None
-        self.verify = True
-        self.client_cert = None  # (cert DER, key DER)
-        self.sni = None
-        self.pins = None         # [base64 sha256 of SPKI]
-        self.proxy = None        # (host, port, 'user:pass' or None)
-        self.auth = None         # (user, password, 'basic'|'digest'|None=any)
-        self.cookies = None      # CookieJar, or None
-        self.on_head = None      # (status, headers, content length or 0) per head (every hop)
-        self.on_data = None      # (bytearray piece) when streaming; None: collect the body
-        self.on_sent = None      # (sent, total) upload progress
+        self.url = self.url_final = url
         self.timing = [0] * 8    # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end
-        self.redirects = 0
-        self.url_final = url
 
 
 class Pool:
@@ -123,12 +124,13 @@ _memo = (None, None)  # the last URL split: a device polling one URL parses it o
 
 
 def split(u):
-    """proto.url.split with a one-entry memo (the result is an immutable tuple)."""
+    """proto.url.split + the Host value, with a one-entry memo (an immutable tuple)."""
     global _memo
     m = _memo
     if m[0] == u:
         return m[1]
     p = _url.split(u)
+    p += (_url.host_header(p[1], p[2], p[0]),)  # and the Host header value
     _memo = (u, p)
     return p
 
@@ -144,7 +146,7 @@ async def perform(x, pool):
     body = x.body
     auth_tried = None  # the Authorization value prepared from a 401 challenge
     while True:
-        scheme, host, port, target, userinfo = split(x.url_final)
+        scheme, host, port, target, userinfo, hh = split(x.url_final)
         if scheme != "http" and scheme != "https":
             raise BusinessError(_E_UNSUPPORTED, "unsupported scheme '%s'" % scheme)
         key = (scheme, host, port, x.proxy, x.ca_path, x.ca_data, id(x.ca) if x.ca else None,
@@ -154,7 +156,7 @@ async def perform(x, pool):
         if not reused:
             conn, rb = await _open(x, scheme, host, port)
         try:
-            head = _request_head(x, method, scheme, host, port, target, body, userinfo, auth_tried)
+            head = _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
             try:
                 status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
             except BusinessError as e:
@@ -264,13 +266,13 @@ async def _tunnel(x, conn, rb, host, port):
         raise BusinessError(_E_CONNECT, "proxy refused CONNECT %s: %d %s" % (hp, status, reason))
 
 
-def _request_head(x, method, scheme, host, port, target, body, userinfo, auth_tried):
+def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
     have = {}
     for n, v in x.headers:
         have[n] = 1
     if x.proxy is not None and scheme == "http":
-        target = scheme + "://" + _url.host_header(host, port, scheme) + target
-    h = [] if "host" in have else [("host", _url.host_header(host, port, scheme))]
+        target = scheme + "://" + hh + target
+    h = [] if "host" in have else [("host", hh)]
     if "user-agent" not in have:
         h.append(("user-agent", USER_AGENT))
     if "accept" not in have:

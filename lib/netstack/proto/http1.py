@@ -491,26 +491,39 @@ def has_ctl(s):
     return False
 
 
+_NAMES = set()  # header names and methods already checked (bounded below)
+
+
+def _name_ok(k, what):
+    if type(k) is not str or k not in _NAMES:
+        _tokstr(k, what)
+        if len(_NAMES) < 64:
+            _NAMES.add(k)
+
+
 def _head(first, headers):
     # Values may be str or int; str is sent UTF-8 encoded. CR/LF/NUL -> 401 (injection).
+    # One join: every new str costs MicroPython an intern-table lookup.
     out = [first]
     for k, v in headers:
-        _tokstr(k, "header name")
+        _name_ok(k, "header name")
         if not isinstance(v, str):
             if not isinstance(v, int):
                 raise BusinessError(_E_PARAM, "bad header value for " + k)
             v = str(v)
         elif "\r" in v or "\n" in v or "\x00" in v:
             raise BusinessError(_E_PARAM, "CR/LF/NUL in header " + k)
-        out.append(k + ": " + v)
-    out.append("")
-    out.append("")
-    return "\r\n".join(out).encode()
+        out.append("\r\n")
+        out.append(k)
+        out.append(": ")
+        out.append(v)
+    out.append("\r\n\r\n")
+    return "".join(out).encode()
 
 
 def request_head(method, target, headers):
     """-> b'METHOD target HTTP/1.1\\r\\n' + 'name: value\\r\\n'... + b'\\r\\n'."""
-    _tokstr(method, "method")
+    _name_ok(method, "method")
     if not isinstance(target, str) or not target:
         raise BusinessError(_E_PARAM, "bad request target")
     if has_ctl(target):
