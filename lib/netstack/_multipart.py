@@ -6,9 +6,9 @@ from ._err import param, BusinessError
 def encode(items):
     if not isinstance(items, list) or not items:
         raise param("multiFormDataList must be a non-empty list")
-    from ._client import _port_random
+    from ._port import random_bytes
     import binascii
-    boundary = "----netstack" + binascii.hexlify(_port_random(12)).decode()
+    boundary = "----netstack" + binascii.hexlify(random_bytes(12)).decode()
     pieces = []
     for it in items:
         if not isinstance(it, dict) or not isinstance(it.get("name"), str):

@@ -9,10 +9,16 @@ NAME = "micropython"
 # Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
 # file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
 DEFAULT_CA_PATH = None
+# Where HttpResponseCache.flush() writes its files (one per entry) on the board's flash.
+# Read when createHttpResponseCache() starts the cache; tests set it to a temporary dir.
+CACHE_DIR = "/cache"
 
 
 def spawn(coro):
     return asyncio.create_task(coro)
+
+
+current_task = asyncio.current_task
 
 
 def run_until_complete(aw):
@@ -97,6 +103,15 @@ def peer_cert(s):
         return s.getpeercert(True)
     except (AttributeError, OSError):
         return None
+
+
+def random_bytes(n):
+    import os
+    try:
+        return os.urandom(n)
+    except (AttributeError, NotImplementedError):
+        import random
+        return bytes(random.getrandbits(8) for _ in range(n))
 
 
 def read_file(path):

@@ -140,7 +140,8 @@ def _exchange(o):
     ca = o.get("caData")
     if ca:
         try:
-            x.ca = _client.pem_to_ders(ca)
+            from ._tls import pem_to_ders
+            x.ca = pem_to_ders(ca)
         except ValueError as e:
             raise BusinessError(2300077, "caData is not PEM or DER: %s" % e)
     elif url[:6].lower() == "https:" and not _port.DEFAULT_CA_PATH:

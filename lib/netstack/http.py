@@ -6,6 +6,7 @@ import time
 from ._emit import Emitter
 from ._err import BusinessError, param
 from . import _aw, _client, _port
+from .proto import url as _url
 
 try:
     from micropython import const
@@ -49,18 +50,19 @@ class PerformanceTiming:
         self.responseHeaderTiming = d(6)
         self.responseBodyTiming = d(7)
         self.totalFinishTiming = d(7) or d(6)
-        self.redirectTiming = 0
+        self.redirectTiming = d(8)
         self.totalTiming = self.totalFinishTiming
 
 
 class HttpResponse:
+    result = None
+    resultType = _STRING
+    responseCode = 0
+    cookies = ""
+    performanceTiming = None
+
     def __init__(self):
-        self.result = None
-        self.resultType = _STRING
-        self.responseCode = 0
         self.header = {}
-        self.cookies = ""
-        self.performanceTiming = None
 
     def __repr__(self):
         return "<HttpResponse %d %s>" % (self.responseCode, type(self.result).__name__)
@@ -126,27 +128,29 @@ class HttpRequest(Emitter):
             x.cookies = self._jar
         resp = HttpResponse()
         self._wire_events(x, resp, streaming)
-        import asyncio
-        task = asyncio.current_task()
+        task = _port.current_task()
         self._running.append(task)
+        timeout = x.read_timeout
+        # readTimeout bounds the whole transfer: a watchdog task cancels this one when it
+        # runs out (a third of what wait_for costs per request)
+        dog = _port.spawn(_watchdog(task, timeout, x)) if timeout else None
         try:
-            timeout = x.read_timeout
-            if timeout:
-                try:
-                    r = await _port.wait_for_ms(_client.perform(x, self._pool), timeout)
-                except _port.TimeoutError:
-                    raise BusinessError(_E_TIMEOUT, "no complete response within %d ms" % timeout)
-            else:
-                r = await _client.perform(x, self._pool)
+            c = None if _rc is None or streaming or (options or {}).get("usingCache") is False else _rc
+            r = await (c or _client).perform(x, self._pool)
         except BusinessError:
             raise
         except MemoryError:
             raise BusinessError(2300027, "out of memory")
         except BaseException as e:
-            if self._destroyed and type(e).__name__ == "CancelledError":
-                raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+            if type(e).__name__ == "CancelledError":
+                if x.timed_out:
+                    raise BusinessError(_E_TIMEOUT, "no complete response within %d ms" % timeout)
+                if self._destroyed:
+                    raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
             raise
         finally:
+            if dog is not None:
+                dog.cancel()
             self._running.remove(task)
         status, reason, headers, body = r
         resp.responseCode = status
@@ -182,13 +186,22 @@ class HttpRequest(Emitter):
                 "dataSendProgress", {"sendSize": sent, "totalSize": total})
 
 
+async def _watchdog(task, ms, x):
+    await _port.sleep_ms(ms)
+    x.timed_out = True
+    task.cancel()
+
+
 def createHttp():
     return HttpRequest()
 
 
+_rc = None  # the running HttpResponseCache (netstack._cache), set by createHttpResponseCache
+
+
 def createHttpResponseCache(cacheSize=10 * 1024 * 1024):
-    raise BusinessError(_E_INTERNAL, "HttpResponseCache is not supported on this port "
-                                     "(flash wear and RAM; see docs/http.md)")
+    from . import _cache  # loaded only here: `import netstack.http` does not pay for it
+    return _cache.create(cacheSize)
 
 
 def _cookie_lines(jar, headers, x):
@@ -242,7 +255,6 @@ _UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "cl
 
 
 def _exchange(url, o, streaming):
-    from .proto import url as _url
     if not isinstance(url, str):
         raise param("url must be a string")
     if o is None:
@@ -330,6 +342,7 @@ def _exchange(url, o, streaming):
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
                 x.decode = True
     x.total = x.got = 0
+    x.timed_out = False
     _tls_options(x, o)
     _proxy_option(x, o.get("usingProxy"))
     sa = o.get("serverAuthentication")
@@ -365,7 +378,6 @@ def _range(f, t):
 
 
 def _form(d):
-    from .proto import url as _url
     pairs = []
     for k, v in d.items():
         if isinstance(v, str) and v:  # non-string and empty values are dropped (§2.6)
@@ -393,8 +405,9 @@ def _tls_options(x, o):
         if cc.get("keyPassword"):
             raise BusinessError(2300058, "encrypted client keys are not supported on this port")
         try:
-            cert = _client.pem_to_ders(_port.read_file(cc["certPath"]), 2300058)[0]
-            key = _client.pem_to_ders(_port.read_file(cc["keyPath"]), 2300058)[0]
+            from ._tls import pem_to_ders
+            cert = pem_to_ders(_port.read_file(cc["certPath"]), 2300058)[0]
+            key = pem_to_ders(_port.read_file(cc["keyPath"]), 2300058)[0]
         except (OSError, IndexError):
             raise BusinessError(2300058, "client certificate or key file cannot be read")
         x.client_cert = (cert, key)
@@ -417,7 +430,6 @@ def _proxy_option(x, p):
     if not isinstance(p, dict) or not isinstance(p.get("host"), str):
         raise param("usingProxy must be a bool or {host, port, exclusionList?, username?, password?}")
     excl = p.get("exclusionList") or ()
-    from .proto import url as _url
     host = _url.split(x.url)[1]
     for e in excl:
         if e == host or (e.startswith("*.") and host.endswith(e[1:])):

@@ -10,6 +10,8 @@ import micropython  # noqa: F401  installs time.ticks_* before lib/ needs them
 
 NAME = "cpython"
 DEFAULT_CA_PATH = None
+# HttpResponseCache files: the user's cache dir (tests set a temporary one)
+CACHE_DIR = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "netstack")
 _loop = None
 
 

@@ -7,7 +7,6 @@ CFG = None
 gc.collect()
 import netstack
 from netstack import http
-gc.collect()  # drop import-time garbage before the transfer (see docs/http.md, RAM)
 
 # a 10 MB streamed download in bounded RAM
 req = http.createHttp()

@@ -107,6 +107,15 @@ def test_callback_form(cfg):
     assert sorted(got, key=str) == sorted([(None, 404), (2300007, None)], key=str)
 
 
+def test_redirect_timing(cfg):
+    # redirectTiming: the time spent on the redirect steps before the final hop started
+    r = get(cfg["hostile"] + "/redirect?ms=250&to=/ok")
+    t = r.performanceTiming
+    assert r.responseCode == 200 and r.result == "hello"
+    assert 200 <= t.redirectTiming <= t.totalTiming, (t.redirectTiming, t.totalTiming)
+    assert get(cfg["hostile"] + "/ok").performanceTiming.redirectTiming == 0
+
+
 def test_redirects(cfg):
     seen = []
     req = http.createHttp()

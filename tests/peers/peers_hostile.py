@@ -224,6 +224,9 @@ def set_cookies(conn, req):
 @route("/redirect")
 def redirect(conn, req):
     code = qint(req, "code", 302, 0, 999)
+    ms = qint(req, "ms", 0, 0, STALL_LIMIT * 1000)  # answer this late (redirectTiming)
+    if ms and wait_client_gone(conn.sock, ms / 1000):
+        return None
     if code not in (301, 302, 303, 307, 308):
         return respond(conn, req, 400, "Bad Request", b"code must be 301/302/303/307/308")
     return respond(conn, req, code, "Redirect", b"redirecting",

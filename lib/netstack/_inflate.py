@@ -1,0 +1,39 @@
+# gzip / zlib / raw deflate response bodies, decoded with MicroPython's `deflate` module.
+# Loaded only when a request asked for a compressed body (Accept-Encoding).
+import io
+import deflate
+from ._err import BusinessError
+from ._client import Sink
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_ENCODING = const(2300061)
+
+
+def inflate(data, enc, limit):
+    """The decoded body; bounded by limit (bombs -> 2300023), bad data -> 2300061."""
+    if enc != "deflate":
+        return _inflate_as(data, deflate.GZIP, enc, limit)
+    try:
+        return _inflate_as(data, deflate.ZLIB, enc, limit)
+    except BusinessError as e:
+        if e.code != _E_ENCODING:
+            raise
+        return _inflate_as(data, deflate.RAW, enc, limit)  # servers send raw deflate too
+
+
+def _inflate_as(data, fmt, enc, limit):
+    d = deflate.DeflateIO(io.BytesIO(data), fmt)
+    out = Sink(len(data) * 4 + 64, limit)
+    try:
+        while True:
+            out._room(out.n + 1024)
+            k = d.readinto(memoryview(out.buf)[out.n:])
+            if not k:
+                return out.value()
+            out.n += k
+    except OSError as e:
+        raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
