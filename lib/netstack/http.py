@@ -35,23 +35,34 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+# PerformanceTiming field -> the timing mark (_client.Exchange.timing) it ends at
+# (3: TLS, worked out below; 9: the end of the transfer, body or head)
+_MARKS = {"dnsTiming": 1, "tcpTiming": 2, "tlsTiming": 3, "firstSendTiming": 4,
+          "firstReceiveTiming": 5, "responseHeaderTiming": 6, "responseBodyTiming": 7,
+          "totalFinishTiming": 9, "totalTiming": 9, "redirectTiming": 8}
+
+
 class PerformanceTiming:
+    """Milliseconds from the request's start to each stage (0: the stage did not happen),
+    worked out when read: most responses never have their timing looked at."""
+
     def __init__(self, t):
-        t0 = t[0]
+        self._t = t
 
-        def d(i):
-            return time.ticks_diff(t[i], t0) if t[i] else 0
+    def __getattr__(self, name):
+        i = _MARKS.get(name)
+        if i is None:
+            raise AttributeError(name)
+        t = self._t
+        if i == 3:  # TLS: from its start to the first byte after the handshake
+            i = 5 if t[3] else 0
+        elif i == 9:  # the end of the body, or of the head when there was no body
+            i = 7 if t[7] else 6
+        return time.ticks_diff(t[i], t[0]) if i and t[i] else 0
 
-        self.dnsTiming = d(1)
-        self.tcpTiming = d(2)
-        self.tlsTiming = d(5) if t[3] else 0
-        self.firstSendTiming = d(4)
-        self.firstReceiveTiming = d(5)
-        self.responseHeaderTiming = d(6)
-        self.responseBodyTiming = d(7)
-        self.totalFinishTiming = d(7) or d(6)
-        self.redirectTiming = d(8)
-        self.totalTiming = self.totalFinishTiming
+    def __repr__(self):
+        return "<PerformanceTiming %s>" % " ".join(
+            "%s=%d" % (k, getattr(self, k)) for k in sorted(_MARKS))
 
 
 class HttpResponse:
@@ -251,6 +262,9 @@ def _array_buffer(body):
 # --- options -----------------------------------------------------------------------------
 
 _GET_LIKE = ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
+# the everyday options: a request with only these skips the checks for all the others
+_PLAIN = ("method", "header", "extraData", "expectDataType", "readTimeout", "connectTimeout",
+          "maxLimit", "usingCache", "priority", "usingProtocol", "addressFamily")
 _UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "clientEncCert")
 
 
@@ -261,10 +275,16 @@ def _exchange(url, o, streaming):
         o = {}
     elif not isinstance(o, dict):
         raise param("options must be an object (dict)")
-    for k in _UNSUPPORTED:
-        if o.get(k) is not None:
-            raise param("option %s is not supported on this port" % k)
-    method = o.get("customMethod") or o.get("method") or "GET"
+    rare = False  # any option beyond the everyday ones: only then look for each of them
+    for k in o:
+        if k not in _PLAIN:
+            rare = True
+            break
+    if rare:
+        for k in _UNSUPPORTED:
+            if o.get(k) is not None:
+                raise param("option %s is not supported on this port" % k)
+    method = (rare and o.get("customMethod")) or o.get("method") or "GET"
     if not isinstance(method, str) or not method or " " in method:
         raise param("method must be a token string")
     method = method.upper() if method.upper() in _GET_LIKE + ("POST", "PUT", "DELETE", "PATCH") else method
@@ -273,8 +293,8 @@ def _exchange(url, o, streaming):
     headers = []
     ctype_form = ctype_json = False
     body = None
-    data = o.get("body") if o.get("body") is not None else o.get("extraData")
-    qp = o.get("queryParams")
+    data = o.get("body") if rare and o.get("body") is not None else o.get("extraData")
+    qp = o.get("queryParams") if rare else None
     if qp is not None:
         url = _url.add_query(url, _form(qp) if isinstance(qp, dict) else str(qp))
     if method in _GET_LIKE:
@@ -300,7 +320,7 @@ def _exchange(url, o, streaming):
             ctype_json = True
         else:
             raise param("extraData must be str, dict or bytes")
-    mfd = o.get("multiFormDataList")
+    mfd = o.get("multiFormDataList") if rare else None
     if mfd is not None and method not in _GET_LIKE:
         from ._multipart import encode
         body, ctype = encode(mfd)
@@ -323,7 +343,7 @@ def _exchange(url, o, streaming):
                         "application/octet-stream"))
     elif ctype_form and not any(n == "content-type" for n, v in headers):
         headers.append(("content-type", "application/x-www-form-urlencoded"))
-    rng = _range(o.get("resumeFrom"), o.get("resumeTo"))
+    rng = _range(o.get("resumeFrom"), o.get("resumeTo")) if rare else None
     if rng is not None:
         if method == "PUT":
             raise BusinessError(_E_INTERNAL, "resumeFrom/resumeTo cannot be used with PUT")
@@ -336,13 +356,16 @@ def _exchange(url, o, streaming):
     x.connect_timeout = _uint(o, "connectTimeout", 60000)
     ml = _uint(o, "maxLimit", 5 * 1024 * 1024)
     x.max_limit = None if streaming else min(ml, _MAX_LIMIT_CAP)
-    x.max_redirects = _uint(o, "maxRedirects", 30)
+    if rare:
+        x.max_redirects = _uint(o, "maxRedirects", 30)
     if not streaming:
         for n, v in headers:
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
                 x.decode = True
     x.total = x.got = 0
     x.timed_out = False
+    if not rare:
+        return x
     _tls_options(x, o)
     _proxy_option(x, o.get("usingProxy"))
     sa = o.get("serverAuthentication")

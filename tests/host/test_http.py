@@ -107,6 +107,18 @@ def test_callback_form(cfg):
     assert sorted(got, key=str) == sorted([(None, 404), (2300007, None)], key=str)
 
 
+def test_performance_timing_fields(cfg):
+    # worked out on read from the marks the engine took
+    t = get(cfg["hostile"] + "/ok", {"method": "HEAD"}).performanceTiming
+    assert t.totalTiming == t.totalFinishTiming == t.responseBodyTiming >= t.responseHeaderTiming
+    assert t.tlsTiming == 0 and t.redirectTiming == 0
+    assert "dnsTiming=" in repr(t) and "totalTiming=" in repr(t)
+    with pytest.raises(AttributeError):
+        t.noSuchTiming
+    t = get(cfg["hostile"] + "/delay?ms=120").performanceTiming
+    assert t.responseBodyTiming >= t.responseHeaderTiming >= 100 and t.totalTiming == t.responseBodyTiming
+
+
 def test_redirect_timing(cfg):
     # redirectTiming: the time spent on the redirect steps before the final hop started
     r = get(cfg["hostile"] + "/redirect?ms=250&to=/ok")

@@ -121,16 +121,24 @@ def _hline(l):
     c = l[k - 1]
     if c == 32 or c == 9:
         raise _bad("whitespace before ':' in header name")
-    name = l[:k]
-    if _BAD_TOKB is None or _BAD_TOKB(name):
-        for o in name:
-            if o > 127 or not _TOK[o]:
-                raise _bad(_name_err(o))
+    raw = l[:k]
+    name = _KNOWN.get(raw)
+    if name is None:
+        if _BAD_TOKB is None or _BAD_TOKB(raw):
+            for o in raw:
+                if o > 127 or not _TOK[o]:
+                    raise _bad(_name_err(o))
+        name = raw.lower().decode()
+        if len(_KNOWN) < 32:
+            _KNOWN[raw] = name
     v = l[k + 1:]
     if b"\r" in v or b"\x00" in v:
         raise _bad("NUL/CR in header value")
     v = v.strip(b" \t")
-    return (name.lower().decode(), _dec(v, 0, len(v)))
+    return (name, _dec(v, 0, len(v)))
+
+
+_KNOWN = {}  # header names as received -> checked and lowercased (a server repeats them)
 
 
 def _field(buf, mv, a, e):
