@@ -4,7 +4,7 @@
 # facades fill an Exchange and get (status, headers, body) back.
 import time
 from ._err import BusinessError
-from . import _port, _log
+from . import _aw, _port, _log
 from .proto import http1
 from .proto import url as _url
 from .proto.buf import RecvBuf
@@ -61,6 +61,8 @@ class Exchange:
     on_data = None           # (bytearray piece) when streaming; None: collect the body
     on_sent = None           # (sent, total) upload progress
     redirects = 0
+    timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
+    connect_timed_out = False
 
     def __init__(self, method, url):
         self.method = method
@@ -242,17 +244,21 @@ async def _open(x, scheme, host, port):
 
 
 async def _connect(x, host, port, dns_code):
+    _mark(x, 1)
+    dog = _aw.watch(x.connect_timeout, x, "connect_timed_out") if x.connect_timeout else None
     try:
-        _mark(x, 1)
-        if x.connect_timeout:
-            return await _port.wait_for_ms(stream.connect(host, port), x.connect_timeout)
         return await stream.connect(host, port)
-    except _port.TimeoutError:
-        raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
+    except _port.CancelledError:
+        if x.connect_timed_out:
+            raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
+        raise
     except OSError as e:
         if e.args and isinstance(e.args[0], int):
             raise BusinessError(_E_CONNECT, "connect to %s:%d failed (errno %d)" % (host, port, e.args[0]))
         raise BusinessError(dns_code, "cannot resolve '%s': %s" % (host, e))
+    finally:
+        if dog is not None:
+            dog.cancel()
 
 
 async def _tunnel(x, conn, rb, host, port):

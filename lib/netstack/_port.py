@@ -30,6 +30,8 @@ def wait_for_ms(aw, ms):
     return asyncio.wait_for_ms(aw, ms)
 
 
+CancelledError = asyncio.CancelledError
+
 # What wait_for_ms raises when time is up. Catch it before OSError: on CPython >= 3.11
 # TimeoutError is an OSError subclass.
 TimeoutError = asyncio.TimeoutError

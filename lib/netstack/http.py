@@ -142,9 +142,8 @@ class HttpRequest(Emitter):
         task = _port.current_task()
         self._running.append(task)
         timeout = x.read_timeout
-        # readTimeout bounds the whole transfer: a watchdog task cancels this one when it
-        # runs out (a third of what wait_for costs per request)
-        dog = _port.spawn(_watchdog(task, timeout, x)) if timeout else None
+        # readTimeout bounds the whole transfer (a third of what wait_for costs)
+        dog = _aw.watch(timeout, x, "timed_out") if timeout else None
         try:
             c = None if _rc is None or streaming or (options or {}).get("usingCache") is False else _rc
             r = await (c or _client).perform(x, self._pool)
@@ -195,12 +194,6 @@ class HttpRequest(Emitter):
         if self._has("dataSendProgress"):
             x.on_sent = lambda sent, total: self._emit(
                 "dataSendProgress", {"sendSize": sent, "totalSize": total})
-
-
-async def _watchdog(task, ms, x):
-    await _port.sleep_ms(ms)
-    x.timed_out = True
-    task.cancel()
 
 
 def createHttp():
@@ -363,7 +356,6 @@ def _exchange(url, o, streaming):
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
                 x.decode = True
     x.total = x.got = 0
-    x.timed_out = False
     if not rare:
         return x
     _tls_options(x, o)
