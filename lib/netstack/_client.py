@@ -409,45 +409,63 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
     try:
         while True:
             p = br.read(rb)
+            if p is None and br.done:
+                break
+            k = 0
             if p is not None:  # body bytes that came in with framing bytes
                 mv = rb.mv[p[0]:p[1]]
                 if sink is not None:
                     sink.add(mv)
-                else:
-                    _copy_out(on_data, mv)
-                continue
-            if br.done:
+                    continue
+                k = len(mv)
+            w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
+            if sink is not None:
+                if w:  # straight into the result
+                    n = await conn.fill(sink.space(w))
+                    if n:
+                        sink.n += n
+                        br.took(n)
+                        continue
+                else:  # framing comes next: through rb and the parser
+                    n = await conn.readinto(rb.space())
+                    if n:
+                        rb.wrote(n)
+                        continue
+                br.eof()
                 break
-            w = 0 if len(rb) else br.want()
-            if w and sink is None:
-                # a new piece for the listener, read straight into (bytearray, not bytes:
-                # MicroPython hashes every new bytes object). On a tight heap (piece 0)
-                # pieces go through rb and are copied out at their exact size instead.
-                try:
-                    b = bytearray(piece if w < 0 or w > piece else w) if piece else None
-                except MemoryError:  # no room for it in one block
-                    b = None
-                if b is None:
-                    w = 0
-            if not w:  # framing comes next (or no room): through rb and the parser
+            # Streaming: a new piece for the listener (bytearray, not bytes: MicroPython
+            # hashes every new bytes object), starting with the k bytes from rb and filled
+            # straight from the socket. On a tight heap (piece 0), or with no block that
+            # big, bytes go through rb and are copied out at their exact size instead.
+            b = None
+            if w and piece:
+                m = piece if w < 0 or w + k > piece else w + k
+                if m > k:
+                    try:
+                        b = bytearray(m)
+                    except MemoryError:
+                        pass
+            if b is None:
+                if k:
+                    _copy_out(on_data, mv)
+                    continue
                 n = await conn.readinto(rb.space())
                 if n:
                     rb.wrote(n)
                     continue
-            elif sink is not None:  # body bytes straight into the result
-                n = await conn.fill(sink.space(w))
-                if n:
-                    sink.n += n
-                    br.took(n)
-                    continue
-            else:  # body bytes straight into the new piece
-                n = await conn.fill(b)
-                if n:
-                    br.took(n)
-                    on_data(b if n == len(b) else b[:n])
-                    continue
-            br.eof()
-            break
+                br.eof()
+                break
+            if k:
+                b[:k] = mv
+            n = await conn.fill(memoryview(b)[k:])
+            if n:
+                br.took(n)
+                k += n
+            if k:
+                on_data(b if k == len(b) else b[:k])
+            if not n:
+                br.eof()
+                break
     except OSError as e:
         raise _io_error(conn, e, _E_RECV)
     except MemoryError:
