@@ -258,7 +258,6 @@ _GET_LIKE = ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
 # the everyday options: a request with only these skips the checks for all the others
 _PLAIN = ("method", "header", "extraData", "expectDataType", "readTimeout", "connectTimeout",
           "maxLimit", "usingCache", "priority", "usingProtocol", "addressFamily")
-_UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "clientEncCert")
 
 
 def _exchange(url, o, streaming):
@@ -273,10 +272,9 @@ def _exchange(url, o, streaming):
         if k not in _PLAIN:
             rare = True
             break
-    if rare:
-        for k in _UNSUPPORTED:
-            if o.get(k) is not None:
-                raise param("option %s is not supported on this port" % k)
+    if rare:  # the other options are parsed by _httpopt, loaded only for them
+        from . import _httpopt
+        _httpopt.check(o)
     method = (rare and o.get("customMethod")) or o.get("method") or "GET"
     if not isinstance(method, str) or not method or " " in method:
         raise param("method must be a token string")
@@ -336,11 +334,6 @@ def _exchange(url, o, streaming):
                         "application/octet-stream"))
     elif ctype_form and not any(n == "content-type" for n, v in headers):
         headers.append(("content-type", "application/x-www-form-urlencoded"))
-    rng = _range(o.get("resumeFrom"), o.get("resumeTo")) if rare else None
-    if rng is not None:
-        if method == "PUT":
-            raise BusinessError(_E_INTERNAL, "resumeFrom/resumeTo cannot be used with PUT")
-        headers.append(("range", "bytes=" + rng))
     x = _client.Exchange(method, url)
     x.headers = headers
     x.body = body
@@ -349,26 +342,13 @@ def _exchange(url, o, streaming):
     x.connect_timeout = _uint(o, "connectTimeout", 60000)
     ml = _uint(o, "maxLimit", 5 * 1024 * 1024)
     x.max_limit = None if streaming else min(ml, _MAX_LIMIT_CAP)
-    if rare:
-        x.max_redirects = _uint(o, "maxRedirects", 30)
     if not streaming:
         for n, v in headers:
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
                 x.decode = True
     x.total = x.got = 0
-    if not rare:
-        return x
-    _tls_options(x, o)
-    _proxy_option(x, o.get("usingProxy"))
-    sa = o.get("serverAuthentication")
-    if sa is not None:
-        cred = sa.get("credential") if isinstance(sa, dict) else None
-        if not isinstance(cred, dict):
-            raise param("serverAuthentication.credential must be an object")
-        kind = sa.get("authenticationType")
-        if kind not in (None, "basic", "digest"):
-            raise param("authenticationType %s is not supported on this port" % kind)
-        x.auth = (str(cred.get("username", "")), str(cred.get("password", "")), kind)
+    if rare:
+        _httpopt.apply(x, o, method)
     return x
 
 
@@ -379,77 +359,9 @@ def _uint(o, k, default):
     return default  # OpenHarmony ignores wrong types here rather than failing
 
 
-def _range(f, t):
-    ok = lambda v: isinstance(v, int) and 1 <= v <= 4294967296
-    f = f if ok(f) else None
-    t = t if ok(t) else None
-    if f is not None and t is not None:
-        return "%d-%d" % (f, t) if t > f else None
-    if f is not None:
-        return "%d-" % f
-    if t is not None:
-        return "-%d" % t  # a suffix range, as OpenHarmony sends it
-    return None
-
-
 def _form(d):
     pairs = []
     for k, v in d.items():
         if isinstance(v, str) and v:  # non-string and empty values are dropped (§2.6)
             pairs.append((k, v))
     return _url.urlencode(pairs)
-
-
-def _tls_options(x, o):
-    rv = o.get("remoteValidation", "system")
-    if rv == "skip":
-        x.verify = False
-    elif rv != "system":
-        raise param("remoteValidation must be 'system' or 'skip' on this port")
-    tlso = o.get("tlsOptions")
-    if tlso is not None and tlso != "system":
-        raise param("tlsOptions other than 'system' are not supported on this port")
-    # read and decoded only when a TLS connection opens (not for a reused one)
-    x.ca_path, x.ca_data = o.get("caPath") or None, o.get("caData") or None
-    cc = o.get("clientCert")
-    if cc is not None:
-        if not isinstance(cc, dict) or not cc.get("certPath") or not cc.get("keyPath"):
-            raise param("clientCert needs certPath and keyPath")
-        if cc.get("certType", "PEM") == "P12":
-            raise BusinessError(2300058, "P12 client certificates are not supported on this port")
-        if cc.get("keyPassword"):
-            raise BusinessError(2300058, "encrypted client keys are not supported on this port")
-        try:
-            from ._tls import pem_to_ders
-            cert = pem_to_ders(_port.read_file(cc["certPath"]), 2300058)[0]
-            key = pem_to_ders(_port.read_file(cc["keyPath"]), 2300058)[0]
-        except (OSError, IndexError):
-            raise BusinessError(2300058, "client certificate or key file cannot be read")
-        x.client_cert = (cert, key)
-    sni = o.get("sniHostName")
-    if sni:
-        x.sni = sni[:-1] if sni.endswith(".") else sni
-    pins = o.get("certificatePinning")
-    if pins is not None:
-        from . import _pin
-        x.pins = _pin.parse(pins)
-
-
-def _proxy_option(x, p):
-    if p is None or p is False:
-        return
-    if p is True:
-        p = getattr(_port, "DEFAULT_PROXY", None)
-        if p is None:
-            return
-    if not isinstance(p, dict) or not isinstance(p.get("host"), str):
-        raise param("usingProxy must be a bool or {host, port, exclusionList?, username?, password?}")
-    excl = p.get("exclusionList") or ()
-    host = _url.split(x.url)[1]
-    for e in excl:
-        if e == host or (e.startswith("*.") and host.endswith(e[1:])):
-            return
-    cred = None
-    if p.get("username"):
-        cred = "%s:%s" % (p["username"], p.get("password", ""))
-    x.proxy = (p["host"], int(p.get("port", 80)), cred)
