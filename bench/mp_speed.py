@@ -1,4 +1,6 @@
 # Speed cases for bench/mp_bench.py (small_new, small_reuse, bulk_cl, bulk_chunked).
+# bulk_* take mode=stream | whole, and for raw only the information modes whole_alloc |
+# stream_alloc (raw doing the allocations netstack.http's API makes; see raw_alloc_get).
 #
 # Every loop is bounded by count and by time. Timing uses time.ticks_us/ticks_diff and
 # covers only the measured GETs: the imports and one warm-up GET (so that lazily loaded
@@ -154,7 +156,22 @@ def case_bulk(client, a, chunked):
     small_url = "http://%s:%d/small" % (HOST, port)
     ticks_us, ticks_diff = time.ticks_us, time.ticks_diff
     note = None
-    if client == "raw":
+    extra = None
+    if client == "raw" and mode in ("whole_alloc", "stream_alloc"):
+        # information rows, not targets: the allocations happen inside the timed part
+        import raw_get
+        import gc
+        whole = mode == "whole_alloc"
+        raw_get.get(HOST, port, "/small", bytearray(256))
+        # the piece netstack's _piece_size() picks here: an eighth of the free heap, at most
+        # 64 KiB (64 KiB at the 2m speed heap); no gc.collect(), as netstack's row has none
+        piece = min(gc.mem_free() >> 3, 65536)
+        t0 = ticks_us()
+        st, got, note = raw_alloc_get(port, path, whole, piece, size + 1)
+        dt = ticks_diff(ticks_us(), t0)
+        if not whole:
+            extra = {"piece": piece}
+    elif client == "raw":
         import raw_get
         if mode == "whole":
             buf = bytearray(size)  # the whole body in one preallocated buffer
@@ -228,7 +245,89 @@ def case_bulk(client, a, chunked):
         raise ValueError("status %r" % (st,))
     if got != size:
         raise ValueError("got %d bytes of %d" % (got, size))
-    return {"bytes": got, "seconds": dt / 1e6, "mb_per_s": got / dt, "mode": mode, "note": note}
+    r = {"bytes": got, "seconds": dt / 1e6, "mb_per_s": got / dt, "mode": mode, "note": note}
+    if extra:
+        r.update(extra)
+    return r
+
+
+def raw_alloc_get(port, path, whole, piece, limit):
+    # raw_get.get (same request, head parsing and read calls) doing the allocations
+    # netstack.http's API makes, all inside the caller's timer -> (status, bytes, note).
+    # whole: Content-Length: the head is parsed first, then bytearray(Content-Length), read
+    #        into as raw_get does; chunked (no length up front): a buffer grown as
+    #        netstack's Sink grows it: 1 KiB, doubled (and copied) whenever the next chunk
+    #        does not fit, capped at limit (the maxLimit netstack's whole-body row is given).
+    # not whole: every piece is read into a new bytearray of min(piece, what the framing
+    #        says is still to come), as requestInStream hands each dataReceive listener a
+    #        new one: piece-sized for Content-Length, one per 16 KiB chunk for chunked.
+    import raw_get
+    s = raw_get._connect(HOST, port, None)
+    try:
+        s.write(b"GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n" % (path, HOST, port))
+        r = raw_get._Reader(s)
+        i = r.until(b"\r\n\r\n")
+        b = r.b
+        status = int(b[r.a + 9 : r.a + 12])
+        head = bytes(b[r.a : i]).lower()
+        r.a = i + 4
+        body = raw_get._body
+        if b"\r\ntransfer-encoding:" in head and b"chunked" in head:
+            buf = bytearray(1024) if whole else None
+            total = 0
+            for _ in range(raw_get._MAX_CHUNKS):
+                j = r.until(b"\r\n")
+                k = r.b.find(b";", r.a, j)
+                size = int(bytes(b[r.a : j if k < 0 else k]), 16)
+                r.a = j + 2
+                if not size:
+                    for _ in range(64):  # trailer section: header lines up to an empty line
+                        j = r.until(b"\r\n")
+                        empty = j == r.a
+                        r.a = j + 2
+                        if empty:
+                            if whole:
+                                note = "chunked: buffer grown from 1 KiB by doubling (cap %d), final %d" % (limit, len(buf))
+                            else:
+                                note = "chunked: a new bytearray per chunk, at most %d bytes each" % piece
+                            return status, total, note
+                    raise ValueError("trailer too long")
+                if whole:
+                    need = total + size
+                    if need > len(buf):
+                        if need > limit:
+                            raise ValueError("body exceeds %d" % limit)
+                        cap = max(need, 2 * len(buf))
+                        nb = bytearray(cap if cap < limit else limit)
+                        nb[:total] = memoryview(buf)[:total]
+                        buf = nb
+                    body(r, memoryview(buf)[total:need], size)
+                else:
+                    left = size
+                    while left:
+                        n = piece if left > piece else left
+                        body(r, bytearray(n), n)
+                        left -= n
+                total += size
+                r.until(b"\r\n")
+                r.a += 2
+            raise ValueError("too many chunks")
+        i = head.find(b"\r\ncontent-length:")
+        if i < 0:
+            raise ValueError("no length")
+        j = head.find(b"\r\n", i + 2)
+        length = int(head[i + 17 : j if j > 0 else len(head)])
+        if whole:
+            body(r, bytearray(length), length)  # allocated once the head gave the length
+            return status, length, "head parsed, then bytearray(Content-Length) read into"
+        left = length
+        while left:
+            n = piece if left > piece else left
+            body(r, bytearray(n), n)
+            left -= n
+        return status, length, "a new bytearray per piece of %d bytes" % piece
+    finally:
+        s.close()
 
 
 def run(case, client, a):

@@ -57,6 +57,22 @@ ROWS = (
     ("bulk_chunked_whole", "bulk_chunked", "whole", "bulk MB/s, chunked, whole body",
      {"n": BULK_BYTES, "chunk": 16384}),
 )
+# Information rows, not targets (raw only): the raw baseline doing the allocations that
+# netstack.http's API makes, inside the timed part (bench/mp_speed.py raw_alloc_get). The
+# last field is the row whose raw/netstack gap the allocation is set against.
+INFO_ROWS = (
+    ("bulk_cl_alloc", "bulk_cl", "stream_alloc",
+     "bulk MB/s, Content-Length, streamed, raw with a new bytearray per piece", {"n": BULK_BYTES}, "bulk_cl"),
+    ("bulk_chunked_alloc", "bulk_chunked", "stream_alloc",
+     "bulk MB/s, chunked, streamed, raw with a new bytearray per piece", {"n": BULK_BYTES, "chunk": 16384},
+     "bulk_chunked"),
+    ("bulk_cl_whole_alloc", "bulk_cl", "whole_alloc",
+     "bulk MB/s, Content-Length, whole body, raw allocating its buffer in the timed region", {"n": BULK_BYTES},
+     "bulk_cl_whole"),
+    ("bulk_chunked_whole_alloc", "bulk_chunked", "whole_alloc",
+     "bulk MB/s, chunked, whole body, raw growing its buffer in the timed region",
+     {"n": BULK_BYTES, "chunk": 16384}, "bulk_chunked_whole"),
+)
 HEAP_ROWS = (
     ("heap_get", "heap_get", "smallest heap, one GET"),
     ("heap_https", "heap_https", "smallest heap, one HTTPS GET"),
@@ -303,14 +319,14 @@ def metric(row_id):
 
 
 def measure_cell(mp, srv, row, client, reps, common):
-    row_id, case, mode, _, extra = row
+    row_id, case, mode, _, extra = row[:5]
     args = dict(common)
     args.update(extra)
     if row_id == "small_reuse" and client == "requests":
         args["n"] = ROWS[0][4]["n"]   # requests cannot reuse: as many GETs as the new-connection row
     if mode:
         args["mode"] = mode
-    heap = WHOLE_HEAP if mode == "whole" else SPEED_HEAP
+    heap = WHOLE_HEAP if mode and mode.startswith("whole") else SPEED_HEAP
     key = metric(row_id)
     samples, errors, server_share, results, conns, server_us = [], [], [], [], [], []
     t_cell = time.perf_counter()
@@ -344,6 +360,8 @@ def measure_cell(mp, srv, row, client, reps, common):
         cell["conns_per_get"] = round(statistics.median(conns), 3)
         if results[-1].get("note"):
             cell["note"] = results[-1]["note"]
+        if "piece" in results[-1]:           # the information rows' piece size
+            cell["piece"] = results[-1]["piece"]
         if any("truncated" in r for r in results):
             cell["truncated"] = True
         cell["n"] = results[-1].get("n", results[-1].get("bytes"))
@@ -588,6 +606,76 @@ def info_lines(res):
     return out
 
 
+def row_label(row_id):
+    for r in ROWS + INFO_ROWS:
+        if r[0] == row_id:
+            return r[3]
+    return row_id
+
+
+def alloc_lines(res):
+    """Not targets: how much of netstack's gap to raw the raw baseline's own allocations
+    explain, when it makes the ones netstack.http's API makes (INFO_ROWS). Compared in
+    time per download (additive), from the best runs the tables show."""
+    out = []
+    nbytes = res["meta"]["bulk_bytes"]
+    for row in INFO_ROWS:
+        row_id, ref = row[0], row[5]
+        ref_label = row_label(ref)
+        what = row[3][len(ref_label) + 2:] if row[3].startswith(ref_label + ", ") else row[3]
+        a = ((res.get("info_rows", {}).get(row_id) or {}).get("raw") or {}).get("best")
+        cells = res["rows"].get(ref, {})
+        r = (cells.get("raw") or {}).get("best")
+        n = (cells.get("netstack") or {}).get("best")
+        if a is None or r is None:
+            continue
+        s = "%s: raw %s MB/s; %s: %s MB/s" % (ref_label.replace("bulk MB/s, ", ""), fmt_rate(ref, r), what,
+                                              fmt_rate(ref, a))
+        if n is None:
+            out.append(s + "; netstack: no result.")
+            continue
+        s += "; netstack %s MB/s = %.0f%% of that (%.0f%% of raw)." % (fmt_rate(ref, n), 100 * n / a, 100 * n / r)
+
+        def ms(v):                           # v in MB/s = bytes per microsecond
+            return nbytes / v / 1e3
+        gap, cost = ms(n) - ms(r), ms(a) - ms(r)
+        if gap <= 0:
+            s += " netstack is not slower than raw here."
+        elif cost <= 0:
+            s += (" Per %.0f MiB download netstack takes %.1f ms more than raw; raw allocating was not slower "
+                  "than raw in these runs (noise), so they show no share for the allocations." % (nbytes / 1048576, gap))
+        else:
+            s += (" Per %.0f MiB download netstack takes %.1f ms more than raw; raw's allocations take %.1f ms "
+                  "(%.0f%% of that gap)" % (nbytes / 1048576, gap, cost, 100 * cost / gap))
+            if cost >= gap:
+                s += ": all of it (netstack is as fast as raw doing the same allocations)"
+            else:
+                s += ", leaving %.1f ms (%.0f%%) to netstack's own code" % (gap - cost, 100 * (gap - cost) / gap)
+            s += "."
+        out.append(s)
+    return out
+
+
+INFO_DESC = ("the raw baseline doing the allocations netstack.http's API makes, inside the timed part "
+             "(raw only; the targets are checked on the rows without it)")
+INFO_HEAD = "information, not targets: " + INFO_DESC
+
+
+def info_columns(clients):
+    return [("raw, allocating", None, "raw")] + [("%s (row above)" % c, 5, c) for c in ("raw", "netstack")
+                                                 if c in clients]
+
+
+def info_cells(res, row, clients):
+    out = []
+    for _, ref, c in info_columns(clients):
+        if ref is None:
+            out.append(cell_text(row[0], c, (res.get("info_rows", {}).get(row[0]) or {}).get(c)))
+        else:
+            out.append(cell_text(row[ref], c, res["rows"].get(row[ref], {}).get(c)))
+    return out
+
+
 def render(res, clients):
     width = 44
     colw = 34
@@ -621,6 +709,18 @@ def render(res, clients):
         if cells is None:
             continue
         lines.append("%-*s" % (width, label) + "".join("%-*s" % (colw, free_text(cells.get(c))) for c in clients))
+    if res.get("info_rows"):
+        iw = max(len(r[3]) for r in INFO_ROWS) + 2
+        cw = 22
+        lines.append("")
+        lines.append(INFO_HEAD + ":")
+        lines.append("%-*s" % (iw, "row") + "".join("%-*s" % (cw, h) for h, _, _ in info_columns(clients)))
+        lines.append("-" * (iw + cw * len(info_columns(clients))))
+        for row in INFO_ROWS:
+            if row[0] in res["info_rows"]:
+                lines.append("%-*s" % (iw, row[3]) + "".join("%-*s" % (cw, t) for t in info_cells(res, row, clients)))
+        for i in res.get("alloc_info") or []:
+            lines.append("  - " + i)
     lines.append("")
     lines.append("notes:")
     for n in res["notes"]:
@@ -649,6 +749,8 @@ def server_cell(cell):
 def diagnostics(res, clients, width=None, colw=None):
     """The server's side of the runs. Text table when width is given, else markdown."""
     out = []
+    if width and res.get("info_rows"):
+        width = max(width, max(len(r[3]) for r in INFO_ROWS) + 2)
     hr = res.get("server_headroom")
     if hr:
         out.append("server alone, CPython client on the same CPU: %.0f GET/s pipelined keep-alive; %.0f GET/s "
@@ -662,8 +764,8 @@ def diagnostics(res, clients, width=None, colw=None):
         out.append("%-*s" % (width, "row") + "".join("%-*s" % (colw, c) for c in clients))
     else:
         out += ["", "| row | " + " | ".join(clients) + " |", "|---|" + "---|" * len(clients)]
-    for row in ROWS:
-        cells = res["rows"].get(row[0])
+    for row in ROWS + INFO_ROWS:
+        cells = res["rows"].get(row[0]) or res.get("info_rows", {}).get(row[0])
         if cells is None:
             continue
         if width:
@@ -698,6 +800,16 @@ def render_md(res, clients):
         if cells is not None:
             md.append("| %s | %s |" % (label, " | ".join(free_text(cells.get(c)) for c in clients)))
     md += ["", "Notes:", ""] + ["- " + n for n in res["notes"]]
+    if res.get("info_rows"):
+        cols = info_columns(clients)
+        md += ["", "## Information (not targets): raw with netstack's allocations", "",
+               INFO_DESC[0].upper() + INFO_DESC[1:] + ".", "",
+               "| row | " + " | ".join(h for h, _, _ in cols) + " |", "|---|" + "---|" * len(cols)]
+        for row in INFO_ROWS:
+            if row[0] in res["info_rows"]:
+                md.append("| %s | %s |" % (row[3], " | ".join(info_cells(res, row, clients))))
+        if res.get("alloc_info"):
+            md += [""] + ["- " + i for i in res["alloc_info"]]
     md += ["", "## Targets", "", "| status | target | numbers |", "|---|---|---|"]
     for t in res["targets"]:
         md.append("| %s | %s | %s |" % (t["status"], t["target"], t["detail"]))
@@ -745,7 +857,7 @@ def main(argv=None):
                     help="free-heap rows: count the holes the imports left in N (default: N free in one run)")
     ap.add_argument("--out", default=HERE, help="where results.json and results.md go (default bench/)")
     args = ap.parse_args(argv)
-    global ROWS, BULK_BYTES
+    global ROWS, INFO_ROWS, BULK_BYTES
     clients = tuple(args.only.split(",")) if args.only else CLIENTS
     for c in clients:
         if c not in CLIENTS:
@@ -757,6 +869,7 @@ def main(argv=None):
         ROWS = tuple((r[0], r[1], r[2], r[3], dict(r[4], **({"n": BULK_BYTES} if r[0].startswith("bulk")
                                                               else {"n": r[4]["n"] // 5})))
                      for r in ROWS)
+        INFO_ROWS = tuple(r[:4] + (dict(r[4], n=BULK_BYTES),) + r[5:] for r in INFO_ROWS)
     if not os.path.exists(MICROPYTHON):
         raise HarnessError("%s missing: run tools/setup.sh" % MICROPYTHON)
 
@@ -790,7 +903,7 @@ def main(argv=None):
                         "bulk_bytes": BULK_BYTES, "speed_heap": SPEED_HEAP, "whole_heap": WHOLE_HEAP,
                         "free_heap": FREE_HEAP,
                         "mb": "10^6 bytes"},
-               "rows": {}, "heaps": {}, "free": {}, "server_headroom": headroom}
+               "rows": {}, "info_rows": {}, "heaps": {}, "free": {}, "server_headroom": headroom}
         for row in ROWS:
             res["rows"][row[0]] = {}
             for c in clients:
@@ -807,6 +920,19 @@ def main(argv=None):
                     if c != "netstack" and not (expected and all(expected in e for e in errs)) \
                             and not any(e.startswith("skipped") for e in errs):
                         broken.append("%s/%s: %s" % (row[0], c, errs[-1] if errs else "no result"))
+        if "raw" in clients:
+            for row in INFO_ROWS:           # information, not targets: raw only
+                if time.perf_counter() - t_start > TOTAL_BUDGET:
+                    log("bench: time budget spent, skipping %s/raw" % row[0])
+                    res["info_rows"][row[0]] = {"raw": {"errors": ["skipped: time budget"], "runs": 0, "failed": 0}}
+                    continue
+                cell = measure_cell(mp, srv, row, "raw", reps, common)
+                res["info_rows"][row[0]] = {"raw": cell}
+                log("bench: %-24s raw       %s" % (row[0], cell_text(row[0], "raw", cell)))
+                if "best" not in cell or cell.get("failed"):
+                    errs = cell.get("errors") or []
+                    if not any(e.startswith("skipped") for e in errs):
+                        broken.append("%s/raw: %s" % (row[0], errs[-1] if errs else "no result"))
         if not args.no_heap:
             for row_id, case, _ in HEAP_ROWS + (("heap_none", "heap_none", "floor"),):
                 res["heaps"][row_id] = {}
@@ -844,6 +970,7 @@ def main(argv=None):
         res["notes"] = notes(res, clients)
         res["targets"] = evaluate_targets(res) if "netstack" in clients else []
         res["info"] = info_lines(res)
+        res["alloc_info"] = alloc_lines(res)
         res["meta"]["seconds"] = round(time.perf_counter() - t_start, 1)
         res["meta"]["micropython_runs"] = mp.runs
         res["harness_errors"] = broken
@@ -867,6 +994,11 @@ def main(argv=None):
             log("  " + b)
         return 1
     return 0
+
+
+def piece_text(res):
+    ps = sorted({c["raw"]["piece"] for c in res.get("info_rows", {}).values() if "piece" in (c.get("raw") or {})})
+    return " and ".join("%d bytes" % p for p in ps) if ps else "not measured"
 
 
 def notes(res, clients):
@@ -896,6 +1028,23 @@ def notes(res, clients):
         "the TLS session itself (about 26 KB more on a Pico W).",
         "unix port is 64-bit: objects are up to twice their size on 32-bit boards.",
     ]
+    if res.get("info_rows"):
+        n.insert(4,  # after the streamed/whole-body note
+            "information rows (raw only, not targets; the targets are checked on the rows above): "
+            "bench/mp_speed.py raw_alloc_get makes raw_get's request, head parsing and read calls, plus the "
+            "allocations netstack.http's API makes, all inside the timer. Content-Length whole body: the head "
+            "is parsed first, then bytearray(Content-Length) is allocated and read into, as request() "
+            "allocates its result once it knows the length. Chunked whole body (no length up front): a buffer "
+            "that starts at 1 KiB and is doubled (a new bytearray and a copy) whenever the next chunk does "
+            "not fit, capped at the maxLimit netstack's row is given (n + 1): the sizes netstack's result "
+            "buffer goes through. Streamed: every piece is read into a new bytearray of min(P, what the "
+            "framing says is still to come), as requestInStream hands each dataReceive listener a new one; "
+            "P is what netstack's _piece_size() picks at that point, min(64 KiB, gc.mem_free() / 8): %s at "
+            "-X heapsize=%s. So Content-Length is read in P-byte pieces, and chunked in one new bytearray "
+            "per 16 KiB chunk (netstack makes two per chunk: the bytes that came in with the chunk-size "
+            "line, copied out of its 4 KiB receive buffer, and the rest). The information lines compare time "
+            "per download: netstack's extra time over raw, and the part of it raw's allocations take."
+            % (piece_text(res), SPEED_HEAP))
     if res.get("free"):
         n.insert(-1, (  # before the 64-bit note
             "free-heap rows: the run-time RAM of one GET with the client's code already in place. One "
