@@ -218,7 +218,6 @@ async def perform(x, pool):
 
 async def _open(x, scheme, host, port):
     """A fresh connection (through the proxy if any), TLS started when https."""
-    tls = scheme == "https"
     p = x.proxy
     try:
         if p is not None:
@@ -230,17 +229,24 @@ async def _open(x, scheme, host, port):
                 raise
         else:
             conn = await _connect(x, host, port, _E_DNS)
-        _mark(x, 2)
-        rb = _new_buf()
-        if tls:
+    except OSError as e:
+        raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
+    _mark(x, 2)
+    rb = _new_buf()
+    if scheme == "https":
+        try:
             if p is not None:
                 await _tunnel(x, conn, rb, host, port)
             _mark(x, 3)
             from . import _tls
             conn.start_tls(_tls.context(x), x.sni or host)
-        return conn, rb
-    except OSError as e:
-        raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
+        except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
+            conn.close()
+            _recycle(rb)
+            if isinstance(e, OSError):
+                raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
+            raise
+    return conn, rb
 
 
 async def _connect(x, host, port, dns_code):

@@ -306,6 +306,15 @@ def test_https_verifies_against_ca(cfg):
     assert r.result == "hello"
 
 
+def test_tls_setup_failure_leaks_nothing(cfg):
+    # a CA that cannot be read fails after the TCP connect: the socket is closed and the
+    # receive buffer goes back to the engine's spare
+    from netstack import _client
+    _client._spare = None
+    assert code_of(cfg["httpbins"] + "/get", {"caPath": "/nonexistent/ca.pem"}) == 2300077
+    assert _client._spare is not None and len(_client._spare.buf) == _client.BUF_SIZE
+
+
 def test_https_keepalive_and_client_cert(cfg):
     req = http.createHttp()
     for _ in range(2):
