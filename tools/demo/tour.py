@@ -28,6 +28,25 @@ try:
     netstack.run(req.request(CFG["hostile"] + "/bad-chunk"))
 except BusinessError as err:
     print("hostile server:", err.code, err.message)
+pin = {"publicKeyHash": CFG["spki_sha256_b64"], "hashAlgorithm": "SHA-256"}
+r = netstack.run(req.request(CFG["httpbins"] + "/get", {"caData": CFG["ca_pem"], "certificatePinning": pin}))
+print("https with certificatePinning (the server's key):", r.responseCode)
+try:
+    pin["publicKeyHash"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    netstack.run(req.request(CFG["httpbins"] + "/get", {"caData": CFG["ca_pem"], "certificatePinning": pin}))
+except BusinessError as err:
+    print("https with a wrong pin:", err.code, err.message)
+req.destroy()
+
+print("\n== HttpResponseCache: a fresh response is answered from RAM")
+from netstack import _port
+_port.CACHE_DIR = "demo-cache"  # on a board: /cache on its flash
+cache = http.createHttpResponseCache()
+req = http.createHttp()
+for i in range(2):
+    r = netstack.run(req.request(CFG["httpbin"] + "/cache/60"))
+    print("GET /cache/60:", r.responseCode, "from the cache" if "age" in r.header else "from the network")
+netstack.run(cache.delete())
 req.destroy()
 
 print("\n== requestInStream: 5 MB with progress")
