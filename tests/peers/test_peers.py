@@ -492,6 +492,9 @@ def _stalls(peers, request, check, hold=0.4):
     """The path keeps the connection open (check() on what arrived meanwhile), and the
     server's side of it ends soon after the client leaves."""
     srv = peers.servers["hostile"]
+    # connections of earlier tests may still be closing: count from a quiet server, or a
+    # connection that ends during the hold hides ours
+    wait_until(lambda: srv.active_connections() == 0, 3)
     base = srv.active_connections()
     s = socket.create_connection(("127.0.0.1", srv.port), timeout=hold)
     s.sendall(request)
