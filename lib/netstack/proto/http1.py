@@ -105,13 +105,13 @@ def _name_err(c):
     return "invalid char 0x%02x in header name" % c
 
 
-def _hline(l):
-    # one header/trailer line (bytes; its line end may still hold the CR) -> (lowercase
-    # name, value without surrounding blanks). Bytes slices and C-level methods only.
-    if l[-1:] == b"\r":
+def _hline(l, clean=False):
+    # one header/trailer line (bytes) -> (lowercase name, value without surrounding blanks).
+    # clean: the head was checked as a whole (CRLF line ends only, no other CR, no NUL).
+    if not clean and l[-1:] == b"\r":
         l = l[:-1]
-    c = l[:1]
-    if c == b" " or c == b"\t":
+    c = l[0] if l else 0
+    if c == 32 or c == 9:
         raise _bad("obsolete line folding")
     k = l.find(b":")
     if k < 0:
@@ -132,10 +132,13 @@ def _hline(l):
         if len(_KNOWN) < 32:
             _KNOWN[raw] = name
     v = l[k + 1:]
-    if b"\r" in v or b"\x00" in v:
+    if not clean and (b"\r" in v or b"\x00" in v):
         raise _bad("NUL/CR in header value")
     v = v.strip(b" \t")
-    return (name, _dec(v, 0, len(v)))
+    try:
+        return (name, str(v, "utf-8"))
+    except UnicodeError:
+        return (name, _dec(v, 0, len(v)))
 
 
 _KNOWN = {}  # header names as received -> checked and lowercased (a server repeats them)
@@ -147,12 +150,16 @@ def _field(buf, mv, a, e):
 
 
 def _fields(mv, i, h, mx):
-    # header lines from i up to the blank line that ends at h
-    ls = bytes(mv[i:h]).split(b"\n")
+    # header lines from i up to the blank line that ends at h. A head with CRLF line ends
+    # only and no other CR or NUL (the usual one) is checked as a whole, in C.
+    blk = bytes(mv[i:h])
+    n = blk.count(b"\r\n")
+    clean = n == blk.count(b"\n") and n == blk.count(b"\r") and b"\x00" not in blk
+    ls = blk.split(b"\r\n" if clean else b"\n")
     n = len(ls) - 2  # the blank line leaves [b'' or b'\r', b''] at the end
     if n > mx:
         raise _bad("too many header lines (>%d)" % mx)
-    return [_hline(ls[j]) for j in range(n)]
+    return [_hline(ls[j], clean) for j in range(n)]
 
 
 def _ver(buf, a):
