@@ -78,6 +78,7 @@ class Pool:
         self.key = None
         self.conn = None
         self.rb = None
+        self.dead = False  # shut(): put() closes instead of keeping
 
     def take(self, key):
         c = self.conn
@@ -90,6 +91,13 @@ class Pool:
     def put(self, key, conn, rb):
         self.close()
         self.key, self.conn, self.rb = key, conn, rb
+        if self.dead:
+            self.close()
+
+    def shut(self):
+        """Close the idle connection and keep none from now on (HttpRequest.destroy)."""
+        self.dead = True
+        self.close()
 
     def close(self):
         if self.conn is not None:
@@ -232,7 +240,11 @@ async def _open(x, scheme, host, port):
     except OSError as e:
         raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
     _mark(x, 2)
-    rb = _new_buf()
+    try:
+        rb = _new_buf()
+    except MemoryError:
+        conn.close()
+        raise
     if scheme == "https":
         try:
             if p is not None:

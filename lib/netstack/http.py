@@ -116,11 +116,19 @@ class HttpRequest(Emitter):
         return _aw.call(self._request(url, options, True), callback, _E_INTERNAL)
 
     def destroy(self):
-        """Close the connection; requests in flight fail with 2300023, later ones too."""
+        """Close the connection; requests in flight fail with 2300023, later ones too.
+        Called from a listener, the request that emitted the event fails as soon as the
+        listener returns (a task cannot cancel itself)."""
         self._destroyed = True
-        self._pool.close()
-        for t in self._running:
-            t.cancel()
+        self._pool.shut()
+        if self._running:
+            try:
+                cur = _port.current_task()
+            except RuntimeError:  # called outside the event loop
+                cur = None
+            for t in self._running:
+                if t is not cur:
+                    t.cancel()
 
     def enableAutoCookie(self, enable):
         if not isinstance(enable, bool):
@@ -161,6 +169,8 @@ class HttpRequest(Emitter):
             if dog is not None:
                 dog.cancel()
             self._running.remove(task)
+        if self._destroyed:  # by a listener of this request, after its last check
+            raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
         status, reason, headers, body = r
         resp.responseCode = status
         resp.performanceTiming = PerformanceTiming(x.timing)
@@ -178,6 +188,8 @@ class HttpRequest(Emitter):
                 self._emit("headerReceive", None, h)
             if self._has("headersReceive"):
                 self._emit("headersReceive", h)
+            if self._destroyed:  # by one of these listeners
+                raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
             x.total = length
             x.got = 0
         x.on_head = on_head
