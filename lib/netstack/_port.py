@@ -26,15 +26,9 @@ def run_until_complete(aw):
     return asyncio.get_event_loop().run_until_complete(aw)
 
 
-def wait_for_ms(aw, ms):
-    return asyncio.wait_for_ms(aw, ms)
-
-
+# What a cancelled task sees at its await (timeouts are a watchdog task cancelling the
+# request's task: _aw.watch).
 CancelledError = asyncio.CancelledError
-
-# What wait_for_ms raises when time is up. Catch it before OSError: on CPython >= 3.11
-# TimeoutError is an OSError subclass.
-TimeoutError = asyncio.TimeoutError
 
 
 def sleep_ms(ms):

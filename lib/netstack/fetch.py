@@ -32,13 +32,18 @@ async def _run(x, cbs):
         if isinstance(x, tuple):
             err = x
         else:
+            dog = _aw.watch(_TIMEOUT, x, "timed_out")  # bounds the whole exchange
             try:
-                res = _response(await _port.wait_for_ms(_client.perform(x, None), _TIMEOUT),
-                                x.rtype)
+                res = _response(await _client.perform(x, None), x.rtype)
             except Exception as e:
                 err = _error(e, 2300999)
             except BaseException as e:  # cancelled: tell the callbacks, then let it go on
-                err, stop = ("cancelled", 2300999), e
+                if x.timed_out:
+                    err = ("no complete response within %d ms" % _TIMEOUT, 2300028)
+                else:
+                    err, stop = ("cancelled", 2300999), e
+            finally:
+                dog.cancel()
         if res is not None:
             _call(cbs[0], "success", res)
         else:
@@ -64,8 +69,6 @@ def _error(e, code):
         return e.message, e.code
     if isinstance(e, MemoryError):
         return "out of memory", 2300027
-    if isinstance(e, _port.TimeoutError):
-        return "no complete response within %d ms" % _TIMEOUT, 2300028
     return "%s: %s" % (type(e).__name__, e), code
 
 

@@ -36,10 +36,6 @@ def run_until_complete(aw):
     return loop().run_until_complete(aw)
 
 
-def wait_for_ms(aw, ms):
-    return asyncio.wait_for(aw, ms / 1000)
-
-
 async def sleep_ms(ms):
     await asyncio.sleep(ms / 1000)
 
