@@ -39,6 +39,20 @@ NETNS = ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 SHOWN_LINES = 100   # of a failing test's output
 
 
+_netns_ok = None
+
+
+def netns_available():
+    global _netns_ok
+    if _netns_ok is None:
+        try:
+            _netns_ok = subprocess.run(NETNS + ["true"], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            _netns_ok = False
+    return _netns_ok
+
+
 def directives(text):
     found = {}
     for line in text.splitlines():
@@ -108,6 +122,8 @@ def run_test(target, path, cfg_line, default_timeout, workdir):
         return "FAIL", "unknown directive '# netns: %s'" % netns, ""
     if netns and target.mode != "unix":
         return "SKIP", "needs a network namespace (unix mode only)", ""
+    if netns and not netns_available():
+        return "SKIP", "this machine cannot make a network namespace (unshare -rn, ip)", ""
     if target.deaf:
         return "FAIL", "not run: the board stopped answering after a timeout (reset it)", ""
     script = os.path.join(workdir, os.path.basename(path))
