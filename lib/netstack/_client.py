@@ -63,6 +63,7 @@ class Exchange:
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
     connect_timed_out = False
+    pin_failed = None        # [message] from _pin's handshake hook on a pin mismatch
 
     def __init__(self, method, url):
         self.method = method
@@ -363,8 +364,8 @@ async def _send_and_head(x, conn, rb, head, body, method):
 
 def _io_error(conn, e, code, x=None):
     if conn.stage != stream.OPEN:
-        if x is not None and getattr(x, "pin_failed", None):  # set by _pin's handshake hook
-            return BusinessError(_E_PIN, x.pin_failed)
+        if x is not None and x.pin_failed:
+            return BusinessError(_E_PIN, x.pin_failed[-1])
         if conn.tls and e.args and isinstance(e.args[0], int) and e.args[0] < 0:
             return BusinessError(_E_PEER_CERT if e.args[0] in (-9984, -0x2700) else _E_RECV,
                                  "TLS handshake failed (mbedTLS -0x%04x)" % -e.args[0])

@@ -71,8 +71,10 @@ def spki_hash(der):
 
 def install(ctx, x):
     """Check x.pins on every handshake made with ctx. A mismatch fails the handshake and
-    leaves x.pin_failed set to the message (the engine maps that to 2300090)."""
+    leaves its message in the list x.pin_failed (the engine maps that to 2300090). The hook
+    holds that list, not x: a kept-alive connection must not keep the request alive."""
     pins = x.pins
+    failed = x.pin_failed = []
 
     def hook(cert, depth):
         # mbedTLS calls this for each certificate of the chain, the root first and the
@@ -87,9 +89,9 @@ def install(ctx, x):
             h = None
         if h is not None and h in pins:
             return 0
-        x.pin_failed = ("certificate pinning: the server's public key hash sha256//%s "
-                        "matches none of the pinned hashes" % h) if h else \
-            "certificate pinning: cannot read the server certificate's public key"
+        failed.append(("certificate pinning: the server's public key hash sha256//%s "
+                       "matches none of the pinned hashes" % h) if h else
+                      "certificate pinning: cannot read the server certificate's public key")
         return MISMATCH
 
     _port.tls_pin(ctx, hook)
