@@ -52,11 +52,18 @@ def _int(s):
 
 def _date(s):
     """HTTP-date in any of RFC 9110's three forms -> Unix seconds, or None."""
+    try:
+        return _date_of(s)
+    except ValueError:  # e.g. a digit int() does not take (CPython's isdigit is Unicode)
+        return None
+
+
+def _date_of(s):
     d = m = y = t = None
     for w in (s or "").replace(",", " ").replace("-", " ").split():
         if ":" in w:
             t = w.split(":")
-        elif w.isdigit():
+        elif w.isdigit() and len(w.encode()) == len(w):  # ASCII digits only
             if d is None and len(w) < 3:
                 d = int(w)
             else:
@@ -129,15 +136,19 @@ class HttpResponseCache:
         for n in self._names():
             p = self.dir + "/" + n
             try:
+                size = os.stat(p)[6]
                 with open(p, "rb") as f:
-                    m = json.loads(f.readline())
+                    line = f.readline()
+                    m = json.loads(line)
+                    if not 0 <= m[5] <= size - len(line):  # a damaged length: never allocate it
+                        raise ValueError
                     b = f.read(m[5])
                     if len(n) != 16 or m[0] != "ns1" or len(b) != m[5] or f.read(1):
                         raise ValueError
                 got.append((int(m[3]), n, [[(str(k), str(v)) for k, v in m[4]], b, int(m[2]),
                                            int(m[3]), str(m[1]), 0, False, 0]))
-            except MemoryError:
-                break
+            except MemoryError:  # no room for this one now: leave it on flash, go on
+                continue
             except Exception:  # damaged (power cut, corruption) or a temporary file
                 _rm(p)
         got.sort(key=lambda g: g[0])
@@ -246,6 +257,9 @@ class HttpResponseCache:
         return age, life > age + _int(req.get("min-fresh"))
 
     def _serve(self, x, e, age):
+        if x.max_limit is not None and len(e[_B]) > x.max_limit:  # as from the network
+            raise BusinessError(2300023, "body of %d bytes exceeds maxLimit %d"
+                                % (len(e[_B]), x.max_limit))
         self.tick += 1
         e[_USE] = self.tick
         h = []
@@ -361,5 +375,13 @@ def create(size):
     if http._rc is None:  # as OpenHarmony: a running cache is reused, its size kept
         if not isinstance(size, int) or isinstance(size, bool) or size < 0 or size > MAX_SIZE:
             size = MAX_SIZE
-        http._rc = HttpResponseCache(size, _port.CACHE_DIR)
+        http._rc = HttpResponseCache(size, _port.CACHE_DIR or _default_dir())
     return http._rc
+
+
+def _default_dir():
+    import sys
+    if sys.platform in ("linux", "darwin"):  # the unix port: the user's cache dir, not "/"
+        g = os.getenv
+        return (g("XDG_CACHE_HOME") or (g("HOME") or "/tmp") + "/.cache") + "/netstack"
+    return "/cache"  # a board's flash

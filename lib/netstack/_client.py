@@ -438,6 +438,8 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
                     continue
                 k = len(mv)
             w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
+            if w < 0 and sink is not None and sink.limit is not None and sink.n >= sink.limit:
+                w = 0  # full at maxLimit: only the close may follow (a byte more fails in add)
             if sink is not None:
                 if w:  # straight into the result
                     n = await conn.fill(sink.space(w))
@@ -474,17 +476,18 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
                     continue
                 br.eof()
                 break
-            if k:
+            if k:  # bytes already here go out now: add only what arrived too, no waiting
                 b[:k] = mv
-            n = await conn.fill(memoryview(b)[k:])
+                n = conn.fill_now(memoryview(b)[k:])
+            else:
+                n = await conn.fill(b)
+                if not n:  # closed
+                    br.eof()
+                    break
             if n:
                 br.took(n)
                 k += n
-            if k:
-                on_data(b if k == len(b) else b[:k])
-            if not n:
-                br.eof()
-                break
+            on_data(b if k == len(b) else b[:k])
     except OSError as e:
         raise _io_error(conn, e, _E_RECV)
     except MemoryError:

@@ -9,9 +9,10 @@ NAME = "micropython"
 # Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
 # file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
 DEFAULT_CA_PATH = None
-# Where HttpResponseCache.flush() writes its files (one per entry) on the board's flash.
-# Read when createHttpResponseCache() starts the cache; tests set it to a temporary dir.
-CACHE_DIR = "/cache"
+# Where HttpResponseCache.flush() writes its files (one per entry). None: "/cache" on a
+# board's flash, $XDG_CACHE_HOME/netstack or ~/.cache/netstack on the unix port (worked
+# out by _cache when a cache is created); tests set a temporary dir.
+CACHE_DIR = None
 
 
 def spawn(coro):

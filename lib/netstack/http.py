@@ -148,13 +148,17 @@ class HttpRequest(Emitter):
         resp = HttpResponse()
         self._wire_events(x, resp, streaming)
         task = _port.current_task()
-        self._running.append(task)
         timeout = x.read_timeout
-        # readTimeout bounds the whole transfer (a third of what wait_for costs)
-        dog = _aw.watch(timeout, x, "timed_out") if timeout else None
+        dog = None
+        self._running.append(task)
         try:
+            if timeout:  # bounds the whole transfer (a third of what wait_for costs)
+                dog = _aw.watch(timeout, x, "timed_out")
             c = None if _rc is None or streaming or (options or {}).get("usingCache") is False else _rc
             r = await (c or _client).perform(x, self._pool)
+            if self._destroyed:  # by a listener of this request, after its last check
+                raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+            return _finish(resp, r, x, self._jar, streaming, self)
         except BusinessError:
             raise
         except MemoryError:
@@ -169,17 +173,6 @@ class HttpRequest(Emitter):
             if dog is not None:
                 dog.cancel()
             self._running.remove(task)
-        if self._destroyed:  # by a listener of this request, after its last check
-            raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
-        status, reason, headers, body = r
-        resp.responseCode = status
-        resp.performanceTiming = PerformanceTiming(x.timing)
-        resp.cookies = _cookie_lines(self._jar, headers, x)
-        if streaming:
-            self._emit("dataEnd")
-            return status
-        _type_result(resp, body, x.expect, resp.header)
-        return resp
 
     def _wire_events(self, x, resp, streaming):
         def on_head(status, headers, length):
@@ -188,23 +181,41 @@ class HttpRequest(Emitter):
                 self._emit("headerReceive", None, h)
             if self._has("headersReceive"):
                 self._emit("headersReceive", h)
-            if self._destroyed:  # by one of these listeners
-                raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+            self._alive()
             x.total = length
             x.got = 0
         x.on_head = on_head
         if streaming:
             def on_data(data):
-                if self._destroyed:
-                    raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
                 x.got += len(data)
                 self._emit("dataReceive", data)
                 if x.total and self._has("dataReceiveProgress"):
                     self._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
+                self._alive()
             x.on_data = on_data
         if self._has("dataSendProgress"):
-            x.on_sent = lambda sent, total: self._emit(
-                "dataSendProgress", {"sendSize": sent, "totalSize": total})
+            def on_sent(sent, total):
+                self._emit("dataSendProgress", {"sendSize": sent, "totalSize": total})
+                self._alive()
+            x.on_sent = on_sent
+
+    def _alive(self):
+        # after a listener ran: destroy() called there ends this request right away
+        if self._destroyed:
+            raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+
+
+def _finish(resp, r, x, jar, streaming, req):
+    # the HttpResponse (or, streaming, dataEnd and the status) from perform()'s result
+    status, reason, headers, body = r
+    resp.responseCode = status
+    resp.performanceTiming = PerformanceTiming(x.timing)
+    resp.cookies = _cookie_lines(jar, headers, x)
+    if streaming:
+        req._emit("dataEnd")
+        return status
+    _type_result(resp, body, x.expect, resp.header)
+    return resp
 
 
 def createHttp():

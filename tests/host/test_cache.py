@@ -544,3 +544,52 @@ def test_http_dates():
     for bad in (None, "", "0", "-1", "Sun, 06 Nov 1994", "Sun, 06 Foo 1994 08:49:37 GMT",
                 "Sun, 06 Nov 1994 08:49 GMT", "Sun, 06 Nov 1994 08:xx:37 GMT"):
         assert _date(bad) is None, bad
+
+
+def test_cache_hit_obeys_max_limit(origin, cdir):
+    http.createHttpResponseCache()
+    u = origin.url + "/lim?cc=max-age%3D60&pad=5000"
+    assert len(get(u).result) > 5000
+    r = http.createHttp()
+    with pytest.raises(BusinessError) as e:
+        netstack.run(r.request(u, {"maxLimit": 100}))
+    assert e.value.code == 2300023  # as from the network
+
+
+def test_http_dates_with_unicode_digits():
+    from netstack._cache import _date
+    assert _date("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777
+    for bad in ("Sun, \u00b2\u00b9 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 19\u0669\u0664 08:49:37 GMT"):
+        assert _date(bad) is None, bad
+
+
+def test_damaged_length_is_removed_and_the_rest_loads(origin, cdir):
+    c = http.createHttpResponseCache()
+    urls = [origin.url + "/len?cc=max-age%3D600&i=" + str(i) for i in range(2)]
+    for u in urls:
+        get(u)
+    netstack.run(c.flush())
+    names = files(cdir)
+    p = os.path.join(cdir, names[0])
+    with open(p, "rb") as f:
+        line = f.readline()
+        body = f.read()
+    m = json.loads(line)
+    m[5] = 10 ** 15  # a length no heap can hold
+    with open(p, "wb") as f:
+        f.write(json.dumps(m).encode() + b"\n" + body)
+    reset()
+    c = http.createHttpResponseCache()
+    assert list(c.items) == [names[1]] and files(cdir) == [names[1]]
+
+
+def test_default_cache_dir(monkeypatch):
+    # unix port: the user's cache dir (never "/cache" at the root of a workstation)
+    from netstack import _cache
+    monkeypatch.setenv("XDG_CACHE_HOME", "/x/cache")
+    assert _cache._default_dir() == "/x/cache/netstack"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "/home/u")
+    assert _cache._default_dir() == "/home/u/.cache/netstack"
+    monkeypatch.setattr(sys, "platform", "rp2")
+    assert _cache._default_dir() == "/cache"

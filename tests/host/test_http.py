@@ -4,6 +4,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -409,3 +410,72 @@ def test_connect_timeout_is_2300028():
         for s in fillers:
             s.close()
         lst.close()
+
+
+# --- found in review: streamed bytes, destroy from data listeners, limits, name caches -----
+
+def test_stream_delivers_bytes_already_received_without_waiting(cfg):
+    # the 100 bytes that came with the head go to dataReceive at once, not after the pause
+    req = http.createHttp()
+    t0 = time.monotonic()
+    seen = []
+    req.on("dataReceive", lambda d: seen.append((len(d), time.monotonic() - t0)))
+    assert netstack.run(req.requestInStream(cfg["hostile"] + "/pause-body?ms=1500")) == 200
+    assert sum(n for n, t in seen) == 200
+    assert seen[0][0] == 100 and seen[0][1] < 1.0, seen
+
+
+@pytest.mark.parametrize("event", ["dataReceive", "dataReceiveProgress"])
+def test_destroy_from_a_data_listener_ends_the_request(cfg, event):
+    req = http.createHttp()
+    req.on(event, lambda *a: req.destroy())
+    t0 = time.monotonic()
+    with pytest.raises(BusinessError) as e:
+        netstack.run(req.requestInStream(cfg["hostile"] + "/pause-body?ms=3000", {"readTimeout": 5000}))
+    assert e.value.code == 2300023 and time.monotonic() - t0 < 2.0
+
+
+def test_destroy_from_a_send_progress_listener_ends_the_request(cfg):
+    req = http.createHttp()
+    req.on("dataSendProgress", lambda p: req.destroy())
+    with pytest.raises(BusinessError) as e:
+        netstack.run(req.request(cfg["hostile"] + "/echo", {"method": "POST", "extraData": "x" * 100}))
+    assert e.value.code == 2300023
+
+
+def test_close_delimited_body_of_exactly_max_limit(cfg):
+    u = cfg["hostile"] + "/close-delimited"
+    n = len(get(u).result.encode())
+    r = get(u, {"maxLimit": n})
+    assert r.responseCode == 200 and len(r.result.encode()) == n
+    assert code_of(u, {"maxLimit": n - 1}) == 2300023
+
+
+def test_header_name_caches_stay_small():
+    from netstack.proto import http1
+    from netstack.proto.buf import RecvBuf
+    for i in range(40):  # names a hostile server makes up, some long
+        rb = RecvBuf(4096)
+        rb.feed(b"HTTP/1.1 200 OK\r\nX-%d-%s: v\r\n\r\n" % (i, b"n" * (200 if i % 2 else 5)))
+        assert http1.parse_response_head(rb)[3][0][1] == "v"
+    assert len(http1._KNOWN) <= 32 and all(len(k) <= 32 for k in http1._KNOWN)
+    http1.request_head("GET", "/", [("x-" + "y" * 100, "1")])
+    assert all(len(k) <= 32 for k in http1._NAMES)
+
+
+def test_out_of_memory_anywhere_in_a_request_is_2300027(cfg, monkeypatch):
+    # typing the result, or arming the watchdog: BusinessError 2300027, never a bare
+    # MemoryError, and no task left behind for a later destroy() to cancel
+    from netstack import _aw
+
+    def boom(*a):
+        raise MemoryError
+
+    req = http.createHttp()
+    monkeypatch.setattr(http, "_type_result", boom)
+    assert code_of(cfg["hostile"] + "/ok", None) == 2300027
+    monkeypatch.undo()
+    monkeypatch.setattr(_aw, "watch", boom)
+    with pytest.raises(BusinessError) as e:
+        netstack.run(req.request(cfg["hostile"] + "/ok"))
+    assert e.value.code == 2300027 and req._running == []

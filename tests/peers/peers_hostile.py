@@ -341,6 +341,17 @@ def drip(conn, req):
     return False
 
 
+@route("/pause-body")
+def pause_body(conn, req):
+    # Content-Length 200: the head and the first 100 bytes at once, the rest after ms
+    ms = qint(req, "ms", 500, 0, STALL_LIMIT * 1000)
+    conn.sock.sendall(response_head(200, "OK", [("Content-Length", "200")]) + b"a" * 100)
+    if wait_client_gone(conn.sock, ms / 1000):
+        return None
+    conn.sock.sendall(b"b" * 100)
+    return True
+
+
 @route("/reset-mid-body")
 def reset_mid_body(conn, req):
     conn.sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + bytes(PATTERN[:1000]))

@@ -129,7 +129,7 @@ def _hline(l, clean=False):
                 if o > 127 or not _TOK[o]:
                     raise _bad(_name_err(o))
         name = raw.lower().decode()
-        if len(_KNOWN) < 32:
+        if len(_KNOWN) < 32 and len(raw) <= 32:  # bounded: a hostile server's names too
             _KNOWN[raw] = name
     v = l[k + 1:]
     if not clean and (b"\r" in v or b"\x00" in v):
@@ -512,7 +512,7 @@ _NAMES = set()  # header names and methods already checked (bounded below)
 def _name_ok(k, what):
     if type(k) is not str or k not in _NAMES:
         _tokstr(k, what)
-        if len(_NAMES) < 64:
+        if len(_NAMES) < 64 and len(k) <= 32:
             _NAMES.add(k)
 
 

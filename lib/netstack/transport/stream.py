@@ -32,11 +32,19 @@ class Conn:
         """Like readinto, but once bytes came it goes on reading without waiting until mv
         is full or the socket has nothing more right now: fewer rounds for bulk data."""
         n = await self.readinto(mv)
+        if 0 < n < len(mv):
+            n += self.fill_now(mv[n:])
+        return n
+
+    def fill_now(self, mv):
+        """Bytes already received, into mv, without waiting; 0: none now (or closed: the
+        next readinto tells)."""
         s = self.s
+        n = 0
         end = len(mv)
-        while 0 < n < end:
+        while n < end:
             k = s.readinto(mv[n:])
-            if not k:  # None: nothing more yet; 0: closed (the next read tells)
+            if not k:
                 break
             n += k
         return n
