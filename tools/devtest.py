@@ -18,6 +18,7 @@ Directives, in the comment block at the top of a test:
     # netns: isolated     unix mode runs it in its own network namespace with only loopback
                           (`unshare -rn`), so nothing can leave the box, nor reach the peers;
                           other modes skip it
+    # include: NAME       tests/device/NAME.py is inlined before the script (shared helpers)
 """
 import argparse
 import contextlib
@@ -60,7 +61,7 @@ def directives(text):
             if line.strip():
                 break
             continue
-        m = re.match(r"#\s*(timeout|netns)\s*:\s*(\S+)", line)
+        m = re.match(r"#\s*(timeout|netns|include)\s*:\s*(\S+)", line)
         if m:
             found[m.group(1)] = m.group(2)
     return found
@@ -126,9 +127,16 @@ def run_test(target, path, cfg_line, default_timeout, workdir):
         return "SKIP", "this machine cannot make a network namespace (unshare -rn, ip)", ""
     if target.deaf:
         return "FAIL", "not run: the board stopped answering after a timeout (reset it)", ""
+    shared = ""
+    if opts.get("include"):  # helpers several scripts share, inlined: a board has no tests/
+        inc = os.path.join(os.path.dirname(path), opts["include"] + ".py")
+        if not os.path.isfile(inc):
+            return "FAIL", "no %s to include" % inc, ""
+        with open(inc) as f:
+            shared = f.read() + "\n"
     script = os.path.join(workdir, os.path.basename(path))
     with open(script, "w") as f:
-        f.write(cfg_line + text)
+        f.write(cfg_line + shared + text)
     try:
         timeout = float(opts.get("timeout", default_timeout))
     except ValueError:
