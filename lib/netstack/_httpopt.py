@@ -4,6 +4,7 @@
 from ._err import BusinessError, param
 from . import _port
 from .proto import url as _url
+from .http import _uint  # http imports this module: it is loaded already
 
 _UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "clientEncCert")
 
@@ -21,9 +22,7 @@ def apply(x, o, method):
         if method == "PUT":
             raise BusinessError(2300999, "resumeFrom/resumeTo cannot be used with PUT")
         x.headers.append(("range", "bytes=" + rng))
-    v = o.get("maxRedirects")
-    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
-        x.max_redirects = v  # a wrong type is ignored, as OpenHarmony does
+    x.max_redirects = _uint(o, "maxRedirects", 30)
     _tls_options(x, o)
     _proxy_option(x, o.get("usingProxy"))
     sa = o.get("serverAuthentication")

@@ -1,42 +1,9 @@
+# include: cache_support
 # HttpResponseCache in RAM on MicroPython against httpbin, through the test proxy (CFG is
 # prepended by the runner). A response answered from the cache carries an Age header
 # (httpbin sends none); the proxy's "forwarded" counter proves those made no request.
 # Flash (flush, reload, damaged files, delete): test_cache_flash.py.
-import gc
-NEED = 24 * 1024
-CFG = {"httpbin": CFG["httpbin"], "proxy": CFG["proxy"]}
-gc.collect()
-import netstack
-from netstack import http, _port
-
-B = CFG["httpbin"]
-PX = {"host": "127.0.0.1", "port": int(CFG["proxy"].rsplit(":", 1)[1])}
 _port.CACHE_DIR = "nscache-ram"  # relative: the run's dir (unix) or the flash (vboard, board)
-
-
-def get(path, opts=None, hit=False, req=None):
-    """The response; hit: whether it must come from the cache."""
-    gc.collect()  # at 110k the heap is tight: keep room in one piece for the 4 KB buffer
-    o = {"usingProxy": PX}
-    o.update(opts or {})
-    q = req or http.createHttp()
-    r = netstack.run(q.request(B + path, o))
-    if req is None:
-        q.destroy()  # its connection's 4 KB buffer goes back to the engine's spare
-    assert ("age" in r.header) == hit, (path, opts, r.header)
-    return r
-
-
-def forwarded():
-    # the proxy's counters {"forwarded": N, ..., "recent": [...]}, streamed (never cached),
-    # keeping only the start: the whole JSON is large for a 110k heap
-    gc.collect()
-    got = []
-    q = http.createHttp()
-    q.on("dataReceive", lambda b: got or got.append(bytes(b[:40])))
-    netstack.run(q.requestInStream("http://proxy.stats/", {"usingProxy": PX}))
-    q.destroy()
-    return int(got[0].split(b",")[0].split(b":")[1])
 
 
 n = forwarded()  # also the first request's one-time allocations, before measuring
@@ -45,11 +12,7 @@ f0 = gc.mem_free()
 c = http.createHttpResponseCache(32 * 1024)
 gc.collect()
 print("createHttpResponseCache (imports _cache) heap:", f0 - gc.mem_free())
-# The cache keeps its entries in RAM next to a request in flight (10-14 KB): below this
-# much free heap the checks would measure the heap's fragmentation, not the cache.
-if gc.mem_free() < NEED:
-    print("SKIP the response cache needs ~%d KB of free heap here; %d free with the library loaded from .mpy" % (NEED // 1024, gc.mem_free()))
-    raise SystemExit
+room_or_skip()
 assert http.createHttpResponseCache() is c  # one running cache, as OpenHarmony
 
 # a fresh response (max-age=60) is answered from RAM: typed, and with header events
