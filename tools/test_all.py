@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
-"""`make test`: host tests on CPython, device tests on the MicroPython unix port at each
-board heap cap, then the same device tests through mpremote on the virtual board.
-Prints one summary line per runtime and fails if any part fails."""
+"""`make test`: host tests on CPython, then the device tests on MicroPython in each row of
+ROWS: the unix port at a board's heap cap, and the same through mpremote on the virtual
+board; 192k loads the library from .mpy (in the heap), 110k from a ROMFS image (bytecode out
+of the heap, as on a board with the code in flash).
+
+Prints one summary line per row: its counts and every skip with its reason. A row fails if a
+test fails or a test skips without an entry in tests/device/expected_skips.txt (the host row
+checks pytest's skips against the same list, rows 'host'). Exit status 0 iff every row is ok.
+ROWS can be narrowed with the environment: ROWS="unix:192k:mpy vboard:110k:romfs".
+"""
 import os
 import re
 import subprocess
@@ -10,7 +17,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = os.path.join(ROOT, ".venv", "bin", "python")
-HEAPS = os.environ.get("HEAPS", "192k 110k").split()
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from devtest import load_expected, skip_expected   # noqa: E402
+
+ROWS = os.environ.get("ROWS", "unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs").split()
 
 
 def run(label, cmd):
@@ -18,23 +28,41 @@ def run(label, cmd):
     print("\n=== %s: %s" % (label, " ".join(cmd)), flush=True)
     p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sys.stdout.write(p.stdout)
-    tail = [l for l in p.stdout.splitlines() if l.strip()]
-    summary = tail[-1] if tail else "(no output)"
-    if label == "host":  # pytest's last line: "N passed, M skipped in Xs"
-        summary = next((l for l in reversed(tail) if re.search(r"\d+ (passed|failed)", l)), summary)
-    return label, p.returncode, summary.strip("= "), time.time() - t
+    return p.returncode, p.stdout, time.time() - t
+
+
+def host():
+    rc, out, secs = run("host", [PY, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                                 "tests/host", "tests/peers"])
+    lines = [l for l in out.splitlines() if l.strip()]
+    counts = next((l for l in reversed(lines) if re.search(r"\d+ (passed|failed)", l)),
+                  "(no pytest summary)").strip("= ")
+    # -rs: "SKIPPED [1] tests/peers/test_peers.py:654: no .venv/bin/micropython"
+    expected, skips = load_expected(), []
+    for l in lines:
+        m = re.match(r"SKIPPED \[(\d+)\] ([^:]+):\d+: (.*)", l)
+        if m:
+            ok = skip_expected(expected, os.path.basename(m.group(2)), "host", m.group(3))
+            skips.append("%s x%s: %s [%s]" % (m.group(2), m.group(1), m.group(3),
+                                             "expected" if ok else "NOT in expected_skips.txt"))
+            rc = rc or (0 if ok else 1)
+    return "host", rc, counts + (" (%s)" % "; ".join(skips) if skips else ""), secs
 
 
 def main():
-    results = [run("host", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/host", "tests/peers"])]
-    for h in HEAPS:
-        results.append(run("device unix %s" % h, [PY, "tools/devtest.py", "--mode", "unix", "--heapsize", h, "--peers"]))
-    for h in HEAPS:
-        results.append(run("device vboard %s" % h, [PY, "tools/devtest.py", "--mode", "vboard", "--heapsize", h, "--peers"]))
+    results = [host()]
+    for row in ROWS:
+        mode, heap, code = row.split(":")
+        rc, out, secs = run("device %s %s %s" % (mode, heap, code),
+                            [PY, "tools/devtest.py", "--mode", mode, "--heapsize", heap,
+                             "--code", code, "--peers"])
+        tail = [l for l in out.splitlines() if l.startswith("device[")]
+        results.append(("%s %s %s" % (mode, heap, code), rc,
+                        tail[-1] if tail else "(no summary: devtest crashed)", secs))
     print("\n=== summary")
     ok = True
     for label, rc, summary, secs in results:
-        print("%-22s %-4s %s (%.0fs)" % (label, "ok" if rc == 0 else "FAIL", summary, secs))
+        print("%-20s %-4s %s (%.0fs)" % (label, "ok" if rc == 0 else "FAIL", summary, secs))
         ok = ok and rc == 0
     sys.exit(0 if ok else 1)
 

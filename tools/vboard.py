@@ -3,6 +3,7 @@
 it exactly as it drives a board on /dev/ttyACM0.
 
     python tools/vboard.py --heapsize 110k --link /tmp/vb/tty [--cwd FLASH] [--path DIR ...]
+    python tools/vboard.py --heapsize 110k --romfs IMAGE  # a board with a ROMFS partition
     mpremote connect /tmp/vb/tty run script.py        # also exec, fs cp, mount, repl ...
 
     from vboard import VBoard                         # with tools/ on sys.path
@@ -16,6 +17,11 @@ What makes the unix port behave like a board:
   ['', '.frozen', ..., '/lib'] with each --path dir mounted read-only at /.vboardN standing in
   for frozen modules (MICROPYPATH can't do it: host paths don't exist once the flash is "/").
   Like a real board, the board sees no host files: tests must get data, not host file names.
+- ROMFS (--romfs IMAGE, from `mpremote romfs --output IMAGE build DIR`): every boot reads the
+  image into one bytearray of its exact size, mounts it with vfs.VfsRom at /rom and puts /rom
+  and /rom/lib first on sys.path after '' and '.frozen', as a board with a ROMFS partition
+  does; imports run the bytecode in place. The heap cap is raised by the image's size (on a
+  board the image is in flash, not in the heap), so the heap left is --heapsize.
 - Soft reset: the unix port exits on Ctrl-D (raw or friendly REPL) and on SystemExit. The
   supervisor restarts it with the same heap cap, prints "MPY: soft reboot" and, if the raw REPL
   was active, enters it again quietly so that only "raw REPL; CTRL-B to exit\r\n>" shows, as on
@@ -57,13 +63,34 @@ OUT_MAX = 1 << 16                  # past this much unread output, stop reading 
 BOOT_TIMEOUT = 15
 
 
-def boot_code(paths):
+def heap_bytes(heapsize):
+    """'110k' -> 112640, as micropython -X heapsize reads it (k, m suffixes)."""
+    m = re.fullmatch(r"(\d+)([kKmM]?)", heapsize.strip())
+    if not m:
+        raise ValueError("bad heap size %r" % heapsize)
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20}[m.group(2).lower()]
+
+
+def romfs_heapsize(heapsize, image_size):
+    """The heap cap that leaves `heapsize` once a ROMFS image of image_size bytes is read into
+    the heap (a board keeps it in flash): the image's 16-byte GC blocks and the bytearray."""
+    return str(heap_bytes(heapsize) + (image_size + 15) // 16 * 16 + 64)
+
+
+def boot_code(paths, romfs=None, romfs_size=0):
     """Python each new process runs before its REPL: the board's filesystem and sys.path."""
     mounts = ["/.vboard%d" % i for i in range(len(paths))]
-    lines = ["import os, sys", "flash = os.VfsPosix(os.getcwd())", "os.umount('/')",
-             "os.mount(flash, '/')"]
+    lines = ["import os, sys" + (", vfs" if romfs else "")]
+    rom = []
+    if romfs:   # first, so the image sits at the bottom of the heap, as if it were not there
+        lines += ["rom = bytearray(%d)" % romfs_size,
+                  "with open(%r, 'rb') as f: f.readinto(rom)" % romfs, ""]
+        rom = ["/rom", "/rom/lib"]
+    lines += ["flash = os.VfsPosix(os.getcwd())", "os.umount('/')", "os.mount(flash, '/')"]
+    if romfs:
+        lines += ["os.mount(vfs.VfsRom(rom), '/rom')", "del rom, f, vfs"]
     lines += ["os.mount(os.VfsPosix(%r), %r, readonly=True)" % pm for pm in zip(paths, mounts)]
-    lines += ["os.chdir('/')", "sys.path[:] = %r" % (["", ".frozen"] + mounts + ["/lib"]),
+    lines += ["os.chdir('/')", "sys.path[:] = %r" % (["", ".frozen"] + rom + mounts + ["/lib"]),
               "del os, sys, flash"]
     return "\n".join(lines)
 
@@ -81,8 +108,10 @@ def catches_sigint(pid):
 
 
 class VBoard:
-    def __init__(self, heapsize, cwd=None, paths=(), micropython=MICROPYTHON, link=None):
+    def __init__(self, heapsize, cwd=None, paths=(), micropython=MICROPYTHON, link=None,
+                 romfs=None):
         self.heapsize = heapsize
+        self.romfs = os.path.abspath(romfs) if romfs else None
         self.flash = os.path.abspath(cwd) if cwd else None
         self.paths = [os.path.abspath(p) for p in paths]
         self.micropython = micropython
@@ -106,7 +135,13 @@ class VBoard:
         self._own_flash = self.flash is None
         if self._own_flash:
             self.flash = tempfile.mkdtemp(prefix="vboard-flash-")
-        self._boot = boot_code(self.paths)
+        self._heap = self.heapsize
+        if self.romfs:
+            size = os.path.getsize(self.romfs)
+            self._heap = romfs_heapsize(self.heapsize, size)
+            self._boot = boot_code(self.paths, self.romfs, size)
+        else:
+            self._boot = boot_code(self.paths)
         self._host_fd, self._host_slave = os.openpty()
         # We keep our own slave fd open: otherwise the master gets EIO whenever mpremote closes.
         tty.setraw(self._host_slave)
@@ -168,7 +203,7 @@ class VBoard:
         tty.setraw(slave)
         os.set_blocking(self._child_fd, False)
         self._proc = subprocess.Popen(
-            [self.micropython, "-X", "heapsize=" + self.heapsize, "-i", "-c", self._boot],
+            [self.micropython, "-X", "heapsize=" + self._heap, "-i", "-c", self._boot],
             stdin=slave, stdout=slave, stderr=slave, cwd=self.flash,
             start_new_session=True)     # a Ctrl-C meant for vboard.py must not reach it
         os.close(slave)
@@ -304,11 +339,12 @@ def main():
     ap.add_argument("--cwd", help="the board's flash, mounted at / (default: a fresh temp dir)")
     ap.add_argument("--path", action="append", default=[],
                     help="dir of modules standing in for frozen ones (repeatable)")
+    ap.add_argument("--romfs", help="ROMFS image mounted at /rom (mpremote romfs build)")
     args = ap.parse_args()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    board = VBoard(args.heapsize, args.cwd, args.path, args.micropython, args.link)
+    board = VBoard(args.heapsize, args.cwd, args.path, args.micropython, args.link, args.romfs)
     try:
         board.start()
     except (OSError, RuntimeError) as e:

@@ -40,6 +40,11 @@ try:
 except BusinessError as e:
     assert e.code == 401
 
+# An exception raised in a user's callback or listener is reported, never breaks the loop.
+# The reports go to the test-mode hook: devtest fails a script whose output shows one.
+from netstack import _log
+reports = []
+_log.hook = lambda e, where: reports.append((where, type(e).__name__, str(e)))
 got = []
 assert _aw.call(double(1), lambda e, d: got.append((e, d))) is None
 _aw.call(fail(2300006), lambda e, d: got.append((e.code, d)))
@@ -54,6 +59,8 @@ _aw.call(double(2), lambda e, d: got.append(d))
 netstack.run()
 assert got == [(None, 2), (2300006, None), 4], got
 assert _aw._busy == 0
+assert reports == [("result", "RuntimeError", "user bug in callback (expected in this test)")], reports
+reports.clear()
 
 try:
     _aw.call(double(1), "x")
@@ -113,6 +120,8 @@ t._emit("a", 4)
 t.off("a")
 t._emit("a", 5)
 assert seen == [("f1", 1), ("f2", 1), ("f1", 2), ("f2", 4)], seen
+assert reports == [("b", "ValueError", "listener bug (expected in this test)")] * 2, reports
+_log.hook = None
 for args in ((1, f1), ("a", "x")):
     try:
         t.on(*args)

@@ -133,7 +133,13 @@ netstack.run()
 assert ev == [], ev
 
 
-# a callback that raises is reported; complete still runs
+# a callback that raises is reported (to the test-mode hook here: devtest fails a script on
+# a printed report); complete still runs
+from netstack import _log
+reports = []
+_log.hook = lambda e, where: reports.append((where, type(e).__name__, str(e)))
+
+
 def boom(r):
     raise ValueError("boom (expected)")
 
@@ -142,6 +148,9 @@ e = call(url=HOST + "/ok", success=boom)
 assert ev == [("complete",)], ev
 e = call(url=HOST + "/ok", method="PATCH", fail=lambda m, c: 1 / 0)
 assert ev == [("complete",)], ev
+assert reports == [("success", "ValueError", "boom (expected)"),
+                   ("fail", "ZeroDivisionError", "divide by zero")], reports
+_log.hook = None
 
 # complete may start another fetch: run() waits for it too
 ev.clear()

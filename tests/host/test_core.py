@@ -62,8 +62,32 @@ def test_callback_raising_does_not_break_the_loop(capsys):
     _aw.call(double(2), lambda e, d: got.append(d))
     netstack.run()
     assert got == [4]
-    assert "user bug" in capsys.readouterr().err + capsys.readouterr().out or True
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "netstack: exception in result callback:" in text, text
+    assert "RuntimeError: user bug" in text, text   # the exception itself, with its traceback
     assert _aw._busy == 0
+
+
+def test_callback_and_listener_errors_go_to_the_test_mode_hook(monkeypatch, capsys):
+    # _log.hook (what devtest's scripts use to consume the reports they expect): each
+    # exception raised in a result callback or a listener reaches it once, with where it was
+    from netstack import _log
+    seen = []
+    monkeypatch.setattr(_log, "hook", lambda e, where: seen.append((where, repr(e))))
+
+    def boom(e, d):
+        raise RuntimeError("user bug")
+
+    _aw.call(double(1), boom)
+    netstack.run()
+    t = Thing()
+    t.on("a", lambda x: 1 / 0)
+    t._emit("a", 1)
+    assert seen == [("result", "RuntimeError('user bug')"),
+                    ("a", "ZeroDivisionError('division by zero')")], seen
+    out = capsys.readouterr()
+    assert "netstack:" not in out.out + out.err   # consumed by the hook: nothing printed
 
 
 def test_callback_must_be_callable():
