@@ -368,6 +368,9 @@ def _exchange(url, o, streaming):
         for n, v in headers:
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
                 x.decode = True
+                # load the decoder now, not mid-body: imported between the body's buffers it
+                # split the heap, and at 110k the first gzip body got no 32 KB window (2300027)
+                from . import _inflate  # noqa: F401
     x.total = x.got = 0
     if rare:
         _httpopt.apply(x, o, method)

@@ -9,7 +9,6 @@ from netstack import http, _port
 
 B = CFG["httpbin"]
 PX = {"host": "127.0.0.1", "port": int(CFG["proxy"].rsplit(":", 1)[1])}
-NEED = 24 * 1024
 
 
 def get(path, opts=None, hit=False, req=None):
@@ -35,13 +34,3 @@ def forwarded():
     netstack.run(q.requestInStream("http://proxy.stats/", {"usingProxy": PX}))
     q.destroy()
     return int(got[0].split(b",")[0].split(b":")[1])
-
-
-def room_or_skip():
-    # The cache keeps its entries in RAM next to a request in flight (10-14 KB): below
-    # this much free heap the checks would measure the heap's fragmentation, not the cache.
-    gc.collect()
-    if gc.mem_free() < NEED:
-        print("SKIP the response cache needs ~%d KB of free heap here; %d free with the "
-              "library loaded from .mpy" % (NEED // 1024, gc.mem_free()))
-        raise SystemExit
