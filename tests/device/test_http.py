@@ -67,5 +67,28 @@ assert leak < 2048, leak
 assert code_of("http://127.0.0.1:%d/" % CFG["closed_port"]) == 2300007
 assert code_of("ftp://127.0.0.1/") == 2300001
 
-# compressed bodies: tests/device/test_decode.py (on a fresh heap)
+# 303 See Other: the next request is a GET without the body, whatever the method was
+for m in ("POST", "PUT", "DELETE"):
+    r = get(H + "/redirect?code=303&to=/echo", {"method": m, "extraData": "body!",
+                                                 "expectDataType": 1})
+    assert (r.result["method"], r.result["body"]) == ("GET", ""), (m, r.result)
+# 307 keeps the method and the body
+r = get(H + "/redirect?code=307&to=/echo", {"method": "PUT", "extraData": "body!",
+                                             "expectDataType": 1})
+assert (r.result["method"], r.result["body"]) == ("PUT", "body!"), r.result
+r = None
+# maxLimit against a Content-Length body: exactly maxLimit passes, one byte over is 2300023
+r = get(H + "/big?n=5000", {"maxLimit": 5000, "expectDataType": 2})
+assert r.responseCode == 200 and len(r.result) == 5000, len(r.result)
+r = None
+assert code_of(H + "/big?n=5000", {"maxLimit": 4999}) == 2300023
+# maxLimit is capped at 100 MiB: asking for more still refuses a 100 MiB + 1 body (at once,
+# from its Content-Length; nothing is downloaded)
+assert code_of(H + "/big?n=104857601", {"maxLimit": 1 << 30}) == 2300023
+# NUL or a bare CR in a chunk extension: a framing error, 2300061
+assert code_of(H + "/chunked?ext=nul") == 2300061
+assert code_of(H + "/chunked?ext=cr") == 2300061
+assert get(H + "/chunked?ext=1").result == "hello, chunked world! abcdefghijklmnopqrstuvwxyz"
+
+# compressed bodies: tests/device/test_decode*.py (on a fresh heap)
 print("OK")

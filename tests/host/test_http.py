@@ -145,13 +145,35 @@ def test_redirects(cfg):
     assert r.responseCode == 302
 
 
-@pytest.mark.parametrize("code,method", [(303, "GET"), (302, "GET"), (307, "POST"), (308, "POST")])
-def test_redirect_method_rules(cfg, code, method):
+@pytest.mark.parametrize("code,sent,method", [
+    (303, "POST", "GET"), (303, "PUT", "GET"), (303, "DELETE", "GET"), (302, "POST", "GET"),
+    (301, "POST", "GET"), (302, "PUT", "PUT"), (307, "POST", "POST"), (307, "DELETE", "DELETE"),
+    (308, "POST", "POST"), (308, "PUT", "PUT")])
+def test_redirect_method_rules(cfg, code, sent, method):
+    # 303 turns every method into GET without the body; 301/302 only POST; 307/308 none
     target = cfg["hostile"] + "/echo"
     r = get(cfg["hostile"] + "/redirect?code=%d&to=%s" % (code, target),
-            {"method": "POST", "extraData": "body!", "expectDataType": 1})
+            {"method": sent, "extraData": "body!", "expectDataType": 1})
     assert r.result["method"] == method
-    assert (r.result["body"] == "body!") == (method == "POST")
+    assert r.result["body"] == ("body!" if method == sent else "")
+
+
+def test_max_limit_is_capped_at_100_mib(cfg):
+    # a larger maxLimit is taken as 100 MiB: a body of 100 MiB + 1 is refused from its
+    # Content-Length before any of it is read
+    assert code_of(cfg["hostile"] + "/big?n=104857601", {"maxLimit": 1 << 30}) == 2300023
+    assert code_of(cfg["hostile"] + "/big?n=104857601", {"maxLimit": 104857601}) == 2300023
+
+
+def test_max_limit_boundary_with_content_length(cfg):
+    r = get(cfg["hostile"] + "/big?n=5000", {"maxLimit": 5000, "expectDataType": 2})
+    assert r.responseCode == 200 and len(r.result) == 5000
+    assert code_of(cfg["hostile"] + "/big?n=5000", {"maxLimit": 4999}) == 2300023
+
+
+@pytest.mark.parametrize("ext", ["nul", "cr"])
+def test_nul_or_cr_in_chunk_extension_is_refused(cfg, ext):
+    assert code_of(cfg["hostile"] + "/chunked?ext=" + ext) == 2300061
 
 
 def test_gzip_and_deflate_when_asked(cfg):

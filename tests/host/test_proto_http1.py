@@ -664,6 +664,7 @@ def test_chunked_uppercase_and_8_digit_size():
         (b"-5\r\n", "bad chunk size"),
         (b"5 x\r\n", "bad chunk size"),
         (b"5;a\rb\r\nhello\r\n", "NUL/CR in chunk extension"),
+        (b"5;a\x00b\r\nhello\r\n", "NUL/CR in chunk extension"),
         (b"5\r\nhelloX\r\n0\r\n\r\n", "missing CRLF after chunk data"),
         (b"5\r\nhello\rX0\r\n\r\n", "missing CRLF after chunk data"),
         (b"5\r\nhello0\r\n\r\n", "missing CRLF after chunk data"),

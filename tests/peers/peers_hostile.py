@@ -111,6 +111,10 @@ def chunked(conn, req):
     # Sizes written as "5", "2", uppercase "F" and zero-padded "001a" on purpose.
     parts = [("5", b"hello", ";name=value"), ("2", b", ", ";flag"),
              ("F", b"chunked world! ", ';q="a;b c"'), ("001a", b"abcdefghijklmnopqrstuvwxyz", ";x=1")]
+    # ?ext=nul / ?ext=cr: the first extension carries a NUL or a bare CR (a client must refuse)
+    bad = {"nul": ";a\x00b", "cr": ";a\rb"}.get(req.query.get("ext"))
+    if bad:
+        ext, parts[0] = True, ("5", b"hello", bad)
     hdrs = [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")]
     if trailers:
         hdrs.append(("Trailer", "X-Trailer, X-Body-Length"))
