@@ -227,69 +227,42 @@ async def perform(x, pool):
 
 async def _open(x, scheme, host, port):
     """A fresh connection (through the proxy if any), TLS started when https."""
+    rb = _new_buf()
+    tls = scheme == "https"
     p = x.proxy
-    try:
-        if p is not None:
-            try:
-                conn = await _connect(x, p[0], p[1], _E_PROXY_DNS)
-            except BusinessError as e:
-                if e.code == _E_CONNECT:
-                    e._msg = "cannot connect to proxy %s:%d" % (p[0], p[1])
-                raise
-        else:
-            conn = await _connect(x, host, port, _E_DNS)
-    except OSError as e:
-        raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
-    _mark(x, 2)
-    try:
-        rb = _new_buf()
-    except MemoryError:
-        conn.close()
-        raise
-    if scheme == "https":
-        try:
-            if p is not None:
-                await _tunnel(x, conn, rb, host, port)
-            _mark(x, 3)
-            from . import _tls
-            conn.start_tls(_tls.context(x), x.sni or host)
-        except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
-            conn.close()
-            _recycle(rb)
-            if isinstance(e, OSError):
-                raise BusinessError(_E_CONNECT, "connect to %s:%d failed: %s" % (host, port, e))
-            raise
-    return conn, rb
-
-
-async def _connect(x, host, port, dns_code):
-    _mark(x, 1)
+    mark = lambda st: st < 2 and _mark(x, st + 1)  # resolved: dns mark, connected: tcp
     dog = _aw.watch(x.connect_timeout, x, "connect_timed_out") if x.connect_timeout else None
     try:
-        return await stream.connect(host, port)
-    except _port.CancelledError:
-        if x.connect_timed_out:
+        ctx = None
+        if tls:
+            from . import _tls
+            ctx = _tls.context(x)
+        from .transport.dial import dial  # on the first connection, not at import
+        conn = await dial(host, port, ctx, x.sni, p, rb, mark)
+        if tls:
+            _mark(x, 3)
+        return conn, rb
+    except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
+        _recycle(rb)
+        if isinstance(e, _port.CancelledError) and x.connect_timed_out:
             raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
+        if isinstance(e, stream.NetError):
+            raise _dial_error(e, host, port)
         raise
-    except OSError as e:
-        if e.args and isinstance(e.args[0], int):
-            raise BusinessError(_E_CONNECT, "connect to %s:%d failed (errno %d)" % (host, port, e.args[0]))
-        raise BusinessError(dns_code, "cannot resolve '%s': %s" % (host, e))
     finally:
         if dog is not None:
             dog.cancel()
 
 
-async def _tunnel(x, conn, rb, host, port):
-    hp = _url.host_header(host, port, "https")
-    hdrs = [("host", hp)]
-    if x.proxy[2]:
-        from ._auth import b64
-        hdrs.append(("proxy-authorization", "Basic " + b64(x.proxy[2])))
-    await conn.write(http1.request_head("CONNECT", hp, hdrs))
-    status, reason, minor, headers = await _head(conn, rb)
-    if status != 200:
-        raise BusinessError(_E_CONNECT, "proxy refused CONNECT %s: %d %s" % (hp, status, reason))
+def _dial_error(e, host, port):
+    st = e.stage
+    if st == stream.RESOLVE:
+        return BusinessError(_E_PROXY_DNS if e.via_proxy else _E_DNS, e.text)
+    if st == stream.TUNNEL and e.code is not None:
+        return BusinessError(_E_CONNECT, e.text)
+    if e.via_proxy and st == stream.CONNECT:
+        return BusinessError(_E_CONNECT, "cannot connect to proxy: " + e.text)
+    return BusinessError(_E_CONNECT, e.text)
 
 
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):

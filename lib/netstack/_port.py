@@ -1,7 +1,19 @@
-# The one seam between the library and the runtime it runs on.
-# The defaults below are for MicroPython (unix port and boards). A runtime that differs
-# ships a `netstack_port` module (ports/<name>/netstack_port.py, frozen or copied next to
-# the library) that overrides any of these names; the rest of lib/ only calls _port.
+# The one seam between the library and the runtime it runs on: a declared contract.
+# Every name below may be overridden by a runtime's `netstack_port` module
+# (ports/<name>/netstack_port.py, frozen or copied next to the library); the defaults are
+# for MicroPython (unix port and lwIP boards). The rest of lib/ calls only these names for
+# anything that differs between runtimes: loop, sockets, TLS, clock, heap, files.
+#
+# Contract (name: what it is / does; * = default in _portx.py, loaded on first use):
+#   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
+#   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
+#   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
+#   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
+#   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
+#   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
+#   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, *sockopt(s, name, v)
+#   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
+#   mem_free() -> int | None, *random_bytes(n), *read_file(path), *default_cache_dir()
 import asyncio
 import socket
 
@@ -9,10 +21,16 @@ NAME = "micropython"
 # Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
 # file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
 DEFAULT_CA_PATH = None
-# Where HttpResponseCache.flush() writes its files (one per entry). None: "/cache" on a
-# board's flash, $XDG_CACHE_HOME/netstack or ~/.cache/netstack on the unix port (worked
-# out by _cache when a cache is created); tests set a temporary dir.
+# Where HttpResponseCache.flush() writes its files (one per entry). None: default_cache_dir()
+# when a cache is created; tests set a temporary dir.
 CACHE_DIR = None
+# usingProxy: true takes this {host, port, ...}; None: no system proxy.
+DEFAULT_PROXY = None
+# Seconds between 1970-01-01 and this runtime's time.time() zero (ports counting from 2000).
+EPOCH = None
+# Socket options by neutral name -> (level, option); None: Linux numbers (sockopt()).
+# lwIP boards override it (their numbers differ).
+SOCKOPTS = None
 
 
 def spawn(coro):
@@ -38,6 +56,8 @@ def sleep_ms(ms):
 
 # Waiting for a socket uses the scheduler's poller directly, as asyncio's own streams do,
 # so the transport can read into its own buffers without asyncio.Stream's copies.
+# The poller holds one waiting task per direction per socket (a second one would replace
+# the first, which then never wakes): transport.stream.Conn queues its writers.
 def wait_readable(s):
     yield asyncio.core._io_queue.queue_read(s)
 
@@ -46,9 +66,31 @@ def wait_writable(s):
     yield asyncio.core._io_queue.queue_write(s)
 
 
-def resolve(host, port):
-    """-> (family, sockaddr). Blocking on MicroPython; boards may override with a cache."""
-    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+def close(s):
+    """Close s. Tasks waiting for it to be readable or writable wake up (and find it
+    closed): the way to stop a reader. Cancelling it instead would drop the socket's whole
+    poller entry, and with it a writer waiting on the same socket."""
+    core = asyncio.core
+    q = core._io_queue
+    sm = q.map.get(id(s))
+    if sm is not None:
+        q._dequeue(s)
+        for t in sm[0], sm[1]:
+            if t is not None:
+                core._task_queue.push(t)
+    try:
+        s.close()
+    except OSError:
+        pass
+
+
+def resolve(host, port, dgram=False):
+    """-> (family, sockaddr). Blocking on MicroPython; any failure raises OSError (ESP32
+    raises OSError with a negative number, the unix port '[addrinfo error N]')."""
+    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_DGRAM if dgram else socket.SOCK_STREAM)
+    if not ai:
+        raise OSError("no address for " + host)
+    ai = ai[0]
     return ai[0], ai[-1]
 
 
@@ -58,65 +100,26 @@ def tcp_socket(family):
     return s
 
 
-def tls_context(server_side=False):
-    import tls
-    return tls.SSLContext(tls.PROTOCOL_TLS_SERVER if server_side else tls.PROTOCOL_TLS_CLIENT)
+def mem_free():
+    """Free GC heap in bytes, or None where there is no such bound (CPython)."""
+    import gc
+    return gc.mem_free()
 
 
-def tls_verify(ctx, ca_ders, verify):
-    """Trust each DER certificate in `ca_ders`; verify=False turns checking off."""
-    import tls
-    for der in ca_ders:
-        ctx.load_verify_locations(der)
-    ctx.verify_mode = tls.CERT_REQUIRED if verify else tls.CERT_NONE
 
-
-def tls_cert_chain(ctx, cert_der, key_der):
-    ctx.load_cert_chain(cert_der, key_der)
-
-
-def tls_pin(ctx, hook):
-    """Run hook(cert DER as a memoryview valid only during the call, depth) on each
-    certificate of the server's chain inside the handshake, root first, the server's at
-    depth 0; a non-zero (negative mbedTLS code) return fails the handshake with
-    OSError(code, text). mbedTLS skips its verify callback under CERT_NONE, so
-    verification off becomes CERT_OPTIONAL: chain and host errors pass, the hook runs."""
-    import tls
-    if ctx.verify_mode == tls.CERT_NONE:
-        ctx.verify_mode = tls.CERT_OPTIONAL
-    ctx.verify_callback = hook
-
-
-def tls_wrap(ctx, s, server_hostname=None, server_side=False):
-    s = ctx.wrap_socket(s, server_side=server_side, do_handshake_on_connect=False,
-                        server_hostname=server_hostname)
-    s.setblocking(False)
-    return s
-
-
-def peer_cert(s):
-    """DER of the peer's certificate, or None where the port cannot tell."""
-    try:
-        return s.getpeercert(True)
-    except (AttributeError, OSError):
-        return None
-
-
-def random_bytes(n):
-    import os
-    try:
-        return os.urandom(n)
-    except (AttributeError, NotImplementedError):
-        import random
-        return bytes(random.getrandbits(8) for _ in range(n))
-
-
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
+def __getattr__(name):
+    # The seam's less used defaults (servers, UDP, TLS, files) live in _portx, loaded on
+    # first use: an HTTP GET does not pay RAM for them. Found once, then bound here.
+    from . import _portx
+    v = getattr(_portx, name)
+    globals()[name] = v
+    return v
 
 
 try:
     from netstack_port import *  # noqa: F401,F403  per-runtime overrides
 except ImportError:
     pass
+if EPOCH is None:
+    import time
+    EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0

@@ -40,7 +40,13 @@ async def sleep_ms(ms):
     await asyncio.sleep(ms / 1000)
 
 
-async def _wait(s, add, remove):
+def event():
+    return asyncio.Event()
+
+
+async def _wait(s, i, add, remove):
+    # s.waits[i]: the future a task waits on for direction i (0 read, 1 write); close(s)
+    # resolves it, as MicroPython's seam wakes the poller's waiting task.
     lp = asyncio.get_running_loop()
     fut = lp.create_future()
     fd = s.fileno()
@@ -50,28 +56,57 @@ async def _wait(s, add, remove):
             fut.set_result(None)
 
     add(fd, ready)
+    s.waits[i] = fut
     try:
         await fut
     finally:
-        remove(fd)
+        if s.waits[i] is fut:  # else close() unregistered it (the fd may be reused)
+            s.waits[i] = None
+            remove(fd)
 
 
 def wait_readable(s):
     lp = asyncio.get_running_loop()
-    return _wait(s, lp.add_reader, lp.remove_reader)
+    return _wait(s, 0, lp.add_reader, lp.remove_reader)
 
 
 def wait_writable(s):
     lp = asyncio.get_running_loop()
-    return _wait(s, lp.add_writer, lp.remove_writer)
+    return _wait(s, 1, lp.add_writer, lp.remove_writer)
 
 
-def resolve(host, port):
+def close(s):
+    """Close s; a task waiting on it wakes up (MicroPython's seam does the same)."""
+    w = getattr(s, "waits", None)
+    if w is not None:
+        for i in 0, 1:
+            fut = w[i]
+            if fut is not None:
+                w[i] = None
+                lp = fut.get_loop()
+                try:
+                    (lp.remove_reader if i == 0 else lp.remove_writer)(s.fileno())
+                except (ValueError, OSError):
+                    pass
+                if not fut.done():
+                    fut.set_result(None)
     try:
-        ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+        s.close()
+    except OSError:
+        pass
+
+
+def resolve(host, port, dgram=False):
+    try:
+        ai = socket.getaddrinfo(host, port, 0, socket.SOCK_DGRAM if dgram else socket.SOCK_STREAM)[0]
     except socket.gaierror as e:  # MicroPython's shape: OSError('[addrinfo error N]')
         raise OSError("[addrinfo error %s]" % e.args[0])
     return ai[0], ai[-1]
+
+
+def addr(sa):
+    h = sa[0]
+    return h, sa[1], 6 if ":" in h else 4
 
 
 _WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
@@ -85,6 +120,7 @@ class Sock:
     def __init__(self, s, pin=None):
         self.s = s
         self.pin = pin  # _port.tls_pin's hook, run once the handshake is done
+        self.waits = [None, None]  # futures of the tasks waiting to read / to write
 
     def _handshake(self):
         """mbedTLS runs its verify callback inside the handshake, before any data moves;
@@ -139,6 +175,84 @@ def tcp_socket(family):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setblocking(False)
     return Sock(s)
+
+
+def listen_socket(family, sa, backlog):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(sa)
+        s.listen(backlog)
+        s.setblocking(False)
+    except BaseException:
+        s.close()
+        raise
+    return Sock(s)
+
+
+def accept(ls):
+    try:
+        s, sa = ls.s.accept()
+    except BlockingIOError:
+        return None
+    s.setblocking(False)
+    return Sock(s), sa
+
+
+def udp_socket(family):
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.setblocking(False)
+    return Sock(s)
+
+
+def bind(s, sa):
+    s.s.bind(sa)
+
+
+def sendto(s, data, sa):
+    try:
+        return s.s.sendto(data, sa)
+    except BlockingIOError:
+        return None
+
+
+def recvfrom(s, n):
+    try:
+        return s.s.recvfrom(n)
+    except BlockingIOError:
+        return None
+
+
+def local_addr(s):
+    try:
+        return s.s.getsockname()
+    except OSError:
+        return None
+
+
+_OPTS = {"reuseaddr": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
+         "keepalive": (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+         "broadcast": (socket.SOL_SOCKET, socket.SO_BROADCAST),
+         "sndbuf": (socket.SOL_SOCKET, socket.SO_SNDBUF),
+         "rcvbuf": (socket.SOL_SOCKET, socket.SO_RCVBUF),
+         "nodelay": (socket.IPPROTO_TCP, socket.TCP_NODELAY),
+         "ttl": (socket.IPPROTO_IP, socket.IP_TTL),
+         "multicast_ttl": (socket.IPPROTO_IP, socket.IP_MULTICAST_TTL),
+         "multicast_loop": (socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP),
+         "add_membership": (socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP),
+         "drop_membership": (socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP)}
+
+
+def sockopt(s, name, value):
+    lo = _OPTS.get(name)
+    if lo is None:
+        return False
+    s.s.setsockopt(lo[0], lo[1], value)
+    return True
+
+
+def mem_free():
+    return None
 
 
 def tls_context(server_side=False):

@@ -6,3 +6,19 @@ DEFAULT_CA_PATH = "/certs/ca.der"
 def net_ready():
     import network
     return network.WLAN(network.STA_IF).isconnected()
+
+# Socket options: rp2's socket module (extmod/modlwip.c, lwIP's raw API) sets only these;
+# other names are "not available here" (_port.sockopt returns False).
+def _opts():
+    import socket
+    t = {}
+    for name, k in (("reuseaddr", "SO_REUSEADDR"), ("broadcast", "SO_BROADCAST")):
+        if hasattr(socket, k):
+            t[name] = (socket.SOL_SOCKET, getattr(socket, k))
+    for name, k in (("add_membership", "IP_ADD_MEMBERSHIP"),):
+        if hasattr(socket, k):
+            t[name] = (0, getattr(socket, k))
+    return t
+
+
+SOCKOPTS = _opts()

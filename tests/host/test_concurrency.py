@@ -403,11 +403,12 @@ def test_connect_timeout_with_concurrent_requests(cfg, stuck_port, socks):
 
 
 def test_out_of_memory_after_connect_closes_the_socket(cfg, monkeypatch, socks):
-    """A heap with no free 4 KB block when the receive buffer is taken (right after the TCP
-    connect, in _client._open) must fail the request with 2300027 and close the socket:
+    """A heap with no free 4 KB block when the receive buffer is taken (in _client._open,
+    before dialing) must fail the request with 2300027 and leave no socket open:
     MicroPython sockets have no finaliser, so an unclosed one is an fd leaked for good (at
     a 110k heap two requests in flight hit this for real). Simulated by making
-    _client._new_buf raise, as MicroPython's allocator does then."""
+    _client._new_buf raise, as MicroPython's allocator does then. The buffer is taken
+    before the socket is made, so no socket is opened at all."""
     from netstack import _client
 
     def no_block():
@@ -421,7 +422,7 @@ def test_out_of_memory_after_connect_closes_the_socket(cfg, monkeypatch, socks):
     left = still_open(socks)
     for s in left:
         s.close()
-    assert (ei.value.code, len(socks), len(left)) == (2300027, 1, 0)
+    assert (ei.value.code, len(socks), len(left)) == (2300027, 0, 0)
 
 
 # --- 5. a callback-style request whose readTimeout fires -----------------------------------------

@@ -1,26 +1,88 @@
-# A TCP (optionally TLS) connection driven by the asyncio poller, reading straight into
-# caller-owned buffers. Raises plain OSError/ValueError; each facade maps them to its own
-# OpenHarmony codes (http 2300xxx, socket 2301xxx/2303xxx) with conn.stage telling where.
+# A connected TCP (optionally TLS) socket driven by the asyncio poller, reading straight
+# into caller-owned buffers: the one connection type under http, fetch, socket and
+# webSocket, for dialed (transport.dial) and accepted (transport.listen) sockets alike.
+# I/O raises plain OSError/ValueError (no try blocks on the hot path); error(conn, e) turns
+# one into a neutral NetError with the stage, and each facade maps that to its own codes.
 import errno
 from .. import _port
 
-# stages: where a failure happened, for the facade's error mapping
-RESOLVE = 0   # name lookup
-CONNECT = 1   # TCP connect (and, for TLS, the handshake, which runs on first I/O)
-OPEN = 2      # connected and at least one byte went through
+# stages: where a failure happened, for the facades' error mapping
+RESOLVE = 0    # name lookup
+CONNECT = 1    # TCP connect, until a byte went through
+TUNNEL = 2     # HTTP CONNECT through a proxy (NetError.code: the proxy's status, or None)
+TLS = 3        # TLS handshake (runs on the first read or write after start_tls)
+OPEN = 4       # connected and at least one byte went through
+LOAD_CA = 5    # the CA certificates given could not be read or were rejected
+LOAD_CERT = 6  # the own certificate or key could not be read or was rejected
+
+
+class NetError(Exception):
+    """A transport failure in neutral terms. stage: one of the constants above; code: an
+    errno (> 0), an mbedTLS code (< 0), the proxy's HTTP status (TUNNEL), or None (for TLS:
+    certificate verification failed, text says why); text: for messages. via_proxy: the
+    failure concerns the proxy, not the target host."""
+
+    def __init__(self, stage, code, text, via_proxy=False):
+        super().__init__(stage, code, text)
+        self.stage = stage
+        self.code = code
+        self.text = text
+        self.via_proxy = via_proxy
+
+    def __str__(self):
+        return self.text
+
+
+def error(conn, e):
+    """The NetError for e (OSError or ValueError) raised by conn's I/O: its stage is where
+    the connection was (a ValueError is MicroPython's mbedTLS verify failure)."""
+    if isinstance(e, NetError):
+        return e
+    if isinstance(e, ValueError):
+        return NetError(TLS, None, str(e).strip())
+    c = e.args[0] if e.args and isinstance(e.args[0], int) else None
+    st = conn.stage
+    if st == OPEN and conn.closed:
+        c = errno.EBADF
+    return NetError(st, c, str(e))
 
 
 class Conn:
-    def __init__(self, s, tls=False):
+    """A connected stream socket. Attributes: s (the socket), tls (bool), stage, closed,
+    peer (the peer's sockaddr, or None), local (own sockaddr, or None where the port cannot
+    tell: MicroPython has no getsockname).
+
+    One reader and one writer may wait at a time: MicroPython's poller keeps one waiting
+    task per direction per socket, so concurrent write() calls are queued here, in order.
+    Reads are the caller's to serialise (one reading task per connection). close() wakes a
+    waiting reader (it sees 0, as at the peer's close) and writer (OSError EBADF)."""
+
+    def __init__(self, s, peer=None, local=None, tls=False):
         self.s = s
         self.tls = tls
+        self.peer = peer
+        self.local = local
         self.stage = CONNECT
         self.closed = False
+        self.wq = None  # None: nobody writing; a list (waiting writers' events): busy
+
+    def remote_address(self):
+        """(host, port, 4 or 6), or None."""
+        return None if self.peer is None else _port.addr(self.peer)
+
+    def local_address(self):
+        """(host, port, 4 or 6), or None where the port cannot tell."""
+        sa = self.local
+        if sa is None:
+            sa = self.local = _port.local_addr(self.s)
+        return None if sa is None else _port.addr(sa)
 
     async def readinto(self, mv):
-        """Read up to len(mv) bytes into mv; 0 means the peer closed."""
+        """Read up to len(mv) bytes into mv; 0 means the peer closed (or close() was called)."""
         s = self.s
         while True:
+            if self.closed:
+                return 0
             n = s.readinto(mv)
             if n is not None:
                 if n:
@@ -50,49 +112,54 @@ class Conn:
         return n
 
     async def write(self, data):
-        """Send all of data (bytes, bytearray or memoryview)."""
-        s = self.s
-        mv = memoryview(data)
-        off = 0
-        end = len(mv)
-        while off < end:
-            n = s.write(mv[off:] if off else mv)
-            if n is None:
-                await _port.wait_writable(s)
-                continue
-            off += n
-            if n and not self.tls:
-                self.stage = OPEN
+        """Send all of data (bytes, bytearray or memoryview). Writers take turns."""
+        q = self.wq
+        if q is None:
+            self.wq = []
+        else:
+            ev = _port.event()
+            q.append(ev)
+            try:
+                await ev.wait()
+            except BaseException:  # cancelled while queued: leave the queue, or pass the turn
+                if ev in q:
+                    q.remove(ev)
+                else:
+                    self._next()
+                raise
+        try:
+            s = self.s
+            mv = memoryview(data)
+            off = 0
+            end = len(mv)
+            while off < end:
+                if self.closed:
+                    raise OSError(errno.EBADF)
+                n = s.write(mv[off:] if off else mv)
+                if n is None:
+                    await _port.wait_writable(s)
+                    continue
+                off += n
+                if n and not self.tls:
+                    self.stage = OPEN
+        finally:
+            self._next()
 
-    def start_tls(self, ctx, server_hostname):
-        """Wrap the connected socket in TLS (handshake runs on the first read or write)."""
-        self.s = _port.tls_wrap(ctx, self.s, server_hostname)
+    def _next(self):
+        q = self.wq
+        if q:
+            q.pop(0).set()  # the queue stays a list: the turn passes to that writer
+        else:
+            self.wq = None
+
+    def start_tls(self, ctx, server_hostname=None, server_side=False):
+        """Wrap the connected socket in TLS with ctx (transport.tls.context). The handshake
+        runs on the first read or write: errors there come with stage TLS."""
+        self.s = _port.tls_wrap(ctx, self.s, server_hostname, server_side)
         self.tls = True
-        self.stage = CONNECT
+        self.stage = TLS
 
     def close(self):
         if not self.closed:
             self.closed = True
-            try:
-                self.s.close()
-            except OSError:
-                pass
-
-
-async def connect(host, port):
-    """TCP connect. Raises OSError; check the returned Conn's stage on later errors."""
-    family, addr = _port.resolve(host, port)
-    s = _port.tcp_socket(family)
-    try:
-        s.connect(addr)
-    except OSError as e:
-        if e.errno != errno.EINPROGRESS:
-            s.close()
-            raise
-    c = Conn(s)
-    try:
-        await _port.wait_writable(s)
-    except BaseException:  # cancelled (timeout): do not leak the socket
-        c.close()
-        raise
-    return c
+            _port.close(self.s)

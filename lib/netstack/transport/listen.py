@@ -1,0 +1,56 @@
+# Listening: bind + listen, then accept() -> Conn, the same connection type dial() gives.
+# Loaded only by servers (socket's TCPSocketServer/TLSSocketServer, webSocket's server).
+from .. import _port, _log
+from .stream import Conn, NetError, RESOLVE, CONNECT
+
+
+class Listener:
+    """A listening TCP socket. Listener(host, port, backlog=5): bound and listening at once
+    (NetError(RESOLVE) for a bad address, NetError(CONNECT, errno) if bind/listen fail:
+    EADDRINUSE ...). local: the bound sockaddr (port 0 stays 0 where the port cannot tell:
+    MicroPython has no getsockname). accept() waits for the next connection; close() stops
+    a task waiting in accept() (it raises NetError(CONNECT, EBADF))."""
+
+    def __init__(self, host, port, backlog=5):
+        try:
+            family, sa = _port.resolve(host, port)
+        except OSError as e:
+            raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e))
+        try:
+            self.s = _port.listen_socket(family, sa, backlog)
+        except OSError as e:
+            raise NetError(CONNECT, e.args[0] if e.args and isinstance(e.args[0], int) else None,
+                           "cannot listen on %s:%d: %s" % (host, port, e))
+        self.local = _port.local_addr(self.s) or sa
+        self.closed = False
+        if _log.on:
+            _log.log("listen", _port.addr(self.local))
+
+    def local_address(self):
+        """(host, port, 4 or 6)."""
+        return _port.addr(self.local)
+
+    async def accept(self):
+        """-> Conn of the next client (stage OPEN for plain TCP; after start_tls(ctx,
+        server_side=True) the handshake runs on its first read or write)."""
+        s = self.s
+        while True:
+            if self.closed:
+                raise NetError(CONNECT, 9, "listener closed")  # EBADF
+            try:
+                r = _port.accept(s)
+            except OSError as e:
+                raise NetError(CONNECT, e.args[0] if e.args and isinstance(e.args[0], int)
+                               else None, "accept failed: %s" % e)
+            if r is not None:
+                c = Conn(r[0], r[1], self.local)
+                c.stage = 4  # OPEN: nothing more to connect
+                if _log.on:
+                    _log.log("accept", _port.addr(r[1]))
+                return c
+            await _port.wait_readable(s)
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            _port.close(self.s)
