@@ -277,7 +277,9 @@ def test_destroy_in_flight_awaitable(cfg, stuck_port, socks):
 
     for r, ms in netstack.run(main()):
         assert outcome(r) == 2300023, outcome(r)
-        assert 300 <= ms + 5 and ms < 300 + MARGIN, ms
+        # each timed() starts when gather first runs it, after the requests before it ran
+        # up to their first wait (a busy machine: several ms), so it may measure a bit less
+        assert 300 <= ms + 25 and ms < 300 + MARGIN, ms
     assert ev and all(t <= mark[0] for _, t in ev), "event after destroy()"
     netstack.run(asyncio.sleep(0.2))
     assert all(t <= mark[0] for _, t in ev), "event after destroy()"
