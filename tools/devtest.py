@@ -217,12 +217,12 @@ def judge(out, returncode):
     last = lines[-1] if lines else ""
     if returncode:
         return "FAIL", "exit status %d" % returncode
-    for line in lines:
-        if line.startswith(TASK_LOST):
+    for line in lines:  # `in`, not startswith: stderr and stdout can share a line
+        if TASK_LOST in line:
             return "FAIL", "an exception in a background asyncio task: " + line
-        if line.startswith(CALLBACK_REPORT):
+        if CALLBACK_REPORT in line:
             return "FAIL", "a callback raised and the library swallowed it (%s)" % line
-        if line.startswith(TRACEBACK):
+        if TRACEBACK in line:
             return "FAIL", "a traceback in the output"
     for line in lines[:-1]:
         if re.match(r"(?i)skip\b", line):
