@@ -3,7 +3,7 @@ PY      := .venv/bin/python
 MPY     := .venv/bin/micropython
 PORT    ?= /dev/ttyACM0
 
-.PHONY: setup demo test test-host test-device test-vboard test-board mpy size repl bench deploy clean
+.PHONY: setup demo test mutate test-host test-device test-vboard test-board mpy size repl bench deploy clean
 
 setup:
 	@./tools/setup.sh
@@ -13,6 +13,10 @@ demo: setup mpy
 
 test: setup mpy
 	@$(PY) tools/test_all.py
+
+# a few deliberate bugs in proto and engine code, one at a time: each must fail some test
+mutate: setup
+	@$(PY) tools/mutate.py
 
 test-host: setup
 	@$(PY) -m pytest -q tests/host tests/peers

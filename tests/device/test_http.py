@@ -34,8 +34,9 @@ assert r.responseCode == 200 and r.result["args"] == {"a": "1"}, r.result
 assert r.result["headers"]["X-Test"] == "yes"
 r = get(B + "/post", {"method": "POST", "extraData": {"k": "v"}, "expectDataType": 1})
 assert r.result["json"] == {"k": "v"}
-r = get(B + "/redirect/2")
+r = get(B + "/redirect/2", {"maxRedirects": 2})   # exactly maxRedirects: followed
 assert r.responseCode == 200
+assert code_of(B + "/redirect/3", {"maxRedirects": 2}) == 2300047   # one more: refused
 r = get(H + "/chunked?ext=1&trailers=1")
 assert r.responseCode == 200
 r = get(H + "/interim")
