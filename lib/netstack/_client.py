@@ -5,7 +5,7 @@
 import time
 from ._err import BusinessError
 from . import _aw, _port, _log
-from .proto import http1
+from .proto import http1, ProtoError
 from .proto import url as _url
 from .proto.buf import RecvBuf
 from .transport import stream
@@ -147,8 +147,28 @@ def _mark(x, i):
     x.timing[i] = time.ticks_ms()
 
 
+# ProtoError kind (proto/__init__) -> the http code: BAD and TOO_BIG are an invalid
+# response, FRAMING a bad transfer coding, CUT a partial body, USAGE a bad argument,
+# URL a malformed URL, SCHEME an unsupported protocol.
+_PCODE = (_E_BAD_RESPONSE, _E_BAD_RESPONSE, _E_BAD_RESPONSE, 2300061, 2300018, 401, 2300003,
+          _E_UNSUPPORTED)
+
+
+def http_error(e):
+    """The BusinessError an http/fetch user sees for a ProtoError."""
+    return BusinessError(_PCODE[e.kind], e.message)
+
+
 async def perform(x, pool):
-    """Run the exchange; -> (status, reason, headers, body bytes or None)."""
+    """Run the exchange; -> (status, reason, headers, body bytes or None). Errors are
+    BusinessErrors with http codes."""
+    try:
+        return await _perform(x, pool)
+    except ProtoError as e:
+        raise http_error(e)
+
+
+async def _perform(x, pool):
     _mark(x, 0)
     method = x.method
     body = x.body
@@ -195,7 +215,7 @@ async def perform(x, pool):
                 _mark(x, 7)
                 keep = True
             keep = keep and kind != http1.CLOSE and minor == 1 and \
-                (http1.header(headers, "connection") or "").lower() != "close"
+                not http1.has_token(headers, "connection", "close")
             if pool is not None and keep:
                 pool.put(key, conn, rb)
             else:

@@ -94,7 +94,10 @@ def _proxy_option(x, p):
     if not isinstance(p, dict) or not isinstance(p.get("host"), str):
         raise param("usingProxy must be a bool or {host, port, exclusionList?, username?, password?}")
     excl = p.get("exclusionList") or ()
-    host = _url.split(x.url)[1]
+    try:
+        host = _url.split(x.url)[1]
+    except _url.ProtoError:  # a bad URL: perform() reports it
+        return
     for e in excl:
         if e == host or (e.startswith("*.") and host.endswith(e[1:])):
             return

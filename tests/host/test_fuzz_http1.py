@@ -1,5 +1,5 @@
 # Property tests for netstack.proto.http1 (hypothesis, bounded budget: whole file < 20 s).
-# (1) junk and mutated responses raise only BusinessError and always finish;
+# (1) junk and mutated responses raise only ProtoError and always finish;
 # (2) generated valid responses round-trip, however the bytes are split;
 # (3) any input gives the same result for every way of splitting it.
 import time
@@ -7,8 +7,16 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netstack._err import BusinessError
-from netstack.proto import http1
+from netstack.proto import ProtoError
+from netstack._client import http_error
+
+
+def code_of(e):
+    """The http code the engine reports for a ProtoError (proto/ itself has none)."""
+    return http_error(e).code
+
+
+from netstack.proto import http1, http1srv
 from netstack.proto.buf import RecvBuf
 
 SETTINGS = settings(
@@ -44,11 +52,11 @@ def drive(pieces, method="GET", size=1024, request=False):
         while True:
             assert time.perf_counter() - t0 < 2.0, "parser runs too long"
             if cur[1] is None:
-                h = http1.parse_request_head(rb) if request else http1.parse_response_head(rb)
+                h = http1srv.parse_request_head(rb) if request else http1.parse_response_head(rb)
                 if h is None:
                     return
                 if request:
-                    kind, n = http1.request_framing(h[3])
+                    kind, n = http1srv.request_framing(h[3])
                 else:
                     kind, n = http1.response_framing(method, h[0], h[3])
                 cur[0], cur[1], cur[2] = h, http1.BodyReader(kind, n), bytearray()
@@ -77,10 +85,10 @@ def drive(pieces, method="GET", size=1024, request=False):
             pump()
             if cur[1] is not None and cur[1].done:
                 msgs.append(cur[0] + (bytes(cur[2]), cur[1].trailers))
-    except BusinessError as e:
-        assert e.code in _CODES, e
+    except ProtoError as e:
+        assert code_of(e) in _CODES, e
         assert isinstance(e.message, str) and e.message
-        return msgs, ("err", e.code, e.message)
+        return msgs, ("err", code_of(e), e.message)
     return msgs, ("rest", bytes(rb.mv[rb.start : rb.end]))
 
 

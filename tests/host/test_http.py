@@ -249,6 +249,16 @@ def test_connection_reuse(cfg):
     assert code_of(cfg["hostile"] + "/conn", None, req) == 2300023
 
 
+def test_connection_close_among_other_tokens(cfg):
+    # "Connection: close, foo" closes (a comma-separated token list, not one value)
+    H = cfg["hostile"]
+    for v, after in (("close, foo", 1), ("foo,  CLOSE", 1), ("keep-alive, foo", 2)):
+        req = http.createHttp()
+        assert get(H + "/conn-token?v=" + v.replace(" ", "%20"), None, req).result == "token"
+        assert int(get(H + "/conn", None, req).result) == after, v
+        req.destroy()
+
+
 # --- framing --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path,body", [

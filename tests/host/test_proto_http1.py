@@ -4,8 +4,16 @@ import time
 
 import pytest
 
-from netstack._err import BusinessError
-from netstack.proto import http1
+from netstack.proto import ProtoError
+from netstack._client import http_error
+
+
+def code_of(e):
+    """The http code the engine reports for a ProtoError (proto/ itself has none)."""
+    return http_error(e).code
+
+
+from netstack.proto import http1, http1srv
 from netstack.proto.buf import RecvBuf
 from netstack.proto.http1 import CHUNKED, CLOSE, LENGTH, NONE
 
@@ -31,13 +39,13 @@ def drive(data, method="GET", step=None, size=4096, eof=True, request=False):
         while True:
             if st["br"] is None:
                 if request:
-                    h = http1.parse_request_head(rb)
+                    h = http1srv.parse_request_head(rb)
                 else:
                     h = http1.parse_response_head(rb)
                 if h is None:
                     return
                 if request:
-                    kind, n = http1.request_framing(h[3])
+                    kind, n = http1srv.request_framing(h[3])
                 else:
                     kind, n = http1.response_framing(method, h[0], h[3])
                 st["head"] = h
@@ -69,8 +77,8 @@ def drive(data, method="GET", step=None, size=4096, eof=True, request=False):
             if st["br"] is not None and st["br"].done:
                 msgs.append(st["head"] + (bytes(st["body"]), st["br"].trailers))
                 st["br"] = None
-    except BusinessError as e:
-        return msgs, ("err", e.code, e.message)
+    except ProtoError as e:
+        return msgs, ("err", code_of(e), e.message)
     return msgs, ("rest", bytes(rb.mv[rb.start : rb.end]))
 
 
@@ -113,8 +121,8 @@ def head_only(data, size=4096, max_headers=None):
                 if r is not None:
                     break
             res.append(("ok", r, bytes(rb.mv[rb.start : rb.end])))
-        except BusinessError as e:
-            res.append(("err", e.code, e.message))
+        except ProtoError as e:
+            res.append(("err", code_of(e), e.message))
     assert res[0] == res[1]
     return res[0]
 
@@ -169,15 +177,15 @@ def test_recvbuf_full_and_overflow():
     rb = RecvBuf(8)
     rb.feed(b"12345678")
     assert len(rb.space()) == 0
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         rb.feed(b"x")
-    assert e.value.code == 2300008
+    assert code_of(e.value) == 2300008
     rb.consume(3)
     rb.feed(b"abc")  # fits after compaction
     assert bytes(rb.mv[rb.start : rb.end]) == b"45678abc"
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         rb.wrote(1)
-    assert e.value.code == 401
+    assert code_of(e.value) == 401
 
 
 def test_recvbuf_consume_more_than_len_clamps():
@@ -472,24 +480,24 @@ def test_response_framing_ok(method, status, lines, want):
     ],
 )
 def test_response_framing_bad(lines, code, frag):
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         F("GET", 200, lines)
-    assert e.value.code == code
+    assert code_of(e.value) == code
     assert frag in e.value.message
 
 
 def test_request_framing():
-    assert http1.request_framing([]) == (NONE, 0)
-    assert http1.request_framing([("content-length", "4")]) == (LENGTH, 4)
-    assert http1.request_framing([("transfer-encoding", "chunked")]) == (CHUNKED, 0)
-    assert http1.request_framing([("transfer-encoding", "chunked"), ("content-length", "4")]) == (CHUNKED, 0)
+    assert http1srv.request_framing([]) == (NONE, 0)
+    assert http1srv.request_framing([("content-length", "4")]) == (LENGTH, 4)
+    assert http1srv.request_framing([("transfer-encoding", "chunked")]) == (CHUNKED, 0)
+    assert http1srv.request_framing([("transfer-encoding", "chunked"), ("content-length", "4")]) == (CHUNKED, 0)
     for te in ("identity", "gzip", "chunked, gzip"):
-        with pytest.raises(BusinessError) as e:
-            http1.request_framing([("transfer-encoding", te)])
-        assert e.value.code == 2300061
-    with pytest.raises(BusinessError) as e:
-        http1.request_framing([("content-length", "x")])
-    assert e.value.code == 2300008
+        with pytest.raises(ProtoError) as e:
+            http1srv.request_framing([("transfer-encoding", te)])
+        assert code_of(e.value) == 2300061
+    with pytest.raises(ProtoError) as e:
+        http1srv.request_framing([("content-length", "x")])
+    assert code_of(e.value) == 2300008
 
 
 # ---------------------------------------------------------------- bodies
@@ -607,13 +615,13 @@ def test_body_reader_kinds():
     br.eof()
     assert br.done
     br = http1.BodyReader(CHUNKED)
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         br.eof()
-    assert (e.value.code, e.value.message) == (2300018, "chunked body cut")
+    assert (code_of(e.value), e.value.message) == (2300018, "chunked body cut")
     for bad in ((7, 0), (LENGTH, -1)):
-        with pytest.raises(BusinessError) as e:
+        with pytest.raises(ProtoError) as e:
             http1.BodyReader(*bad)
-        assert e.value.code == 401
+        assert code_of(e.value) == 401
 
 
 def chunked(body_lines):
@@ -699,7 +707,7 @@ def test_chunked_trailers_max_headers_param():
     rb = RecvBuf(128)
     rb.feed(b"0\r\nA: 1\r\nB: 2\r\n\r\n")
     br = http1.BodyReader(CHUNKED, 0, 1)
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         br.read(rb)
     assert e.value.message == "too many trailer lines (>1)"
 
@@ -790,17 +798,17 @@ def test_request_head_bad_header_and_too_large():
     assert (code, msg) == (2300008, "request head too large (>128 bytes)")
     rb = RecvBuf(128)
     rb.feed(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n")
-    with pytest.raises(BusinessError) as e:
-        http1.parse_request_head(rb, 1)
+    with pytest.raises(ProtoError) as e:
+        http1srv.parse_request_head(rb, 1)
     assert e.value.message == "too many header lines (>1)"
 
 
 def test_request_lone_cr_waits():
     rb = RecvBuf(64)
     rb.feed(b"\r")
-    assert http1.parse_request_head(rb) is None
+    assert http1srv.parse_request_head(rb) is None
     rb.feed(b"\nGET / HTTP/1.1\r\n\r\n")
-    assert http1.parse_request_head(rb) == ("GET", "/", 1, [])
+    assert http1srv.parse_request_head(rb) == ("GET", "/", 1, [])
 
 
 # ---------------------------------------------------------------- writers
@@ -815,9 +823,9 @@ def test_request_head_writer():
 
 
 def test_response_head_writer():
-    b = http1.response_head(200, "OK", [("Content-Length", "2")])
+    b = http1srv.response_head(200, "OK", [("Content-Length", "2")])
     assert b == b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
-    assert http1.response_head(204, "", []) == b"HTTP/1.1 204 \r\n\r\n"
+    assert http1srv.response_head(204, "", []) == b"HTTP/1.1 204 \r\n\r\n"
 
 
 @pytest.mark.parametrize(
@@ -842,22 +850,22 @@ def test_response_head_writer():
         lambda: http1.request_head("GET", "/", [("", "v")]),
         lambda: http1.request_head("GET", "/", [("X\u00e9", "v")]),
         lambda: http1.request_head("GET", "/", [("X", None)]),
-        lambda: http1.response_head(200, "OK\r\nX: y", []),
-        lambda: http1.response_head(99, "x", []),
-        lambda: http1.response_head(1000, "x", []),
-        lambda: http1.response_head("200", "x", []),
-        lambda: http1.response_head(200, "OK", [("X", "a\nb")]),
+        lambda: http1srv.response_head(200, "OK\r\nX: y", []),
+        lambda: http1srv.response_head(99, "x", []),
+        lambda: http1srv.response_head(1000, "x", []),
+        lambda: http1srv.response_head("200", "x", []),
+        lambda: http1srv.response_head(200, "OK", [("X", "a\nb")]),
     ],
 )
 def test_writers_reject_injection(call):
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         call()
-    assert e.value.code == 401
+    assert code_of(e.value) == 401
 
 
 def test_writer_parser_round_trip():
     hs = [("Content-Type", "text/plain"), ("X-A", "1"), ("X-A", "2"), ("Content-Length", "3")]
-    data = http1.response_head(200, "Fine", hs) + b"abc"
+    data = http1srv.response_head(200, "Fine", hs) + b"abc"
     m = one(data)
     assert m[:4] == (200, "Fine", 1, [(k.lower(), v) for k, v in hs]) and m[4] == b"abc"
     data = http1.request_head("POST", "/x", hs) + b"abc"
@@ -872,9 +880,9 @@ def test_body_reader_want_took_length():
     assert br.want() == 10
     br.took(4)
     assert br.want() == 6 and not br.done
-    with pytest.raises(BusinessError):
+    with pytest.raises(ProtoError):
         br.took(7)  # beyond the body
-    with pytest.raises(BusinessError):
+    with pytest.raises(ProtoError):
         br.took(0)
     br.took(6)
     assert br.done and br.want() == 0 and br.read(rb) is None
@@ -904,6 +912,18 @@ def test_body_reader_want_took_close_and_early_eof():
     assert br.done
     br = http1.BodyReader(LENGTH, 10)
     br.took(3)
-    with pytest.raises(BusinessError) as e:
+    with pytest.raises(ProtoError) as e:
         br.eof()
-    assert e.value.code == 2300018 and "3 of 10" in str(e.value)
+    assert code_of(e.value) == 2300018 and "3 of 10" in str(e.value)
+
+
+def test_has_token():
+    H = [("connection", "keep-alive, Upgrade"), ("x", "close"), ("connection", "foo")]
+    assert http1.has_token(H, "connection", "upgrade")
+    assert http1.has_token(H, "connection", "keep-alive")
+    assert http1.has_token(H, "connection", "foo")
+    assert not http1.has_token(H, "connection", "close")
+    assert http1.has_token([("connection", "Close")], "connection", "close")
+    assert http1.has_token([("connection", " close ,x")], "connection", "close")
+    assert not http1.has_token([("connection", "closed")], "connection", "close")
+    assert not http1.has_token([], "connection", "close")

@@ -97,6 +97,15 @@ def conn_count(conn, req):
     return respond(conn, req, 200, "OK", str(conn.requests).encode())
 
 
+@route("/conn-token")
+def conn_token(conn, req):
+    # Connection: <v> (default 'close, foo'), yet the server keeps the connection open: only
+    # a client that reads the header's tokens closes it (then /conn counts 1 on a new one)
+    v = req.query.get("v", "close, foo")
+    respond(conn, req, 200, "OK", b"token", headers=[("Connection", v)])
+    return req.keep_alive
+
+
 @route("/delay")
 def delay(conn, req):
     ms = qint(req, "ms", 1000, 0, STALL_LIMIT * 1000)

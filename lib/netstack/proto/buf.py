@@ -1,7 +1,7 @@
 # RecvBuf: the one receive buffer of a connection. Bytes are read straight into its free
 # tail (space() + wrote()); parsers look at buf[start:end] and consume() what they used.
 # Nothing here allocates after __init__ except the memoryview slice space() returns.
-from .._err import BusinessError
+from . import ProtoError, USAGE, TOO_BIG
 
 
 class RecvBuf:
@@ -37,7 +37,7 @@ class RecvBuf:
     def wrote(self, n):
         e = self.end + n
         if n < 0 or e > len(self.buf):
-            raise BusinessError(401, "RecvBuf.wrote(%d) past the free space" % n)
+            raise ProtoError(USAGE, "RecvBuf.wrote(%d) past the free space" % n)
         self.end = e
 
     def consume(self, n):
@@ -53,7 +53,7 @@ class RecvBuf:
         n = len(data)
         size = len(self.buf)
         if n > size - self.end + self.start:
-            raise BusinessError(2300008, "receive buffer full (%d bytes)" % size)
+            raise ProtoError(TOO_BIG, "receive buffer full (%d bytes)" % size, 431)
         if self.end + n > size:
             self.space()
         e = self.end

@@ -1,5 +1,7 @@
-# Sans-I/O HTTP/1.1 (RFC 9112): head parsers for responses and requests, body framing
-# (no body / Content-Length / chunked / until close) and head writers.
+# Sans-I/O HTTP/1.1 (RFC 9112), the side a client needs: the response head parser, body
+# framing (no body / Content-Length / chunked / until close), the request head writer and
+# header tokens. The request parser and the response writer (servers only) are in
+# http1srv, so a client does not load them.
 # No I/O here. The caller reads into a RecvBuf and hands it over; heads come back as small
 # tuples, body pieces as (start, end) offsets into rb.buf, never as copies.
 # Lines are cut with find and index arithmetic; where the port has `re`, one regex checks
@@ -10,7 +12,7 @@ try:
 except ImportError:
     const = lambda x: x
 
-from .._err import BusinessError
+from . import ProtoError, BAD, TOO_BIG, FRAMING, CUT, USAGE
 
 # Body framing kinds (public).
 NONE = const(0)
@@ -19,11 +21,6 @@ CHUNKED = const(2)
 CLOSE = const(3)
 
 MAX_HEADERS = 64  # header lines per head, also trailer lines; read at call time, so tunable
-
-_E_PARAM = const(401)
-_E_RESP = const(2300008)  # Invalid server response (also: bad request on the server side)
-_E_PART = const(2300018)  # body ended early
-_E_TE = const(2300061)  # bad transfer coding / chunk framing
 
 _S_SIZE = const(0)  # chunked: expecting a chunk-size line
 _S_DATA = const(1)  # chunked: inside chunk data
@@ -51,7 +48,15 @@ except ImportError:
 
 
 def _bad(msg):
-    return BusinessError(_E_RESP, msg)
+    return ProtoError(BAD, msg, 400)
+
+
+def _big(msg):
+    return ProtoError(TOO_BIG, msg, 431)
+
+
+def _te(msg, status=400):
+    return ProtoError(FRAMING, msg, status)
 
 
 def _dec(mv, a, b):
@@ -158,7 +163,7 @@ def _fields(mv, i, h, mx):
     ls = blk.split(b"\r\n" if clean else b"\n")
     n = len(ls) - 2  # the blank line leaves [b'' or b'\r', b''] at the end
     if n > mx:
-        raise _bad("too many header lines (>%d)" % mx)
+        raise _big("too many header lines (>%d)" % mx)
     return [_hline(ls[j], clean) for j in range(n)]
 
 
@@ -172,13 +177,13 @@ def _ver(buf, a):
 
 def _need(rb, what):
     if len(rb) >= len(rb.buf):
-        raise _bad("%s head too large (>%d bytes)" % (what, len(rb.buf)))
+        raise _big("%s head too large (>%d bytes)" % (what, len(rb.buf)))
     return None
 
 
 def parse_response_head(rb, max_headers=None):
     """-> None (need more bytes) or (status, reason, minor, headers); the head is consumed.
-    headers: [(lowercase name, value)] in order, duplicates kept. Raises 2300008."""
+    headers: [(lowercase name, value)] in order, duplicates kept. Raises ProtoError."""
     h = _head_end(rb)
     if h < 0:
         return _need(rb, "response")
@@ -207,43 +212,6 @@ def parse_response_head(rb, max_headers=None):
     return (status, reason, minor, hs)
 
 
-def parse_request_head(rb, max_headers=None):
-    """-> None or (method, target, minor, headers); the head is consumed. Raises 2300008."""
-    buf = rb.buf
-    while len(rb):  # RFC 9112 §2.2: skip empty lines before the request line
-        s = rb.start
-        if buf[s] == 10:
-            rb.consume(1)
-        elif buf[s] == 13 and len(rb) > 1 and buf[s + 1] == 10:
-            rb.consume(2)
-        else:
-            break
-    h = _head_end(rb)
-    if h < 0:
-        return _need(rb, "request")
-    mv = rb.mv
-    s = rb.start
-    p = buf.find(b"\n", s, h)
-    e = _eol(buf, s, p)
-    # 'METHOD SP target SP HTTP/1.x', single spaces
-    sp1 = buf.find(b" ", s, e)
-    sp2 = buf.find(b" ", sp1 + 1, e) if sp1 > s else -1
-    if sp2 <= sp1 + 1 or e - sp2 != 9 or _ver(buf, sp2 + 1) < 0:
-        raise _bad("bad request line")
-    for j in range(s, sp1):
-        c = buf[j]
-        if c > 127 or not _TOK[c]:
-            raise _bad("bad request method")
-    for j in range(sp1 + 1, sp2):
-        c = buf[j]
-        if c < 33 or c > 126:
-            raise _bad("bad request target")
-    hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
-    r = (str(mv[s:sp1], "utf-8"), str(mv[sp1 + 1 : sp2], "utf-8"), buf[e - 1] - 48, hs)
-    rb.consume(h - s)
-    return r
-
-
 def header(headers, name, default=None):
     """First value of a lowercase header name."""
     for k, v in headers:
@@ -252,9 +220,23 @@ def header(headers, name, default=None):
     return default
 
 
+def has_token(headers, name, token):
+    """True when one of the comma-separated tokens of the lowercase header `name` (in any
+    of its lines) is `token` (lowercase), case-insensitively: `Connection: close, foo`
+    has 'close', `Connection: keep-alive, Upgrade` has 'upgrade'."""
+    for k, v in headers:
+        if k == name:
+            if len(v) == len(token) and v.lower() == token:  # the usual one-token line
+                return True
+            for t in v.split(","):
+                if t.strip().lower() == token:
+                    return True
+    return False
+
+
 def _chunked_te(headers):
     # Transfer-Encoding codings -> None (absent), True (chunked last), False (identity only).
-    # Codings we cannot decode, or chunked anywhere but last, -> 2300061.
+    # Codings we cannot decode, or chunked anywhere but last, -> ProtoError(FRAMING).
     last = None
     for k, v in headers:
         if k == "transfer-encoding":
@@ -263,16 +245,16 @@ def _chunked_te(headers):
                 if not t:
                     continue
                 if last == "chunked":
-                    raise BusinessError(_E_TE, "chunked is not the last transfer coding")
+                    raise _te("chunked is not the last transfer coding")
                 if t != "chunked" and t != "identity":
-                    raise BusinessError(_E_TE, "unsupported transfer coding '%s'" % t[:20])
+                    raise _te("unsupported transfer coding '%s'" % t[:20], 501)
                 last = t
             if last is None:
                 last = ""
     if last is None:
         return None
     if not last:
-        raise BusinessError(_E_TE, "empty Transfer-Encoding")
+        raise _te("empty Transfer-Encoding")
     return last == "chunked"
 
 
@@ -310,20 +292,6 @@ def response_framing(method, status, headers):
     return (LENGTH, n)
 
 
-def request_framing(headers):
-    """-> (kind, length) for a received request: no TE and no CL means no body.
-    TE present but chunked not last -> 2300061 (RFC 9112 §6.3: answer 400 and close)."""
-    te = _chunked_te(headers)
-    if te is not None:
-        if not te:
-            raise BusinessError(_E_TE, "request Transfer-Encoding does not end in chunked")
-        return (CHUNKED, 0)
-    n = _clen(headers)
-    if n < 0:
-        return (NONE, 0)
-    return (LENGTH, n)
-
-
 def _chunk_size(buf, s, e):
     # chunk-size line buf[s:e]: hex digits, optional BWS and ';ext' (ignored)
     v = 0
@@ -337,17 +305,17 @@ def _chunk_size(buf, s, e):
         else:
             break
         if v >> 28:
-            raise BusinessError(_E_TE, "chunk size too large (>8 hex digits)")
+            raise _te("chunk size too large (>8 hex digits)")
         v = (v << 4) | c
         i += 1
     if i == s:
-        raise BusinessError(_E_TE, "bad chunk size")
+        raise _te("bad chunk size")
     while i < e and (buf[i] == 32 or buf[i] == 9):
         i += 1
     if i < e and buf[i] != 59:
-        raise BusinessError(_E_TE, "bad chunk size")
+        raise _te("bad chunk size")
     if buf.find(b"\r", i, e) >= 0 or buf.find(b"\x00", i, e) >= 0:
-        raise BusinessError(_E_TE, "NUL/CR in chunk extension")
+        raise _te("NUL/CR in chunk extension")
     return v
 
 
@@ -361,7 +329,7 @@ class BodyReader:
 
     def __init__(self, kind, length=0, max_headers=None):
         if not 0 <= kind <= 3 or length < 0:
-            raise BusinessError(_E_PARAM, "bad body framing")
+            raise ProtoError(USAGE, "bad body framing")
         self.kind = kind
         self.total = length
         self.left = length if kind == LENGTH else 0  # LENGTH: body left; CHUNKED: chunk left
@@ -406,7 +374,7 @@ class BodyReader:
         if k == CLOSE:
             return
         if not 0 < n <= self.want():
-            raise BusinessError(_E_PARAM, "took(%d) beyond the body" % n)
+            raise ProtoError(USAGE, "took(%d) beyond the body" % n)
         self.left -= n
         if not self.left:
             if k == LENGTH:
@@ -441,7 +409,7 @@ class BodyReader:
                     c = buf[s + 1]
                     m = 2
                 if c != 10:
-                    raise BusinessError(_E_TE, "missing CRLF after chunk data")
+                    raise _te("missing CRLF after chunk data")
                 rb.consume(m)
                 self.st = _S_SIZE
                 continue
@@ -451,8 +419,8 @@ class BodyReader:
                 rb.scan = n
                 if n >= len(buf):
                     if st == _S_SIZE:
-                        raise BusinessError(_E_TE, "chunk size line too long (>%d bytes)" % n)
-                    raise _bad("trailer line too long (>%d bytes)" % n)
+                        raise ProtoError(FRAMING, "chunk size line too long (>%d bytes)" % n, 431)
+                    raise _big("trailer line too long (>%d bytes)" % n)
                 return None
             e = _eol(buf, s, p)
             if st == _S_SIZE:
@@ -465,34 +433,32 @@ class BodyReader:
             else:
                 mx = MAX_HEADERS if self.mx is None else self.mx
                 if len(self.trailers) >= mx:
-                    raise _bad("too many trailer lines (>%d)" % mx)
+                    raise _big("too many trailer lines (>%d)" % mx)
                 self.trailers.append(_field(buf, rb.mv, s, e))
             rb.consume(p + 1 - s)
 
     def eof(self):
         """The peer closed. Ends a CLOSE body (call read() until None first); raises
-        2300018 when a LENGTH or CHUNKED body is not complete."""
+        ProtoError(CUT) when a LENGTH or CHUNKED body is not complete."""
         if self.done:
             return
         if self.kind == CLOSE:
             self.done = True
         elif self.kind == LENGTH:
-            raise BusinessError(
-                _E_PART,
-                "body ended early: %d of %d bytes" % (self.total - self.left, self.total),
-            )
+            raise ProtoError(
+                CUT, "body ended early: %d of %d bytes" % (self.total - self.left, self.total))
         else:
-            raise BusinessError(_E_PART, "chunked body cut")
+            raise ProtoError(CUT, "chunked body cut")
 
 
 def _tokstr(s, what):
     if not isinstance(s, str) or not s:
-        raise BusinessError(_E_PARAM, "bad " + what)
+        raise ProtoError(USAGE, "bad " + what)
     if _BAD_TOK is None or _BAD_TOK(s):
         for ch in s:
             o = ord(ch)
             if o > 127 or not _TOK[o]:
-                raise BusinessError(_E_PARAM, "bad char %r in %s" % (ch, what))
+                raise ProtoError(USAGE, "bad char %r in %s" % (ch, what))
 
 
 def has_ctl(s):
@@ -517,17 +483,17 @@ def _name_ok(k, what):
 
 
 def _head(first, headers):
-    # Values may be str or int; str is sent UTF-8 encoded. CR/LF/NUL -> 401 (injection).
+    # Values may be str or int; str is sent UTF-8 encoded. CR/LF/NUL -> USAGE (injection).
     # One join: every new str costs MicroPython an intern-table lookup.
     out = [first]
     for k, v in headers:
         _name_ok(k, "header name")
         if not isinstance(v, str):
             if not isinstance(v, int):
-                raise BusinessError(_E_PARAM, "bad header value for " + k)
+                raise ProtoError(USAGE, "bad header value for " + k)
             v = str(v)
         elif "\r" in v or "\n" in v or "\x00" in v:
-            raise BusinessError(_E_PARAM, "CR/LF/NUL in header " + k)
+            raise ProtoError(USAGE, "CR/LF/NUL in header " + k)
         out.append("\r\n")
         out.append(k)
         out.append(": ")
@@ -540,16 +506,7 @@ def request_head(method, target, headers):
     """-> b'METHOD target HTTP/1.1\\r\\n' + 'name: value\\r\\n'... + b'\\r\\n'."""
     _name_ok(method, "method")
     if not isinstance(target, str) or not target:
-        raise BusinessError(_E_PARAM, "bad request target")
+        raise ProtoError(USAGE, "bad request target")
     if has_ctl(target):
-        raise BusinessError(_E_PARAM, "space/CR/LF/NUL in request target")
+        raise ProtoError(USAGE, "space/CR/LF/NUL in request target")
     return _head(method + " " + target + " HTTP/1.1", headers)
-
-
-def response_head(status, reason, headers):
-    """-> b'HTTP/1.1 SSS reason\\r\\n' + header lines + b'\\r\\n'."""
-    if not isinstance(status, int) or not 100 <= status <= 999:
-        raise BusinessError(_E_PARAM, "bad status")
-    if not isinstance(reason, str) or "\r" in reason or "\n" in reason or "\x00" in reason:
-        raise BusinessError(_E_PARAM, "bad reason")
-    return _head("HTTP/1.1 %d %s" % (status, reason), headers)

@@ -1,6 +1,6 @@
 # URL helpers for http/https/ws/wss: split, Host header, percent-encoding, redirect
 # resolution (RFC 3986 §5.2, dot segments included) and query merging.
-from .._err import BusinessError
+from . import ProtoError, URL, SCHEME, USAGE
 from .http1 import has_ctl
 
 _PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -8,7 +8,7 @@ _HEX = b"0123456789ABCDEF"
 
 
 def _bad(msg):
-    return BusinessError(2300003, msg)
+    return ProtoError(URL, msg, 400)
 
 
 def split(url):
@@ -25,7 +25,7 @@ def split(url):
     scheme = url[:i].lower()
     port = _PORTS.get(scheme)
     if port is None:
-        raise BusinessError(2300001, "unsupported scheme '%s'" % scheme[:16])
+        raise ProtoError(SCHEME, "unsupported scheme '%s'" % scheme[:16], 400)
     a = i + 3
     n = len(url)
     b = n  # the authority ends at the first '/', '?' or '#'
@@ -87,7 +87,7 @@ def quote(s, safe=""):
     if isinstance(s, str):
         s = s.encode()
     elif not isinstance(s, (bytes, bytearray)):
-        raise BusinessError(401, "quote() needs str or bytes")
+        raise ProtoError(USAGE, "quote() needs str or bytes")
     out = bytearray()
     for c in s:
         if (

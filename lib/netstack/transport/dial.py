@@ -67,8 +67,7 @@ async def connect(host, port, step=None, via_proxy=False):
 
 
 async def _tunnel(c, host, port, cred, rb):
-    from ..proto import http1
-    from ..proto import url
+    from ..proto import http1, url, ProtoError
     hp = url.host_header(host, port, "https")
     hdrs = [("host", hp)]
     if cred:
@@ -96,7 +95,7 @@ async def _tunnel(c, host, port, cred, rb):
     except OSError as e:
         raise NetError(c.stage, e.args[0] if e.args and isinstance(e.args[0], int) else None,
                        "proxy connection failed: %s" % e, True)
-    except ValueError as e:  # the proxy's answer is no HTTP
+    except ProtoError as e:  # the proxy's answer is no HTTP
         raise NetError(TUNNEL, None, "bad proxy answer: %s" % e, True)
     if h[0] != 200:
         raise NetError(TUNNEL, h[0], "proxy refused CONNECT %s: %d %s" % (hp, h[0], h[1]), True)
