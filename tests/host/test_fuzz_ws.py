@@ -1,0 +1,188 @@
+# Property tests for the WebSocket protocol code (hypothesis, bounded budget: whole file
+# well under 20 s): the frame parser, the UTF-8 validator (the viper source run as plain
+# Python, against CPython's strict decoder) and the handshake / extension parsers.
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netstack.proto import http1, ws, wshs, wspmd
+from netstack.proto.buf import RecvBuf
+from netstack.proto import wsmask
+
+SETTINGS = settings(max_examples=200, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def cut(data, points):
+    n = len(data)
+    ps = sorted(set(p % (n + 1) for p in points))
+    out, i = [], 0
+    for p in ps:
+        out.append(data[i:p])
+        i = p
+    out.append(data[i:])
+    return [p for p in out if p]
+
+
+def parse(pieces, client, max_size=4096, codec=None):
+    p = ws.Parser(client, max_size, codec)
+    rb = RecvBuf(256)
+    evs = []
+    steps = 0
+    try:
+        for piece in pieces:
+            i = 0
+            while True:
+                ev = p.next(rb)
+                steps += 1
+                assert steps < 100000, "parser does not make progress"
+                if ev is not None:
+                    evs.append(ev)
+                    continue
+                if i >= len(piece):
+                    break
+                room = len(rb.space())
+                assert room, "parser stalls with a full buffer"
+                rb.feed(piece[i : i + room])
+                i += room
+        while True:
+            ev = p.next(rb)
+            if ev is None:
+                break
+            evs.append(ev)
+        return evs, None
+    except ws.ProtocolError as e:
+        assert e.code in (1002, 1007, 1009), e.code
+        return evs, e.code
+
+
+@SETTINGS
+@given(st.binary(max_size=600), st.lists(st.integers(0, 600), max_size=8), st.booleans())
+def test_junk_frames(data, points, client):
+    # any bytes: only ProtocolError, and the same outcome however the bytes are split
+    whole = parse([data], client)
+    assert parse(cut(data, points), client) == whole
+    assert parse([data[i : i + 1] for i in range(len(data))], client) == whole
+
+
+def _frame(op, payload, fin, key):
+    hb = bytearray(14)
+    n = ws.head(hb, op, len(payload), fin, key)
+    out = bytearray(hb[:n]) + payload
+    if key is not None:
+        wsmask.mask(out, n, len(out), key, 0)
+    return bytes(out)
+
+
+@st.composite
+def messages(draw):
+    """A valid frame stream: messages in fragments with control frames between."""
+    msgs = draw(st.lists(st.one_of(st.text(max_size=40).map(lambda s: (ws.TEXT, s.encode())),
+                                   st.binary(max_size=300).map(lambda b: (ws.BINARY, b))),
+                         max_size=5))
+    out, want = [], []
+    for op, data in msgs:
+        cuts = sorted(set(draw(st.lists(st.integers(0, len(data)), max_size=3))))
+        parts = [data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)])]
+        for j, part in enumerate(parts):
+            out.append((op if j == 0 else ws.CONT, part, j == len(parts) - 1))
+            if j < len(parts) - 1 and draw(st.booleans()):
+                out.append((ws.PING, draw(st.binary(max_size=125)), True))
+                want.append((ws.PING, out[-1][1]))
+        want.append((op, data.decode() if op == ws.TEXT else data))
+    return out, want
+
+
+@SETTINGS
+@given(messages(), st.lists(st.integers(0, 5000), max_size=10), st.booleans(),
+       st.binary(min_size=4, max_size=4))
+def test_valid_streams_round_trip(ms, points, client, key):
+    frames, want = ms
+    data = b"".join(_frame(op, p, fin, None if client else key) for op, p, fin in frames)
+    assert parse(cut(data, points), client) == (want, None)
+
+
+@SETTINGS
+@given(st.binary(max_size=64), st.lists(st.integers(0, 64), max_size=4))
+def test_utf8_validator_against_cpython(data, points):
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    v = wsmask.utf8  # on CPython this is the viper function's source, run as Python
+    assert (v(data, 0, len(data), 0) == 0) == valid
+    state = 0
+    ps = sorted(set(p % (len(data) + 1) for p in points)) + [len(data)]
+    a = 0
+    for b in ps:
+        state = v(data, a, b, state)
+        if state < 0:
+            break
+        a = b
+    assert (state == 0) == valid
+
+
+@SETTINGS
+@given(st.binary(max_size=4), st.integers(0, 3), st.binary(max_size=50))
+def test_mask_fast_path_matches_viper_source(key, k, data):
+    key = (key + b"\x01\x02\x03\x04")[:4]
+    a, b = bytearray(data), bytearray(data)
+    wsmask.mask(a, 0, len(a), key, k)
+    wsmask._plain_xor(b, 0, len(b), key, k)
+    assert a == b
+
+
+_names = st.sampled_from(["upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+                          "host", "sec-websocket-accept", "sec-websocket-protocol",
+                          "sec-websocket-extensions", "x"])
+_vals = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["websocket", "Upgrade", "13", "dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+     "permessage-deflate; client_max_window_bits", "chat"]))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(_names, _vals), max_size=8), st.sampled_from(["GET", "POST"]),
+       st.integers(0, 1), st.integers(100, 599))
+def test_handshake_checks(headers, method, minor, status):
+    key = "dGhlIHNhbXBsZSBub25jZQ=="
+    try:
+        k, protos, ext = wshs.check_request(method, "/", minor, headers)
+        assert len(k) == 24
+        wspmd.accept_offer(ext)
+    except wshs.HandshakeError as e:
+        assert e.status in (400, 426)
+    try:
+        proto, ext = wshs.check_response(status, headers, key, "chat")
+        assert status == 101
+        wspmd.accept_response(ext)
+    except wshs.HandshakeError as e:
+        assert e.status == status
+    except ValueError:
+        pass
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_upgrade_request_bytes(data):
+    # raw bytes through http1's request head parser and the upgrade check
+    rb = RecvBuf(256)
+    try:
+        rb.feed(data[:256])
+        h = http1.parse_request_head(rb)
+        if h is not None:
+            wshs.check_request(*h)
+    except wshs.HandshakeError as e:
+        assert e.status in (400, 426)
+    except Exception as e:  # http1 raises its BusinessError; nothing else
+        assert type(e).__name__ == "BusinessError", repr(e)
+
+
+@SETTINGS
+@given(st.text(max_size=80))
+def test_extension_parsers(value):
+    wspmd.parse(value)
+    wspmd.accept_offer(value)
+    try:
+        wspmd.accept_response(value)
+    except ValueError:
+        pass
