@@ -48,7 +48,7 @@ class Parser:
     decompression as well) -> 1009. inflater: set when permessage-deflate was agreed.
 
     next(rb) -> None (need bytes) or an event tuple:
-      (TEXT, str) (BINARY, bytes) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
+      (TEXT, str) (BINARY, bytearray) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
     A close without a body gives code 1005. After CLOSE it returns None for ever."""
 
     def __init__(self, client, max_size=5 << 20, inflater=None):
@@ -237,7 +237,8 @@ class Parser:
             raise ProtocolError(_BADDATA, "text message ends inside a character")
         if op == TEXT:
             return (TEXT, _text(m, n))
-        return (BINARY, bytes(m) if len(m) == n else bytes(memoryview(m)[:n]))
+        # binary: the message's own buffer, handed over (no copy; the parser makes a new one)
+        return (BINARY, m if len(m) == n else m[:n])
 
 
 def _close(data):

@@ -1,0 +1,268 @@
+# One open WebSocket connection, for both sides (client and server): the read loop over a
+# Conn and a RecvBuf through proto.ws, message delivery to the owner, automatic pongs,
+# pings with a pong timeout, the close handshake, and the write side (masking for a client,
+# fragmentation above FRAGMENT bytes, compression where agreed and available).
+# The owner gets on_message(session, data), on_close(session, code, reason) once, and
+# on_error(session, text) when the peer broke the protocol or the link failed.
+import asyncio
+import sys
+from . import _aw, _port
+from .proto import ws
+from .proto.wsmask import mask
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+FRAGMENT = 65536         # messages larger than this go out in frames of this size
+CLOSE_WAIT_MS = 3000     # how long to wait for the peer's side of the close handshake
+_CHUNK = const(2048)     # a client masks through a scratch buffer of this size
+# MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
+_STRBUF = sys.implementation.name == "micropython"
+
+OPEN = const(0)
+CLOSING = const(1)       # our close frame is out
+CLOSED = const(2)
+
+
+class Session:
+    def __init__(self, conn, rb, client, max_size, codec, owner):
+        self.c = conn
+        self.rb = rb
+        self.client = client
+        self.p = ws.Parser(client, max_size, codec)
+        self.codec = codec
+        self.owner = owner
+        self.state = OPEN
+        self.hb = bytearray(14)
+        self.scratch = None     # client: masking buffer, made on the first send
+        self.lock = asyncio.Lock()
+        self.pong_due = False
+        self.pinger = None
+        self.reported = False
+        self._tmo = False
+        self.code = 1006        # what the close event will say
+        self.reason = ""
+        self.ref = None         # the owner's handle for this session (server: connection)
+        self.task = None        # the task running run(), for the pong timeout to stop
+        self.lost = False
+
+    # ------------------------------------------------------------------ writing
+
+    async def _frame(self, op, data, fin=True, rsv1=False):
+        """One frame with payload data (bytes-like). Caller holds the lock."""
+        mv = memoryview(data)
+        n = len(mv)
+        c = self.c
+        if not self.client:
+            hl = ws.head(self.hb, op, n, fin, None, rsv1)
+            if n <= 512:  # one write for small frames
+                await c.write(bytes(self.hb[:hl]) + bytes(mv))
+            else:
+                await c.write(memoryview(self.hb)[:hl])
+                await c.write(mv)
+            return
+        key = _port.random_bytes(4)
+        s = self.scratch
+        if s is None:
+            s = self.scratch = bytearray(_CHUNK)
+        hl = ws.head(s, op, n, fin, key, rsv1)
+        sv = memoryview(s)
+        off = 0
+        a = hl
+        while True:
+            k = min(n - off, _CHUNK - a)
+            sv[a : a + k] = mv[off : off + k]
+            mask(s, a, a + k, key, off)
+            await c.write(sv[: a + k])
+            off += k
+            a = 0
+            if off >= n:
+                break
+
+    async def send(self, data):
+        """A text (str) or binary message."""
+        if isinstance(data, str):
+            op = ws.TEXT
+            data = memoryview(data) if _STRBUF else data.encode()
+        else:
+            op = ws.BINARY
+        rsv1 = False
+        cd = self.codec
+        if cd is not None and cd.compress and len(data) > 32:
+            data = cd.deflate(data)
+            rsv1 = True
+        async with self.lock:
+            if self.state != OPEN:
+                raise OSError(32, "the WebSocket is closing")
+            n = len(data)
+            if n <= FRAGMENT:
+                await self._frame(op, data, True, rsv1)
+                return
+            mv = memoryview(data)
+            off = 0
+            while off < n:
+                e = min(off + FRAGMENT, n)
+                await self._frame(op if not off else ws.CONT, mv[off:e], e == n, rsv1 and not off)
+                off = e
+
+    async def control(self, op, payload=b""):
+        async with self.lock:
+            if self.state == OPEN:
+                await self._frame(op, payload)
+
+    async def close(self, code=1000, reason=""):
+        """Start the close handshake (the read loop finishes it)."""
+        async with self.lock:
+            if self.state != OPEN:
+                return False
+            self.state = CLOSING
+            try:
+                await self._frame(ws.CLOSE, ws.close_payload(code, reason))
+            except OSError:
+                self.c.close()  # the link is gone: the read loop ends with 1006
+        return True
+
+    # ------------------------------------------------------------------ reading
+
+    async def run(self):
+        """The read loop; returns when the connection is closed (the close event is out)."""
+        p = self.p
+        rb = self.rb
+        c = self.c
+        try:
+            while True:
+                ev = p.next(rb)
+                if ev is None:
+                    if not len(rb):
+                        mv = p.direct()
+                        if mv is not None and len(mv) >= 1024:  # big payload: no copy
+                            n = await c.readinto(mv)
+                            if not n:
+                                raise OSError(0, "connection closed by the peer")
+                            ev = p.took(n)
+                            if ev is None:
+                                continue
+                    if ev is None:
+                        mv = rb.space()
+                        n = await c.readinto(mv)
+                        if not n:
+                            raise OSError(0, "connection closed by the peer")
+                        rb.wrote(n)
+                        continue
+                op = ev[0]
+                if op == ws.CLOSE:
+                    await self._peer_close(ev[1], ev[2])
+                    return
+                if op == ws.PING:
+                    try:
+                        await self.control(ws.PONG, ev[1])
+                    except OSError:
+                        pass
+                elif op == ws.PONG:
+                    self.pong_due = False
+                elif self.state == OPEN:
+                    self.owner.on_message(self, ev[1])
+        except ws.ProtocolError as e:
+            await self._fail(e.code, e.msg)
+        except MemoryError:
+            await self._fail(1009, "out of memory")
+        except OSError as e:
+            self._report_error("connection lost: %s" % e)
+            self._finish(1006, "The link is down")
+        except _port.CancelledError:
+            self._finish(1006, "The link is down")
+            if not self.lost:
+                raise
+        finally:
+            self._finish(1006, "The link is down")
+
+    async def _peer_close(self, code, reason):
+        if self.state == OPEN:  # the peer started it: echo its code (RFC 6455 §5.5.1)
+            async with self.lock:
+                self.state = CLOSING
+                try:
+                    await self._frame(ws.CLOSE, ws.close_payload(None if code == 1005 else code))
+                except OSError:
+                    pass
+        if self.client:
+            await self._drain()  # the server closes TCP first (RFC 6455 §7.1.1)
+        self._finish(1000 if code == 1005 else code, reason)
+
+    async def _fail(self, code, msg):
+        """The peer broke the protocol: close with `code`, report, wait for its close."""
+        self._report_error(msg)
+        self.code = code
+        self.reason = msg
+        async with self.lock:
+            if self.state == OPEN:
+                self.state = CLOSING
+                try:
+                    await self._frame(ws.CLOSE, ws.close_payload(code, msg))
+                except OSError:
+                    pass
+        await self._drain()
+        self._finish(code, msg)
+
+    async def _drain(self):
+        # read and drop until the peer closes the connection, or CLOSE_WAIT_MS
+        self._tmo = False
+        dog = _aw.watch(CLOSE_WAIT_MS, self, "_tmo")
+        rb = self.rb
+        try:
+            while True:
+                rb.start = rb.end = 0
+                if not await self.c.readinto(rb.mv):
+                    break
+        except _port.CancelledError:
+            if not self._tmo:
+                raise
+        except OSError:
+            pass
+        finally:
+            dog.cancel()
+
+    def _report_error(self, text):
+        try:
+            self.owner.on_error(self, text)
+        except Exception:
+            pass
+
+    def _finish(self, code, reason):
+        if self.reported:
+            return
+        self.reported = True
+        self.state = CLOSED
+        if self.pinger is not None:
+            self.pinger.cancel()
+            self.pinger = None
+        self.c.close()
+        self.code = code
+        self.reason = reason
+        self.owner.on_close(self, code, reason)
+
+    # ------------------------------------------------------------------ keep-alive
+
+    def start_pings(self, interval_ms, timeout_ms):
+        if interval_ms > 0:
+            self.pinger = _port.spawn(self._pings(interval_ms, timeout_ms))
+
+    async def _pings(self, interval_ms, timeout_ms):
+        try:
+            while self.state == OPEN:
+                await _port.sleep_ms(interval_ms)
+                if self.state != OPEN:
+                    return
+                self.pong_due = True
+                await self.control(ws.PING)
+                await _port.sleep_ms(timeout_ms)
+                if self.pong_due and self.state == OPEN:
+                    self._report_error("no pong within %d ms" % timeout_ms)
+                    self.lost = True
+                    self.pinger = None
+                    if self.task is not None:
+                        self.task.cancel()  # the read loop ends with 1006
+                    return
+        except OSError:
+            pass

@@ -1,0 +1,319 @@
+# @ohos.net.webSocket: the client (createWebSocket). The server loads on first use of
+# createWebSocketServer (_ws_server). Frames, handshake and permessage-deflate are the
+# sans-I/O code in proto/; one open connection is a _ws_session.Session.
+from ._emit import Emitter
+from ._err import BusinessError, param
+from . import _aw, _port
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_URL = const(2302001)
+_E_CERT = const(2302002)
+_E_EXISTS = const(2302003)
+_E_OTHER = const(2302999)
+_E_FAILED = const(-1)
+_E_LINK = const(200)   # the error event's code for a failed connect or a lost link
+SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 above it
+MAX_MESSAGE = 5 << 20  # largest message accepted (after decompression) -> close 1009
+# permessage-deflate: the largest window (bits) this side inflates with. 15 takes a 32 KiB
+# window per message being decompressed; a board's port may set WS_WINDOW_BITS lower.
+WINDOW_BITS = getattr(_port, "WS_WINDOW_BITS", 15)
+CONNECT_TIMEOUT_MS = 30000
+
+
+def createWebSocket():
+    return WebSocket()
+
+
+def createWebSocketServer():
+    from . import _ws_server
+    return _ws_server.WebSocketServer()
+
+
+def _opts(options):
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise param("options must be an object")
+    return options
+
+
+def _ms(o, name, default):
+    v = o.get(name, default)
+    if v is None:
+        v = default
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
+        raise param(name + " must be 0..30000 seconds")
+    return v * 1000
+
+
+class _TlsOpts:
+    # what _tls.context() reads
+    def __init__(self, o):
+        self.ca = None
+        self.ca_path = o.get("caPath") or None
+        self.ca_data = None
+        self.verify = not o.get("skipServerCertVerification")
+        self.client_cert = None
+        self.pins = None
+        cc = o.get("clientCert")
+        if cc:
+            from ._tls import pem_to_ders
+            try:
+                cert = pem_to_ders(_port.read_file(cc["certPath"]))[0]
+                key = pem_to_ders(_port.read_file(cc["keyPath"]))[0]
+            except (OSError, KeyError, IndexError, TypeError):
+                raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
+            self.client_cert = (cert, key)
+
+
+class WebSocket(Emitter):
+    EVENTS = ("open", "message", "close", "error", "dataEnd", "headerReceive")
+
+    def __init__(self):
+        self._s = None        # the Session once open
+        self._busy = False    # a connect is under way or a session exists
+
+    # -------------------------------------------------------------- API
+
+    def connect(self, url, options=None, callback=None):
+        """-> True once the connection is under way; open/error/close events follow."""
+        if callable(options) and callback is None:
+            options, callback = None, options
+        return _aw.call(self._connect(url, options), callback, _E_OTHER)
+
+    def send(self, data, callback=None):
+        return _aw.call(self._send(data), callback, _E_OTHER)
+
+    def close(self, options=None, callback=None):
+        if callable(options) and callback is None:
+            options, callback = None, options
+        return _aw.call(self._close(options), callback, _E_OTHER)
+
+    # -------------------------------------------------------------- internals
+
+    async def _connect(self, url, options):
+        if not isinstance(url, str):
+            raise param("url must be a string")
+        o = _opts(options)
+        from .proto import url as _url
+        try:
+            scheme, host, port, target, _ = _url.split(url)
+        except BusinessError as e:
+            raise BusinessError(_E_URL, "Websocket url error: %s" % e.message)
+        if scheme != "ws" and scheme != "wss" or len(url) > 8196:
+            raise BusinessError(_E_URL, "Websocket url error: the scheme must be ws or wss")
+        if self._busy:
+            raise BusinessError(_E_EXISTS)
+        hdr = o.get("header") or {}
+        if not isinstance(hdr, dict):
+            raise param("header must be an object")
+        headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
+        proto = o.get("protocol")
+        if proto is not None and not isinstance(proto, str):
+            raise param("protocol must be a string")
+        interval = _ms(o, "pingInterval", 30)
+        timeout = min(_ms(o, "pongTimeout", 30), interval)
+        tls = None
+        if scheme == "wss":
+            tls = _TlsOpts(o)
+            if tls.ca_path:
+                try:
+                    _port.read_file(tls.ca_path)
+                except OSError:
+                    raise BusinessError(_E_CERT, "caPath %s cannot be read" % tls.ca_path)
+        proxy = o.get("proxy")
+        if isinstance(proxy, dict):
+            if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
+                raise param("proxy must be {host, port}")
+            cred = None
+            if proxy.get("username"):
+                cred = "%s:%s" % (proxy["username"], proxy.get("password") or "")
+            proxy = (proxy["host"], proxy["port"], cred)
+        else:
+            proxy = None  # 'system' and 'no-proxy': a board has no system proxy
+        mx = o.get("maxMessageSize", MAX_MESSAGE)
+        deflate = o.get("permessageDeflate", True)
+        self._busy = True
+        _aw.hold()
+        _port.spawn(self._main(scheme, host, port, target, headers, proto, tls, proxy,
+                               interval, timeout, mx, deflate))
+        return True
+
+    async def _main(self, scheme, host, port, target, headers, proto, tls, proxy,
+                    interval, timeout, mx, deflate):
+        from . import _ws_session
+        conn = None
+        status = 0
+        try:
+            try:
+                conn, rb, status, codec = await self._open(scheme, host, port, target,
+                                                           headers, proto, tls, proxy, deflate)
+            except Exception as e:
+                self._emit("error", _link_error(e, status))
+                self._emit("close", {"code": 1006, "reason": "The link is down"})
+                return
+            s = _ws_session.Session(conn, rb, True, mx, codec, self)
+            s.task = _port.current_task()
+            self._s = s
+            self._emit("open", {"status": 101, "message": "Switching Protocols"})
+            s.start_pings(interval, timeout)
+            await s.run()
+        finally:
+            self._s = None
+            self._busy = False
+            if conn is not None:
+                conn.close()
+            _aw.release()
+
+    async def _open(self, scheme, host, port, target, headers, proto, tls, proxy, deflate):
+        from .proto import http1, wshs
+        from .proto import url as _url
+        from .proto.buf import RecvBuf
+        from .transport import stream
+        x = self
+        x._tmo = False
+        dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
+        conn = None
+        try:
+            conn = await stream.connect(proxy[0] if proxy else host, proxy[1] if proxy else port)
+            rb = RecvBuf(2048)
+            if proxy is not None:
+                await _tunnel(conn, rb, host, port, proxy[2])
+            if tls is not None:
+                from . import _tls
+                conn.start_tls(_tls.context(tls), host)
+            key = wshs.client_key(_port.random_bytes(16))
+            offer = None
+            if deflate:
+                from .proto import wspmd
+                offer = wspmd.offer(WINDOW_BITS)
+            await conn.write(wshs.request(_url.host_header(host, port, scheme), target, key,
+                                          proto, headers, offer))
+            while True:
+                h = http1.parse_response_head(rb)
+                if h is not None:
+                    break
+                n = await conn.readinto(rb.space())
+                if not n:
+                    raise OSError(0, "connection closed during the handshake")
+                rb.wrote(n)
+            status = h[0]
+            if self._has("headerReceive"):
+                d = {}
+                for k, v in h[3]:
+                    d[k] = v
+                self._emit("headerReceive", d)
+            try:
+                got, ext = wshs.check_response(status, h[3], key, proto)
+            except wshs.HandshakeError as e:
+                raise _Refused(status, e.msg)
+            codec = None
+            if ext:
+                from .proto import wspmd
+                try:
+                    bits = wspmd.accept_response(ext, WINDOW_BITS) if offer else None
+                except ValueError as e:
+                    bits = None
+                    ext = str(e)
+                if bits is None:
+                    raise _Refused(status, "extension not agreed: " + ext[:60])
+                codec = wspmd.Codec(bits[0], bits[1])
+            return conn, rb, status, codec
+        except _port.CancelledError:
+            if conn is not None:
+                conn.close()
+            if x._tmo:
+                raise OSError(110, "connect timed out")
+            raise
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        finally:
+            dog.cancel()
+
+    async def _send(self, data):
+        s = self._s
+        if not isinstance(data, (str, bytes, bytearray, memoryview)):
+            raise param("data must be a string or an ArrayBuffer")
+        if len(data) > SEND_LIMIT:
+            raise param("data over %d bytes" % SEND_LIMIT)
+        if s is None or s.state != 0:
+            raise BusinessError(_E_FAILED)
+        try:
+            await s.send(data)
+        except OSError:
+            raise BusinessError(_E_FAILED)
+        return True
+
+    async def _close(self, options):
+        o = _opts(options)
+        code = o.get("code", 1000)
+        reason = o.get("reason", "CLOSE_NORMAL")
+        if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
+                or code in (1004, 1005, 1006, 1015):
+            code = 1000
+        if not isinstance(reason, str):
+            raise param("reason must be a string")
+        s = self._s
+        if s is None or s.state != 0:
+            raise BusinessError(_E_OTHER, "no open WebSocket to close")
+        await s.close(code, reason)
+        return True
+
+    # -------------------------------------------------------------- session callbacks
+
+    def on_message(self, s, data):
+        self._emit("message", data)
+        self._emit("dataEnd")
+
+    def on_error(self, s, text):
+        self._emit("error", BusinessError(_E_LINK, text))
+
+    def on_close(self, s, code, reason):
+        self._emit("close", {"code": code, "reason": reason})
+
+
+class _Refused(Exception):
+    def __init__(self, status, msg):
+        super().__init__(status, msg)
+        self.status = status
+        self.msg = msg
+
+
+def _link_error(e, status):
+    if isinstance(e, _Refused):
+        err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.status, e.msg))
+        err.data = str(e.status)
+        return err
+    if isinstance(e, BusinessError):
+        err = BusinessError(_E_LINK, "%s" % e.message)
+    else:
+        err = BusinessError(_E_LINK, "Websocket connect failed: %s" % (e,))
+    err.data = str(status)
+    return err
+
+
+async def _tunnel(conn, rb, host, port, cred):
+    from .proto import http1
+    from .proto import url as _url
+    hp = _url.host_header(host, port, "wss")
+    hs = [("host", hp)]
+    if cred:
+        import binascii
+        hs.append(("proxy-authorization", "Basic " + binascii.b2a_base64(cred.encode())[:-1].decode()))
+    await conn.write(http1.request_head("CONNECT", hp, hs))
+    while True:
+        h = http1.parse_response_head(rb)
+        if h is not None:
+            break
+        n = await conn.readinto(rb.space())
+        if not n:
+            raise OSError(0, "proxy closed the connection")
+        rb.wrote(n)
+    if h[0] != 200:
+        raise OSError(0, "proxy refused CONNECT: %d" % h[0])

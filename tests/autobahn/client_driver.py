@@ -1,0 +1,49 @@
+# Autobahn client driver, run by MicroPython (or CPython through the shim): echoes every
+# message of every case of a fuzzingserver at argv[1] (host:port); argv[2]: agent name.
+# Each case is one netstack.webSocket client; cases run one after the other.
+import sys
+import netstack
+from netstack import webSocket
+
+BASE = "ws://" + sys.argv[1]
+AGENT = sys.argv[2] if len(sys.argv) > 2 else "netstack"
+
+
+async def one(url, echo):
+    ws = webSocket.createWebSocket()
+    out = {"n": None, "closed": None}
+
+    def on_message(m):
+        if echo:
+            ws.send(m, _ignore)
+        else:
+            out["n"] = m
+
+    def on_close(r):
+        out["closed"] = r
+
+    ws.on("message", on_message)
+    ws.on("close", on_close)
+    await ws.connect(url, {"pingInterval": 0})
+    # wait for the close event
+    import asyncio
+    while out["closed"] is None:
+        await asyncio.sleep_ms(5) if hasattr(asyncio, "sleep_ms") else await asyncio.sleep(0.005)
+    return out
+
+
+def _ignore(err, data):
+    pass
+
+
+async def main():
+    r = await one(BASE + "/getCaseCount", False)
+    n = int(r["n"])
+    print("cases:", n)
+    for i in range(1, n + 1):
+        await one("%s/runCase?case=%d&agent=%s" % (BASE, i, AGENT), True)
+    await one("%s/updateReports?agent=%s" % (BASE, AGENT), False)
+    print("done")
+
+
+netstack.run(main())

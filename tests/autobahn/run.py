@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Autobahn|Testsuite (PyPI kosoku) against netstack's WebSocket client on MicroPython.
+
+    python tests/autobahn/run.py client [--heapsize 192k] [-i '1.*' ...] [-x '9.*' ...]
+         [--runtime micropython|cpython] [--out DIR] [--json]
+
+Starts `kosoku -m fuzzingserver` on a free 127.0.0.1 port, runs client_driver.py (which
+echoes every case) on the MicroPython unix port with build/lib, and prints one line per
+case group with the counts per behavior. Exits 1 unless every selected case is OK,
+NON-STRICT or INFORMATIONAL."""
+import argparse
+import glob
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BIN = os.path.join(ROOT, ".venv", "bin")
+GOOD = ("OK", "NON-STRICT", "INFORMATIONAL")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, proc, secs=20):
+    t = time.time() + secs
+    while time.time() < t:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def summarize(outdir, agent):
+    """-> {group: {behavior: count}}, [failing case ids]"""
+    groups, bad = {}, []
+    for f in glob.glob(os.path.join(outdir, agent + "_case_*.json")):
+        with open(f) as fh:
+            d = json.load(fh)
+        cid = d["id"]
+        g = cid.split(".")[0]
+        b = d["behavior"]
+        bc = d.get("behaviorClose", "OK")
+        verdict = b if b != "OK" else (bc if bc not in ("OK", "INFORMATIONAL") else "OK")
+        if b in GOOD and bc in GOOD:
+            verdict = b
+        else:
+            verdict = "FAILED"
+            bad.append("%s (%s/%s: %s)" % (cid, b, bc, d.get("result", "")[:80]))
+        groups.setdefault(g, {}).setdefault(verdict, 0)
+        groups[g][verdict] += 1
+    return groups, bad
+
+
+def run_client(args, outdir):
+    port = free_port()
+    cmd = [os.path.join(BIN, "kosoku"), "-m", "fuzzingserver", "-o", outdir]
+    for i in args.include:
+        cmd += ["-i", i]
+    for x in args.exclude:
+        cmd += ["-x", x]
+    cmd.append("127.0.0.1:%d" % port)
+    log = open(os.path.join(outdir, "kosoku.log"), "w")
+    k = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=outdir)
+    try:
+        if not wait_port(port, k):
+            sys.exit("autobahn: kosoku fuzzingserver did not start (see %s)" % log.name)
+        driver = os.path.join(HERE, "client_driver.py")
+        if args.runtime == "cpython":
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+                [os.path.join(ROOT, "ports", "cpython"), os.path.join(ROOT, "lib")]))
+            c = [os.path.join(BIN, "python"), driver]
+        else:
+            env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.abspath(args.lib))
+            c = [os.path.join(BIN, "micropython"), "-X", "heapsize=" + args.heapsize, driver]
+        t = time.time()
+        p = subprocess.run(c + ["127.0.0.1:%d" % port, args.agent], env=env, timeout=args.timeout,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        secs = time.time() - t
+        if p.returncode:
+            print(p.stdout[-3000:])
+            print("autobahn: the client driver exited with %d" % p.returncode)
+        # the reports are written on updateReports; give kosoku a moment
+        for _ in range(50):
+            if glob.glob(os.path.join(outdir, "index.json")) or k.poll() is not None:
+                break
+            time.sleep(0.1)
+        return p.returncode, secs
+    finally:
+        k.terminate()
+        try:
+            k.wait(10)
+        except subprocess.TimeoutExpired:
+            k.kill()
+        log.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("side", choices=("client",))
+    ap.add_argument("--heapsize", default="192k")
+    ap.add_argument("--runtime", choices=("micropython", "cpython"), default="micropython")
+    ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
+    ap.add_argument("-i", dest="include", action="append", default=[])
+    ap.add_argument("-x", dest="exclude", action="append", default=[])
+    ap.add_argument("--agent", default="netstack")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--timeout", type=float, default=900)
+    args = ap.parse_args()
+    import tempfile
+    outdir = args.out or tempfile.mkdtemp(prefix="autobahn-")
+    os.makedirs(outdir, exist_ok=True)
+    rc, secs = run_client(args, outdir)
+    groups, bad = summarize(outdir, args.agent)
+    total = sum(sum(v.values()) for v in groups.values())
+    for g in sorted(groups, key=int):
+        print("group %-3s %s" % (g, ", ".join("%s %d" % kv for kv in sorted(groups[g].items()))))
+    print("autobahn %s (%s %s): %d cases, %d failed, %.0fs; reports in %s" % (
+        args.side, args.runtime, args.heapsize, total, len(bad), secs, outdir))
+    for b in bad:
+        print("  FAILED " + b)
+    sys.exit(0 if rc == 0 and not bad and total else 1)
+
+
+if __name__ == "__main__":
+    main()
