@@ -259,6 +259,7 @@ def test_handshake_round_trip():
     assert (st, reason) == (101, "Switching Protocols")
     proto, rext = wshs.check_response(st, rhs, key, "chat, json")
     assert proto == "json" and wspmd.accept_response(rext) == (15, 15)
+    assert "client_no_context_takeover" in wspmd.offer()
 
 
 def _err(fn, *a):
@@ -321,9 +322,11 @@ def test_pmd_negotiation():
     assert "server_max_window_bits=9" in ao("permessage-deflate; server_max_window_bits=9")[0]
     ar = wspmd.accept_response
     assert ar("") is None
-    assert ar("permessage-deflate; server_no_context_takeover; client_max_window_bits=9") == (15, 9)
-    assert ar("permessage-deflate; server_no_context_takeover; server_max_window_bits=10",
-              12) == (10, 15)
+    assert ar("permessage-deflate; server_no_context_takeover; client_max_window_bits=9") == (15, 0)
+    assert ar("permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+              "client_max_window_bits=9") == (15, 9)
+    assert ar("permessage-deflate; server_no_context_takeover; server_max_window_bits=10; "
+              "client_no_context_takeover", 12) == (10, 15)
     assert "server_max_window_bits=12" in wspmd.offer(12)
     for bad in ("x-foo", "permessage-deflate", "permessage-deflate; server_no_context_takeover; z",
                 "permessage-deflate; server_no_context_takeover; server_max_window_bits=16",

@@ -31,6 +31,7 @@ if HERE not in sys.path:
 import peers_certs as certs        # noqa: E402
 import peers_hostile as hostile    # noqa: E402
 import peers_proxy as proxy        # noqa: E402
+import peers_ws                     # noqa: E402
 from peers_rawhttp import ThreadedServer, respond, serve_http   # noqa: E402
 
 PROXY_USER, PROXY_PASSWORD = "u", "p"
@@ -83,6 +84,10 @@ class Peers:
             self.cfg[name] = "127.0.0.1:%d" % px.port
         self.cfg["proxy_user"], self.cfg["proxy_password"] = PROXY_USER, PROXY_PASSWORD
         self.cfg["closed_port"] = _closed_port()
+        for name, ctx in (("ws_echo", None), ("wss_echo", _server_ctx(files["server"]))):
+            srv = peers_ws.WsEcho(ctx, name).start()
+            self.servers[name] = srv
+            self.cfg[name] = "%s://127.0.0.1:%d" % ("wss" if ctx else "ws", srv.port)
 
         for name in self.procs:
             self._wait_http(name, files["ca"])

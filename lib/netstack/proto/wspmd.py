@@ -55,7 +55,7 @@ def _bits(v, absent):
 
 def offer(window=15):
     """The client's offer. window: the largest window this side can inflate with."""
-    s = NAME + "; server_no_context_takeover; client_max_window_bits"
+    s = NAME + "; server_no_context_takeover; client_no_context_takeover; client_max_window_bits"
     if window < 15:
         s += "; server_max_window_bits=%d" % window
     return s
@@ -63,7 +63,7 @@ def offer(window=15):
 
 def accept_response(value, window=15):
     """The client's check of the server's Sec-WebSocket-Extensions -> None (not agreed) or
-    (inflate bits, deflate bits). Raises ValueError for an answer the offer did not allow."""
+    (inflate bits, deflate bits); deflate bits 0: send uncompressed. Raises ValueError for an answer the offer did not allow."""
     if not value:
         return None
     exts = parse(value)
@@ -88,6 +88,8 @@ def accept_response(value, window=15):
             raise ValueError("unknown permessage-deflate parameter " + k[:30])
     if "server_no_context_takeover" not in ps:
         raise ValueError("server_no_context_takeover was asked for and not agreed")
+    if "client_no_context_takeover" not in ps:
+        defl = 0  # the server keeps its window: our one-shot streams would break it; no compression
     return (window if window < 15 and "server_max_window_bits" not in ps else inf, defl)
 
 

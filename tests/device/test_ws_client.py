@@ -1,0 +1,190 @@
+# netstack.webSocket client against CPython `websockets` (tests/peers/peers_ws.py): one
+# module for both runtimes. devtest runs it on MicroPython (CFG comes first, then _main()
+# prints OK); tests/host/test_ws_client.py runs the same test_* functions on CPython.
+# timeout: 120
+import gc
+
+import netstack
+from netstack import webSocket, _port, _ws_session
+from netstack._err import BusinessError
+
+
+def wait(ev, names, ms=10000):
+    async def w():
+        t = 0
+        while t < ms:
+            for e in ev:
+                if e[0] in names:
+                    return e
+            await _port.sleep_ms(5)
+            t += 5
+        raise AssertionError("no %s event within %d ms: %r" % (names, ms, ev))
+    return netstack.run(w())
+
+
+def opened(url, opts=None):
+    ws = webSocket.createWebSocket()
+    ev = []
+    for name in ("open", "message", "close", "error", "dataEnd", "headerReceive"):
+        ws.on(name, (lambda n: lambda *a: ev.append((n,) + a))(name))
+    assert netstack.run(ws.connect(url, opts)) is True
+    return ws, ev
+
+
+def code(fn, *a):
+    try:
+        netstack.run(fn(*a))
+    except BusinessError as e:
+        return e.code
+    raise AssertionError("no BusinessError")
+
+
+def messages(ev):
+    return [e[1] for e in ev if e[0] == "message"]
+
+
+def test_echo_text_binary_fragmented():
+    ws, ev = opened(CFG["ws_echo"] + "/echo")
+    assert wait(ev, ("open",)) == ("open", {"status": 101, "message": "Switching Protocols"})
+    hdr = [e[1] for e in ev if e[0] == "headerReceive"][0]
+    assert "sec-websocket-accept" in hdr
+    frag = _ws_session.FRAGMENT
+    _ws_session.FRAGMENT = 1000  # larger messages go out in 1000-byte frames
+    try:
+        sent = ["", "héllo wörld €", "x" * 5000, b"", bytes(range(256)) * 10, bytes(126)]
+        for m in sent:
+            assert netstack.run(ws.send(m)) is True
+        t = 0
+        while len(messages(ev)) < len(sent) and t < 400:
+            wait(ev, ("message",), 5000)
+            t += 1
+    finally:
+        _ws_session.FRAGMENT = frag
+    got = messages(ev)
+    assert [type(m) is str for m in got] == [type(m) is str for m in sent]
+    got = [bytes(m) if not isinstance(m, str) else m for m in got]
+    assert got == sent, [(len(a), len(b), a[:20], b[:20]) for a, b in zip(got, sent)]
+    assert len([e for e in ev if e[0] == "dataEnd"]) == len(sent)
+    assert netstack.run(ws.close({"code": 4000, "reason": "done"})) is True
+    assert wait(ev, ("close",)) == ("close", {"code": 4000, "reason": "done"})
+    assert not [e for e in ev if e[0] == "error"], ev
+
+
+def test_headers_and_protocol():
+    ws, ev = opened(CFG["ws_echo"] + "/headers", {"header": {"X-Test": "1", "X-Empty": "",
+                                                             "X-Num": 5}, "protocol": "json"})
+    wait(ev, ("message",))
+    import json
+    h = json.loads(messages(ev)[0])
+    assert h["x-test"] == "1" and "x-empty" not in h and "x-num" not in h
+    assert h["sec-websocket-protocol"] == "json"
+    netstack.run(ws.close())
+    assert wait(ev, ("close",))[1]["code"] == 1000
+
+
+def test_server_closes():
+    ws, ev = opened(CFG["ws_echo"] + "/close/4001")
+    wait(ev, ("open",))
+    netstack.run(ws.send("go"))
+    assert wait(ev, ("close",)) == ("close", {"code": 4001, "reason": "bye"})
+    assert code(ws.send, "late") == -1
+    assert code(ws.close) == 2302999
+
+
+def test_bad_calls():
+    ws = webSocket.createWebSocket()
+    assert code(ws.connect, "http://127.0.0.1/") == 2302001
+    assert code(ws.connect, "ws//x") == 2302001
+    assert code(ws.connect, 5) == 401
+    assert code(ws.connect, CFG["ws_echo"], {"protocol": 5}) == 401
+    assert code(ws.connect, CFG["ws_echo"], {"pingInterval": -1}) == 401
+    assert code(ws.send, "x") == -1
+    assert code(ws.close) == 2302999
+    ws, ev = opened(CFG["ws_echo"] + "/echo")
+    assert code(ws.connect, CFG["ws_echo"]) == 2302003
+    wait(ev, ("open",))
+    lim = webSocket.SEND_LIMIT
+    webSocket.SEND_LIMIT = 10
+    try:
+        assert code(ws.send, b"12345678901") == 401
+    finally:
+        webSocket.SEND_LIMIT = lim
+    assert code(ws.send, 3.5) == 401
+    netstack.run(ws.close())
+    wait(ev, ("close",))
+
+
+def test_connect_fails_with_events():
+    ws, ev = opened("ws://127.0.0.1:%d/" % CFG["closed_port"])
+    c = wait(ev, ("close",))
+    assert c[1] == {"code": 1006, "reason": "The link is down"}, c
+    err = [e[1] for e in ev if e[0] == "error"]
+    assert len(err) == 1 and err[0].code == 200, err
+    assert not [e for e in ev if e[0] == "open"]
+    # not a WebSocket server: an HTTP answer that is not 101
+    ws, ev = opened(CFG["httpbin"].replace("http://", "ws://") + "/get")
+    wait(ev, ("close",))
+    err = [e[1] for e in ev if e[0] == "error"]
+    assert err and err[0].code == 200 and err[0].data != "0", err
+
+
+def test_wss():
+    path = "ws_test_ca.pem"
+    with open(path, "w") as f:
+        f.write(CFG["ca_pem"])
+    ws, ev = opened(CFG["wss_echo"] + "/x", {"caPath": path})
+    wait(ev, ("open", "close"))
+    netstack.run(ws.send("secure"))
+    wait(ev, ("message",))
+    assert messages(ev) == ["secure"]
+    netstack.run(ws.close())
+    assert wait(ev, ("close",))[1]["code"] == 1000
+    # the wrong CA: the handshake fails, error + close
+    with open(path, "w") as f:
+        f.write(CFG["other_ca_pem"])
+    ws, ev = opened(CFG["wss_echo"] + "/x", {"caPath": path})
+    assert wait(ev, ("close",))[1]["code"] == 1006
+    assert [e for e in ev if e[0] == "error"] and not [e for e in ev if e[0] == "open"]
+    assert code(webSocket.createWebSocket().connect, CFG["wss_echo"],
+                {"caPath": "/nonexistent/ca.pem"}) == 2302002
+
+
+def test_cycles_heap_back_to_baseline():
+    def cycle():
+        ws, ev = opened(CFG["ws_echo"] + "/echo")
+        wait(ev, ("open",))
+        netstack.run(ws.send("ping"))
+        wait(ev, ("message",))
+        netstack.run(ws.close())
+        wait(ev, ("close",))
+
+    cycle()
+    gc.collect()
+    if not hasattr(gc, "mem_free"):
+        return
+    base = gc.mem_free()
+    for _ in range(20):
+        cycle()
+    gc.collect()
+    assert base - gc.mem_free() < 2048, (base, gc.mem_free())
+
+
+def _main():
+    gc.collect()
+    if hasattr(gc, "mem_free") and gc.mem_free() + gc.mem_alloc() < 150000:
+        # measured at 110k: ~70 KB of client code as .mpy (about half of it from ROMFS)
+        # leaves too little for these sessions (echoes up to 5 KB, a 4 KB inflate window):
+        # out of memory -> close 1009. Known gap, see docs/websocket.md.
+        print("SKIP heap %d B: the WebSocket client tests need the 192k heap for now"
+              % (gc.mem_free() + gc.mem_alloc()))
+        return
+    names = sorted(n for n in globals() if n.startswith("test_"))
+    for n in names:
+        globals()[n]()
+        gc.collect()
+    print("%d tests" % len(names))
+    print("OK")
+
+
+if __name__ == "__main__":
+    _main()
