@@ -1,5 +1,5 @@
-# @ohos.net.webSocket: the client (createWebSocket). The server loads on first use of
-# createWebSocketServer (_ws_server). Frames, handshake and permessage-deflate are the
+# @ohos.net.webSocket: the client (createWebSocket); the server (createWebSocketServer) is
+# not built yet (docs/websocket.md). Frames, handshake and permessage-deflate are the
 # sans-I/O code in proto/; one open connection is a _ws_session.Session.
 from ._emit import Emitter
 from ._err import BusinessError, param
@@ -26,11 +26,6 @@ CONNECT_TIMEOUT_MS = 30000
 
 def createWebSocket():
     return WebSocket()
-
-
-def createWebSocketServer():
-    from . import _ws_server
-    return _ws_server.WebSocketServer()
 
 
 def _opts(options):
