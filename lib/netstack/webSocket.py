@@ -168,13 +168,13 @@ class WebSocket(Emitter):
         from .proto import http1, wshs
         from .proto import url as _url
         from .proto.buf import RecvBuf
-        from .transport import stream
+        from .transport import dial
         x = self
         x._tmo = False
         dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
         conn = None
         try:
-            conn = await stream.connect(proxy[0] if proxy else host, proxy[1] if proxy else port)
+            conn = await dial.connect(proxy[0] if proxy else host, proxy[1] if proxy else port)
             rb = RecvBuf(2048)
             if proxy is not None:
                 await _tunnel(conn, rb, host, port, proxy[2])
