@@ -109,10 +109,18 @@ def caught_by_device(scripts, libdir):
     for k in scripts:
         rc, out = run([PY, "tools/devtest.py", "--mode", "unix", "--heapsize", "192k", "--lib",
                        libdir, "--peers", "-k", k], 600)
-        if rc:  # the failing script, and the last line of its output (the error)
-            m = re.search(r"^FAIL (\S+)", out, re.M)
-            shown = [l.strip() for l in out.splitlines() if l.startswith("    ") and l.strip()]
-            return "device unix 192k %s: %s" % (m.group(1) if m else "?", shown[-1] if shown else out[-200:])
+        if rc:  # the first failing script, and the last line of its output (the error)
+            lines = out.splitlines()
+            at = next((i for i, l in enumerate(lines) if l.startswith("FAIL ")), None)
+            if at is None:
+                return "device unix 192k: devtest exit %d: %s" % (rc, out[-200:])
+            shown = [lines[at]]
+            for l in lines[at + 1:]:
+                if not l.startswith("    "):
+                    break
+                if l.strip():
+                    shown.append(l.strip())
+            return "device unix 192k %s: %s" % (lines[at].split()[1], shown[-1][:160])
     return None
 
 
