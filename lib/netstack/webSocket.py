@@ -95,9 +95,10 @@ class WebSocket(Emitter):
             raise param("url must be a string")
         o = _opts(options)
         from .proto import url as _url
+        from .proto import ProtoError
         try:
             scheme, host, port, target, _ = _url.split(url)
-        except BusinessError as e:
+        except ProtoError as e:
             raise BusinessError(_E_URL, "Websocket url error: %s" % e.message)
         if scheme != "ws" and scheme != "wss" or len(url) > 8196:
             raise BusinessError(_E_URL, "Websocket url error: the scheme must be ws or wss")

@@ -14,7 +14,7 @@ from netstack.proto.wsmask import mask, utf8
 
 gc.collect()
 _free1 = gc.mem_free() if hasattr(gc, "mem_free") else 0
-from netstack.proto import http1, wshs, wspmd
+from netstack.proto import http1, http1srv, wshs, wspmd
 
 KEY = b"\x37\xfa\x21\x3d"
 
@@ -234,7 +234,7 @@ def test_accept_value_rfc_example():
 def _req_head(data):
     rb = RecvBuf(1024)
     rb.feed(data)
-    return http1.parse_request_head(rb)
+    return http1srv.parse_request_head(rb)
 
 
 def _resp_head(data):

@@ -113,7 +113,8 @@ def response(key, protocol=None, extensions=None, headers=()):
     if extensions:
         hs.append(("Sec-WebSocket-Extensions", extensions))
     hs.extend(headers)
-    return http1.response_head(101, "Switching Protocols", hs)
+    from .http1srv import response_head  # server side only
+    return response_head(101, "Switching Protocols", hs)
 
 
 _REASONS = {400: "Bad Request", 403: "Forbidden", 426: "Upgrade Required",
@@ -125,4 +126,5 @@ def reject(status):
     hs = [("Content-Length", "0"), ("Connection", "close")]
     if status == 426:
         hs.append(("Sec-WebSocket-Version", "13"))
-    return http1.response_head(status, _REASONS.get(status, "Error"), hs)
+    from .http1srv import response_head
+    return response_head(status, _REASONS.get(status, "Error"), hs)
