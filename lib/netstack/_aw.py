@@ -82,6 +82,13 @@ def watch(ms, x, flag):
     return _port.spawn(_dog(_port.current_task(), ms, x, flag))
 
 
+def deadline(code, message):
+    """The one "deadline passed" error: after a CancelledError whose watchdog flag (watch's
+    `flag` on x) is set, raise deadline(code, message). code: the module's timeout code
+    (http/fetch 2300028)."""
+    return BusinessError(code, message)
+
+
 async def _dog(task, ms, x, flag):
     await _port.sleep_ms(ms)
     setattr(x, flag, True)

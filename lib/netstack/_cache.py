@@ -36,7 +36,6 @@ _BYPASS = ("range", "if-none-match", "if-modified-since", "if-match", "if-unmodi
 _NOKEY = ("cache-control", "pragma")
 _NOMERGE = ("content-length", "transfer-encoding", "connection", "keep-alive")
 _MON = "janfebmaraprmayjunjulaugsepoctnovdec"
-_EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0  # ports whose clock counts from 2000
 
 
 def _hx(s):
@@ -188,7 +187,7 @@ class HttpResponseCache:
         key.sort()
         k = _hx("%s %s %r %r %r %r" % (m, x.url, key, x.auth, x.verify, x.pins))
         e = self.items.get(k)
-        now = int(time.time()) + _EPOCH
+        now = int(time.time()) + _port.EPOCH
         if e is not None:
             age, fresh = self._fresh(e, req, now)
             if fresh or "only-if-cached" in req:  # only-if-cached: any stored response
@@ -201,12 +200,11 @@ class HttpResponseCache:
                     hs.append(("if-none-match", et))
                 if lm is not None:
                     hs.append(("if-modified-since", lm))
-                oh = x.on_head  # a 304's head is not the response the caller gets
-                x.on_head = lambda s, h, n: s == 304 or oh is None or oh(s, h, n)
+                x.revalidating = True  # a 304's head is not the response the caller gets
         r = await _client.perform(x, pool)
-        t = int(time.time()) + _EPOCH
+        t = int(time.time()) + _port.EPOCH
         if e is not None:
-            x.on_head = oh
+            x.revalidating = False
             if r[0] == 304:  # still valid: update the stored head, answer from the cache
                 h = []
                 for p in e[_H]:
@@ -284,13 +282,13 @@ class HttpResponseCache:
         most cacheSize bytes and, on MicroPython, at most half of the heap that is free or
         its own. False: n does not fit."""
         lim = self.cap
-        try:
-            import gc
-            if n + self.used > (gc.mem_free() + self.used) >> 1:
+        f = _port.mem_free()
+        if f is not None:  # CPython: no heap to guard
+            if n + self.used > (f + self.used) >> 1:
+                import gc
                 gc.collect()
-            lim = min(lim, (gc.mem_free() + self.used) >> 1)
-        except AttributeError:  # CPython: no heap to guard
-            pass
+                f = _port.mem_free()
+            lim = min(lim, (f + self.used) >> 1)
         if n > lim:
             return False
         while self.used + n > lim:
@@ -326,9 +324,8 @@ class HttpResponseCache:
     async def _io(self, delete):
         d = self.dir
         if delete:
-            from . import http
-            if http._rc is self:
-                http._rc = None  # stopped: usingCache has no effect until the next create
+            if _client.cache is self:
+                _client.cache = None  # stopped: usingCache has no effect until the next create
             self.on = False
             self.items = {}
             self.used = 0
@@ -371,17 +368,9 @@ class HttpResponseCache:
 
 
 def create(size):
-    from . import http
-    if http._rc is None:  # as OpenHarmony: a running cache is reused, its size kept
+    """The running cache (hooked into the engine as _client.cache), made if none runs."""
+    if _client.cache is None:  # as OpenHarmony: a running cache is reused, its size kept
         if not isinstance(size, int) or isinstance(size, bool) or size < 0 or size > MAX_SIZE:
             size = MAX_SIZE
-        http._rc = HttpResponseCache(size, _port.CACHE_DIR or _default_dir())
-    return http._rc
-
-
-def _default_dir():
-    import sys
-    if sys.platform in ("linux", "darwin"):  # the unix port: the user's cache dir, not "/"
-        g = os.getenv
-        return (g("XDG_CACHE_HOME") or (g("HOME") or "/tmp") + "/.cache") + "/netstack"
-    return "/cache"  # a board's flash
+        _client.cache = HttpResponseCache(size, _port.CACHE_DIR or _port.default_cache_dir())
+    return _client.cache

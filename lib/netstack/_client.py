@@ -37,8 +37,9 @@ USER_AGENT = "netstack-mpy/0.1"
 
 
 class Exchange:
-    """One request as the engine sees it. Facades set the fields, then call perform().
-    Defaults are class attributes: a request sets only what differs (cheaper, smaller)."""
+    """One request as the engine sees it: every field is declared here, engine's and
+    facades' alike. Facades set the fields, then call perform(). Defaults are class
+    attributes: a request sets only what differs (cheaper, smaller)."""
 
     headers = ()             # [(lower-case name, str value)] from the user
     body = None              # bytes/bytearray/memoryview, or a list of such pieces
@@ -63,13 +64,27 @@ class Exchange:
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
     connect_timed_out = False
-    pin_failed = None        # [message] from _pin's handshake hook on a pin mismatch
+    pin_failed = None        # [message] from the pin hook (transport.tls) on a mismatch
+    revalidating = False     # set by the response cache when it added If-None-Match /
+                             # If-Modified-Since: a 304 head is not passed to on_head
+    # the facades' own (the engine does not read them)
+    read_timeout = 0         # http readTimeout (ms), enforced by http with _aw.watch
+    expect = None            # http expectDataType
+    rtype = None             # fetch responseType
+    total = 0                # http progress: Content-Length of the current head, bytes so far
+    got = 0
 
     def __init__(self, method, url):
         self.method = method
         self.url = self.url_final = url
         # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end, last redirect
         self.timing = [0] * 9
+
+
+# The response cache's hook, the one way it enters the engine: while an HttpResponseCache
+# runs, netstack._cache sets this to it; http then calls cache.perform(x, pool) (same
+# contract as perform) for requests that may use it.
+cache = None
 
 
 class Pool:
@@ -181,6 +196,8 @@ async def _perform(x, pool):
                x.verify, x.pins)
         conn, rb = pool.take(key) if pool else (None, None)
         reused = conn is not None
+        if _log.on:
+            _log.log(method, x.url_final, "reuse" if reused else "")
         if not reused:
             conn, rb = await _open(x, scheme, host, port)
         try:
@@ -198,7 +215,9 @@ async def _perform(x, pool):
             kind, length = http1.response_framing(method, status, headers)  # validates first
             if x.cookies is not None:
                 x.cookies.take(headers, host, target)
-            if x.on_head is not None:
+            if _log.on:
+                _log.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
+            if x.on_head is not None and not (status == 304 and x.revalidating):
                 x.on_head(status, headers, length if kind == http1.LENGTH else 0)
             loc = http1.header(headers, "location") if 300 < status < 309 else None
             follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
@@ -219,6 +238,8 @@ async def _perform(x, pool):
             if pool is not None and keep:
                 pool.put(key, conn, rb)
             else:
+                if _log.on:
+                    _log.log("close", host, port)
                 conn.close()
                 _recycle(rb)
             conn = None
@@ -236,6 +257,8 @@ async def _perform(x, pool):
         x.redirects += 1
         _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
         new_url = _url.join(x.url_final, loc)
+        if _log.on:
+            _log.log("redirect", status, new_url)
         if status == 303 or (status in (301, 302) and method == "POST"):
             if method != "HEAD":
                 method = "GET"
@@ -265,7 +288,7 @@ async def _open(x, scheme, host, port):
     except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
         _recycle(rb)
         if isinstance(e, _port.CancelledError) and x.connect_timed_out:
-            raise BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
+            raise _aw.deadline(2300028, "connect to %s:%d timed out" % (host, port))
         if isinstance(e, stream.NetError):
             raise _dial_error(e, host, port)
         raise
@@ -490,7 +513,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
     data = sink.value()
     if enc is not None:
         from ._inflate import inflate
-        data = inflate(data, enc, x.max_limit)
+        data = inflate(data, enc, x.max_limit, Sink)
     return data
 
 

@@ -39,6 +39,15 @@ def param(what=None):
     return BusinessError(E_PARAM, "Parameter error" + (": " + what if what else ""))
 
 
+def uint(o, k, default):
+    """The shared validator of the facades' integer options: o[k] when it is an int >= 0
+    (not a bool), else default (OpenHarmony ignores wrong types here rather than failing)."""
+    v = o.get(k)
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    return default
+
+
 # errno values that mean the same thing on every MicroPython port (lwIP and unix agree
 # on these numbers; ECONNRESET/ETIMEDOUT differ and are matched by name where needed).
 def errno_of(e):

@@ -1,10 +1,9 @@
 # http options beyond the everyday ones (http._PLAIN): range, redirects, TLS, proxy,
 # server authentication, and the options this port rejects. Loaded only by a request
 # that uses one of them, so `import netstack.http` does not pay for it.
-from ._err import BusinessError, param
+from ._err import BusinessError, param, uint as _uint
 from . import _port
 from .proto import url as _url
-from .http import _uint  # http imports this module: it is loaded already
 
 _UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "clientEncCert")
 

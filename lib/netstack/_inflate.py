@@ -3,7 +3,6 @@
 import io
 import deflate
 from ._err import BusinessError
-from ._client import Sink
 
 try:
     from micropython import const
@@ -13,21 +12,23 @@ except ImportError:
 _E_ENCODING = const(2300061)
 
 
-def inflate(data, enc, limit):
-    """The decoded body; bounded by limit (bombs -> 2300023), bad data -> 2300061."""
+def inflate(data, enc, limit, sink):
+    """The decoded body; bounded by limit (bombs -> 2300023), bad data -> 2300061.
+    sink: the engine's growing result buffer class (_client.Sink), passed in so that this
+    module does not import the engine that imports it."""
     if enc != "deflate":
-        return _inflate_as(data, deflate.GZIP, enc, limit)
+        return _inflate_as(data, deflate.GZIP, enc, limit, sink)
     try:
-        return _inflate_as(data, deflate.ZLIB, enc, limit)
+        return _inflate_as(data, deflate.ZLIB, enc, limit, sink)
     except BusinessError as e:
         if e.code != _E_ENCODING:
             raise
-        return _inflate_as(data, deflate.RAW, enc, limit)  # servers send raw deflate too
+        return _inflate_as(data, deflate.RAW, enc, limit, sink)  # servers send raw deflate too
 
 
-def _inflate_as(data, fmt, enc, limit):
+def _inflate_as(data, fmt, enc, limit, sink):
     d = deflate.DeflateIO(io.BytesIO(data), fmt)
-    out = Sink(len(data) * 4 + 64, limit)
+    out = sink(len(data) * 4 + 64, limit)
     try:
         while True:
             out._room(out.n + 1024)

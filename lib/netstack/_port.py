@@ -11,7 +11,7 @@
 #   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
-#   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, *sockopt(s, name, v)
+#   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, sockopt(s, name, v)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
 #   mem_free() -> int | None, *random_bytes(n), *read_file(path), *default_cache_dir()
 import asyncio
@@ -28,7 +28,7 @@ CACHE_DIR = None
 DEFAULT_PROXY = None
 # Seconds between 1970-01-01 and this runtime's time.time() zero (ports counting from 2000).
 EPOCH = None
-# Socket options by neutral name -> (level, option); None: Linux numbers (sockopt()).
+# Socket options by neutral name -> (level, option); None: _portx.linux_sockopts().
 # lwIP boards override it (their numbers differ).
 SOCKOPTS = None
 
@@ -105,6 +105,20 @@ def mem_free():
     import gc
     return gc.mem_free()
 
+
+
+def sockopt(s, name, value):
+    """Set an option by neutral name: reuseaddr, keepalive, nodelay, broadcast, rcvbuf,
+    sndbuf, ttl, multicast_ttl, multicast_loop, add_membership, drop_membership (value:
+    int, or the ip_mreq bytes for the two memberships). False: not available here."""
+    global SOCKOPTS
+    if SOCKOPTS is None:
+        SOCKOPTS = __getattr__("linux_sockopts")()
+    lo = SOCKOPTS.get(name)
+    if lo is None:
+        return False
+    s.setsockopt(lo[0], lo[1], value)
+    return True
 
 
 def __getattr__(name):

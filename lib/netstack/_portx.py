@@ -3,7 +3,6 @@
 # port's netstack_port overrides these names there, and _port looks here only for a name
 # it does not have. Loaded on first use.
 import socket
-from . import _port
 
 
 def event():
@@ -83,24 +82,16 @@ def local_addr(s):
     return f() if f is not None else None
 
 
-def sockopt(s, name, value):
-    """Set an option by neutral name: reuseaddr, keepalive, nodelay, broadcast, rcvbuf,
-    sndbuf, ttl, multicast_ttl, multicast_loop, add_membership, drop_membership (value:
-    int, or the ip_mreq bytes for the two memberships). False: not available here."""
-    t = _port.SOCKOPTS
-    if t is None:
-        g = lambda n, d: getattr(socket, n, d)
-        sol = g("SOL_SOCKET", 1)
-        t = {"reuseaddr": (sol, g("SO_REUSEADDR", 2)), "keepalive": (sol, g("SO_KEEPALIVE", 9)),
-             "broadcast": (sol, g("SO_BROADCAST", 6)), "sndbuf": (sol, 7), "rcvbuf": (sol, 8),
-             "nodelay": (6, 1), "ttl": (0, 2), "multicast_ttl": (0, 33), "multicast_loop": (0, 34),
-             "add_membership": (0, g("IP_ADD_MEMBERSHIP", 35)),
-             "drop_membership": (0, g("IP_DROP_MEMBERSHIP", 36))}
-    lo = t.get(name)
-    if lo is None:
-        return False
-    s.setsockopt(lo[0], lo[1], value)
-    return True
+def linux_sockopts():
+    """_port.SOCKOPTS when a port sets none: the socket module's numbers where it has them,
+    Linux's for the rest."""
+    g = lambda n, d: getattr(socket, n, d)
+    sol = g("SOL_SOCKET", 1)
+    return {"reuseaddr": (sol, g("SO_REUSEADDR", 2)), "keepalive": (sol, g("SO_KEEPALIVE", 9)),
+            "broadcast": (sol, g("SO_BROADCAST", 6)), "sndbuf": (sol, 7), "rcvbuf": (sol, 8),
+            "nodelay": (6, 1), "ttl": (0, 2), "multicast_ttl": (0, 33), "multicast_loop": (0, 34),
+            "add_membership": (0, g("IP_ADD_MEMBERSHIP", 35)),
+            "drop_membership": (0, g("IP_DROP_MEMBERSHIP", 36))}
 
 
 def tls_context(server_side=False):

@@ -4,7 +4,7 @@
 # options this port does not support, are listed in docs/http.md.
 import time
 from ._emit import Emitter
-from ._err import BusinessError, param
+from ._err import BusinessError, param, uint as _uint
 from . import _aw, _client, _port
 from .proto import url as _url
 
@@ -154,8 +154,10 @@ class HttpRequest(Emitter):
         try:
             if timeout:  # bounds the whole transfer (a third of what wait_for costs)
                 dog = _aw.watch(timeout, x, "timed_out")
-            c = None if _rc is None or streaming or (options or {}).get("usingCache") is False else _rc
-            r = await (c or _client).perform(x, self._pool)
+            c = _client.cache
+            if c is None or streaming or (options or {}).get("usingCache") is False:
+                c = _client
+            r = await c.perform(x, self._pool)
             if self._destroyed:  # by a listener of this request, after its last check
                 raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
             return _finish(resp, r, x, self._jar, streaming, self)
@@ -165,7 +167,7 @@ class HttpRequest(Emitter):
             raise BusinessError(2300027, "out of memory")
         except _port.CancelledError:
             if x.timed_out:
-                raise BusinessError(_E_TIMEOUT, "no complete response within %d ms" % timeout)
+                raise _aw.deadline(_E_TIMEOUT, "no complete response within %d ms" % timeout)
             if self._destroyed:
                 raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
             raise
@@ -222,7 +224,6 @@ def createHttp():
     return HttpRequest()
 
 
-_rc = None  # the running HttpResponseCache (netstack._cache), set by createHttpResponseCache
 
 
 def createHttpResponseCache(cacheSize=10 * 1024 * 1024):
@@ -375,13 +376,6 @@ def _exchange(url, o, streaming):
     if rare:
         _httpopt.apply(x, o, method)
     return x
-
-
-def _uint(o, k, default):
-    v = o.get(k)
-    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
-        return v
-    return default  # OpenHarmony ignores wrong types here rather than failing
 
 
 def _form(d):

@@ -4,6 +4,7 @@
 # Against httpbin through the test proxy (CFG is prepended by the runner); a response
 # answered from the cache carries an Age header, the proxy's counter proves no request.
 import os
+from netstack import _client
 
 D = "nscache-flash"  # relative: the run's dir (unix) or the flash (vboard, board)
 _port.CACHE_DIR = D
@@ -17,7 +18,7 @@ def files():
 
 
 def reset():  # what a reset does to the running cache: gone, its flushed files stay
-    http._rc = None
+    _client.cache = None
     gc.collect()
 
 
@@ -68,7 +69,7 @@ netstack.run()
 assert done == [("flush", None)] and len(files()) == 1, (done, files())
 c.delete(lambda err, data: done.append(("delete", err)))
 netstack.run()
-assert done[-1] == ("delete", None) and files() == [] and http._rc is None, files()
+assert done[-1] == ("delete", None) and files() == [] and _client.cache is None, files()
 get("/cache/60")
 get("/cache/60")  # stopped: usingCache has no effect until the next create
 assert forwarded() == n + 7

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 import netstack
-from netstack import http, _port, BusinessError
+from netstack import http, _port, _client, BusinessError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
 from peers import Peers  # noqa: E402
@@ -125,11 +125,11 @@ def cdir(tmp_path, monkeypatch):
     """A fresh flash dir and no running cache, before and after."""
     d = str(tmp_path / "cache")
     monkeypatch.setattr(_port, "CACHE_DIR", d)
-    http._rc = None
+    _client.cache = None
     yield d
-    if http._rc is not None:
-        netstack.run(http._rc.delete())
-    http._rc = None
+    if _client.cache is not None:
+        netstack.run(_client.cache.delete())
+    _client.cache = None
 
 
 def get(url, opts=None, req=None):
@@ -138,7 +138,7 @@ def get(url, opts=None, req=None):
 
 def reset():
     """What a reset does to the running cache: it is gone, its flushed files stay."""
-    http._rc = None
+    _client.cache = None
 
 
 def files(d):
@@ -174,7 +174,7 @@ def test_httpbin_cache_max_age(cfg, cdir):
     assert "age" not in r1.header and "age" in r2.header and r1.result == r2.result
     r1 = get(cfg["httpbin"] + "/cache/0")  # max-age=0 and no validator: never stored
     r2 = get(cfg["httpbin"] + "/cache/0")
-    assert "age" not in r2.header and len(http._rc.items) == 1
+    assert "age" not in r2.header and len(_client.cache.items) == 1
 
 
 def test_expires_date_age(origin, cdir):
@@ -300,7 +300,7 @@ def test_clock_went_back_means_stale(origin, cdir, monkeypatch):
     http.createHttpResponseCache()
     u = origin.url + "/clk?cc=max-age%3D600&etag=c"
     get(u)
-    monkeypatch.setattr(_cache, "_EPOCH", _cache._EPOCH - 86400)  # a board reset to 2000
+    monkeypatch.setattr(_port, "EPOCH", _port.EPOCH - 86400)  # a board reset to 2000
     r = get(u)
     assert len(origin.log) == 2 and origin.log[1][2]["if-none-match"] == "c"
     assert r.responseCode == 200
@@ -326,7 +326,7 @@ def test_httpbin_no_store(cfg, cdir):
     http.createHttpResponseCache()
     u = cfg["httpbin"] + "/response-headers?Cache-Control=no-store"
     get(u)
-    assert "age" not in get(u).header and not http._rc.items
+    assert "age" not in get(u).header and not _client.cache.items
 
 
 def test_using_cache_false_and_stream_bypass(origin, cdir):
@@ -487,7 +487,7 @@ def test_delete_empties_ram_and_flash_and_stops(origin, cdir):
     netstack.run(c.flush())
     assert len(files(cdir)) == 1
     assert netstack.run(c.delete()) is None
-    assert not c.items and not os.path.exists(cdir) and http._rc is None
+    assert not c.items and not os.path.exists(cdir) and _client.cache is None
     get(u)
     get(u)
     assert origin.counts["/del?cc=max-age%3D600"] == 3  # stopped: usingCache has no effect
@@ -587,9 +587,9 @@ def test_default_cache_dir(monkeypatch):
     # unix port: the user's cache dir (never "/cache" at the root of a workstation)
     from netstack import _cache
     monkeypatch.setenv("XDG_CACHE_HOME", "/x/cache")
-    assert _cache._default_dir() == "/x/cache/netstack"
+    assert _port.default_cache_dir() == "/x/cache/netstack"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", "/home/u")
-    assert _cache._default_dir() == "/home/u/.cache/netstack"
+    assert _port.default_cache_dir() == "/home/u/.cache/netstack"
     monkeypatch.setattr(sys, "platform", "rp2")
-    assert _cache._default_dir() == "/cache"
+    assert _port.default_cache_dir() == "/cache"

@@ -511,3 +511,27 @@ def test_out_of_memory_anywhere_in_a_request_is_2300027(cfg, monkeypatch):
     with pytest.raises(BusinessError) as e:
         netstack.run(req.request(cfg["hostile"] + "/ok"))
     assert e.value.code == 2300027 and req._running == []
+
+
+# --- netstack.debug --------------------------------------------------------------------
+
+def test_debug_lines(cfg, capsys):
+    H = cfg["hostile"]
+    netstack.debug(True)
+    try:
+        req = http.createHttp()
+        assert get(H + "/redirect?to=/ok", None, req).result == "hello"
+        assert get(H + "/ok", None, req).result == "hello"
+        req.destroy()
+    finally:
+        netstack.debug(False)
+    out = [l for l in capsys.readouterr().out.splitlines() if l.startswith("netstack:")]
+    text = "\n".join(out)
+    port = H.rsplit(":", 1)[1]
+    for want in ("netstack: resolve 127.0.0.1", "netstack: connect ('127.0.0.1', %s, 4)" % port,
+                 "netstack: GET %s/redirect?to=/ok" % H, "netstack: status 302",
+                 "netstack: redirect 302 %s/ok" % H, "netstack: GET %s/ok reuse" % H,
+                 "netstack: status 200 OK (reused)"):
+        assert want in text, (want, text)
+    assert get(H + "/ok").result == "hello"
+    assert not [l for l in capsys.readouterr().out.splitlines() if l.startswith("netstack:")]

@@ -1,0 +1,99 @@
+# The architecture, checked from the source: imports point one way (no cycles among lib/
+# modules, lazy imports inside functions included), proto/ is sans-I/O and code-free,
+# only transport/ and the seam open sockets or TLS.
+import ast
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LIB = os.path.join(ROOT, "lib")
+
+
+def modules():
+    out = {}
+    for d, _, files in os.walk(os.path.join(LIB, "netstack")):
+        for f in files:
+            if f.endswith(".py"):
+                p = os.path.join(d, f)
+                name = os.path.relpath(p, LIB)[:-3].replace(os.sep, ".")
+                if name.endswith(".__init__"):
+                    name = name[: -len(".__init__")]
+                out[name] = p
+    return out
+
+
+def imports(name, path, mods=None):
+    """Every module `name` imports, at any depth of its code. `from pkg import x` counts as
+    importing pkg.x when that is a module (as Python does, pkg itself is then only the
+    package being entered, not a dependency), else as importing pkg."""
+    mods = mods or {}
+    pkg = name if path.endswith("__init__.py") else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(open(path).read())):
+        if isinstance(node, ast.ImportFrom):
+            base = pkg
+            for _ in range(node.level - 1):
+                base = base.rsplit(".", 1)[0]
+            mod = (base + "." + node.module if node.module else base) if node.level else node.module
+            for a in node.names:
+                sub = mod + "." + a.name
+                found.add(sub if sub in mods else mod)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                found.add(a.name)
+    return found
+
+
+def graph():
+    mods = modules()
+    g = {}
+    for name, path in mods.items():
+        # "from . import x" names module x when it exists, else a name in the package
+        g[name] = {m for m in imports(name, path, mods) if m in mods and m != name}
+    return g
+
+
+def test_no_import_cycles():
+    g = graph()
+    cycles = []
+    state = {}
+
+    def visit(n, stack):
+        state[n] = 1
+        stack.append(n)
+        for m in sorted(g[n]):
+            if state.get(m) == 1:
+                cycles.append(stack[stack.index(m):] + [m])
+            elif m not in state:
+                visit(m, stack)
+        stack.pop()
+        state[n] = 2
+
+    for n in sorted(g):
+        if n not in state:
+            visit(n, [])
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_proto_is_sans_io_and_code_free():
+    for name, path in modules().items():
+        if not name.startswith("netstack.proto"):
+            continue
+        src = open(path).read()
+        for m in imports(name, path):
+            assert m.split(".")[0] not in ("asyncio", "socket", "ssl", "tls", "select"), (name, m)
+            assert not m.startswith("netstack.") or m.startswith("netstack.proto"), (name, m)
+        code = [l for l in src.splitlines() if not l.lstrip().startswith("#")]
+        hits = [l for l in code if re.search(r"\b230[0-3]\d{3}\b|BusinessError", l)]
+        assert not hits, (name, hits)
+
+
+def test_only_transport_and_seam_open_sockets_or_tls():
+    allowed = ("netstack._port", "netstack._portx")
+    for name, path in modules().items():
+        if name.startswith("netstack.transport") or name in allowed:
+            continue
+        src = open(path).read()
+        for pat in (r"(?m)^\s*import (socket|tls|ssl)\b", r"tcp_socket\(",
+                    r"tls_wrap\(", r"wrap_socket\(", r"listen_socket\(", r"udp_socket\("):
+            assert not re.search(pat, src), (name, pat)
