@@ -220,6 +220,18 @@ def header(headers, name, default=None):
     return default
 
 
+def tokens(headers, name):
+    """The comma-separated tokens of every lowercase header `name`, stripped, lowercased."""
+    out = []
+    for k, v in headers:
+        if k == name:
+            for t in v.split(","):
+                t = t.strip()
+                if t:
+                    out.append(t.lower())
+    return out
+
+
 def has_token(headers, name, token):
     """True when one of the comma-separated tokens of the lowercase header `name` (in any
     of its lines) is `token` (lowercase), case-insensitively: `Connection: close, foo`

@@ -30,18 +30,6 @@ def accept_value(key):
     return binascii.b2a_base64(hashlib.sha1(key.encode() + _GUID).digest())[:-1].decode()
 
 
-def tokens(headers, name):
-    """Comma-separated values of every `name` header, stripped and lowercased."""
-    out = []
-    for k, v in headers:
-        if k == name:
-            for t in v.split(","):
-                t = t.strip()
-                if t:
-                    out.append(t.lower())
-    return out
-
-
 def request(host, target, key, protocol=None, headers=(), extensions=None):
     """The client's upgrade request head (bytes). headers: extra (name, value) pairs;
     ones the handshake owns are left out."""
@@ -62,9 +50,9 @@ def check_response(status, headers, key, protocol=None):
     the Sec-WebSocket-Extensions value or ""). The caller checks the extensions."""
     if status != 101:
         raise HandshakeError(status, "the server answered %d, not 101" % status)
-    if "websocket" not in tokens(headers, "upgrade"):
+    if not http1.has_token(headers, "upgrade", "websocket"):
         raise HandshakeError(101, "no 'Upgrade: websocket' in the answer")
-    if "upgrade" not in tokens(headers, "connection"):
+    if not http1.has_token(headers, "connection", "upgrade"):
         raise HandshakeError(101, "no 'Connection: Upgrade' in the answer")
     if http1.header(headers, "sec-websocket-accept", "").strip() != accept_value(key):
         raise HandshakeError(101, "wrong Sec-WebSocket-Accept")
@@ -84,10 +72,10 @@ def check_request(method, target, minor, headers):
         raise HandshakeError(400, "not a GET over HTTP/1.1")
     if http1.header(headers, "host") is None:
         raise HandshakeError(400, "no Host header")
-    if "websocket" not in tokens(headers, "upgrade") or \
-            "upgrade" not in tokens(headers, "connection"):
+    if not http1.has_token(headers, "upgrade", "websocket") or \
+            not http1.has_token(headers, "connection", "upgrade"):
         raise HandshakeError(426, "not a WebSocket upgrade")
-    if tokens(headers, "sec-websocket-version") != ["13"]:
+    if http1.tokens(headers, "sec-websocket-version") != ["13"]:
         raise HandshakeError(426, "Sec-WebSocket-Version is not 13")
     key = http1.header(headers, "sec-websocket-key", "").strip()
     try:

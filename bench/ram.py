@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""RAM rows of `make bench` (issue 7, §5): the library's code as .mpy files (loaded into the
+heap, as on a board's filesystem) and in a ROMFS image (bytecode in flash, as on a board with
+a ROMFS partition), next to micropython-lib `requests` measured the same way in the same run.
+
+    python bench/ram.py [--lib build/lib] [--json FILE]
+
+Rows (unix port, x64):
+  import      heap allocated by `from netstack import http` (`import requests`) in a fresh
+              interpreter (gc.mem_alloc before/after, after gc.collect)
+  GET         smallest -X heapsize (1k steps, bisection confirmed twice, bench/run.py's
+              search) at which one GET of /small passes (bench/mp_heap.py heap_get); from
+              ROMFS the image's size is left out (the cap is raised by it: on a board the
+              image is in flash)
+  HTTPS 110k  one verified HTTPS GET at -X heapsize=110k with the code as .mpy
+micropython-lib `requests` is frozen into this MicroPython binary: it is measured as it is
+(frozen, code in the binary: the same in both columns). micropython-lib `aiohttp` is not on
+PyPI, npm or Debian (only an unrelated 2018 `micropython-uaiohttpclient`), so it is not
+measured here.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import run as bench  # noqa: E402  (bench/run.py: server, MicroPython runner, heap search)
+
+MPREMOTE = os.path.join(ROOT, ".venv", "bin", "mpremote")
+MODULES = ("mp_bench", "mp_heap", "raw_get", "mp_imp", "mp_rom")
+TARGETS = {"import_mpy": 48 * 1024, "import_romfs": 24 * 1024, "get_mpy": 72, "get_romfs": 40}
+
+
+def romfs(lib, out):
+    p = subprocess.run([MPREMOTE, "romfs", "--no-mpy", "--output", out, "build", lib],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode or not os.path.isfile(out):
+        raise bench.HarnessError("mpremote romfs build failed:\n" + p.stdout)
+    return os.path.getsize(out)
+
+
+def rom_heap(k, size):
+    # the cap that leaves k KiB once the image's bytearray is in the heap (tools/vboard.py)
+    return str(k * 1024 + (size + 15) // 16 * 16 + 64)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
+    ap.add_argument("--json", help="write the results here")
+    args = ap.parse_args(argv)
+    res = {}
+    with tempfile.TemporaryDirectory(prefix="bench-ram-") as tmp:
+        mdir = os.path.join(tmp, "mpy")
+        for m in MODULES:
+            bench.mpy_cross(os.path.join(HERE, m + ".py"), os.path.join(mdir, m + ".mpy"))
+        img = os.path.join(tmp, "netstack.romfs")
+        size = romfs(args.lib, img)
+        res["romfs_image_bytes"] = size
+        mpy = bench.MP([mdir, args.lib, ".frozen"], tmp)
+        rom = bench.MP([mdir, ".frozen"], tmp)   # netstack only from the image
+        srv = bench.Server(tmp)
+        try:
+            common = {"port": srv.port, "sport": srv.sport, "ca": srv.info["ca_der"], "capem": srv.info["ca_pem"]}
+            for client in ("netstack", "requests"):
+                for how, mp in (("mpy", mpy), ("romfs", rom)):
+                    if how == "romfs" and client == "requests":
+                        continue  # frozen: no .mpy or image of it here
+                    imp = _imp(mp, client, how, img, size)
+                    res["import_%s_%s" % (how, client)] = imp
+                    if how == "mpy":
+                        out = bench.heap_search(mp, "heap_get", client, common)
+                    else:
+                        out = bench.search_k(mp, lambda k: _rom_get(mp, img, size, k, client, common),
+                                             bench.HEAP_LO_K, bench.HEAP_HI_K)
+                    res["get_%s_%s" % (how, client)] = out.get("result_k")
+                    if out.get("error"):
+                        res["get_%s_%s_error" % (how, client)] = out["error"]
+            ok, r, _ = mpy.run("heap_https", "netstack", "110k", common, bench.HEAP_RUN_TIMEOUT)
+            res["https_110k_mpy_netstack"] = ok if ok else r.get("error")
+        finally:
+            srv.stop()
+    print(render(res))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=1)
+    bad = [k for k, lim in (("import_mpy_netstack", TARGETS["import_mpy"]),
+                            ("import_romfs_netstack", TARGETS["import_romfs"]),
+                            ("get_mpy_netstack", TARGETS["get_mpy"]),
+                            ("get_romfs_netstack", TARGETS["get_romfs"]))
+           if not isinstance(res.get(k), int) or res[k] > lim]
+    if res.get("https_110k_mpy_netstack") is not True:
+        bad.append("https_110k_mpy_netstack")
+    print("targets: %s" % ("all met" if not bad else "MISSED " + ", ".join(bad)))
+    return 0
+
+
+def _imp(mp, client, how, img, size):
+    if how == "romfs":
+        cmd = [bench.MICROPYTHON, "-X", "heapsize=1m", "-m", "mp_rom", img, str(size), "mp_imp", client]
+    else:
+        cmd = [bench.MICROPYTHON, "-X", "heapsize=1m", "-m", "mp_imp", client]
+    p = subprocess.run(cmd, env=mp.env, cwd=mp.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60, text=True)
+    try:
+        return json.loads(p.stdout.strip().splitlines()[-1])["alloc"]
+    except (ValueError, IndexError, KeyError):
+        return "failed: " + p.stdout[-200:]
+
+
+def _rom_get(mp, img, size, k, client, common):
+    # mp_rom mounts the image, then runs mp_bench heap_get
+    a = dict(common)
+    cmd_args = [img, str(size), "mp_bench", "heap_get", client] + ["%s=%s" % kv for kv in sorted(a.items())]
+    mp.runs += 1
+    try:
+        p = subprocess.run([bench.MICROPYTHON, "-X", "heapsize=" + rom_heap(k, size), "-m", "mp_rom"] + cmd_args,
+                           env=mp.env, cwd=mp.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=bench.HEAP_RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False, {"error": "timed out", "timeout": True}, 0
+    out = p.stdout.decode("utf-8", "replace").strip().splitlines()
+    try:
+        r = json.loads(out[-1])
+    except (ValueError, IndexError):
+        r = {"error": (p.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]}
+    return p.returncode == 0 and r.get("ok") is True, r, 0
+
+
+def render(res):
+    kb = lambda v: "%.1f KB" % (v / 1024) if isinstance(v, int) else str(v)
+    k = lambda v: "%dK" % v if isinstance(v, int) else str(v)
+    img = res["romfs_image_bytes"]
+    lines = [
+        "| RAM (unix port, x64) | netstack .mpy | netstack ROMFS | requests (frozen) | target |",
+        "|---|---|---|---|---|",
+        "| heap allocated by `import netstack.http` / `import requests` | %s | %s | %s | ≤ 48 KB / ≤ 24 KB |" % (
+            kb(res.get("import_mpy_netstack")), kb(res.get("import_romfs_netstack")),
+            kb(res.get("import_mpy_requests"))),
+        "| smallest heap for one GET (ROMFS: image of %d B left out) | %s | %s | %s | ≤ 72K / ≤ 40K |" % (
+            img, k(res.get("get_mpy_netstack")), k(res.get("get_romfs_netstack")),
+            k(res.get("get_mpy_requests"))),
+        "| verified HTTPS GET at 110k | %s | | | passes |" % (
+            "passes" if res.get("https_110k_mpy_netstack") is True else res.get("https_110k_mpy_netstack")),
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
