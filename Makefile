@@ -47,6 +47,7 @@ repl: setup
 
 bench: setup mpy
 	@$(PY) bench/run.py
+	@$(PY) bench/ram.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -12,6 +12,6 @@ _f.close()
 vfs.mount(vfs.VfsRom(_b), "/rom")
 sys.path.insert(0, "/rom")
 _m = sys.argv[3]
-sys.argv = [sys.argv[0]] + sys.argv[4:]
+del sys.argv[1:4]  # the module sees its own arguments
 del _f
 __import__(_m)

@@ -64,7 +64,7 @@ class Exchange:
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
     connect_timed_out = False
-    pin_failed = None        # [message] from the pin hook (transport.tls) on a mismatch
+    pin_failed = None        # [message] from the pin hook (transport.pin) on a mismatch
     revalidating = False     # set by the response cache when it added If-None-Match /
                              # If-Modified-Since: a 304 head is not passed to on_head
     # the facades' own (the engine does not read them)

@@ -1,11 +1,11 @@
 # certificatePinning (@ohos.net.http, API 12): the option's parsing, loaded only when a
 # request uses it. As curl's CURLOPT_PINNEDPUBLICKEY "sha256//<base64>;..." (what
 # OpenHarmony hands curl): base64(SHA-256(DER of the server certificate's
-# SubjectPublicKeyInfo)) must equal one of the pins. The check itself (transport.tls.pin_hook)
+# SubjectPublicKeyInfo)) must equal one of the pins. The check itself (transport.pin.pin_hook)
 # runs inside the handshake, before any request byte is sent; see docs/http.md.
 from ._err import param
 from . import _port
-from .transport.tls import spki_hash, pin_hook, PIN_MISMATCH as MISMATCH  # noqa: F401
+from .transport.pin import spki_hash, pin_hook, PIN_MISMATCH as MISMATCH  # noqa: F401
 
 
 def parse(v):

@@ -4,16 +4,17 @@
 # for MicroPython (unix port and lwIP boards). The rest of lib/ calls only these names for
 # anything that differs between runtimes: loop, sockets, TLS, clock, heap, files.
 #
-# Contract (name: what it is / does; * = default in _portx.py, loaded on first use):
+# Contract (name: what it is / does; * = default in _portx.py or, for TLS, _porttls.py,
+# loaded on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
 #   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
-#   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, sockopt(s, name, v)
+#   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, *sockopt(s, name, v)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
-#   mem_free() -> int | None, *random_bytes(n), *read_file(path), *default_cache_dir()
+#   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
 import asyncio
 import socket
 
@@ -28,7 +29,8 @@ CACHE_DIR = None
 DEFAULT_PROXY = None
 # Seconds between 1970-01-01 and this runtime's time.time() zero (ports counting from 2000).
 EPOCH = None
-# Socket options by neutral name -> (level, option); None: _portx.linux_sockopts().
+# Socket options by neutral name -> (level, option); None: the socket module's numbers,
+# Linux's where it has none (_portx.sockopt).
 # lwIP boards override it (their numbers differ).
 SOCKOPTS = None
 
@@ -107,25 +109,20 @@ def mem_free():
 
 
 
-def sockopt(s, name, value):
-    """Set an option by neutral name: reuseaddr, keepalive, nodelay, broadcast, rcvbuf,
-    sndbuf, ttl, multicast_ttl, multicast_loop, add_membership, drop_membership (value:
-    int, or the ip_mreq bytes for the two memberships). False: not available here."""
-    global SOCKOPTS
-    if SOCKOPTS is None:
-        SOCKOPTS = __getattr__("linux_sockopts")()
-    lo = SOCKOPTS.get(name)
-    if lo is None:
-        return False
-    s.setsockopt(lo[0], lo[1], value)
-    return True
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def __getattr__(name):
-    # The seam's less used defaults (servers, UDP, TLS, files) live in _portx, loaded on
-    # first use: an HTTP GET does not pay RAM for them. Found once, then bound here.
-    from . import _portx
-    v = getattr(_portx, name)
+    # The seam's less used defaults live in _porttls (tls_*, peer_cert) and _portx (servers,
+    # UDP, options, files), loaded on first use: a plain HTTP GET pays no RAM for them.
+    # Found once, then bound here.
+    if name[:4] == "tls_" or name == "peer_cert":
+        from . import _porttls as m
+    else:
+        from . import _portx as m
+    v = getattr(m, name)
     globals()[name] = v
     return v
 

@@ -1,5 +1,5 @@
 # The seam's less used defaults: addresses, listening and accepting, datagrams, socket
-# options, TLS, files. Part of the contract declared in _port.py (read that first); a
+# options, files (TLS: _porttls). Part of the contract declared in _port.py (read that first); a
 # port's netstack_port overrides these names there, and _port looks here only for a name
 # it does not have. Loaded on first use.
 import socket
@@ -82,62 +82,35 @@ def local_addr(s):
     return f() if f is not None else None
 
 
-def linux_sockopts():
-    """_port.SOCKOPTS when a port sets none: the socket module's numbers where it has them,
-    Linux's for the rest."""
-    g = lambda n, d: getattr(socket, n, d)
-    sol = g("SOL_SOCKET", 1)
-    return {"reuseaddr": (sol, g("SO_REUSEADDR", 2)), "keepalive": (sol, g("SO_KEEPALIVE", 9)),
-            "broadcast": (sol, g("SO_BROADCAST", 6)), "sndbuf": (sol, 7), "rcvbuf": (sol, 8),
-            "nodelay": (6, 1), "ttl": (0, 2), "multicast_ttl": (0, 33), "multicast_loop": (0, 34),
-            "add_membership": (0, g("IP_ADD_MEMBERSHIP", 35)),
-            "drop_membership": (0, g("IP_DROP_MEMBERSHIP", 36))}
+def sockopt(s, name, value):
+    """Set an option by neutral name: reuseaddr, keepalive, nodelay, broadcast, rcvbuf,
+    sndbuf, ttl, multicast_ttl, multicast_loop, add_membership, drop_membership (value:
+    int, or the ip_mreq bytes for the two memberships). False: not available here.
+    The table is the port's SOCKOPTS (netstack_port), else the defaults below."""
+    global _opts
+    t = _opts
+    if t is None:
+        try:
+            from netstack_port import SOCKOPTS as t
+        except ImportError:
+            t = None
+        if t is None:
+            g = lambda n, d: getattr(socket, n, d)
+            sol = g("SOL_SOCKET", 1)
+            t = {"reuseaddr": (sol, g("SO_REUSEADDR", 2)), "keepalive": (sol, g("SO_KEEPALIVE", 9)),
+                 "broadcast": (sol, g("SO_BROADCAST", 6)), "sndbuf": (sol, 7), "rcvbuf": (sol, 8),
+                 "nodelay": (6, 1), "ttl": (0, 2), "multicast_ttl": (0, 33),
+                 "multicast_loop": (0, 34), "add_membership": (0, g("IP_ADD_MEMBERSHIP", 35)),
+                 "drop_membership": (0, g("IP_DROP_MEMBERSHIP", 36))}
+        _opts = t
+    lo = t.get(name)
+    if lo is None:
+        return False
+    s.setsockopt(lo[0], lo[1], value)
+    return True
 
 
-def tls_context(server_side=False):
-    import tls
-    return tls.SSLContext(tls.PROTOCOL_TLS_SERVER if server_side else tls.PROTOCOL_TLS_CLIENT)
-
-
-def tls_verify(ctx, ca_ders, verify):
-    """Trust each DER certificate in `ca_ders`; verify=False turns checking off."""
-    import tls
-    for der in ca_ders:
-        ctx.load_verify_locations(der)
-    ctx.verify_mode = tls.CERT_REQUIRED if verify else tls.CERT_NONE
-
-
-def tls_cert_chain(ctx, cert_der, key_der):
-    ctx.load_cert_chain(cert_der, key_der)
-
-
-def tls_pin(ctx, hook):
-    """Run hook(cert DER as a memoryview valid only during the call, depth) on each
-    certificate of the server's chain inside the handshake, root first, the server's at
-    depth 0; a non-zero (negative mbedTLS code) return fails the handshake with
-    OSError(code, text). mbedTLS skips its verify callback under CERT_NONE, so
-    verification off becomes CERT_OPTIONAL: chain and host errors pass, the hook runs."""
-    import tls
-    if ctx.verify_mode == tls.CERT_NONE:
-        ctx.verify_mode = tls.CERT_OPTIONAL
-    ctx.verify_callback = hook
-
-
-def tls_wrap(ctx, s, server_hostname=None, server_side=False):
-    """The TLS socket over the connected s; the handshake runs on the first read or write
-    (mbedTLS cannot be stepped without data on MicroPython)."""
-    s = ctx.wrap_socket(s, server_side=server_side, do_handshake_on_connect=False,
-                        server_hostname=server_hostname)
-    s.setblocking(False)
-    return s
-
-
-def peer_cert(s):
-    """DER of the peer's certificate, or None where the port cannot tell."""
-    try:
-        return s.getpeercert(True)
-    except (AttributeError, OSError):
-        return None
+_opts = None
 
 
 def random_bytes(n):
@@ -147,11 +120,6 @@ def random_bytes(n):
     except (AttributeError, NotImplementedError):
         import random
         return bytes(random.getrandbits(8) for _ in range(n))
-
-
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def default_cache_dir():

@@ -35,8 +35,9 @@ def context(x):
         raise BusinessError(_E_CA, "CA file %s cannot be read" % x.ca_path)
     hook = None
     if x.pins:
+        from .transport.pin import pin_hook
         x.pin_failed = []
-        hook = _t.pin_hook(x.pins, x.pin_failed)
+        hook = pin_hook(x.pins, x.pin_failed)
     cc = x.client_cert
     try:
         return _t.context(False, ca, x.verify, cc and cc[0], cc and cc[1], hook)

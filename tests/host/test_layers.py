@@ -89,7 +89,7 @@ def test_proto_is_sans_io_and_code_free():
 
 
 def test_only_transport_and_seam_open_sockets_or_tls():
-    allowed = ("netstack._port", "netstack._portx")
+    allowed = ("netstack._port", "netstack._portx", "netstack._porttls")
     for name, path in modules().items():
         if name.startswith("netstack.transport") or name in allowed:
             continue

@@ -17,7 +17,14 @@ SCHEME = const(7)   # URL scheme not handled
 
 
 class ProtoError(Exception):
-    def __init__(self, kind, message, status=None):
+    """kind (above), message, status: the HTTP status a server should answer with, or None.
+    proto/ raises with a message number into proto/msgs.T (and its % argument): the texts
+    are loaded only when an error happens."""
+
+    def __init__(self, kind, message, status=None, arg=None):
+        if type(message) is int:
+            from .msgs import T
+            message = T[message] if arg is None else T[message] % arg
         super().__init__(message)
         self.kind = kind
         self.message = message

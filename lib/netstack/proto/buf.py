@@ -37,7 +37,7 @@ class RecvBuf:
     def wrote(self, n):
         e = self.end + n
         if n < 0 or e > len(self.buf):
-            raise ProtoError(USAGE, "RecvBuf.wrote(%d) past the free space" % n)
+            raise ProtoError(USAGE, 37, None, n)  # RecvBuf.wrote(%d) past the free space
         self.end = e
 
     def consume(self, n):
@@ -53,7 +53,7 @@ class RecvBuf:
         n = len(data)
         size = len(self.buf)
         if n > size - self.end + self.start:
-            raise ProtoError(TOO_BIG, "receive buffer full (%d bytes)" % size, 431)
+            raise ProtoError(TOO_BIG, 38, 431, size)  # receive buffer full (%d bytes)
         if self.end + n > size:
             self.space()
         e = self.end

@@ -47,16 +47,18 @@ except ImportError:
     _BAD_TOK = _BAD_TOKB = _CTL = None
 
 
-def _bad(msg):
-    return ProtoError(BAD, msg, 400)
+# Errors carry a message number (proto/msgs.py, loaded only when one is raised) and its
+# argument; the text follows each raise as a comment.
+def _bad(n, arg=None):
+    return ProtoError(BAD, n, 400, arg)
 
 
-def _big(msg):
-    return ProtoError(TOO_BIG, msg, 431)
+def _big(n, arg=None):
+    return ProtoError(TOO_BIG, n, 431, arg)
 
 
-def _te(msg, status=400):
-    return ProtoError(FRAMING, msg, status)
+def _te(n, arg=None, status=400):
+    return ProtoError(FRAMING, n, status, arg)
 
 
 def _dec(mv, a, b):
@@ -102,12 +104,12 @@ def _eol(buf, a, p):
 
 def _name_err(c):
     if c == 32 or c == 9:
-        return "whitespace in header name"
+        return _bad(48)  # whitespace in header name
     if c == 0 or c == 13:
-        return "NUL/CR in header name"
+        return _bad(49)  # NUL/CR in header name
     if c > 127:
-        return "non-ASCII header name"
-    return "invalid char 0x%02x in header name" % c
+        return _bad(50)  # non-ASCII header name
+    return _bad(51, c)  # invalid char 0x%02x in header name
 
 
 def _hline(l, clean=False):
@@ -117,28 +119,28 @@ def _hline(l, clean=False):
         l = l[:-1]
     c = l[0] if l else 0
     if c == 32 or c == 9:
-        raise _bad("obsolete line folding")
+        raise _bad(0)  # obsolete line folding
     k = l.find(b":")
     if k < 0:
-        raise _bad("header line without ':'")
+        raise _bad(1)  # header line without ':'
     if k == 0:
-        raise _bad("empty header name")
+        raise _bad(2)  # empty header name
     c = l[k - 1]
     if c == 32 or c == 9:
-        raise _bad("whitespace before ':' in header name")
+        raise _bad(3)  # whitespace before ':' in header name
     raw = l[:k]
     name = _KNOWN.get(raw)
     if name is None:
         if _BAD_TOKB is None or _BAD_TOKB(raw):
             for o in raw:
                 if o > 127 or not _TOK[o]:
-                    raise _bad(_name_err(o))
+                    raise _name_err(o)
         name = raw.lower().decode()
         if len(_KNOWN) < 32 and len(raw) <= 32:  # bounded: a hostile server's names too
             _KNOWN[raw] = name
     v = l[k + 1:]
     if not clean and (b"\r" in v or b"\x00" in v):
-        raise _bad("NUL/CR in header value")
+        raise _bad(4)  # NUL/CR in header value
     v = v.strip(b" \t")
     try:
         return (name, str(v, "utf-8"))
@@ -163,7 +165,7 @@ def _fields(mv, i, h, mx):
     ls = blk.split(b"\r\n" if clean else b"\n")
     n = len(ls) - 2  # the blank line leaves [b'' or b'\r', b''] at the end
     if n > mx:
-        raise _big("too many header lines (>%d)" % mx)
+        raise _big(5, mx)  # too many header lines (>%d)
     return [_hline(ls[j], clean) for j in range(n)]
 
 
@@ -177,7 +179,7 @@ def _ver(buf, a):
 
 def _need(rb, what):
     if len(rb) >= len(rb.buf):
-        raise _big("%s head too large (>%d bytes)" % (what, len(rb.buf)))
+        raise _big(6, (what, len(rb.buf)))  # %s head too large (>%d bytes)
     return None
 
 
@@ -195,17 +197,17 @@ def parse_response_head(rb, max_headers=None):
     # 'HTTP/1.x SSS' then ' reason' (may be empty) or nothing
     minor = _ver(buf, s) if e - s >= 12 else -1
     if minor < 0 or buf[s + 8] != 32 or (e > s + 12 and buf[s + 12] != 32):
-        raise _bad("bad status line")
+        raise _bad(7)  # bad status line
     status = 0
     for j in range(s + 9, s + 12):
         c = buf[j] - 48
         if not 0 <= c <= 9:
-            raise _bad("bad status code")
+            raise _bad(8)  # bad status code
         status = status * 10 + c
     if status < 100:
-        raise _bad("bad status code")
+        raise _bad(8)  # bad status code
     if buf.find(b"\x00", s, e) >= 0 or buf.find(b"\r", s, e) >= 0:
-        raise _bad("NUL/CR in status line")
+        raise _bad(9)  # NUL/CR in status line
     reason = _dec(mv, s + 13, e) if e > s + 13 else ""
     hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
     rb.consume(h - s)
@@ -257,16 +259,16 @@ def _chunked_te(headers):
                 if not t:
                     continue
                 if last == "chunked":
-                    raise _te("chunked is not the last transfer coding")
+                    raise _te(10)  # chunked is not the last transfer coding
                 if t != "chunked" and t != "identity":
-                    raise _te("unsupported transfer coding '%s'" % t[:20], 501)
+                    raise _te(11, t[:20], 501)  # unsupported transfer coding '%s'
                 last = t
             if last is None:
                 last = ""
     if last is None:
         return None
     if not last:
-        raise _te("empty Transfer-Encoding")
+        raise _te(12)  # empty Transfer-Encoding
     return last == "chunked"
 
 
@@ -278,13 +280,13 @@ def _clen(headers):
             for t in v.split(",") if "," in v else (v,):
                 t = t.strip()
                 if not t or len(t) > 15:
-                    raise _bad("bad Content-Length '%s'" % t[:20])
+                    raise _bad(13, t[:20])  # bad Content-Length '%s'
                 for ch in t:
                     if ch < "0" or ch > "9":
-                        raise _bad("bad Content-Length '%s'" % t[:20])
+                        raise _bad(13, t[:20])  # bad Content-Length '%s'
                 m = int(t)
                 if n >= 0 and m != n:
-                    raise _bad("conflicting Content-Length values")
+                    raise _bad(14)  # conflicting Content-Length values
                 n = m
     return n
 
@@ -317,17 +319,17 @@ def _chunk_size(buf, s, e):
         else:
             break
         if v >> 28:
-            raise _te("chunk size too large (>8 hex digits)")
+            raise _te(15)  # chunk size too large (>8 hex digits)
         v = (v << 4) | c
         i += 1
     if i == s:
-        raise _te("bad chunk size")
+        raise _te(16)  # bad chunk size
     while i < e and (buf[i] == 32 or buf[i] == 9):
         i += 1
     if i < e and buf[i] != 59:
-        raise _te("bad chunk size")
+        raise _te(16)  # bad chunk size
     if buf.find(b"\r", i, e) >= 0 or buf.find(b"\x00", i, e) >= 0:
-        raise _te("NUL/CR in chunk extension")
+        raise _te(17)  # NUL/CR in chunk extension
     return v
 
 
@@ -341,7 +343,7 @@ class BodyReader:
 
     def __init__(self, kind, length=0, max_headers=None):
         if not 0 <= kind <= 3 or length < 0:
-            raise ProtoError(USAGE, "bad body framing")
+            raise ProtoError(USAGE, 18)  # bad body framing
         self.kind = kind
         self.total = length
         self.left = length if kind == LENGTH else 0  # LENGTH: body left; CHUNKED: chunk left
@@ -386,7 +388,7 @@ class BodyReader:
         if k == CLOSE:
             return
         if not 0 < n <= self.want():
-            raise ProtoError(USAGE, "took(%d) beyond the body" % n)
+            raise ProtoError(USAGE, 19, None, n)  # took(%d) beyond the body
         self.left -= n
         if not self.left:
             if k == LENGTH:
@@ -421,7 +423,7 @@ class BodyReader:
                     c = buf[s + 1]
                     m = 2
                 if c != 10:
-                    raise _te("missing CRLF after chunk data")
+                    raise _te(20)  # missing CRLF after chunk data
                 rb.consume(m)
                 self.st = _S_SIZE
                 continue
@@ -431,8 +433,8 @@ class BodyReader:
                 rb.scan = n
                 if n >= len(buf):
                     if st == _S_SIZE:
-                        raise ProtoError(FRAMING, "chunk size line too long (>%d bytes)" % n, 431)
-                    raise _big("trailer line too long (>%d bytes)" % n)
+                        raise ProtoError(FRAMING, 21, 431, n)  # chunk size line too long (>%d bytes)
+                    raise _big(22, n)  # trailer line too long (>%d bytes)
                 return None
             e = _eol(buf, s, p)
             if st == _S_SIZE:
@@ -445,7 +447,7 @@ class BodyReader:
             else:
                 mx = MAX_HEADERS if self.mx is None else self.mx
                 if len(self.trailers) >= mx:
-                    raise _big("too many trailer lines (>%d)" % mx)
+                    raise _big(23, mx)  # too many trailer lines (>%d)
                 self.trailers.append(_field(buf, rb.mv, s, e))
             rb.consume(p + 1 - s)
 
@@ -457,20 +459,19 @@ class BodyReader:
         if self.kind == CLOSE:
             self.done = True
         elif self.kind == LENGTH:
-            raise ProtoError(
-                CUT, "body ended early: %d of %d bytes" % (self.total - self.left, self.total))
+            raise ProtoError(CUT, 44, None, (self.total - self.left, self.total))  # ended early
         else:
-            raise ProtoError(CUT, "chunked body cut")
+            raise ProtoError(CUT, 24)  # chunked body cut
 
 
 def _tokstr(s, what):
     if not isinstance(s, str) or not s:
-        raise ProtoError(USAGE, "bad " + what)
+        raise ProtoError(USAGE, 45, None, what)  # bad <what>
     if _BAD_TOK is None or _BAD_TOK(s):
         for ch in s:
             o = ord(ch)
             if o > 127 or not _TOK[o]:
-                raise ProtoError(USAGE, "bad char %r in %s" % (ch, what))
+                raise ProtoError(USAGE, 25, None, (ch, what))  # bad char %r in %s
 
 
 def has_ctl(s):
@@ -502,10 +503,10 @@ def _head(first, headers):
         _name_ok(k, "header name")
         if not isinstance(v, str):
             if not isinstance(v, int):
-                raise ProtoError(USAGE, "bad header value for " + k)
+                raise ProtoError(USAGE, 46, None, k)  # bad header value for <k>
             v = str(v)
         elif "\r" in v or "\n" in v or "\x00" in v:
-            raise ProtoError(USAGE, "CR/LF/NUL in header " + k)
+            raise ProtoError(USAGE, 47, None, k)  # CR/LF/NUL in header <k>
         out.append("\r\n")
         out.append(k)
         out.append(": ")
@@ -518,7 +519,7 @@ def request_head(method, target, headers):
     """-> b'METHOD target HTTP/1.1\\r\\n' + 'name: value\\r\\n'... + b'\\r\\n'."""
     _name_ok(method, "method")
     if not isinstance(target, str) or not target:
-        raise ProtoError(USAGE, "bad request target")
+        raise ProtoError(USAGE, 26)  # bad request target
     if has_ctl(target):
-        raise ProtoError(USAGE, "space/CR/LF/NUL in request target")
+        raise ProtoError(USAGE, 27)  # space/CR/LF/NUL in request target
     return _head(method + " " + target + " HTTP/1.1", headers)

@@ -29,15 +29,15 @@ def parse_request_head(rb, max_headers=None):
     sp1 = buf.find(b" ", s, e)
     sp2 = buf.find(b" ", sp1 + 1, e) if sp1 > s else -1
     if sp2 <= sp1 + 1 or e - sp2 != 9 or _ver(buf, sp2 + 1) < 0:
-        raise _bad("bad request line")
+        raise _bad(39)  # bad request line
     for j in range(s, sp1):
         c = buf[j]
         if c > 127 or not _TOK[c]:
-            raise _bad("bad request method")
+            raise _bad(40)  # bad request method
     for j in range(sp1 + 1, sp2):
         c = buf[j]
         if c < 33 or c > 126:
-            raise _bad("bad request target")
+            raise _bad(26)  # bad request target
     hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
     r = (str(mv[s:sp1], "utf-8"), str(mv[sp1 + 1 : sp2], "utf-8"), buf[e - 1] - 48, hs)
     rb.consume(h - s)
@@ -51,7 +51,7 @@ def request_framing(headers):
     te = _chunked_te(headers)
     if te is not None:
         if not te:
-            raise ProtoError(FRAMING, "request Transfer-Encoding does not end in chunked", 400)
+            raise ProtoError(FRAMING, 41, 400)  # request Transfer-Encoding does not end in chunked
         return (CHUNKED, 0)
     n = _clen(headers)
     if n < 0:
@@ -62,7 +62,7 @@ def request_framing(headers):
 def response_head(status, reason, headers):
     """-> b'HTTP/1.1 SSS reason\\r\\n' + header lines + b'\\r\\n'."""
     if not isinstance(status, int) or not 100 <= status <= 999:
-        raise ProtoError(USAGE, "bad status")
+        raise ProtoError(USAGE, 42)  # bad status
     if not isinstance(reason, str) or "\r" in reason or "\n" in reason or "\x00" in reason:
-        raise ProtoError(USAGE, "bad reason")
+        raise ProtoError(USAGE, 43)  # bad reason
     return _head("HTTP/1.1 %d %s" % (status, reason), headers)

@@ -1,14 +1,14 @@
-# URL helpers for http/https/ws/wss: split, Host header, percent-encoding, redirect
-# resolution (RFC 3986 §5.2, dot segments included) and query merging.
-from . import ProtoError, URL, SCHEME, USAGE
+# URL helpers for http/https/ws/wss: split and the Host header here; percent-encoding,
+# redirect resolution (RFC 3986 §5.2, dot segments included) and query merging in urlx,
+# reached through this module (url.join, url.quote, ...) and loaded on first use.
+from . import ProtoError, URL, SCHEME
 from .http1 import has_ctl
 
 _PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-_HEX = b"0123456789ABCDEF"
 
 
-def _bad(msg):
-    return ProtoError(URL, msg, 400)
+def _bad(n):  # a message number (proto/msgs.py)
+    return ProtoError(URL, n, 400)
 
 
 def split(url):
@@ -16,16 +16,16 @@ def split(url):
     without brackets; target is path+query ('/' when empty), fragment dropped; userinfo is
     None without '@' and stays percent-encoded."""
     if not isinstance(url, str):
-        raise _bad("URL must be a str")
+        raise _bad(28)  # URL must be a str
     if has_ctl(url):
-        raise _bad("space or control char in URL")
+        raise _bad(29)  # space or control char in URL
     i = url.find("://")
     if i <= 0:
-        raise _bad("missing '://' in URL")
+        raise _bad(30)  # missing '://' in URL
     scheme = url[:i].lower()
     port = _PORTS.get(scheme)
     if port is None:
-        raise ProtoError(SCHEME, "unsupported scheme '%s'" % scheme[:16], 400)
+        raise ProtoError(SCHEME, 31, 400, scheme[:16])  # unsupported scheme '%s'
     a = i + 3
     n = len(url)
     b = n  # the authority ends at the first '/', '?' or '#'
@@ -44,28 +44,28 @@ def split(url):
         host = auth[1:k]
         rest = auth[k + 1 :]
         if k < 0 or ":" not in host or (rest and rest[0] != ":"):
-            raise _bad("bad IPv6 literal in URL")
+            raise _bad(32)  # bad IPv6 literal in URL
         for ch in host:
             if ch not in "0123456789abcdefABCDEF:.":
-                raise _bad("bad IPv6 literal in URL")
+                raise _bad(32)  # bad IPv6 literal in URL
     else:
         k = auth.find(":")
         host = auth if k < 0 else auth[:k]
         rest = "" if k < 0 else auth[k:]
         if "[" in host or "]" in host:
-            raise _bad("bad host in URL")
+            raise _bad(33)  # bad host in URL
     if not host:
-        raise _bad("empty host in URL")
+        raise _bad(34)  # empty host in URL
     if len(rest) > 1:  # 'host:' alone means the default port (RFC 3986 §3.2.3)
         p = rest[1:]
         if len(p) > 5:
-            raise _bad("bad port in URL")
+            raise _bad(35)  # bad port in URL
         for ch in p:
             if ch < "0" or ch > "9":
-                raise _bad("bad port in URL")
+                raise _bad(35)  # bad port in URL
         port = int(p)
         if port > 65535:
-            raise _bad("bad port in URL")
+            raise _bad(35)  # bad port in URL
     k = url.find("#", b)
     t = url[b:] if k < 0 else url[b:k]
     if not t or t[0] == "?":
@@ -82,126 +82,10 @@ def host_header(host, port, scheme):
     return host
 
 
-def quote(s, safe=""):
-    """Percent-encode (UTF-8) all but A-Za-z0-9-._~ and the chars in safe."""
-    if isinstance(s, str):
-        s = s.encode()
-    elif not isinstance(s, (bytes, bytearray)):
-        raise ProtoError(USAGE, "quote() needs str or bytes")
-    out = bytearray()
-    for c in s:
-        if (
-            48 <= c <= 57
-            or 65 <= (c & 0xDF) <= 90
-            or c in b"-._~"
-            or (c < 128 and chr(c) in safe)
-        ):
-            out.append(c)
-        else:
-            out.append(37)
-            out.append(_HEX[c >> 4])
-            out.append(_HEX[c & 15])
-    return out.decode()
-
-
-def _s(v):
-    return v if isinstance(v, (str, bytes, bytearray)) else str(v)
-
-
-def urlencode(pairs):
-    """'k=v&k2=v2' from (k, v) pairs or a dict; both sides quoted, non-str values str()'d."""
-    if isinstance(pairs, dict):
-        pairs = pairs.items()
-    return "&".join([quote(_s(k)) + "=" + quote(_s(v)) for k, v in pairs])
-
-
-def _nofrag(u):
-    k = u.find("#")
-    return u if k < 0 else u[:k]
-
-
-def _has_scheme(u):
-    # 'scheme:' per RFC 3986 §3.1 before any '/', '?' or '#'
-    k = u.find(":")
-    if k <= 0 or not "a" <= u[0].lower() <= "z":
-        return False
-    for ch in u[:k]:
-        if not ("a" <= ch.lower() <= "z" or "0" <= ch <= "9" or ch in "+-."):
-            return False
-    return True
-
-
-def _dots(p):
-    # RFC 3986 §5.2.4 remove_dot_segments on the path part of an absolute path (+query)
-    k = p.find("?")
-    q = ""
-    if k >= 0:
-        q = p[k:]
-        p = p[:k]
-    if "/." not in p:
-        return p + q
-    segs = p.split("/")
-    out = []
-    last = len(segs) - 1
-    for i in range(1, last + 1):
-        s = segs[i]
-        if s == "..":
-            if out:
-                out.pop()
-        elif s != ".":
-            out.append(s)
-            continue
-        if i == last:
-            out.append("")
-    return "/" + "/".join(out) + q
-
-
-def join(base_url, location):
-    """Resolve a redirect Location against base_url; fragments are dropped."""
-    if not isinstance(base_url, str) or not isinstance(location, str):
-        raise _bad("URL must be a str")
-    loc = _nofrag(location.strip())
-    if _has_scheme(loc):
-        return loc
-    base = _nofrag(base_url)
-    i = base.find("://")
-    if i <= 0:
-        raise _bad("missing '://' in URL")
-    if loc[:2] == "//":
-        return base[: i + 1] + loc
-    n = len(base)
-    b = i + 3
-    while b < n and base[b] not in "/?":
-        b += 1
-    if not loc:
-        return base
-    origin = base[:b]
-    if loc[0] == "/":
-        return origin + _dots(loc)
-    k = base.find("?", b)
-    path = base[b:] if k < 0 else base[b:k]
-    if loc[0] == "?":
-        return origin + (path or "/") + loc
-    k = path.rfind("/")
-    return origin + _dots(path[: k + 1] + loc if k >= 0 else "/" + loc)
-
-
-def add_query(url, query):
-    """Append query with '&' when url has a '?', else '?'. A fragment stays at the end,
-    after the query, never before it."""
-    if query and query[0] in "?&":
-        query = query[1:]
-    if not query:
-        return url
-    k = url.find("#")
-    frag = ""
-    if k >= 0:
-        frag = url[k:]
-        url = url[:k]
-    if "?" not in url:
-        sep = "?"
-    elif url[-1] in "?&":
-        sep = ""
-    else:
-        sep = "&"
-    return url + sep + query + frag
+def __getattr__(name):
+    # quote, urlencode, join (redirects), add_query live in urlx, loaded on first use:
+    # a plain request needs only split and host_header. Bound here once found.
+    from . import urlx
+    v = getattr(urlx, name)
+    globals()[name] = v
+    return v

@@ -22,7 +22,8 @@ async def dial(host, port, ctx=None, sni=None, proxy=None, buf=None, step=None):
     c = await connect(th, tp, step, proxy is not None)
     try:
         if proxy is not None and ctx is not None:
-            await _tunnel(c, host, port, proxy[2], buf)
+            from .tunnel import tunnel  # with a proxy only
+            await tunnel(c, host, port, proxy[2], buf)
             if step is not None:
                 step(TUNNEL)
         if ctx is not None:
@@ -64,38 +65,3 @@ async def connect(host, port, step=None, via_proxy=False):
     if step is not None:
         step(CONNECT)
     return c
-
-
-async def _tunnel(c, host, port, cred, rb):
-    from ..proto import http1, url, ProtoError
-    hp = url.host_header(host, port, "https")
-    hdrs = [("host", hp)]
-    if cred:
-        import binascii
-        hdrs.append(("proxy-authorization",
-                     "Basic " + binascii.b2a_base64(cred.encode())[:-1].decode()))
-    try:
-        await c.write(http1.request_head("CONNECT", hp, hdrs))
-        if rb is None:
-            from ..proto.buf import RecvBuf
-            rb = RecvBuf(1024)
-        while True:
-            h = http1.parse_response_head(rb)
-            if h is not None:
-                if 100 <= h[0] < 200:
-                    continue
-                break
-            mv = rb.space()
-            if not len(mv):
-                raise NetError(TUNNEL, None, "proxy answer too long", True)
-            n = await c.readinto(mv)
-            if not n:
-                raise NetError(TUNNEL, None, "proxy closed the connection on CONNECT %s" % hp, True)
-            rb.wrote(n)
-    except OSError as e:
-        raise NetError(c.stage, e.args[0] if e.args and isinstance(e.args[0], int) else None,
-                       "proxy connection failed: %s" % e, True)
-    except ProtoError as e:  # the proxy's answer is no HTTP
-        raise NetError(TUNNEL, None, "bad proxy answer: %s" % e, True)
-    if h[0] != 200:
-        raise NetError(TUNNEL, h[0], "proxy refused CONNECT %s: %d %s" % (hp, h[0], h[1]), True)

@@ -1,0 +1,40 @@
+# The HTTP CONNECT tunnel through a proxy (RFC 9110 §9.3.6), for dial(proxy=...) with TLS
+# on top. Loaded only when a proxy is used.
+import binascii
+from ..proto import http1, url, ProtoError
+from ..proto.buf import RecvBuf
+from .stream import NetError, TUNNEL
+
+
+async def tunnel(c, host, port, cred, rb):
+    """Open an HTTP CONNECT tunnel to host:port over c (connected to the proxy); cred:
+    'user:pass' for Proxy-Authorization or None. NetError(TUNNEL, proxy status or None)."""
+    hp = url.host_header(host, port, "https")
+    hdrs = [("host", hp)]
+    if cred:
+        hdrs.append(("proxy-authorization",
+                     "Basic " + binascii.b2a_base64(cred.encode())[:-1].decode()))
+    try:
+        await c.write(http1.request_head("CONNECT", hp, hdrs))
+        if rb is None:
+            rb = RecvBuf(1024)
+        while True:
+            h = http1.parse_response_head(rb)
+            if h is not None:
+                if 100 <= h[0] < 200:
+                    continue
+                break
+            mv = rb.space()
+            if not len(mv):
+                raise NetError(TUNNEL, None, "proxy answer too long", True)
+            n = await c.readinto(mv)
+            if not n:
+                raise NetError(TUNNEL, None, "proxy closed the connection on CONNECT %s" % hp, True)
+            rb.wrote(n)
+    except OSError as e:
+        raise NetError(c.stage, e.args[0] if e.args and isinstance(e.args[0], int) else None,
+                       "proxy connection failed: %s" % e, True)
+    except ProtoError as e:  # the proxy's answer is no HTTP
+        raise NetError(TUNNEL, None, "bad proxy answer: %s" % e, True)
+    if h[0] != 200:
+        raise NetError(TUNNEL, h[0], "proxy refused CONNECT %s: %d %s" % (hp, h[0], h[1]), True)
