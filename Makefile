@@ -3,7 +3,7 @@ PY      := .venv/bin/python
 MPY     := .venv/bin/micropython
 PORT    ?= /dev/ttyACM0
 
-.PHONY: setup demo test mutate test-host test-device test-vboard test-board mpy size repl bench deploy clean
+.PHONY: setup demo test mutate test-host test-device test-vboard test-board mpy size repl bench soak deploy clean
 
 setup:
 	@./tools/setup.sh
@@ -48,6 +48,10 @@ repl: setup
 bench: setup mpy
 	@$(PY) bench/run.py
 	@$(PY) bench/ram.py
+
+# 25,000 sequential requests per style at 110k from .mpy, heap flat (tests/device/test_soak.py)
+soak: setup mpy
+	@$(PY) tools/soak.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

@@ -76,8 +76,8 @@ def run(aw=None):
 
 
 # A timeout cheaper than wait_for (no extra task around the awaited work): a sleeping task
-# that sets a flag on x and cancels the task that armed it. Cancel the returned task when
-# the work is done in time; on CancelledError, the flag tells a timeout from other causes.
+# that sets a flag on x and cancels the task that armed it. Stop it with unwatch() when the
+# work is done in time; on CancelledError, the flag tells a timeout from other causes.
 def watch(ms, x, flag):
     return _port.spawn(_dog(_port.current_task(), ms, x, flag))
 
@@ -87,6 +87,15 @@ def deadline(code, message):
     `flag` on x) is set, raise deadline(code, message). code: the module's timeout code
     (http/fetch 2300028)."""
     return BusinessError(code, message)
+
+
+def unwatch(dog, x, flag):
+    """Stop a watchdog that has not fired: take it off the run queue (_port.drop_sleeper).
+    Not dog.cancel(): on MicroPython that puts the dog back on the queue to run once more,
+    and one still queued when the next request's task is created links the two requests
+    through the task queue's stale pairing-heap pointers (docs/http.md, "Memory")."""
+    if not getattr(x, flag):  # fired: it has finished already
+        _port.drop_sleeper(dog)
 
 
 async def _dog(task, ms, x, flag):

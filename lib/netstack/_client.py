@@ -88,7 +88,12 @@ cache = None
 
 
 class Pool:
-    """The one idle keep-alive connection an HttpRequest keeps between its requests."""
+    """The one idle keep-alive connection an HttpRequest keeps between its requests.
+    An idle connection holds no receive buffer (its buffer goes to the spare, and the next
+    request takes one). At most MAX_IDLE idle connections stay open across all
+    HttpRequests (_idle, the oldest is closed): a program that makes a new HttpRequest per
+    request and never destroy()s it would otherwise leave a socket open per request
+    (MicroPython's unix port does not close a socket when it is collected)."""
 
     def __init__(self):
         self.key = None
@@ -98,17 +103,33 @@ class Pool:
 
     def take(self, key):
         c = self.conn
-        if c is not None and self.key == key and not c.closed:
-            self.conn = None
-            return c, self.rb
-        self.close()
+        self.conn = None
+        rb, self.rb = self.rb, None
+        if c is not None:
+            _unidle(c)
+            if self.key == key and not c.closed:
+                return c, rb
+            c.close()
+            _recycle(rb)
         return None, None
 
     def put(self, key, conn, rb):
         self.close()
+        if self.dead or len(rb):  # bytes past the response: not a connection to reuse
+            conn.close()
+            _recycle(rb)
+            return
         self.key, self.conn, self.rb = key, conn, rb
-        if self.dead:
-            self.close()
+        # the registry holds the connection, not this Pool: a dropped HttpRequest's Pool
+        # is collected, and its connection is closed when a newer one goes idle
+        i = _idle.index(None) if None in _idle else 0
+        old = _idle[i]
+        if old is not None:
+            old.close()
+            del _idle[i]
+            _idle.append(None)
+            i = len(_idle) - 1
+        _idle[i] = conn
 
     def shut(self):
         """Close the idle connection and keep none from now on (HttpRequest.destroy)."""
@@ -116,11 +137,34 @@ class Pool:
         self.close()
 
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
+        c = self.conn
+        if c is not None:
             self.conn = None
+            _unidle(c)
+            c.close()
             _recycle(self.rb)
             self.rb = None
+
+
+MAX_IDLE = 1   # idle keep-alive connections open at once, across all HttpRequests
+_idle = [None] * MAX_IDLE  # their Conns (fixed size: nothing allocated per request)
+
+
+def _unidle(c):
+    for i in range(len(_idle)):
+        if _idle[i] is c:
+            _idle[i] = None
+            return
+
+
+def close_idle():
+    """Close every idle keep-alive connection (before a TLS handshake, which needs the
+    memory an idle TLS session holds)."""
+    for i in range(len(_idle)):
+        c = _idle[i]
+        if c is not None:
+            _idle[i] = None
+            c.close()
 
 
 # One spare receive buffer: a closed connection leaves its 4 KB here for the next one, so
@@ -209,6 +253,8 @@ async def _perform(x, pool):
                     raise
                 # The idle connection died while we were away: once more on a fresh one.
                 conn.close()
+                _recycle(rb)
+                conn = rb = None
                 conn, rb = await _open(x, scheme, host, port)
                 status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
             _mark(x, 6)
@@ -270,8 +316,10 @@ async def _perform(x, pool):
 
 async def _open(x, scheme, host, port):
     """A fresh connection (through the proxy if any), TLS started when https."""
-    rb = _new_buf()
     tls = scheme == "https"
+    if tls:  # a handshake needs much memory: other HttpRequests' idle connections go first
+        close_idle()
+    rb = _new_buf()
     p = x.proxy
     mark = lambda st: st < 2 and _mark(x, st + 1)  # resolved: dns mark, connected: tcp
     dog = _aw.watch(x.connect_timeout, x, "connect_timed_out") if x.connect_timeout else None
@@ -294,7 +342,7 @@ async def _open(x, scheme, host, port):
         raise
     finally:
         if dog is not None:
-            dog.cancel()
+            _aw.unwatch(dog, x, "connect_timed_out")
 
 
 def _dial_error(e, host, port):

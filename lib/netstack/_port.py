@@ -56,6 +56,18 @@ def sleep_ms(ms):
     return asyncio.sleep_ms(ms)
 
 
+def drop_sleeper(t):
+    """End task t, asleep in sleep_ms (and not awaited by anyone), without running it again:
+    off the run queue, never resumed, collected with its coroutine. MicroPython's
+    Task.cancel() would requeue it to run now instead; it then stays queued past the end of
+    run_until_complete and links to the next tasks created (docs/http.md, "Memory")."""
+    if t.state is True and t.data is None:  # not finished, on the run queue (not on an I/O
+        asyncio.core._task_queue.remove(t)  # or event queue, where data says which)
+        t.state = False  # done(), as a finished task nobody awaits
+    else:
+        t.cancel()
+
+
 # Waiting for a socket uses the scheduler's poller directly, as asyncio's own streams do,
 # so the transport can read into its own buffers without asyncio.Stream's copies.
 # The poller holds one waiting task per direction per socket (a second one would replace

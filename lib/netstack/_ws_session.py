@@ -221,7 +221,7 @@ class Session:
         except OSError:
             pass
         finally:
-            dog.cancel()
+            _aw.unwatch(dog, self, "_tmo")
 
     def _report_error(self, text):
         try:

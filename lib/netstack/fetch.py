@@ -44,7 +44,7 @@ async def _run(x, cbs):
                 else:
                     err, stop = ("cancelled", 2300999), e
             finally:
-                dog.cancel()
+                _aw.unwatch(dog, x, "timed_out")
         if res is not None:
             _call(cbs[0], "success", res)
         else:

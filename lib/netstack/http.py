@@ -173,7 +173,7 @@ class HttpRequest(Emitter):
             raise
         finally:
             if dog is not None:
-                dog.cancel()
+                _aw.unwatch(dog, x, "timed_out")
             self._running.remove(task)
 
     def _wire_events(self, x, resp, streaming):

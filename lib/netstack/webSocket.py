@@ -230,7 +230,7 @@ class WebSocket(Emitter):
                 conn.close()
             raise
         finally:
-            dog.cancel()
+            _aw.unwatch(dog, x, "_tmo")
 
     async def _send(self, data):
         s = self._s

@@ -44,6 +44,10 @@ def event():
     return asyncio.Event()
 
 
+def drop_sleeper(t):
+    t.cancel()  # CPython's loop keeps no stale links between tasks
+
+
 async def _wait(s, i, add, remove):
     # s.waits[i]: the future a task waits on for direction i (0 read, 1 write); close(s)
     # resolves it, as MicroPython's seam wakes the poller's waiting task.
