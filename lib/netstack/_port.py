@@ -8,6 +8,7 @@
 # loaded on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
+#   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
 #   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
