@@ -89,11 +89,11 @@ cache = None
 
 class Pool:
     """The one idle keep-alive connection an HttpRequest keeps between its requests.
-    An idle connection holds no receive buffer (its buffer goes to the spare, and the next
-    request takes one). At most MAX_IDLE idle connections stay open across all
-    HttpRequests (_idle, the oldest is closed): a program that makes a new HttpRequest per
-    request and never destroy()s it would otherwise leave a socket open per request
-    (MicroPython's unix port does not close a socket when it is collected)."""
+    Idle connections are also listed in _idle, and closed when any request dials a new
+    connection (and beyond MAX_IDLE): a program that makes a new HttpRequest per request
+    and never destroy()s it would otherwise leave a socket open per request (MicroPython's
+    unix port does not close a socket when it is collected), and on a small heap the old
+    connection's objects and TLS session are freed before the new ones are made."""
 
     def __init__(self):
         self.key = None
@@ -146,7 +146,7 @@ class Pool:
             self.rb = None
 
 
-MAX_IDLE = 1   # idle keep-alive connections open at once, across all HttpRequests
+MAX_IDLE = 2   # idle keep-alive connections open at once, across all HttpRequests
 _idle = [None] * MAX_IDLE  # their Conns (fixed size: nothing allocated per request)
 
 
@@ -158,8 +158,7 @@ def _unidle(c):
 
 
 def close_idle():
-    """Close every idle keep-alive connection (before a TLS handshake, which needs the
-    memory an idle TLS session holds)."""
+    """Close every idle keep-alive connection (before a new one is dialed)."""
     for i in range(len(_idle)):
         c = _idle[i]
         if c is not None:
@@ -317,8 +316,7 @@ async def _perform(x, pool):
 async def _open(x, scheme, host, port):
     """A fresh connection (through the proxy if any), TLS started when https."""
     tls = scheme == "https"
-    if tls:  # a handshake needs much memory: other HttpRequests' idle connections go first
-        close_idle()
+    close_idle()  # other HttpRequests' idle connections go first (see Pool)
     rb = _new_buf()
     p = x.proxy
     mark = lambda st: st < 2 and _mark(x, st + 1)  # resolved: dns mark, connected: tcp
