@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,15 +18,13 @@ import netstack
 from netstack import http, _port, _client, BusinessError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
-from peers import Peers  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
-def cfg():
-    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
-        yield p.cfg
+def cfg(peers):
+    return peers[1]
 
 
 def hdate(offset=0):

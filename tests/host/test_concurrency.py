@@ -8,7 +8,6 @@ import gc
 import os
 import socket
 import sys
-import tempfile
 import time
 
 import pytest
@@ -17,15 +16,13 @@ import netstack
 from netstack import http, BusinessError, _aw, _port
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
-from peers import Peers  # noqa: E402
 
 MARGIN = 400  # ms a timeout may take beyond its value (loop latency on a busy CI machine)
 
 
 @pytest.fixture(scope="module")
-def cfg():
-    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
-        yield p.cfg
+def cfg(peers):
+    return peers[1]
 
 
 def now():

@@ -9,13 +9,11 @@ import netstack
 from netstack import fetch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers"))
-from peers import Peers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def cfg(tmp_path_factory):
-    with Peers(str(tmp_path_factory.mktemp("peers"))) as p:
-        yield p.cfg
+def cfg(peers):
+    return peers[1]
 
 
 def run(**o):

@@ -12,13 +12,11 @@ import netstack
 from netstack import http, BusinessError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
-from peers import Peers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def cfg():
-    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
-        yield p.cfg
+def cfg(peers):
+    return peers[1]
 
 
 def get(url, opts=None, req=None):

@@ -6,7 +6,6 @@ import hashlib
 import os
 import ssl
 import sys
-import tempfile
 import threading
 import time
 
@@ -18,7 +17,6 @@ import netstack
 from netstack import http, BusinessError, _pin
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
-from peers import Peers  # noqa: E402
 from peers_rawhttp import ThreadedServer  # noqa: E402
 
 WRONG = base64.b64encode(b"\x00" * 32).decode()
@@ -59,14 +57,14 @@ class Recorder:
 
 
 @pytest.fixture(scope="module")
-def env():
-    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
-        rec = Recorder(os.path.join(d, "server.pem"))
-        try:
-            yield p.cfg, rec
-        finally:
-            rec.srv.signal_stop()
-            rec.srv.stop()
+def env(peers):
+    d, cfg = peers
+    rec = Recorder(os.path.join(d, "server.pem"))
+    try:
+        yield cfg, rec
+    finally:
+        rec.srv.signal_stop()
+        rec.srv.stop()
 
 
 @pytest.fixture
