@@ -6,13 +6,13 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
-from peers import Peers  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from peerproc import running_peers  # noqa: E402
 
 
 def main():
-    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
-        src = "CFG = %r\n" % p.cfg + open(os.path.join(ROOT, "tools", "demo", "tour.py")).read()
+    with tempfile.TemporaryDirectory() as d, running_peers(d) as cfg:
+        src = "CFG = %r\n" % cfg + open(os.path.join(ROOT, "tools", "demo", "tour.py")).read()
         script = os.path.join(d, "tour.py")
         with open(script, "w") as f:
             f.write(src)

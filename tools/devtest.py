@@ -136,13 +136,10 @@ def skip_expected(entries, name, row, reason):
 
 
 def peers_cfg(stack):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
-    try:
-        from peers import Peers
-    except ImportError as e:
-        sys.exit("devtest: --peers needs tests/peers/peers.py with class Peers (%s)" % e)
+    # the peers run as their own program (tools/peerproc.py): tools do not import tests/
+    from peerproc import running_peers
     workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="devtest-peers-"))
-    return stack.enter_context(Peers(workdir)).cfg
+    return stack.enter_context(running_peers(workdir))
 
 
 def build_romfs(lib, out):

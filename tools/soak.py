@@ -14,7 +14,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 
 def main():
@@ -25,10 +25,10 @@ def main():
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--timeout", type=float, default=3600, help="seconds, the whole run")
     args = ap.parse_args()
-    from peers import Peers
+    from peerproc import running_peers  # the peers as their own program
     with tempfile.TemporaryDirectory(prefix="soak-") as work:
-        with Peers(work) as p:
-            cfg = {"hostile": p.cfg["hostile"], "soak_n": args.n}
+        with running_peers(work) as pcfg:
+            cfg = {"hostile": pcfg["hostile"], "soak_n": args.n}
             script = os.path.join(work, "soak.py")
             with open(os.path.join(ROOT, "tests", "device", "test_soak.py")) as f:
                 text = f.read()

@@ -97,3 +97,16 @@ def test_only_transport_and_seam_open_sockets_or_tls():
         for pat in (r"(?m)^\s*import (socket|tls|ssl)\b", r"tcp_socket\(",
                     r"tls_wrap\(", r"wrap_socket\(", r"listen_socket\(", r"udp_socket\("):
             assert not re.search(pat, src), (name, pat)
+
+
+def test_tools_and_bench_do_not_import_tests():
+    # tools/ and bench/ run the peers as a program (tools/peerproc.py), never import tests/
+    bad = []
+    for d in ("tools", "bench"):
+        for f in sorted(os.listdir(os.path.join(ROOT, d))):
+            if not f.endswith(".py"):
+                continue
+            src = open(os.path.join(ROOT, d, f)).read()
+            if re.search(r"sys\.path\.(insert|append)\([^\n]*[\"']tests[\"']", src):
+                bad.append("%s/%s puts tests/ on sys.path" % (d, f))
+    assert not bad, bad
