@@ -14,7 +14,10 @@
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
 #   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, *sockopt(s, name, v)
+#   *listen(s, backlog), *sock_error(s) -> errno after connect, *fileno(s) -> int,
+#   *unix_addr(path) -> sa | None, *MAX_CLIENTS, *BACKLOG, *RECV_BUF (netstack.socket)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
+#   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
 #   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
 import asyncio
 import socket

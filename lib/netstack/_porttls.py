@@ -42,6 +42,30 @@ def tls_wrap(ctx, s, server_hostname=None, server_side=False):
     return s
 
 
+def tls_cipher(s):
+    """(cipher suite name, protocol version) of a TLS socket whose handshake is over, or
+    None where that is not known yet. MicroPython's cipher() must not be called before the
+    handshake ends (it reads a session that does not exist yet and crashes): callers wait
+    for data to have moved unless tls_knows_end."""
+    return s.cipher()
+
+
+def tls_alpn(ctx, protocols):
+    """Offer these ALPN protocols; False where the binding has no ALPN (MicroPython)."""
+    return False
+
+
+def tls_versions(ctx, lo, hi):
+    """Allow only TLS versions lo..hi ('TLSv1.2'/'TLSv1.3'); False where the binding cannot
+    restrict them (MicroPython: mbedTLS's build decides)."""
+    return False
+
+
+# True where tls_cipher() itself tells whether the handshake is over (CPython); False:
+# only after data went through (MicroPython)
+tls_knows_end = False
+
+
 def peer_cert(s):
     """DER of the peer's certificate, or None where the port cannot tell."""
     try:

@@ -34,6 +34,10 @@ def listen_socket(family, sa, backlog):
     return s
 
 
+def listen(s, backlog):
+    s.listen(backlog)
+
+
 def accept(ls):
     """-> (non-blocking socket, peer sockaddr), or None when no connection is waiting."""
     try:
@@ -84,8 +88,10 @@ def local_addr(s):
 
 def sockopt(s, name, value):
     """Set an option by neutral name: reuseaddr, keepalive, nodelay, broadcast, rcvbuf,
-    sndbuf, ttl, multicast_ttl, multicast_loop, add_membership, drop_membership (value:
-    int, or the ip_mreq bytes for the two memberships). False: not available here.
+    sndbuf, linger (struct linger bytes), oobinline, ttl, multicast_ttl, multicast_loop,
+    multicast_if (interface address bytes), multicast_all, add_membership, drop_membership
+    (value: int, or the ip_mreq bytes for the two memberships). False: not available
+    here; s None: only tell whether it is available.
     The table is the port's SOCKOPTS (netstack_port), else the defaults below."""
     global _opts
     t = _opts
@@ -101,16 +107,56 @@ def sockopt(s, name, value):
                  "broadcast": (sol, g("SO_BROADCAST", 6)), "sndbuf": (sol, 7), "rcvbuf": (sol, 8),
                  "nodelay": (6, 1), "ttl": (0, 2), "multicast_ttl": (0, 33),
                  "multicast_loop": (0, 34), "add_membership": (0, g("IP_ADD_MEMBERSHIP", 35)),
-                 "drop_membership": (0, g("IP_DROP_MEMBERSHIP", 36))}
+                 "drop_membership": (0, g("IP_DROP_MEMBERSHIP", 36)),
+                 "linger": (sol, 13), "oobinline": (sol, 10), "multicast_if": (0, 32),
+                 "multicast_all": (0, 49)}  # Linux: 0 = only the groups this socket joined
         _opts = t
     lo = t.get(name)
     if lo is None:
         return False
-    s.setsockopt(lo[0], lo[1], value)
+    if s is not None:  # None: only tell whether the option is available
+        s.setsockopt(lo[0], lo[1], value)
     return True
 
 
 _opts = None
+
+
+def sock_error(s):
+    """After a non-blocking connect was reported writable: its errno, 0 when connected.
+    No getsockopt(SO_ERROR) on MicroPython: a 1-byte MSG_PEEK tells, consuming nothing."""
+    try:
+        s.recv(1, getattr(socket, "MSG_PEEK", 2))
+    except OSError as e:
+        if e.args[0] not in (11, 115, 119):  # EAGAIN (unix), EINPROGRESS/EAGAIN (lwIP)
+            return e.args[0]
+    except TypeError:
+        pass  # a recv without flags (lwIP ports): the first read will tell
+    return 0
+
+
+def fileno(s):
+    """The socket's file descriptor, or -1 where sockets have none."""
+    f = getattr(s, "fileno", None)
+    return f() if f is not None else -1
+
+
+def unix_addr(path):
+    """The AF_UNIX address for path (MicroPython takes struct sockaddr_un as bytes), or None
+    where this runtime has no local sockets."""
+    af = getattr(socket, "AF_UNIX", None)
+    if af is None:
+        return None
+    return bytes((af & 255, af >> 8)) + path.encode() + b"\0"
+
+
+# netstack.socket's sizes: a server accepts at most MAX_CLIENTS connections at once (more
+# are closed at once; OpenHarmony: 1024) with this listen backlog (OpenHarmony: 511); a
+# socket's reads take at most RECV_BUF bytes unless receiveBufferSize says otherwise
+# (OpenHarmony: 8192). Boards set smaller ones in their netstack_port.
+MAX_CLIENTS = 64
+BACKLOG = 8
+RECV_BUF = 4096
 
 
 def random_bytes(n):

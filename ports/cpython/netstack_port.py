@@ -194,6 +194,10 @@ def listen_socket(family, sa, backlog):
     return Sock(s)
 
 
+def listen(s, backlog):
+    s.s.listen(backlog)
+
+
 def accept(ls):
     try:
         s, sa = ls.s.accept()
@@ -244,15 +248,28 @@ _OPTS = {"reuseaddr": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
          "multicast_ttl": (socket.IPPROTO_IP, socket.IP_MULTICAST_TTL),
          "multicast_loop": (socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP),
          "add_membership": (socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP),
-         "drop_membership": (socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP)}
+         "drop_membership": (socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP),
+         "linger": (socket.SOL_SOCKET, socket.SO_LINGER),
+         "oobinline": (socket.SOL_SOCKET, socket.SO_OOBINLINE),
+         "multicast_if": (socket.IPPROTO_IP, socket.IP_MULTICAST_IF),
+         "multicast_all": (socket.IPPROTO_IP, 49)}  # IP_MULTICAST_ALL (Linux)
 
 
 def sockopt(s, name, value):
     lo = _OPTS.get(name)
     if lo is None:
         return False
-    s.s.setsockopt(lo[0], lo[1], value)
+    if s is not None:
+        s.s.setsockopt(lo[0], lo[1], value)
     return True
+
+
+def sock_error(s):
+    return s.s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+
+
+def unix_addr(path):
+    return path if hasattr(socket, "AF_UNIX") else None
 
 
 def mem_free():
@@ -309,6 +326,25 @@ def tls_wrap(ctx, s, server_hostname=None, server_side=False):
     return Sock(ctx.wrap_socket(s.s, server_side=server_side, do_handshake_on_connect=False,
                                 server_hostname=None if server_side else server_hostname),
                 None if server_side else getattr(ctx, "netstack_pin", None))
+
+
+tls_knows_end = True
+
+
+def tls_cipher(s):
+    c = s.s.cipher()  # None before the handshake ends
+    return None if c is None else (c[0], c[1])
+
+
+def tls_alpn(ctx, protocols):
+    ctx.set_alpn_protocols(protocols)
+    return True
+
+
+def tls_versions(ctx, lo, hi):
+    v = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+    ctx.minimum_version, ctx.maximum_version = v[lo], v[hi]
+    return True
 
 
 def peer_cert(s):

@@ -22,3 +22,7 @@ def _opts():
 
 
 SOCKOPTS = _opts()
+# netstack.socket on a board: few clients, small reads
+MAX_CLIENTS = 4
+BACKLOG = 2
+RECV_BUF = 2048

@@ -32,6 +32,7 @@ import peers_certs as certs        # noqa: E402
 import peers_hostile as hostile    # noqa: E402
 import peers_proxy as proxy        # noqa: E402
 import peers_ws                     # noqa: E402
+import peers_sock as sockpeers     # noqa: E402
 from peers_rawhttp import ThreadedServer, respond, serve_http   # noqa: E402
 
 PROXY_USER, PROXY_PASSWORD = "u", "p"
@@ -88,6 +89,19 @@ class Peers:
             srv = peers_ws.WsEcho(ctx, name).start()
             self.servers[name] = srv
             self.cfg[name] = "%s://127.0.0.1:%d" % ("wss" if ctx else "ws", srv.port)
+        # netstack.socket peers: plain ports (ints)
+        for name, srv in (("tcp_echo", sockpeers._Server("tcp_echo", sockpeers.echo)),
+                          ("udp_echo", sockpeers.UdpEcho()),
+                          ("tls_echo", sockpeers._Server("tls_echo", sockpeers.echo,
+                                                         _server_ctx(files["server"]))),
+                          ("tls_wronghost", sockpeers._Server("tls_wronghost", sockpeers.echo,
+                                                              _server_ctx(files["wronghost"]))),
+                          ("tls_expired", sockpeers._Server("tls_expired", sockpeers.echo,
+                                                            _server_ctx(files["expired"]))),
+                          ("tls_selfsigned", sockpeers._Server(
+                              "tls_selfsigned", sockpeers.echo, _server_ctx(files["selfsigned"])))):
+            self.servers[name] = srv.start()
+            self.cfg[name] = srv.port
 
         for name in self.procs:
             self._wait_http(name, files["ca"])

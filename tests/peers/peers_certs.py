@@ -60,7 +60,18 @@ def make_pki(workdir):
     put("client_key", "client_key", client_key, _key_der(client_key))
     cfg["spki_sha256_b64"] = spki_sha256_b64(server.cert_chain_pems[0].bytes())
 
+    # for netstack.socket's TLS tests: a certificate from the test CA that expired
+    # yesterday, and a self-signed one (its own issuer, in no trust store)
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc)
+    expired = ca.issue_cert("127.0.0.1", "localhost", not_before=now - datetime.timedelta(days=30),
+                            not_after=now - datetime.timedelta(days=1))
+    selfsigned = trustme.CA()  # its own certificate, signed by its own key: trusted by nobody
+
     files = {
+        "expired": write("expired.pem", expired.private_key_and_cert_chain_pem.bytes()),
+        "selfsigned": write("selfsigned.pem", selfsigned.private_key_pem.bytes() +
+                            selfsigned.cert_pem.bytes()),
         "ca": cfg["ca_pem_path"],
         # key + certificate in one PEM file: what gunicorn and ssl.load_cert_chain take
         "server": write("server.pem", server.private_key_and_cert_chain_pem.bytes()),

@@ -11,7 +11,20 @@ class Listener:
     MicroPython has no getsockname). accept() waits for the next connection; close() stops
     a task waiting in accept() (it raises NetError(CONNECT, EBADF))."""
 
-    def __init__(self, host, port, backlog=5):
+    def __init__(self, host, port, backlog=5, sock=None, local=None):
+        # sock: a stream socket the caller made and bound to `local` (options set, port
+        # chosen: see stream.bind; or an AF_UNIX path); it starts listening here.
+        if sock is not None:
+            try:
+                _port.listen(sock, backlog)
+            except OSError as e:
+                _port.close(sock)
+                raise NetError(CONNECT, e.args[0] if e.args and isinstance(e.args[0], int)
+                               else None, "cannot listen: %s" % e)
+            self.s = sock
+            self.local = _port.local_addr(sock) or local
+            self.closed = False
+            return
         try:
             family, sa = _port.resolve(host, port)
         except OSError as e:

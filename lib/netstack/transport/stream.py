@@ -47,6 +47,27 @@ def error(conn, e):
     return NetError(st, c, str(e))
 
 
+def bind(s, host, port, dgram=False):
+    """Bind s to host:port (a numeric address) -> the bound sockaddr. Port 0 where the
+    runtime cannot read the port back (MicroPython has no getsockname): a port from the
+    dynamic range 49152-65535 chosen here, the next one tried while one is in use.
+    Raises OSError."""
+    family, sa = _port.resolve(host, port, dgram)
+    if port or _port.local_addr(s) is not None:
+        _port.bind(s, sa)
+        return _port.local_addr(s) or sa
+    b = _port.random_bytes(16)
+    for i in range(0, 16, 2):
+        family, sa = _port.resolve(host, 49152 + ((b[i] << 8 | b[i + 1]) & 16383), dgram)
+        try:
+            _port.bind(s, sa)
+            return sa
+        except OSError as e:
+            if e.args[0] != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE)
+
+
 class Conn:
     """A connected stream socket. Attributes: s (the socket), tls (bool), stage, closed,
     peer (the peer's sockaddr, or None), local (own sockaddr, or None where the port cannot
@@ -158,6 +179,25 @@ class Conn:
         self.s = _port.tls_wrap(ctx, self.s, server_hostname, server_side)
         self.tls = True
         self.stage = TLS
+
+    async def handshake(self, done, mv):
+        """Drive the TLS handshake by reading until done() is true (the caller's
+        certificate hook has run: the peer's chain was checked), or bytes arrive ->
+        number of bytes read into mv (0: none yet). Neither runtime's binding can step a
+        handshake without reading or writing data, so this is how a TLS client learns
+        before any data moves that the server's certificate passed. Raises what the read
+        raises (ValueError: verification failed; OSError)."""
+        s = self.s
+        while True:
+            n = s.readinto(mv)
+            if n is not None:
+                if not n:
+                    raise OSError(errno.ECONNRESET, "closed during the TLS handshake")
+                self.stage = OPEN
+                return n
+            if done():
+                return 0
+            await _port.wait_readable(s)
 
     def close(self):
         if not self.closed:

@@ -1,6 +1,6 @@
 # Datagram sockets (socket's UDPSocket and MulticastSocket). Loaded only by them.
 from .. import _port
-from .stream import NetError, RESOLVE, CONNECT
+from .stream import NetError, RESOLVE, CONNECT, bind as _bind
 
 
 def _code(e):
@@ -29,6 +29,15 @@ class Datagram:
                 self.close()
                 raise NetError(CONNECT, _code(e), "cannot bind %s:%d: %s" % (host, port, e))
             self.local = _port.local_addr(self.s) or sa
+
+    def bind(self, host, port):
+        """Bind the socket made unbound (options set first) -> its sockaddr; port 0: see
+        stream.bind. NetError(CONNECT, errno) on failure."""
+        try:
+            self.local = _bind(self.s, host, port, True)
+        except OSError as e:
+            raise NetError(CONNECT, _code(e), "cannot bind %s:%d: %s" % (host, port, e))
+        return self.local
 
     @staticmethod
     def sockaddr(host, port):

@@ -1,0 +1,545 @@
+# netstack.socket's shared part: TCPSocket and what every socket class uses (argument
+# checks, state flags, error codes, the reader). The public module is netstack.socket
+# (constructors); servers (_sock_srv), UDP and multicast (_sock_udp), TLS (_sock_tls,
+# _sock_tlss), local sockets (_sock_local) and SOCKS5 (_socks) load on first use and build
+# on this. Sockets, listeners and datagrams come from transport/; this file holds the
+# OpenHarmony shapes. Choices and per-port gaps: docs/socket.md.
+from ._emit import Emitter
+from ._err import BusinessError, param
+from . import _aw, _port
+from .transport import stream as _stream
+from .transport import tcp as _tcp
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+CLIENT_BASE = const(2301000)   # + errno: TCP/UDP/multicast/local client sockets
+SERVER_BASE = const(2303100)   # + errno: servers, their connections, TLS system errors
+_EBADF = const(9)
+_EINVAL = const(22)
+_EOPNOTSUPP = const(95)
+_EADDRNOTAVAIL = const(99)
+_EISCONN = const(106)
+_ENOTCONN = const(107)
+_ETIMEDOUT = const(110)
+_EHOSTUNREACH = const(113)
+_EINPROGRESS = const(115)
+_E_AGAIN_CLOSE = const(2300999)  # a second close(): OpenHarmony's -1 + 2301000
+_E_SYSTEM = const(2300002)
+_CONNECT_MS = const(5000)
+RBUF_MAX = const(262144)
+
+BOUND = const(1)
+CONNECTED = const(2)
+CLOSED = const(4)
+LISTENING = const(8)
+
+
+# ---- argument checks -------------------------------------------------------------------
+
+def is_ip(s, fam):
+    if fam == 2:
+        if ":" not in s or len(s) > 45:
+            return False
+        for ch in s:
+            if ch not in "0123456789abcdefABCDEF:.%":
+                return False
+        return True
+    p = s.split(".")
+    if len(p) != 4:
+        return False
+    for x in p:
+        if not x or len(x) > 3 or not x.isdigit() or int(x) > 255:
+            return False
+    return True
+
+
+def uint(v, what, top):
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= top:
+        raise param("%s must be an integer 0-%d" % (what, top))
+    return v
+
+
+def net_address(a, what="address", host_ok=False):
+    """NetAddress -> (family 1|2, ip or host name, port). 401: a bad shape or an IP that
+    does not match its family; 2301099: not an IP where one is needed (bind)."""
+    if not isinstance(a, dict):
+        raise param(what + " must be a NetAddress object")
+    ip = a.get("address")
+    if not isinstance(ip, str) or not ip:
+        raise param(what + ".address must be a non-empty string")
+    fam = a.get("family")
+    if fam is None:
+        fam = 1
+    elif fam not in (1, 2) or isinstance(fam, bool):
+        raise param(what + ".family must be 1 (IPv4) or 2 (IPv6)")
+    port = a.get("port")
+    port = 0 if port is None else uint(port, what + ".port", 65535)
+    if is_ip(ip, 3 - fam) or (fam == 1 and ":" in ip):
+        raise param("%s.address %s does not match family %d" % (what, ip, fam))
+    if not host_ok and not is_ip(ip, fam):
+        raise BusinessError(CLIENT_BASE + _EADDRNOTAVAIL, "not an IP address: " + ip)
+    return fam, ip, port
+
+
+def af(fam):
+    s = _port.socket
+    return s.AF_INET6 if fam == 2 else s.AF_INET
+
+
+def data_of(o):
+    """The bytes to send from {data: string | ArrayBuffer} (TCPSendOptions and friends)."""
+    if not isinstance(o, dict):
+        raise param("options must be an object with data")
+    d = o.get("data")
+    if isinstance(d, str):
+        return d.encode()
+    if isinstance(d, (bytes, bytearray, memoryview)):
+        return d
+    raise param("data must be a string or ArrayBuffer (bytes)")
+
+
+# OpenHarmony extra option -> the seam's option name (_port.sockopt); "" for the ones the
+# library honours itself
+OPTS = {"receiveBufferSize": "rcvbuf", "sendBufferSize": "sndbuf", "reuseAddress": "reuseaddr",
+        "socketTimeout": "", "keepAlive": "keepalive", "OOBInline": "oobinline",
+        "TCPNoDelay": "nodelay", "socketLinger": "linger", "tcpFastOpen": "tcp_fastopen",
+        "broadcast": "broadcast"}
+TCP_OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout",
+            "keepAlive", "OOBInline", "TCPNoDelay", "socketLinger", "tcpFastOpen")
+
+
+def extra_options(o, allowed, base=CLIENT_BASE):
+    """Checked ExtraOptions -> {name: value}. 401 for a bad value; base + EOPNOTSUPP naming
+    every option this port cannot set (reported, never silently dropped)."""
+    if not isinstance(o, dict):
+        raise param("options must be an ExtraOptions object")
+    out = {}
+    bad = []
+    for k in o:
+        v = o[k]
+        if v is None or k not in allowed:
+            continue  # a field this socket type does not have: ignored, as OpenHarmony does
+        if k in ("receiveBufferSize", "sendBufferSize", "socketTimeout"):
+            uint(v, k, 0x7fffffff)
+        elif k == "socketLinger":
+            if not isinstance(v, dict) or not isinstance(v.get("on"), bool):
+                raise param("socketLinger must be {on: boolean, linger: 0-65535}")
+            uint(v.get("linger"), "socketLinger.linger", 65535)
+        elif not isinstance(v, bool):
+            raise param(k + " must be a boolean")
+        # receiveBufferSize is also the library's read size: honoured on every port
+        if OPTS[k] and k != "receiveBufferSize" and not _port.sockopt(None, OPTS[k], 0):
+            bad.append(k)
+        out[k] = v
+    if bad:
+        raise BusinessError(base + _EOPNOTSUPP, "not supported on this port: " + ", ".join(bad))
+    return out
+
+
+def pairs(opts):
+    """Checked options -> [(seam option name, value)] for the socket."""
+    out = []
+    for k in opts or ():
+        v = opts[k]
+        n = OPTS[k]
+        if not n:
+            continue
+        if k == "socketLinger":
+            lg = v["linger"]
+            v = bytes((int(v["on"]), 0, 0, 0, lg & 255, lg >> 8, 0, 0))  # struct linger
+        elif k in ("receiveBufferSize", "sendBufferSize"):
+            if not v:
+                continue  # 0: the system's default
+            v = min(v, RBUF_MAX)
+        else:
+            v = int(v)
+        out.append((n, v))
+    return out
+
+
+def set_opts(s, opts):
+    """Put checked options on the socket s. Raises OSError."""
+    for n, v in pairs(opts):
+        _port.sockopt(s, n, v)
+
+
+def error_of(e, base=CLIENT_BASE):
+    """BusinessError for what the transport raised: base + errno."""
+    if isinstance(e, BusinessError):
+        return e
+    if isinstance(e, MemoryError):
+        return BusinessError(_E_SYSTEM, "out of memory")
+    c = getattr(e, "code", None)  # NetError
+    if c is None and isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
+        c = e.args[0]
+    if isinstance(c, int) and c > 0:
+        return BusinessError(base + c)
+    if getattr(e, "stage", None) == _stream.RESOLVE:
+        return BusinessError(base + _EHOSTUNREACH, str(e))
+    return BusinessError(_E_SYSTEM, "%s: %s" % (type(e).__name__, e))
+
+
+def addr_dict(sa, fam=None):
+    h, p, v = _port.addr(sa)
+    return {"address": h, "family": 2 if v == 6 else 1, "port": p}
+
+
+class _Flag:
+    late = False
+
+
+async def deadline(aw, ms, base):
+    """await aw; past ms milliseconds fail with base + ETIMEDOUT."""
+    x = _Flag()
+    dog = _aw.watch(ms, x, "late")
+    try:
+        return await aw
+    except _port.CancelledError:
+        if x.late:
+            raise BusinessError(base + _ETIMEDOUT, "timed out after %d ms" % ms)
+        raise
+    finally:
+        dog.cancel()
+
+
+def op(self, coro, callback):
+    return _aw.call(coro, callback, self.BASE + _EBADF)
+
+
+# One receive buffer for every socket: a reader copies what it read into its message
+# before it awaits again, and the loop runs one task at a time, so no two readers ever
+# hold bytes in it at once. A socket's receiveBufferSize bounds how much one read takes;
+# the buffer grows to the largest asked for. Per connection this saves the whole buffer.
+_rx = [None]
+
+
+def rx_buf(n):
+    b = _rx[0]
+    if b is not None and len(b) >= n:
+        return b
+    old = b
+    have = 0 if old is None else len(old)
+    while n > have:
+        try:
+            b = _rx[0] = bytearray(n)
+            return b
+        except MemoryError:
+            if n <= 256 and old is None:
+                raise
+            n >>= 1  # a fragmented heap without a block this big: smaller reads, not lost
+    return old  # nothing bigger than the old one fits: keep using that
+
+
+# ---- what every socket shares --------------------------------------------------------
+
+class Base(Emitter):
+    BASE = CLIENT_BASE
+    _st = 0
+    _opts = None     # checked ExtraOptions given so far
+    _local = None    # own sockaddr
+
+    def getState(self, callback=None):
+        return op(self, self._state(), callback)
+
+    async def _state(self):
+        st = self._st
+        return {"isBound": bool(st & BOUND), "isClose": bool(st & CLOSED),
+                "isConnected": bool(st & CONNECTED)}
+
+    def getLocalAddress(self, callback=None):
+        return op(self, self._local_addr(), callback)
+
+    async def _local_addr(self):
+        if self._local is None or self._st & CLOSED:
+            raise BusinessError(self.BASE + _EBADF, "socket is not bound")
+        return addr_dict(self._local)
+
+    def getSocketFd(self, callback=None):
+        return op(self, self._fd(), callback)
+
+    async def _fd(self):
+        s = self._sock()
+        return -1 if s is None or self._st & CLOSED else _port.fileno(s)
+
+    def setExtraOptions(self, options, callback=None):
+        return op(self, self._set_opts(options), callback)
+
+    async def _set_opts(self, options):
+        o = extra_options(options, self.OPTS, self.BASE)
+        if self._st & CLOSED:
+            raise BusinessError(self.BASE + _EBADF, "socket closed")
+        s = self._sock()
+        if s is not None:
+            try:
+                set_opts(s, o)
+            except OSError as e:
+                raise error_of(e, self.BASE)
+        if self._opts is None:
+            self._opts = {}
+        self._opts.update(o)
+
+    def _rbs(self):
+        o = self._opts
+        return min((o and o.get("receiveBufferSize")) or _port.RECV_BUF, RBUF_MAX)
+
+    def close(self, callback=None):
+        return op(self, self._close(), callback)
+
+    async def _close(self):
+        if self._st & CLOSED:
+            raise BusinessError(_E_AGAIN_CLOSE, "socket already closed")
+        self._shut()
+        # Yield once so the reader, woken by the close, ends before the caller goes on:
+        # on MicroPython, making new sockets and tasks while the woken reader of a closed
+        # one still waited in the run queue kept every later socket's objects alive
+        # (the heap was gone after a few hundred UDP open/close cycles at 110k).
+        await _port.sleep_ms(0)
+
+
+# ---- a connected stream: TCP client, accepted connection (TLS builds on it) -----------
+
+class Stream(Base):
+    EVENTS = ("message", "close", "error")
+    OPTS = TCP_OPTS
+    _c = None        # transport Conn while connected
+    _remote = None   # the peer's sockaddr
+    _task = None     # the reader
+
+    def _sock(self):
+        c = self._c
+        return None if c is None else c.s
+
+    def _start(self, conn):
+        self._c = conn
+        if self._remote is None:  # (through a proxy: the target, set by _socks)
+            self._remote = conn.peer
+        if conn.local is not None:
+            self._local = conn.local
+        self._st |= CONNECTED | BOUND
+        _aw.hold()
+        self._task = _port.spawn(self._read())
+
+    async def _read(self):
+        c = self._c
+        err = None
+        buf = 0
+        want = self._rbs()
+        try:
+            while True:
+                if _rx[0] is not buf:  # the shared buffer was replaced by a bigger one
+                    buf = rx_buf(want)
+                    mv = memoryview(buf)[:want]  # (shorter if the heap had no bigger block)
+                n = await c.readinto(mv)
+                if not n or self._st & CLOSED:
+                    break
+                if self._has("message"):
+                    self._deliver(mv, n)
+        except Exception as e:  # reset, TLS alert, ...
+            err = e
+        mv = None
+        if self._st & CLOSED:
+            return
+        if err is not None:
+            self._emit("error", self._io_error(err))
+        self._shut()
+
+    def _deliver(self, mv, n):
+        # A fragmented heap may have no block for n bytes: then the bytes go out as
+        # several smaller messages (TCP has no message boundaries to keep anyway).
+        try:
+            m = bytes(mv[:n])
+        except MemoryError:
+            if n < 512:
+                raise
+            h = n >> 1
+            self._deliver(mv, h)
+            self._deliver(mv[h:], n - h)
+            return
+        self._emit("message", {"message": m, "remoteInfo": self._rinfo(n)})
+
+    def _rinfo(self, n):
+        h, p, v = _port.addr(self._remote)
+        return {"address": h, "family": "IPv6" if v == 6 else "IPv4", "port": p, "size": n}
+
+    def _io_error(self, e):
+        return error_of(e, self.BASE)
+
+    def _shut(self):
+        """Close once: the reader wakes and ends; emits 'close'."""
+        if self._st & CLOSED:
+            return False
+        self._st = (self._st | CLOSED) & ~(CONNECTED | BOUND)
+        c = self._c
+        if c is not None:
+            c.close()
+            _aw.release()
+        self._emit("close")
+        return True
+
+    def send(self, options, callback=None):
+        return op(self, self._send(options), callback)
+
+    async def _send(self, options):
+        data = data_of(options)
+        c = self._c
+        if c is None or self._st & CLOSED:
+            raise BusinessError(self.BASE + _EBADF, "socket is not connected")
+        tmo = self._opts and self._opts.get("socketTimeout")
+        try:
+            if tmo:
+                await deadline(c.write(data), tmo, self.BASE)
+            else:
+                await c.write(data)
+        except BusinessError:
+            raise
+        except Exception as e:
+            raise self._io_error(e)
+
+    def getRemoteAddress(self, callback=None):
+        return op(self, self._remote_addr(), callback)
+
+    async def _remote_addr(self):
+        if self._remote is None or self._st & CLOSED:
+            raise BusinessError(self.BASE + _ENOTCONN, "socket is not connected")
+        return addr_dict(self._remote)
+
+
+# ---- TCPSocket -----------------------------------------------------------------------
+
+class TCPSocket(Stream):
+    EVENTS = ("message", "connect", "close", "error")
+    _s = None   # the socket between bind() and connect()
+
+    def _sock(self):
+        return self._s if self._s is not None else Stream._sock(self)
+
+    def bind(self, address, callback=None):
+        return op(self, self._bind(address), callback)
+
+    async def _bind(self, address):
+        fam, ip, port = net_address(address)
+        if self._st & CLOSED:
+            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        if self._st & (BOUND | CONNECTED):
+            raise BusinessError(CLIENT_BASE + _EINVAL, "socket already bound")
+        self._s, self._local = new_bound(fam, ip, port, self._opts, CLIENT_BASE)
+        self._st |= BOUND
+
+    def connect(self, options, callback=None):
+        return op(self, self._connect(options), callback)
+
+    async def _connect(self, o):
+        fam, host, port, tmo, proxy = connect_args(o)
+        if self._st & CLOSED:
+            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        if self._st & CONNECTED:
+            raise BusinessError(CLIENT_BASE + _EISCONN, "socket already connected")
+        conn = await dial(self, fam, host, port, tmo, proxy, CLIENT_BASE)
+        self._s = None
+        if self._st & CLOSED:  # closed while connecting
+            conn.close()
+            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed while connecting")
+        self._start(conn)
+        self._emit("connect")
+
+    def _shut(self):
+        s, self._s = self._s, None
+        if s is not None:
+            _port.close(s)
+        return Stream._shut(self)
+
+
+def connect_args(o):
+    if not isinstance(o, dict):
+        raise param("connect(options: {address, timeout?, proxy?})")
+    fam, host, port = net_address(o.get("address"), host_ok=True)
+    tmo = o.get("timeout")
+    tmo = uint(tmo, "timeout", 0x7fffffff) if tmo is not None else 0
+    return fam, host, port, tmo or _CONNECT_MS, proxy_of(o)
+
+
+def proxy_of(o):
+    p = o.get("proxy")
+    if p is None:
+        return None
+    if not isinstance(p, dict):
+        raise param("proxy must be a ProxyOptions object")
+    t = p.get("type", 0)
+    if t == 0:  # ProxyTypes.NONE
+        return None
+    if t != 1:  # ProxyTypes.SOCKS5
+        raise param("proxy.type must be ProxyTypes.NONE or SOCKS5")
+    fam, host, port = net_address(p.get("address"), "proxy.address", host_ok=True)
+    u, pw = p.get("username"), p.get("password")
+    if (u is not None and not isinstance(u, str)) or (pw is not None and not isinstance(pw, str)):
+        raise param("proxy username and password must be strings")
+    return host, port, u, pw
+
+
+def new_bound(fam, ip, port, opts, base):
+    """A TCP socket with the options set, bound to ip:port (port 0: chosen, see
+    transport.stream.bind) -> (socket, bound sockaddr)."""
+    try:
+        return _tcp.prepare(af(fam), pairs(opts), ip, port)
+    except Exception as e:
+        raise error_of(e, base)
+
+
+def numeric(fam, host, port, base):
+    """The IP of host (an IP as it is; a name through the port's resolver)."""
+    if is_ip(host, fam):
+        return host
+    try:
+        return _port.addr(_port.resolve(host, port)[1])[0]
+    except OSError as e:
+        raise BusinessError(base + _EHOSTUNREACH, "cannot resolve %s: %s" % (host, e))
+
+
+async def dial(sk, fam, host, port, tmo, proxy, base):
+    """A connected transport Conn for sk (TCPSocket or TLSSocket): from its bound socket or
+    a new one, directly or through a SOCKS5 proxy, within tmo ms. On MicroPython the new
+    socket is bound first, to a port chosen here, so getLocalAddress can tell it (loopback
+    for a loopback peer, else the wildcard address); a chosen port that makes a 4-tuple
+    still in TIME_WAIT with this peer is replaced by another (3 tries)."""
+    if proxy is not None:
+        from . import _socks
+        return await _socks.dial(sk, host, port, tmo, proxy, base)
+    ip = numeric(fam, host, port, base)
+    if ":" in ip:
+        fam = 2
+    for i in range(4):
+        s = sk._s
+        chosen = False
+        if s is None:
+            lip = ("::1" if ip == "::1" else "::") if fam == 2 else (
+                "127.0.0.1" if ip.startswith("127.") else "0.0.0.0")
+            try:
+                s, sa = _tcp.prepare(af(fam), pairs(sk._opts), lip, 0, True)
+            except Exception as e:
+                raise error_of(e, base)
+            if sa is not None:
+                sk._local = sa
+                chosen = True
+            sk._s = s
+        try:
+            c = await deadline(_connect(s, ip, port), tmo, base)
+        except BaseException as e:
+            sk._s = None
+            _port.close(s)
+            code = getattr(e, "code", None)
+            if chosen and i < 3 and code in (98, _EADDRNOTAVAIL):
+                continue
+            if code == base + _ETIMEDOUT:  # OpenHarmony reports it as EINPROGRESS
+                raise BusinessError(base + _EINPROGRESS, "connect timed out after %d ms" % tmo)
+            if isinstance(e, Exception):
+                raise error_of(e, base)
+            raise
+        c.local = _port.local_addr(s) or sk._local
+        return c
+
+
+async def _connect(s, ip, port):
+    return await _tcp.connect_sock(s, _port.resolve(ip, port)[1])

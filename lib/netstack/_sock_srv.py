@@ -1,0 +1,141 @@
+# TCPSocketServer and TCPSocketConnection of @ohos.net.socket (TLSSocketServer builds on
+# them), loaded by the first constructTCPSocketServerInstance.
+from ._err import BusinessError
+from . import _aw, _port
+from ._sock import (Base, Stream, SERVER_BASE, TCP_OPTS, BOUND, CLOSED, LISTENING,
+                     net_address, new_bound, error_of, op)
+from .transport.listen import Listener
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_EBADF = const(9)
+_EINVAL = const(22)
+_EADDRINUSE = const(98)
+
+_next_id = [0]   # clientId: one counter for every server in the process
+
+
+class TCPSocketConnection(Stream):
+    BASE = SERVER_BASE
+    _srv = None
+
+    def __init__(self, cid):
+        self.clientId = cid
+
+    def __repr__(self):
+        return "<%s %d>" % (type(self).__name__, self.clientId)
+
+    def _shut(self):
+        if Stream._shut(self):
+            srv = self._srv
+            if srv is not None:
+                srv._gone(self)
+            return True
+        return False
+
+
+class TCPSocketServer(Base):
+    EVENTS = ("connect", "error")
+    BASE = SERVER_BASE
+    OPTS = TCP_OPTS
+    CONN = TCPSocketConnection
+    _L = None       # transport Listener
+
+    def __init__(self):
+        self._conns = []
+
+    def _sock(self):
+        L = self._L
+        return None if L is None else L.s
+
+    def listen(self, address, callback=None):
+        return op(self, self._listen(address), callback)
+
+    async def _listen(self, address):
+        fam, ip, port = net_address(self._listen_addr(address))
+        if self._st & CLOSED:
+            raise BusinessError(SERVER_BASE + _EBADF, "server closed")
+        if self._st & LISTENING:
+            raise BusinessError(SERVER_BASE + _EINVAL, "server already listening")
+        opts = dict(self._opts or {})
+        if "reuseAddress" not in opts:
+            opts["reuseAddress"] = True
+        try:
+            s, self._local = new_bound(fam, ip, port, opts, SERVER_BASE)
+        except BusinessError as e:
+            if e.code != SERVER_BASE + _EADDRINUSE or not port:
+                raise
+            # OpenHarmony: a port in use makes listen take any free port instead
+            s, self._local = new_bound(fam, ip, 0, opts, SERVER_BASE)
+        try:
+            self._L = Listener(None, 0, _port.BACKLOG, s, self._local)
+        except Exception as e:
+            raise error_of(e, SERVER_BASE)
+        self._st |= LISTENING | BOUND
+        _aw.hold()
+        _port.spawn(self._accept())
+
+    def _listen_addr(self, arg):
+        return arg  # TLSSocketServer: its TLSConnectOptions' address
+
+    async def _accept(self):
+        L = self._L
+        try:
+            while True:
+                conn = await L.accept()
+                if len(self._conns) >= _port.MAX_CLIENTS:
+                    conn.close()  # over the client limit: closed at once, as OpenHarmony does
+                    continue
+                self._welcome(conn)
+        except Exception as e:
+            if not self._st & CLOSED:
+                self._emit("error", error_of(e, SERVER_BASE))
+
+    def _welcome(self, conn):
+        _next_id[0] += 1
+        c = self.CONN(_next_id[0])
+        c._srv = self
+        c._remote = conn.peer
+        # the listener's address; a wildcard one is the peer's own for a loopback peer
+        local = self._local
+        h = _port.addr(local)[0]
+        if h in ("0.0.0.0", "::"):
+            p = _port.addr(conn.peer)[0]
+            if p in ("127.0.0.1", "::1"):
+                local = _port.resolve(p, _port.addr(local)[1])[1]
+        c._local = conn.local = local
+        o = self._opts
+        if o:
+            c._opts = dict(o)  # the server's options go to its connections
+            try:
+                from ._sock import set_opts
+                set_opts(conn.s, o)
+            except OSError:
+                pass  # accepted sockets inherit most of them from the listener anyway
+        if not self._prepare(c, conn):
+            return
+        c._start(conn)
+        self._conns.append(c)
+        self._emit("connect", c)
+
+    def _prepare(self, c, conn):
+        return True
+
+    def _gone(self, c):
+        try:
+            self._conns.remove(c)
+        except ValueError:
+            pass
+
+    def _shut(self):
+        """Stop listening; connections already accepted stay open (as documented)."""
+        was = self._st & LISTENING
+        self._st = CLOSED
+        L, self._L = self._L, None
+        if L is not None:
+            L.close()  # the accept task wakes and ends
+        if was:
+            _aw.release()

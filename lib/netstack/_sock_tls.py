@@ -1,0 +1,275 @@
+# TLSSocket of @ohos.net.socket and what TLS servers share with it, loaded by the first
+# constructTLSSocketInstance (servers: _sock_tlss). TLS is the TCP
+# classes plus transport.tls: contexts from secureOptions, start_tls on the Conn, and the
+# certificate hook that both captures the peer's certificate and tells when its chain was
+# checked (docs/socket.md: what each getter returns on each runtime).
+from ._err import BusinessError, param
+from . import _port
+from ._sock import (TCPSocket, Stream, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
+                     error_of, is_ip, deadline)
+from .transport import tls as _tls
+from .transport import stream as _stream
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_SSL = const(2303501)      # SSL is null: no context (bad material), nothing to report
+_E_READ = const(2303502)     # reading on the TLS socket failed (handshake alerts too)
+_E_WRITE = const(2303503)    # writing on the TLS socket failed
+_E_VERIFY = const(2303504)   # the X.509 certificate did not verify
+_E_FD = const(2303601)       # upgrade: invalid socket
+_E_NOTCONN = const(2303602)  # upgrade: socket not connected
+_E_TIMEDOUT = const(2303210)
+_E_SYSTEM = const(2300002)
+
+
+def tls_error(e, writing=False):
+    """OpenHarmony's code for a TLS failure: 2303504 verification, 2303502/2303503 read or
+    write (alerts, a peer that breaks the handshake), 2303100 + errno for the system's
+    errors, 2303501 for certificates or keys that do not load."""
+    if isinstance(e, BusinessError):
+        return e
+    if isinstance(e, MemoryError):
+        return BusinessError(_E_SYSTEM, "out of memory")
+    if isinstance(e, ValueError):  # MicroPython's and the shim's verification failure
+        return BusinessError(_E_VERIFY, str(e).strip())
+    stage = getattr(e, "stage", None)
+    c = getattr(e, "code", None)
+    if stage is None and isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
+        c = e.args[0]
+    if stage in (_stream.LOAD_CA, _stream.LOAD_CERT):
+        return BusinessError(_E_SSL, str(e))
+    if stage == _stream.TLS and c is None or c in (-9984, -0x2700, -0x3000):
+        return BusinessError(_E_VERIFY, str(e))
+    if "SSL" in type(e).__name__ or isinstance(c, int) and c < 0:  # an SSL error, mbedTLS code
+        return BusinessError(_E_WRITE if writing else _E_READ, str(e))
+    return error_of(e, SERVER_BASE)
+
+
+def _pem_list(v, what, limit=1000):
+    """DER blocks from a PEM string or a list of them (OpenHarmony's ca/cert)."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or len(v) > limit:
+        raise param("%s must be a PEM string or a list of them" % what)
+    out = []
+    for x in v:
+        if not isinstance(x, str):
+            raise param("%s must be a PEM string or a list of them" % what)
+        try:
+            out += _tls.pem_to_ders(x)
+        except ValueError as e:
+            raise param("%s: %s" % (what, e))
+    return out
+
+
+_VERSIONS = ("TLSv1.2", "TLSv1.3")
+
+
+class Secure:
+    """secureOptions, checked: ca/cert/key as DER, protocols, signature algorithms."""
+
+    def __init__(self, so, server):
+        if so is None:
+            so = {}
+        if not isinstance(so, dict):
+            raise param("secureOptions must be an object")
+        self.ca = _pem_list(so.get("ca"), "ca")
+        certs = _pem_list(so.get("cert"), "cert", 10)
+        self.cert = certs[0] if certs else None
+        k = so.get("key")
+        if k is not None and not isinstance(k, str):
+            raise param("key must be a PEM string")
+        if k and "ENCRYPTED" in k:
+            # MicroPython's binding takes no password: an encrypted key cannot load
+            raise BusinessError(_E_SSL, "encrypted private keys are not supported on this port")
+        self.key = _tls.pem_to_ders(k)[0] if k else None
+        if (self.cert is None) != (self.key is None) or server and self.cert is None:
+            raise param("cert and key go together (a server needs both)")
+        p = so.get("protocols")
+        if p is None:
+            p = ["TLSv1.2", "TLSv1.3"]
+        elif isinstance(p, str):
+            p = [p]
+        if not isinstance(p, list) or not p or any(x not in _VERSIONS for x in p):
+            raise param("protocols must be 'TLSv1.2', 'TLSv1.3' or a list of them")
+        self.protocols = p
+        sa = so.get("signatureAlgorithms")
+        cs = so.get("cipherSuite")
+        for v, what in ((sa, "signatureAlgorithms"), (cs, "cipherSuite")):
+            if v is not None and not isinstance(v, str):
+                raise param(what + " must be a string")
+        self.sigalgs = [x for x in (sa or "").split(":") if x]
+        self.two_way = so.get("isBidirectionalAuthentication") is True
+
+    def context(self, server, verify, hook, alpn=None):
+        try:
+            ctx = _tls.context(server, self.ca, verify, self.cert, self.key,
+                               hook if (verify or not server) else None)
+        except Exception as e:
+            raise tls_error(e)
+        p = sorted(self.protocols)
+        _port.tls_versions(ctx, p[0], p[-1])  # False: the binding's build decides
+        if alpn:
+            _port.tls_alpn(ctx, alpn)  # False: no ALPN in this binding (docs/socket.md)
+        return ctx
+
+
+def _cert_blob(der):
+    # X509CertRawData: {data, encodingFormat: 0 (cert.EncodingFormat.FORMAT_DER)}
+    return {"data": bytes(der), "encodingFormat": 0}
+
+
+class TLSGetters:
+    """Getters shared by TLS sockets and TLS server connections."""
+    _sec = None
+    _peer = None     # the peer's certificate (DER), captured by the hook
+    _over = False    # the handshake is known to be over (data went through)
+
+    def _hook(self, cert, depth):
+        # mbedTLS: root first, the peer's own at depth 0 (a memoryview valid during the call)
+        if depth == 0:
+            self._peer = bytes(cert)
+        return 0
+
+    def _deliver(self, mv, n):
+        self._over = True
+        Stream._deliver(self, mv, n)
+
+    def _io_error(self, e):
+        return tls_error(e)
+
+    async def _send(self, options):
+        await Stream._send(self, options)
+        self._over = True
+
+    def getRemoteCertificate(self, callback=None):
+        return op(self, self._remote_cert(), callback)
+
+    async def _remote_cert(self):
+        der = self._peer
+        if der is None and self._c is not None:
+            der = _port.peer_cert(self._c.s)
+        if der is None:
+            raise BusinessError(_E_SSL, "no peer certificate")
+        return _cert_blob(der)
+
+    def getCipherSuite(self, callback=None):
+        return op(self, self._cipher(0), callback)
+
+    def getProtocol(self, callback=None):
+        return op(self, self._cipher(1), callback)
+
+    async def _cipher(self, i):
+        c = self._c
+        if c is None or self._st & CLOSED:
+            raise BusinessError(_E_SSL, "not connected")
+        info = None
+        if self._over or _port.tls_knows_end:
+            info = _port.tls_cipher(c.s)
+        if info is None:
+            # MicroPython's binding cannot tell when a handshake ends before data moved
+            # (and reading its cipher earlier would crash): known after the first exchange
+            raise BusinessError(_E_SSL, "not known until data has been exchanged")
+        return [info[0]] if i == 0 else info[1]
+
+    def getSignatureAlgorithms(self, callback=None):
+        return op(self, self._sigalgs(), callback)
+
+    async def _sigalgs(self):
+        # mbedTLS does not say which were negotiated: the ones configured, else []
+        s = self._sec
+        return list(s.sigalgs) if s is not None else []
+
+
+class TLSSocket(TLSGetters, TCPSocket):
+    BASE = SERVER_BASE
+
+    def connect(self, options, callback=None):
+        return op(self, self._tls_connect(options), callback)
+
+    async def _tls_connect(self, o):
+        fam, host, port, tmo, proxy = connect_args(o)
+        self._sec = sec = Secure(o.get("secureOptions"), False)
+        alpn = o.get("ALPNProtocols")
+        if alpn is not None and (not isinstance(alpn, list) or
+                                 any(not isinstance(x, str) for x in alpn)):
+            raise param("ALPNProtocols must be a list of strings")
+        skip = o.get("skipRemoteValidation")
+        if skip is not None and not isinstance(skip, bool):
+            raise param("skipRemoteValidation must be a boolean")
+        if self._st & CLOSED:
+            raise BusinessError(SERVER_BASE + 9, "socket closed")
+        conn = self._c  # upgraded from a connected TCPSocket: TLS on its connection
+        if conn is None:
+            try:
+                conn = await dial(self, fam, host, port, tmo, proxy, SERVER_BASE)
+            except BusinessError as e:
+                if e.code == SERVER_BASE + 115:  # a connect timeout
+                    raise BusinessError(_E_TIMEDOUT, e.message)
+                raise
+            self._s = None
+        elif self._st & CONNECTED and conn.tls:
+            raise BusinessError(SERVER_BASE + 106, "already connected")
+        try:
+            ctx = sec.context(False, not skip, self._hook, (alpn or [])[:10])
+            # the name checked against the certificate: the host asked for (an IP too)
+            conn.start_tls(ctx, host)
+            mv = memoryview(bytearray(1))
+            n = await deadline(conn.handshake(lambda: self._peer is not None, mv), tmo,
+                               SERVER_BASE)
+        except BaseException as e:
+            conn.close()
+            self._c = None
+            if self._st & CONNECTED:  # an upgraded socket: its connection is gone
+                self._shut()
+            if isinstance(e, BusinessError) and e.code == SERVER_BASE + 110:
+                raise BusinessError(_E_TIMEDOUT, "TLS handshake timed out after %d ms" % tmo)
+            if isinstance(e, Exception):
+                raise tls_error(e)
+            raise
+        if self._st & CLOSED:
+            conn.close()
+            raise BusinessError(SERVER_BASE + 9, "socket closed while connecting")
+        if self._c is None:
+            self._start(conn)
+        else:
+            self._task = _port.spawn(self._read())  # upgraded: a new reader on TLS
+        self._emit("connect")
+        if n and self._has("message"):
+            self._deliver(mv, n)
+
+    def getCertificate(self, callback=None):
+        return op(self, self._own_cert(), callback)
+
+    async def _own_cert(self):
+        s = self._sec
+        if s is None or s.cert is None:
+            raise BusinessError(_E_SSL, "no local certificate")
+        return _cert_blob(s.cert)
+
+
+def new_socket(tcp):
+    t = TLSSocket()
+    if tcp is None:
+        return t
+    if not isinstance(tcp, TCPSocket) or isinstance(tcp, TLSSocket):
+        raise param("constructTLSSocketInstance(tcpSocket: TCPSocket)")
+    if tcp._st & CLOSED:
+        raise BusinessError(_E_FD, "the TCPSocket is closed")
+    if not tcp._st & CONNECTED or tcp._c is None:
+        raise BusinessError(_E_NOTCONN, "the TCPSocket is not connected")
+    # Take over its connection: its reader stops (cancelled while it waits to read; no
+    # write may be in flight), its events end, it needs no close of its own.
+    task, tcp._task = tcp._task, None
+    if task is not None:
+        task.cancel()
+    t._c, tcp._c = tcp._c, None
+    t._remote, t._local, t._opts = tcp._remote, tcp._local, tcp._opts
+    t._st = tcp._st
+    tcp._st = CLOSED
+    return t

@@ -1,0 +1,64 @@
+# TLSSocketServer and TLSSocketConnection of @ohos.net.socket, loaded by the first
+# constructTLSSocketServerInstance: the TCP server with a TLS context made at listen and
+# start_tls(server_side) on each accepted connection.
+from ._err import BusinessError, param
+from ._sock import op
+from ._sock_srv import TCPSocketServer, TCPSocketConnection
+from ._sock_tls import TLSGetters, Secure, tls_error, _cert_blob
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_SSL = const(2303501)
+
+
+class TLSSocketConnection(TLSGetters, TCPSocketConnection):
+    pass
+
+
+class TLSSocketServer(TCPSocketServer):
+    CONN = TLSSocketConnection
+    _sec = None
+    _ctx = None
+
+    def _listen_addr(self, o):
+        if not isinstance(o, dict):
+            raise param("listen(options: TLSConnectOptions)")
+        self._sec = sec = Secure(o.get("secureOptions"), True)
+        self._ctx = sec.context(True, sec.two_way, self._hook_any)
+        return o.get("address")
+
+    def _hook_any(self, cert, depth):
+        return 0  # client certificates: each connection's own hook is not reachable here
+
+    def _prepare(self, c, conn):
+        c._sec = self._sec
+        try:
+            conn.start_tls(self._ctx, None, True)
+        except Exception as e:
+            conn.close()
+            self._emit("error", tls_error(e))
+            return False
+        return True
+
+    def getCertificate(self, callback=None):
+        return op(self, self._own_cert(), callback)
+
+    async def _own_cert(self):
+        s = self._sec
+        if s is None:
+            raise BusinessError(_E_SSL, "not listening")
+        return _cert_blob(s.cert)
+
+    def getProtocol(self, callback=None):
+        return op(self, self._proto(), callback)
+
+    async def _proto(self):
+        # per connection the negotiated one (TLSSocketConnection has no getProtocol in
+        # OpenHarmony): the highest the server allows
+        s = self._sec
+        if s is None:
+            raise BusinessError(_E_SSL, "not listening")
+        return sorted(s.protocols)[-1]

@@ -1,0 +1,61 @@
+# Stream sockets made for netstack.socket: a TCP socket with options set and bound before
+# it connects or listens (so the caller knows its local port), a connect that reports a
+# refusal at once, and AF_UNIX sockets. dial.py stays the HTTP client's lean path.
+import errno
+from .. import _port
+from .stream import Conn, NetError, CONNECT, bind
+
+
+def prepare(family, opts=(), host=None, port=0, blind_only=False):
+    """A non-blocking TCP socket to connect or listen with: options set ((name, value)
+    pairs for _port.sockopt), bound to host:port when host is given (port 0: see
+    stream.bind) -> (socket, bound sockaddr or None). blind_only: bind only where the
+    runtime cannot read a socket's address back (so the caller knows its local port).
+    Raises OSError; the socket is closed then."""
+    s = _port.tcp_socket(family)
+    try:
+        for name, v in opts:
+            _port.sockopt(s, name, v)
+        sa = None
+        if host is not None and not (blind_only and _port.local_addr(s) is not None):
+            if blind_only:
+                _port.sockopt(s, "reuseaddr", 1)  # the chosen port may be in TIME_WAIT
+            sa = bind(s, host, port)
+    except BaseException:
+        _port.close(s)
+        raise
+    return s, sa
+
+
+def unix_socket(path=None):
+    """An AF_UNIX stream socket, bound to path if given -> (socket, sockaddr of path or
+    None). OSError(EAFNOSUPPORT) where the runtime has no local sockets."""
+    af = getattr(_port.socket, "AF_UNIX", None)
+    if af is None:
+        raise OSError(errno.EAFNOSUPPORT)
+    s = _port.tcp_socket(af)
+    sa = None
+    if path is not None:
+        try:
+            sa = _port.unix_addr(path)
+            _port.bind(s, sa)
+        except BaseException:
+            _port.close(s)
+            raise
+    return s, sa
+
+
+async def connect_sock(s, sa):
+    """Connect the stream socket s (made by prepare/unix_socket) to sa -> Conn. Unlike
+    dial.connect, a refused or unreachable peer raises NetError(CONNECT, errno) here, not
+    at the first read or write. The caller closes s on failure or cancellation."""
+    try:
+        s.connect(sa)
+    except OSError as e:
+        if e.args[0] not in (errno.EINPROGRESS, errno.EAGAIN):
+            raise NetError(CONNECT, e.args[0], "connect failed: %s" % e)
+    await _port.wait_writable(s)
+    e = _port.sock_error(s)
+    if e:
+        raise NetError(CONNECT, e, "connect failed: errno %d" % e)
+    return Conn(s, sa)
