@@ -57,7 +57,9 @@ if getattr(socket, "AF_UNIX", None) is None:
             assert e.code == 801, e
     print("no AF_UNIX here: 801 as documented")
 else:
-    path = "/tmp/netstack-test-%d.sock" % (os.getpid() if hasattr(os, "getpid") else 1)
+    # a fresh name each run: a vboard's os.remove works on its own file system, not on
+    # the host's /tmp where the socket file is made
+    path = "/tmp/netstack-test-%s.sock" % "".join("%02x" % b for b in os.urandom(6))
     try:
         os.remove(path)
     except OSError:
