@@ -202,7 +202,7 @@ async def deadline(aw, ms, base):
             raise BusinessError(base + _ETIMEDOUT, "timed out after %d ms" % ms)
         raise
     finally:
-        dog.cancel()
+        _aw.unwatch(dog, x, "late")  # (not dog.cancel(): see _aw.unwatch)
 
 
 def op(self, coro, callback):
