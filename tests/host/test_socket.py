@@ -15,14 +15,11 @@ from netstack import BusinessError
 from netstack import socket as ns
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
-from peers import Peers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def cfg():
-    with tempfile.TemporaryDirectory() as d, Peers(d) as p:
-        yield p.cfg
+def cfg(peers):
+    return peers[1]  # the session's peers (conftest)
 
 
 run = netstack.run
