@@ -17,7 +17,7 @@ except ImportError:
 
 FRAGMENT = 65536         # messages larger than this go out in frames of this size
 CLOSE_WAIT_MS = 3000     # how long to wait for the peer's side of the close handshake
-_CHUNK = const(2048)     # a client masks through a scratch buffer of this size
+_CHUNK = const(1024)     # a client masks through a scratch buffer of this size
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
 

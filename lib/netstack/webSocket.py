@@ -1,5 +1,5 @@
-# @ohos.net.webSocket: the client (createWebSocket); the server (createWebSocketServer) is
-# not built yet (docs/websocket.md). Frames, handshake and permessage-deflate are the
+# @ohos.net.webSocket: the client (createWebSocket); the server (createWebSocketServer)
+# loads on first use (_ws_server). Frames, handshake and permessage-deflate are the
 # sans-I/O code in proto/; one open connection is a _ws_session.Session.
 from ._emit import Emitter
 from ._err import BusinessError, param
@@ -22,10 +22,17 @@ MAX_MESSAGE = 5 << 20  # largest message accepted (after decompression) -> close
 # window per message being decompressed; a board's port may set WS_WINDOW_BITS lower.
 WINDOW_BITS = getattr(_port, "WS_WINDOW_BITS", 15)
 CONNECT_TIMEOUT_MS = 30000
+RECV_BUF = 1024        # the session's receive buffer (the 101 head must fit); payloads over
+                       # 1 KB are read straight into their message buffer
 
 
 def createWebSocket():
     return WebSocket()
+
+
+def createWebSocketServer():
+    from . import _ws_server
+    return _ws_server.WebSocketServer()
 
 
 def _opts(options):
@@ -176,7 +183,7 @@ class WebSocket(Emitter):
         conn = None
         try:
             conn = await dial.connect(proxy[0] if proxy else host, proxy[1] if proxy else port)
-            rb = RecvBuf(2048)
+            rb = RecvBuf(RECV_BUF)
             if proxy is not None:
                 await _tunnel(conn, rb, host, port, proxy[2])
             if tls is not None:

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Autobahn|Testsuite (PyPI kosoku) against netstack's WebSocket client on MicroPython.
+"""Autobahn|Testsuite (PyPI kosoku) against netstack's WebSocket client or server.
 
-    python tests/autobahn/run.py client [--heapsize 192k] [-i '1.*' ...] [-x '9.*' ...]
-         [--runtime micropython|cpython] [--out DIR] [--json]
+    python tests/autobahn/run.py client|server [--heapsize 192k] [-i '1.*' ...] [-x '9.*' ...]
+         [--runtime micropython|cpython] [--out DIR]
 
-Starts `kosoku -m fuzzingserver` on a free 127.0.0.1 port, runs client_driver.py (which
-echoes every case) on the MicroPython unix port with build/lib, and prints one line per
-case group with the counts per behavior. Exits 1 unless every selected case is OK,
-NON-STRICT or INFORMATIONAL."""
+client: starts `kosoku -m fuzzingserver` on a free 127.0.0.1 port and runs client_driver.py
+(which echoes every case). server: runs server_driver.py (an echo server) and
+`kosoku -m fuzzingclient` against it; the server must still be alive at the end.
+Both run on the MicroPython unix port with build/lib unless --runtime cpython. Prints one
+line per case group with the counts per behavior; exits 1 unless every selected case is
+OK, NON-STRICT or INFORMATIONAL."""
 import argparse
 import glob
 import json
@@ -47,7 +49,7 @@ def wait_port(port, proc, secs=20):
 def summarize(outdir, agent):
     """-> {group: {behavior: count}}, [failing case ids]"""
     groups, bad = {}, []
-    for f in glob.glob(os.path.join(outdir, agent + "_case_*.json")):
+    for f in glob.glob(os.path.join(outdir, (agent or "*") + "_case_*.json")):
         with open(f) as fh:
             d = json.load(fh)
         cid = d["id"]
@@ -108,10 +110,51 @@ def run_client(args, outdir):
         log.close()
 
 
+def _runtime(args, script):
+    path = os.path.join(HERE, script)
+    if args.runtime == "cpython":
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [os.path.join(ROOT, "ports", "cpython"), os.path.join(ROOT, "lib")]))
+        return [os.path.join(BIN, "python"), path], env
+    env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.abspath(args.lib))
+    return [os.path.join(BIN, "micropython"), "-X", "heapsize=" + args.heapsize, path], env
+
+
+def run_server(args, outdir):
+    port = free_port()
+    cmd, env = _runtime(args, "server_driver.py")
+    log = open(os.path.join(outdir, "server.log"), "w")
+    srv = subprocess.Popen(cmd + [str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_port(port, srv):
+            sys.exit("autobahn: the server under test did not start (see %s)" % log.name)
+        k = [os.path.join(BIN, "kosoku"), "-m", "fuzzingclient", "-o", outdir]
+        for i in args.include:
+            k += ["-i", i]
+        for x in args.exclude:
+            k += ["-x", x]
+        t = time.time()
+        p = subprocess.run(k + ["127.0.0.1:%d" % port], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=args.timeout, cwd=outdir)
+        secs = time.time() - t
+        alive = srv.poll() is None
+        if not alive:
+            print("autobahn: the server process died (exit %s); see %s" % (srv.returncode, log.name))
+        return (0 if alive else 1), secs
+    finally:
+        if srv.poll() is None:
+            srv.terminate()
+            try:
+                srv.wait(10)
+            except subprocess.TimeoutExpired:
+                srv.kill()
+        log.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("side", choices=("client",))
+    ap.add_argument("side", choices=("client", "server"))
     ap.add_argument("--heapsize", default="192k")
     ap.add_argument("--runtime", choices=("micropython", "cpython"), default="micropython")
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
@@ -124,8 +167,12 @@ def main():
     import tempfile
     outdir = args.out or tempfile.mkdtemp(prefix="autobahn-")
     os.makedirs(outdir, exist_ok=True)
-    rc, secs = run_client(args, outdir)
-    groups, bad = summarize(outdir, args.agent)
+    if args.side == "client":
+        rc, secs = run_client(args, outdir)
+        groups, bad = summarize(outdir, args.agent)
+    else:
+        rc, secs = run_server(args, outdir)
+        groups, bad = summarize(outdir, None)
     total = sum(sum(v.values()) for v in groups.values())
     for g in sorted(groups, key=int):
         print("group %-3s %s" % (g, ", ".join("%s %d" % kv for kv in sorted(groups[g].items()))))

@@ -1,0 +1,346 @@
+# @ohos.net.webSocket server (createWebSocketServer), loaded on first use. A Listener from
+# the transport, the upgrade handshake (proto.wshs on http1's request parser), one
+# _ws_session.Session per client. Slots are protected: a handshake must complete within
+# HANDSHAKE_MS, a client that answers no ping within IDLE_MS is dropped, the configured
+# limits (clients in all, connections per client IP) are enforced, and OpenHarmony's
+# anti-abuse rule bans an IP that opens more than 50 connections in 60 s, for 60 s.
+from ._emit import Emitter
+from ._err import BusinessError, param
+from . import _aw, _port
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_CERT = const(2302002)
+_E_NIC = const(2302004)
+_E_PORT = const(2302005)
+_E_NOCONN = const(2302006)
+_E_BUSY = const(2302007)
+_E_OTHER = const(2302999)
+_EADDRINUSE = (98, 112, 48)   # Linux, lwIP, BSD
+
+HANDSHAKE_MS = 10000   # the request head must be in within this
+IDLE_MS = 60000        # ping a silent client after this; drop it if no pong within it again
+MAX_MESSAGE = 5 << 20
+SEND_LIMIT = 5242864
+HEAD_BUF = 1024        # request heads larger than this -> 431; also the session's buffer
+# anti-abuse (OpenHarmony): more than BAN_COUNT connections from one IP within BAN_WINDOW_MS
+# puts it on a ban list for BAN_MS. Config key `antiAbuse`: false, or {count, windowMs, banMs}.
+BAN_COUNT = 50
+BAN_WINDOW_MS = 60000
+BAN_MS = 60000
+
+
+def _ip_ok(s):
+    if ":" in s:
+        ps = s.split(":")
+        if len(ps) > 8 or "" in ps[1:-1] and s.count("::") != 1:
+            return False
+        for p in ps:
+            if len(p) > 4:
+                return False
+            for ch in p:
+                if ch not in "0123456789abcdefABCDEF":
+                    return False
+        return True
+    ps = s.split(".")
+    if len(ps) != 4:
+        return False
+    for p in ps:
+        if not p.isdigit() or len(p) > 3 or int(p) > 255:
+            return False
+    return True
+
+
+class WebSocketServer(Emitter):
+    EVENTS = ("connect", "messageReceive", "close", "error")
+
+    def __init__(self):
+        self._l = None          # Listener while started
+        self._task = None
+        self._conns = []        # [connection dict, Session or None (handshaking)]
+        self._seen = {}         # ip -> [ticks_ms of recent connections]
+        self._banned = {}       # ip -> ticks_ms when the ban ends
+        self._cfg = None
+
+    # -------------------------------------------------------------- API
+
+    def start(self, config, callback=None):
+        return _aw.call(self._start(config), callback, _E_OTHER)
+
+    def stop(self, callback=None):
+        return _aw.call(self._stop(), callback, _E_OTHER)
+
+    def send(self, data, connection, callback=None):
+        return _aw.call(self._send(data, connection), callback, _E_OTHER)
+
+    def close(self, connection, options=None, callback=None):
+        if callable(options) and callback is None:
+            options, callback = None, options
+        return _aw.call(self._close(connection, options), callback, _E_OTHER)
+
+    def listAllConnections(self):
+        return [e[0] for e in self._conns if e[1] is not None and e[1].state == 0]
+
+    # -------------------------------------------------------------- start / stop
+
+    async def _start(self, config):
+        if not isinstance(config, dict):
+            raise param("config must be an object")
+        if self._l is not None:
+            raise BusinessError(_E_OTHER, "the server is already started")
+        ip = config.get("serverIP", "0.0.0.0") or "0.0.0.0"
+        if not isinstance(ip, str) or not _ip_ok(ip):
+            raise BusinessError(_E_NIC)
+        port = config.get("serverPort")
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+            raise BusinessError(_E_PORT)
+        mc = config.get("maxConcurrentClientsNumber", 10)
+        mo = config.get("maxConnectionsForOneClient", 10)
+        for v in (mc, mo):
+            if not isinstance(v, int) or not 0 < v <= 10:
+                raise param("maxConcurrentClientsNumber and maxConnectionsForOneClient: 1..10")
+        proto = config.get("protocol")
+        if proto is not None and not isinstance(proto, str):
+            raise param("protocol must be a string")
+        ctx = None
+        cert = config.get("serverCert")
+        if cert:
+            from .transport import tls
+            try:
+                c = tls.pem_to_ders(_port.read_file(cert["certPath"]))[0]
+                k = tls.pem_to_ders(_port.read_file(cert["keyPath"]))[0]
+            except (OSError, KeyError, IndexError, TypeError, ValueError):
+                raise BusinessError(_E_CERT, "serverCert files cannot be read")
+            try:
+                ctx = tls.context(True, None, False, c, k)
+            except Exception as e:
+                raise BusinessError(_E_CERT, "serverCert rejected: %s" % e)
+        ab = config.get("antiAbuse", True)
+        if ab is True:
+            ab = (BAN_COUNT, BAN_WINDOW_MS, BAN_MS)
+        elif isinstance(ab, dict):
+            ab = (ab.get("count", BAN_COUNT), ab.get("windowMs", BAN_WINDOW_MS),
+                  ab.get("banMs", BAN_MS))
+        else:
+            ab = None
+        from .transport.listen import Listener
+        from .transport.stream import NetError, RESOLVE
+        try:
+            self._l = Listener(ip, port, 8)
+        except NetError as e:
+            if e.stage == RESOLVE:
+                raise BusinessError(_E_NIC, e.text)
+            if e.code in _EADDRINUSE:
+                raise BusinessError(_E_BUSY, e.text)
+            raise BusinessError(_E_NIC, e.text)
+        self._cfg = (mc, mo, proto, ctx, ab, config.get("maxMessageSize", MAX_MESSAGE),
+                     config.get("permessageDeflate", True))
+        _aw.hold()  # a started server keeps netstack.run() going until stop()
+        self._task = _port.spawn(self._accept_loop(self._l))
+        return True
+
+    async def _stop(self):
+        if self._l is None:
+            raise BusinessError(_E_OTHER, "the server is not started")
+        self._l.close()
+        self._l = None
+        for e in list(self._conns):
+            s = e[1]
+            if s is not None:
+                try:
+                    await s.close(1001, "Going Away")
+                except OSError:
+                    pass
+        _aw.release()
+        return True
+
+    # -------------------------------------------------------------- accepting
+
+    async def _accept_loop(self, l):
+        from .transport.stream import NetError
+        while True:
+            try:
+                conn = await l.accept()
+            except NetError:
+                return  # closed by stop()
+            except MemoryError:
+                await _port.sleep_ms(100)
+                continue
+            _port.spawn(self._client(conn))
+
+    def _admit(self, ip):
+        """-> None, or the status to refuse a new connection from ip with."""
+        mc, mo, _, _, ab, _, _ = self._cfg
+        if ab is not None:
+            import time
+            now = time.ticks_ms()
+            end = self._banned.get(ip)
+            if end is not None:
+                if time.ticks_diff(end, now) > 0:
+                    return 403
+                del self._banned[ip]
+            ts = [t for t in self._seen.get(ip, ()) if time.ticks_diff(now, t) < ab[1]]
+            ts.append(now)
+            if len(ts) > ab[0]:
+                self._banned[ip] = time.ticks_add(now, ab[2])
+                self._seen.pop(ip, None)
+                return 403
+            self._seen[ip] = ts
+            if len(self._seen) > 64:  # bounded: forget the stalest address
+                for k in self._seen:
+                    if k != ip:
+                        del self._seen[k]
+                        break
+        if len(self._conns) >= mc:
+            return 503
+        n = 0
+        for e in self._conns:
+            if e[0]["clientIP"] == ip:
+                n += 1
+        if n >= mo:
+            return 503
+        return None
+
+    async def _client(self, conn):
+        from . import _ws_session
+        from .proto import http1srv, wshs, ProtoError
+        from .proto.buf import RecvBuf
+        mc, mo, proto, ctx, ab, mx, deflate = self._cfg
+        a = conn.remote_address() or ("", 0, 4)
+        ref = {"clientIP": a[0], "clientPort": a[1]}
+        refuse = self._admit(a[0])
+        if refuse is not None:
+            # read what the client sent first (bounded: a small buffer, HANDSHAKE_MS), so
+            # that closing does not reset the connection before it reads the status
+            await self._refuse(conn, refuse, RecvBuf(512))
+            return
+        entry = [ref, None]
+        self._conns.append(entry)
+        rb = None
+        s = None
+        try:
+            if ctx is not None:
+                conn.start_tls(ctx, None, True)
+            rb = RecvBuf(HEAD_BUF)
+            codec = None
+            dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
+            try:
+                h = None
+                while h is None:
+                    try:
+                        h = http1srv.parse_request_head(rb)
+                    except ProtoError as e:
+                        raise wshs.HandshakeError(e.status or 400, e.message)
+                    if h is None:
+                        n = await conn.readinto(rb.space())
+                        if not n:
+                            raise OSError(0, "closed during the handshake")
+                        rb.wrote(n)
+                key, protos, ext = wshs.check_request(*h)
+                chosen = proto if proto and proto in protos else None
+                agreed = None
+                if deflate and ext:
+                    from .proto import wspmd
+                    from .webSocket import WINDOW_BITS
+                    agreed = wspmd.accept_offer(ext, WINDOW_BITS)
+                    if agreed is not None:
+                        codec = wspmd.Codec(agreed[1], agreed[2])
+                await conn.write(wshs.response(key, chosen, agreed[0] if agreed else None))
+            except wshs.HandshakeError as e:
+                try:
+                    await conn.write(wshs.reject(e.status))
+                except OSError:
+                    pass
+                return
+            finally:
+                dog.cancel()
+            s = _ws_session.Session(conn, rb, False, mx, codec, self)
+            s.ref = ref
+            s.task = _port.current_task()
+            entry[1] = s
+            self._emit("connect", ref)
+            s.start_pings(IDLE_MS, IDLE_MS)
+            await s.run()
+        except _port.CancelledError:
+            pass  # the handshake timed out (or the server is going down)
+        except (OSError, ValueError, MemoryError) as e:
+            if s is None:
+                self._emit("error", BusinessError(_E_OTHER, "client %s: %s" % (a[0], e)))
+        finally:
+            conn.close()
+            if entry in self._conns:
+                self._conns.remove(entry)
+
+    async def _refuse(self, conn, status, rb):
+        from .proto import http1srv, wshs, ProtoError
+        dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
+        try:
+            try:
+                while http1srv.parse_request_head(rb) is None:
+                    n = await conn.readinto(rb.space())
+                    if not n:
+                        return
+                    rb.wrote(n)
+            except ProtoError:
+                pass
+            await conn.write(wshs.reject(status))
+        except (OSError, _port.CancelledError):
+            pass
+        finally:
+            dog.cancel()
+            conn.close()
+
+    # -------------------------------------------------------------- per connection
+
+    def _find(self, connection):
+        if isinstance(connection, dict):
+            for e in self._conns:
+                r = e[0]
+                if e[1] is not None and (r is connection or (
+                        r["clientIP"] == connection.get("clientIP")
+                        and r["clientPort"] == connection.get("clientPort"))):
+                    return e[1]
+        return None
+
+    async def _send(self, data, connection):
+        if not isinstance(data, (str, bytes, bytearray, memoryview)):
+            raise param("data must be a string or an ArrayBuffer")
+        if len(data) > SEND_LIMIT:
+            raise param("data over %d bytes" % SEND_LIMIT)
+        s = self._find(connection)
+        if s is None or s.state != 0:
+            raise BusinessError(_E_NOCONN)
+        try:
+            await s.send(data)
+        except OSError:
+            raise BusinessError(_E_NOCONN)
+        return True
+
+    async def _close(self, connection, options):
+        s = self._find(connection)
+        if s is None or s.state != 0:
+            raise BusinessError(_E_NOCONN)
+        o = options if isinstance(options, dict) else {}
+        code = o.get("code", 1000)
+        if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
+                or code in (1004, 1005, 1006, 1015):
+            code = 1000
+        reason = o.get("reason", "")
+        if not isinstance(reason, str):
+            raise param("reason must be a string")
+        await s.close(code, reason)
+        return True
+
+    # -------------------------------------------------------------- session callbacks
+
+    def on_message(self, s, data):
+        self._emit("messageReceive", {"clientConnection": s.ref, "data": data})
+
+    def on_error(self, s, text):
+        self._emit("error", BusinessError(_E_OTHER, text))
+
+    def on_close(self, s, code, reason):
+        self._emit("close", s.ref, {"code": code, "reason": reason})

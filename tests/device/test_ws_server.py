@@ -1,0 +1,212 @@
+# netstack.webSocket server, driven by netstack's own client (and a raw socket for bad
+# clients), in one process: one module for both runtimes (tests/host/test_ws_server.py
+# runs the same test_* functions on CPython).
+import gc
+import socket
+
+import netstack
+from netstack import webSocket, _port, _ws_server
+from netstack._err import BusinessError
+
+_PORT = [24000 + (_port.random_bytes(2)[0] << 4)]
+
+
+def roomy():
+    # client and server share this heap here: at 110k two client+server pairs do not fit
+    # (each pair costs ~11.5 KB on the x64 unix port), so tight heaps use one client
+    gc.collect()
+    return not hasattr(gc, "mem_free") or gc.mem_free() > 60000
+
+
+def port():
+    _PORT[0] += 1
+    return _PORT[0]
+
+
+async def _nop():
+    pass
+
+
+def wait(ev, names, ms=8000):
+    async def w():
+        t = 0
+        while t < ms:
+            for e in ev:
+                if e[0] in names:
+                    return e
+            await _port.sleep_ms(5)
+            t += 5
+        raise AssertionError("no %s event within %d ms: %r" % (names, ms, ev))
+    return netstack.run(w())
+
+
+def code(aw):
+    try:
+        netstack.run(aw)
+    except BusinessError as e:
+        return e.code
+    raise AssertionError("no BusinessError")
+
+
+def server(cfg=None, echo=True):
+    srv = webSocket.createWebSocketServer()
+    ev = []
+    for name in ("connect", "messageReceive", "close", "error"):
+        srv.on(name, (lambda n: lambda *a: ev.append((n,) + a))(name))
+    if echo:
+        srv.on("messageReceive", lambda m: srv.send(m["data"], m["clientConnection"],
+                                                     lambda e, d: None))
+    p = port()
+    c = {"serverIP": "127.0.0.1", "serverPort": p}
+    c.update(cfg or {})
+    assert netstack.run(srv.start(c)) is True
+    return srv, ev, p
+
+
+def client(p, path="/"):
+    ws = webSocket.createWebSocket()
+    ev = []
+    for name in ("open", "message", "close", "error"):
+        ws.on(name, (lambda n: lambda *a: ev.append((n,) + a))(name))
+    netstack.run(ws.connect("ws://127.0.0.1:%d%s" % (p, path)))
+    return ws, ev
+
+
+def test_echo_list_close_stop():
+    two = roomy()
+    srv, sev, p = server()
+    a, aev = client(p)
+    wait(aev, ("open",))
+    b, bev = client(p) if two else (a, aev)
+    wait(bev, ("open",))
+    netstack.run(a.send("héllo"))
+    wait(aev, ("message",))
+    netstack.run(b.send(bytes(range(200))))
+    t = 0
+    while len([e for e in bev if e[0] == "message"]) < (1 if two else 2) and t < 100:
+        wait(bev, ("message",))
+        t += 1
+    assert [e[1] for e in aev if e[0] == "message"][0] == "héllo"
+    assert bytes([e[1] for e in bev if e[0] == "message"][-1]) == bytes(range(200))
+    conns = srv.listAllConnections()
+    assert len(conns) == (2 if two else 1) and conns[0]["clientIP"] == "127.0.0.1", conns
+    assert len([e for e in sev if e[0] == "connect"]) == len(conns)
+    if not two:  # the close by the server below ends the one client: reconnect b
+        b, bev = None, None
+    m = [e[1] for e in sev if e[0] == "messageReceive"][0]
+    assert m["data"] == "héllo" and m["clientConnection"] in conns
+    netstack.run(srv.close(m["clientConnection"], {"code": 4002, "reason": "go"}))
+    assert wait(aev, ("close",))[1] == {"code": 4002, "reason": "go"}
+    c = wait(sev, ("close",))
+    assert c[1] == m["clientConnection"] and c[2]["code"] == 4002, c
+    assert code(srv.send("x", m["clientConnection"])) == 2302006
+    assert code(srv.close({"clientIP": "1.2.3.4", "clientPort": 1})) == 2302006
+    if b is None:
+        gc.collect()
+        b, bev = client(p)
+        wait(bev, ("open",))
+    assert netstack.run(srv.stop()) is True
+    assert wait(bev, ("close",))[1]["code"] == 1001
+    assert srv.listAllConnections() == []
+
+
+def test_start_errors():
+    srv = webSocket.createWebSocketServer()
+    assert code(srv.start({"serverIP": "999.1.1.1", "serverPort": port()})) == 2302004
+    assert code(srv.start({"serverIP": "127.0.0.1", "serverPort": 70000})) == 2302005
+    assert code(srv.start({"serverPort": port(), "maxConcurrentClientsNumber": 11})) == 401
+    assert code(srv.start({"serverPort": port(), "serverCert": {
+        "certPath": "/nonexistent.pem", "keyPath": "/nonexistent.key"}})) == 2302002
+    s1, _, p = server()
+    assert code(webSocket.createWebSocketServer().start(
+        {"serverIP": "127.0.0.1", "serverPort": p})) == 2302007
+    assert code(s1.start({"serverPort": port()})) == 2302999  # already started
+    netstack.run(s1.stop())
+    assert code(s1.stop()) == 2302999
+
+
+def test_limits_and_ban():
+    n = 2 if roomy() else 1
+    srv, sev, p = server({"maxConcurrentClientsNumber": n, "maxConnectionsForOneClient": 2})
+    a, aev = client(p)
+    wait(aev, ("open",))
+    b, bev = client(p) if n == 2 else (a, aev)
+    wait(bev, ("open",))
+    c, cev = client(p)
+    wait(cev, ("close",))
+    err = [e[1] for e in cev if e[0] == "error"]
+    assert err and err[0].data == "503", err
+    netstack.run(srv.stop())
+    wait(aev, ("close",))
+    wait(bev, ("close",))
+    srv, sev, p = server({"antiAbuse": {"count": 3, "windowMs": 60000, "banMs": 60000}})
+    for i in range(4):
+        ws, ev = client(p)
+        e = wait(ev, ("open", "close"))
+        if i < 3:
+            assert e[0] == "open", (i, ev)
+            netstack.run(ws.close())
+            wait(ev, ("close",))
+        else:
+            assert e[0] == "close", ev
+            assert [x[1] for x in ev if x[0] == "error"][0].data == "403"
+    netstack.run(srv.stop())
+
+
+def raw(p, data, ms=3000):
+    """Send data on a plain socket, read until the server closes -> what it answered."""
+    async def go():
+        s = socket.socket()
+        s.connect(socket.getaddrinfo("127.0.0.1", p)[0][-1])
+        s.setblocking(False)
+        if data:
+            s.send(data)
+        out = b""
+        t = 0
+        while t < ms:
+            try:
+                r = s.recv(512)
+            except OSError:
+                r = None
+            if r == b"":
+                break
+            if r:
+                out += r
+            await _port.sleep_ms(10)
+            t += 10
+        s.close()
+        return out, t
+    return netstack.run(go())
+
+
+def test_bad_and_slow_clients():
+    hs = _ws_server.HANDSHAKE_MS
+    _ws_server.HANDSHAKE_MS = 400
+    try:
+        srv, sev, p = server()
+        out, t = raw(p, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 426 "), out
+        out, t = raw(p, b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: "
+                        b"Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: x\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 400 "), out
+        out, t = raw(p, b"GET / HTTP/1.1\r\nX: " + b"a" * 1500 + b"\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 431 "), out
+        out, t = raw(p, b"GET / HTTP/1.1\r\n")  # slowloris: never finishes its head
+        assert out == b"" and t < 2500, t
+        assert srv.listAllConnections() == []
+        netstack.run(srv.stop())
+    finally:
+        _ws_server.HANDSHAKE_MS = hs
+
+
+def _main():
+    names = sorted(n for n in globals() if n.startswith("test_"))
+    for n in names:
+        globals()[n]()
+        gc.collect()
+    print("%d tests" % len(names))
+    print("OK")
+
+
+if __name__ == "__main__":
+    _main()
