@@ -52,24 +52,25 @@ def _ms(o, name, default):
     return v * 1000
 
 
-class _TlsOpts:
-    # what _tls.context() reads
-    def __init__(self, o):
-        self.ca = None
-        self.ca_path = o.get("caPath") or None
-        self.ca_data = None
-        self.verify = not o.get("skipServerCertVerification")
-        self.client_cert = None
-        self.pins = None
-        cc = o.get("clientCert")
-        if cc:
-            from ._tls import pem_to_ders
-            try:
-                cert = pem_to_ders(_port.read_file(cc["certPath"]))[0]
-                key = pem_to_ders(_port.read_file(cc["keyPath"]))[0]
-            except (OSError, KeyError, IndexError, TypeError):
-                raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
-            self.client_cert = (cert, key)
+def _tls_opts(o):
+    # -> (CA DER list or None, verify, client cert DER, key DER) from the options
+    ca = None
+    path = o.get("caPath") or None
+    from .transport import tls
+    if path:
+        try:
+            ca = tls.pem_to_ders(_port.read_file(path))
+        except (OSError, ValueError):
+            raise BusinessError(_E_CERT, "caPath %s cannot be read" % path)
+    cert = key = None
+    cc = o.get("clientCert")
+    if cc:
+        try:
+            cert = tls.pem_to_ders(_port.read_file(cc["certPath"]))[0]
+            key = tls.pem_to_ders(_port.read_file(cc["keyPath"]))[0]
+        except (OSError, KeyError, IndexError, TypeError, ValueError):
+            raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
+    return (ca, not o.get("skipServerCertVerification"), cert, key)
 
 
 class WebSocket(Emitter):
@@ -120,14 +121,7 @@ class WebSocket(Emitter):
             raise param("protocol must be a string")
         interval = _ms(o, "pingInterval", 30)
         timeout = min(_ms(o, "pongTimeout", 30), interval)
-        tls = None
-        if scheme == "wss":
-            tls = _TlsOpts(o)
-            if tls.ca_path:
-                try:
-                    _port.read_file(tls.ca_path)
-                except OSError:
-                    raise BusinessError(_E_CERT, "caPath %s cannot be read" % tls.ca_path)
+        tls = _tls_opts(o) if scheme == "wss" else None
         proxy = o.get("proxy")
         if isinstance(proxy, dict):
             if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
@@ -182,13 +176,17 @@ class WebSocket(Emitter):
         dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
         conn = None
         try:
-            conn = await dial.connect(proxy[0] if proxy else host, proxy[1] if proxy else port)
             rb = RecvBuf(RECV_BUF)
-            if proxy is not None:
-                await _tunnel(conn, rb, host, port, proxy[2])
+            ctx = None
             if tls is not None:
-                from . import _tls
-                conn.start_tls(_tls.context(tls), host)
+                from .transport import tls as _tls
+                ctx = _tls.context(False, tls[0], tls[1], tls[2], tls[3])
+            if proxy is not None and ctx is None:
+                # ws through a proxy: a CONNECT tunnel too (dial tunnels only for TLS)
+                conn = await dial.connect(proxy[0], proxy[1], None, True)
+                await dial._tunnel(conn, host, port, proxy[2], rb)
+            else:
+                conn = await dial.dial(host, port, ctx, host, proxy, rb)
             key = wshs.client_key(_port.random_bytes(16))
             offer = None
             if deflate:
@@ -295,28 +293,9 @@ def _link_error(e, status):
         return err
     if isinstance(e, BusinessError):
         err = BusinessError(_E_LINK, "%s" % e.message)
+    elif type(e).__name__ == "NetError":
+        err = BusinessError(_E_LINK, "Websocket connect failed: %s" % e.text)
     else:
         err = BusinessError(_E_LINK, "Websocket connect failed: %s" % (e,))
     err.data = str(status)
     return err
-
-
-async def _tunnel(conn, rb, host, port, cred):
-    from .proto import http1
-    from .proto import url as _url
-    hp = _url.host_header(host, port, "wss")
-    hs = [("host", hp)]
-    if cred:
-        import binascii
-        hs.append(("proxy-authorization", "Basic " + binascii.b2a_base64(cred.encode())[:-1].decode()))
-    await conn.write(http1.request_head("CONNECT", hp, hs))
-    while True:
-        h = http1.parse_response_head(rb)
-        if h is not None:
-            break
-        n = await conn.readinto(rb.space())
-        if not n:
-            raise OSError(0, "proxy closed the connection")
-        rb.wrote(n)
-    if h[0] != 200:
-        raise OSError(0, "proxy refused CONNECT: %d" % h[0])

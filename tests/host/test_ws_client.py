@@ -1,5 +1,5 @@
 # The WebSocket client tests on CPython: the module tools/devtest.py runs on MicroPython
-# (tests/device/ws_client_cases.py; devtest does not pick it up yet: at 110k from ROMFS it runs out of heap since main grew, see docs/websocket.md), its test_* functions collected here, with the peers.
+# (tests/device/test_ws_client.py), its test_* functions collected here, with the peers.
 import importlib.util
 import os
 import sys
@@ -11,7 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "peers"))
 from peers import Peers  # noqa: E402
 
-_p = os.path.join(os.path.dirname(HERE), "device", "ws_client_cases.py")
+_p = os.path.join(os.path.dirname(HERE), "device", "test_ws_client.py")
 _spec = importlib.util.spec_from_file_location("_device_test_ws_client", _p)
 _m = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_m)

@@ -119,11 +119,8 @@ def accept_offer(value, window=15):
             continue
         if "client_max_window_bits" not in ps and window < 15:
             continue  # the client would deflate with a window too large for this side
-        # This side compresses each message on its own (ending in a final block), so it
-        # says server_no_context_takeover, but only where it compresses at all: elsewhere
-        # it sends plain messages and leaves the client's window as the client wants it.
-        resp = NAME + ("; server_no_context_takeover" if can_compress() else "") + \
-            "; client_no_context_takeover"
+        # this side compresses each message on its own, or not at all: no window to keep
+        resp = NAME + "; server_no_context_takeover; client_no_context_takeover"
         if "client_max_window_bits" in ps:
             resp += "; client_max_window_bits=%d" % cbits
         if "server_max_window_bits" in ps:

@@ -22,6 +22,15 @@ def wait(ev, names, ms=10000):
     return netstack.run(w())
 
 
+def wait_n(ev, name, n, ms=10000):
+    async def w():
+        t = 0
+        while len([e for e in ev if e[0] == name]) < n and t < ms:
+            await _port.sleep_ms(5)
+            t += 5
+    netstack.run(w())
+
+
 def opened(url, opts=None):
     ws = webSocket.createWebSocket()
     ev = []
@@ -56,10 +65,7 @@ def test_echo_text_binary_fragmented():
         sent = ["", "héllo wörld €", "x" * big, b"", bytes(range(256)) * (big // 500), bytes(126)]
         for m in sent:
             assert netstack.run(ws.send(m)) is True
-        t = 0
-        while len(messages(ev)) < len(sent) and t < 400:
-            wait(ev, ("message",), 5000)
-            t += 1
+        wait_n(ev, "message", len(sent))
     finally:
         _ws_session.FRAGMENT = frag
     got = messages(ev)
@@ -149,6 +155,27 @@ def test_wss():
     assert [e for e in ev if e[0] == "error"] and not [e for e in ev if e[0] == "open"]
     assert code(webSocket.createWebSocket().connect, CFG["wss_echo"],
                 {"caPath": "/nonexistent/ca.pem"}) == 2302002
+
+
+def test_through_proxy():
+    for name, auth in (("proxy", {}), ("proxy_auth", {"username": CFG["proxy_user"],
+                                                      "password": CFG["proxy_password"]})):
+        h, p = CFG[name].rsplit(":", 1)
+        px = {"host": h, "port": int(p)}
+        px.update(auth)
+        ws, ev = opened(CFG["ws_echo"] + "/x", {"proxy": px})
+        wait(ev, ("open", "close"))
+        netstack.run(ws.send("via " + name))
+        wait(ev, ("message",))
+        assert messages(ev) == ["via " + name], ev
+        netstack.run(ws.close())
+        wait(ev, ("close",))
+    # wrong credentials: the proxy refuses the tunnel -> error + close, never open
+    h, p = CFG["proxy_auth"].rsplit(":", 1)
+    ws, ev = opened(CFG["ws_echo"] + "/x", {"proxy": {"host": h, "port": int(p),
+                                                       "username": "x", "password": "y"}})
+    assert wait(ev, ("close",))[1]["code"] == 1006
+    assert not [e for e in ev if e[0] == "open"]
 
 
 def test_cycles_heap_back_to_baseline():
