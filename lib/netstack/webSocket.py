@@ -183,8 +183,9 @@ class WebSocket(Emitter):
                 ctx = _tls.context(False, tls[0], tls[1], tls[2], tls[3])
             if proxy is not None and ctx is None:
                 # ws through a proxy: a CONNECT tunnel too (dial tunnels only for TLS)
+                from .transport.tunnel import tunnel
                 conn = await dial.connect(proxy[0], proxy[1], None, True)
-                await dial._tunnel(conn, host, port, proxy[2], rb)
+                await tunnel(conn, host, port, proxy[2], rb)
             else:
                 conn = await dial.dial(host, port, ctx, host, proxy, rb)
             key = wshs.client_key(_port.random_bytes(16))
