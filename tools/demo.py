@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""`make demo`: start the local peers, run tools/demo/tour.py on the MicroPython unix port."""
+"""`make demo`: start the local peers, run tools/demo/tour.py (fetch, http) and then
+tools/demo/ws_tour.py (webSocket client and server) on the MicroPython unix port, each in
+its own process."""
 import os
 import subprocess
 import sys
@@ -11,14 +13,18 @@ from peerproc import running_peers  # noqa: E402
 
 
 def main():
+    rc = 0
     with tempfile.TemporaryDirectory() as d, running_peers(d) as cfg:
-        src = "CFG = %r\n" % cfg + open(os.path.join(ROOT, "tools", "demo", "tour.py")).read()
-        script = os.path.join(d, "tour.py")
-        with open(script, "w") as f:
-            f.write(src)
-        env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.join(ROOT, "build", "lib"))
-        print("running the tour on MicroPython (unix port, -X heapsize=192k)\n", flush=True)
-        rc = subprocess.call([os.path.join(ROOT, ".venv", "bin", "micropython"), "-X", "heapsize=192k", script], env=env)
+        for name in ("tour.py", "ws_tour.py"):
+            src = "CFG = %r\n" % cfg + open(os.path.join(ROOT, "tools", "demo", name)).read()
+            script = os.path.join(d, name)
+            with open(script, "w") as f:
+                f.write(src)
+            env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.join(ROOT, "build", "lib"))
+            print("running %s on MicroPython (unix port, -X heapsize=192k)\n" % name, flush=True)
+            rc = rc or subprocess.call([os.path.join(ROOT, ".venv", "bin", "micropython"), "-X",
+                                        "heapsize=192k", script], env=env)
+            print(flush=True)
     sys.exit(rc)
 
 

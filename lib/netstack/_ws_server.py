@@ -244,8 +244,7 @@ class WebSocketServer(Emitter):
                 agreed = None
                 if deflate and ext:
                     from .proto import wspmd
-                    from .webSocket import WINDOW_BITS
-                    agreed = wspmd.accept_offer(ext, WINDOW_BITS)
+                    agreed = wspmd.accept_offer(ext, _ws_session.WINDOW_BITS)
                     if agreed is not None:
                         codec = wspmd.Codec(agreed[1], agreed[2])
                 await conn.write(wshs.response(key, chosen, agreed[0] if agreed else None))

@@ -17,7 +17,27 @@ except ImportError:
 
 FRAGMENT = 65536         # messages larger than this go out in frames of this size
 CLOSE_WAIT_MS = 3000     # how long to wait for the peer's side of the close handshake
+# permessage-deflate: the largest window (bits) this side inflates with (a message being
+# decompressed holds a 2^bits window). A port may set WS_WINDOW_BITS; else it follows the
+# free heap when this module loads (the code is in by then): 15 (32 KiB) from 256 KB free,
+# 12 (4 KiB) from 96 KB, 10 (1 KiB) below.
+
+
+def _window():
+    w = getattr(_port, "WS_WINDOW_BITS", None)
+    if w:
+        return w
+    import gc
+    try:
+        free = gc.mem_free()
+    except AttributeError:  # CPython
+        return 15
+    return 15 if free >= 262144 else 12 if free >= 98304 else 10
+
+
+WINDOW_BITS = _window()
 _CHUNK = const(1024)     # a client masks through a scratch buffer of this size
+_BIG = const(16384)      # ... and payloads over 4 KB through a temporary one of up to this
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
 
@@ -37,6 +57,8 @@ class Session:
         self.state = OPEN
         self.hb = bytearray(14)
         self.scratch = None     # client: masking buffer, made on the first send
+        self.keys = None        # client: random bytes for mask keys
+        self.ki = 64
         self.lock = asyncio.Lock()
         self.pong_due = False
         self.pinger = None
@@ -44,6 +66,12 @@ class Session:
         self._tmo = False
         self.code = 1006        # what the close event will say
         self.reason = ""
+        try:  # messages go out whole: no Nagle delay on the last segment of each.
+            # IPPROTO_TCP 6, TCP_NODELAY 1 on Linux and lwIP alike; set directly rather than
+            # through _port.sockopt, whose table module costs ~4 KB of heap on first use
+            conn.s.setsockopt(6, 1, 1)
+        except (OSError, AttributeError, TypeError):
+            pass
         self.ref = None         # the owner's handle for this session (server: connection)
         self.task = None        # the task running run(), for the pong timeout to stop
         self.lost = False
@@ -63,16 +91,26 @@ class Session:
                 await c.write(memoryview(self.hb)[:hl])
                 await c.write(mv)
             return
-        key = _port.random_bytes(4)
+        # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
+        i = self.ki
+        if i >= 64:
+            self.keys = _port.random_bytes(64)
+            i = 0
+        self.ki = i + 4
+        key = memoryview(self.keys)[i : i + 4]
         s = self.scratch
-        if s is None:
+        size = _CHUNK
+        if n > _CHUNK * 4:  # a large payload: mask it through a larger, temporary buffer
+            size = min(n + 14, _BIG)
+            s = bytearray(size)
+        elif s is None:
             s = self.scratch = bytearray(_CHUNK)
         hl = ws.head(s, op, n, fin, key, rsv1)
         sv = memoryview(s)
         off = 0
         a = hl
         while True:
-            k = min(n - off, _CHUNK - a)
+            k = min(n - off, size - a)
             sv[a : a + k] = mv[off : off + k]
             mask(s, a, a + k, key, off)
             await c.write(sv[: a + k])

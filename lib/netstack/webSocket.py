@@ -18,9 +18,6 @@ _E_FAILED = const(-1)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
 SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 above it
 MAX_MESSAGE = 5 << 20  # largest message accepted (after decompression) -> close 1009
-# permessage-deflate: the largest window (bits) this side inflates with. 15 takes a 32 KiB
-# window per message being decompressed; a board's port may set WS_WINDOW_BITS lower.
-WINDOW_BITS = getattr(_port, "WS_WINDOW_BITS", 15)
 CONNECT_TIMEOUT_MS = 30000
 RECV_BUF = 1024        # the session's receive buffer (the 101 head must fit); payloads over
                        # 1 KB are read straight into their message buffer
@@ -167,6 +164,7 @@ class WebSocket(Emitter):
             _aw.release()
 
     async def _open(self, scheme, host, port, target, headers, proto, tls, proxy, deflate):
+        from . import _ws_session
         from .proto import http1, wshs
         from .proto import url as _url
         from .proto.buf import RecvBuf
@@ -192,7 +190,7 @@ class WebSocket(Emitter):
             offer = None
             if deflate:
                 from .proto import wspmd
-                offer = wspmd.offer(WINDOW_BITS)
+                offer = wspmd.offer(_ws_session.WINDOW_BITS)
             await conn.write(wshs.request(_url.host_header(host, port, scheme), target, key,
                                           proto, headers, offer))
             while True:
@@ -217,7 +215,7 @@ class WebSocket(Emitter):
             if ext:
                 from .proto import wspmd
                 try:
-                    bits = wspmd.accept_response(ext, WINDOW_BITS) if offer else None
+                    bits = wspmd.accept_response(ext, _ws_session.WINDOW_BITS) if offer else None
                 except ValueError as e:
                     bits = None
                     ext = str(e)

@@ -1,7 +1,8 @@
 # Autobahn|Testsuite conformance of the WebSocket client and server on the MicroPython unix
 # port (PyPI kosoku's fuzzingserver / fuzzingclient; tests/autobahn/run.py). Groups 1-7 and
 # 10 at 192k; the seven cases with 64 KiB messages (an echo holds the message twice: 128 KB)
-# need more heap than is left at 192k with the code as .mpy, and run at 320k.
+# need more heap than is left at 192k with the code as .mpy, and run at 512k (10.1.1, a
+# 64 KiB text in fragments, grows its buffer by reallocation: at 320k it sometimes fails).
 # Needs build/lib (make mpy).
 import os
 import subprocess
@@ -36,8 +37,8 @@ def test_client_groups_1_to_7_and_10_at_192k():
     assert ": 240 cases, 0 failed" in p.stdout, p.stdout[-2000:]
 
 
-def test_client_64k_message_cases_at_320k():
-    p = _run("320k", BIG)
+def test_client_64k_message_cases_at_512k():
+    p = _run("512k", BIG)
     assert p.returncode == 0, p.stdout[-3000:]
     assert ": 7 cases, 0 failed" in p.stdout, p.stdout[-2000:]
 
@@ -48,7 +49,7 @@ def test_server_groups_1_to_7_and_10_at_192k():
     assert ": 240 cases, 0 failed" in p.stdout, p.stdout[-2000:]
 
 
-def test_server_64k_message_cases_at_320k():
-    p = _run("320k", BIG, (), "server")
+def test_server_64k_message_cases_at_512k():
+    p = _run("512k", BIG, (), "server")
     assert p.returncode == 0, p.stdout[-3000:]
     assert ": 7 cases, 0 failed" in p.stdout, p.stdout[-2000:]

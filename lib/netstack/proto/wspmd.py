@@ -147,7 +147,7 @@ class Codec:
             m.extend(_TAIL)
         d = deflate.DeflateIO(io.BytesIO(m), deflate.RAW, self.ib)
         out = bytearray()
-        chunk = bytearray(min(4096, limit + 1))
+        chunk = bytearray(min(1024, limit + 1))
         cv = memoryview(chunk)
         try:
             while True:

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""WebSocket rows of `make bench`: echo round trips per second of the MicroPython client
+(netstack.webSocket vs a minimal raw-socket client with a viper mask, bench/ws_mp.py)
+against a CPython websockets echo server without compression; messages per second served
+by netstack's server (MicroPython) to 1 and 8 concurrent CPython websockets clients. One run
+per cell (best of 3); prints a table."""
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BIN = os.path.join(ROOT, ".venv", "bin")
+HEAP = "2m"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Echo:
+    def __init__(self):
+        from websockets.asyncio.server import serve
+        self.port = free_port()
+        self.ready = threading.Event()
+
+        async def handler(ws):
+            try:
+                async for m in ws:
+                    await ws.send(m)
+            except Exception:
+                pass
+
+        async def main():
+            self.stop = asyncio.Event()
+            async with serve(handler, "127.0.0.1", self.port, compression=None, max_size=None,
+                             ping_interval=None):
+                self.ready.set()
+                await self.stop.wait()
+
+        def run():
+            self.loop = asyncio.new_event_loop()
+            self.loop.run_until_complete(main())
+
+        threading.Thread(target=run, daemon=True).start()
+        self.ready.wait(10)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.stop.set)
+
+
+def mp(args, lib):
+    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+    p = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP,
+                        os.path.join(HERE, "ws_mp.py")] + [str(a) for a in args], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    for line in p.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return float(line.split()[1])
+    raise RuntimeError("ws_mp.py %s failed:\n%s" % (args, p.stdout[-2000:]))
+
+
+def best(fn, n=3):
+    return max(fn() for _ in range(n))
+
+
+SERVER = r'''
+import sys, netstack
+from netstack import webSocket
+srv = webSocket.createWebSocketServer()
+def nop(e, d):
+    pass
+srv.on("messageReceive", lambda m: srv.send(m["data"], m["clientConnection"], nop))
+async def main():
+    await srv.start({"serverIP": "127.0.0.1", "serverPort": int(sys.argv[1]),
+                     "antiAbuse": False, "permessageDeflate": False})
+    import asyncio
+    while True:
+        await asyncio.sleep(3600)
+netstack.run(main())
+'''
+
+RAW_SERVER = r'''
+# minimal MicroPython echo server: one select.poll loop, non-blocking sockets, a fixed
+# handshake answer, whole small frames per read (enough for the 64 B rows), viper unmask
+import sys, socket, select, micropython, hashlib, binascii
+@micropython.viper
+def xor(buf: ptr8, a: int, n: int, key: ptr8):
+    for i in range(n):
+        buf[a + i] ^= key[i & 3]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(socket.getaddrinfo("127.0.0.1", int(sys.argv[1]))[0][-1])
+ls.listen(16)
+ls.setblocking(False)
+p = select.poll()
+p.register(ls, select.POLLIN)
+up = {}
+buf = bytearray(8192)
+mv = memoryview(buf)
+while True:
+    for s, ev in p.poll():
+        if s is ls:
+            c, _ = ls.accept()
+            c.setblocking(False)
+            try:
+                c.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+            except OSError:
+                pass
+            up[c] = False
+            p.register(c, select.POLLIN)
+            continue
+        n = s.readinto(buf)
+        if not n:
+            p.unregister(s); s.close(); up.pop(s, None); continue
+        if not up[s]:
+            h = bytes(buf[:n]); i = h.lower().find(b"sec-websocket-key:")
+            key = h[i + 18:h.find(b"\r\n", i)].strip()
+            acc = binascii.b2a_base64(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1]
+            s.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+            up[s] = True
+            continue
+        i = 0
+        while i + 6 <= n:
+            op = buf[i]; m = buf[i + 1] & 127; j = i + 2
+            if m == 126:
+                m = buf[j] << 8 | buf[j + 1]; j += 2
+            k = mv[j:j + 4]; j += 4
+            xor(buf, j, m, k)
+            if op & 15 == 8:
+                s.write(b"\x88\x00"); break
+            s.write(bytes((op, m)) + mv[j:j + m] if m < 126 else bytes((op, 126, m >> 8, m & 255)) + mv[j:j + m])
+            i = j + m
+'''
+
+
+def serve_rate(src, lib, clients, msgs, size=64):
+    port = free_port()
+    path = os.path.join("/tmp", "ws_bench_server_%d.py" % os.getpid())
+    with open(path, "w") as f:
+        f.write(src)
+    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+    p = subprocess.Popen([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP, path,
+                          str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        t = time.time() + 10
+        while time.time() < t:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        from websockets.asyncio.client import connect
+
+        async def one():
+            async with connect("ws://127.0.0.1:%d/" % port, compression=None, max_size=None,
+                               ping_interval=None) as ws:
+                data = "a" * size
+                for _ in range(msgs):
+                    await ws.send(data)
+                    await ws.recv()
+
+        async def many():
+            t0 = time.perf_counter()
+            await asyncio.gather(*[one() for _ in range(clients)])
+            return clients * msgs / (time.perf_counter() - t0)
+
+        return asyncio.run(many())
+    finally:
+        p.terminate()
+        p.wait(5)
+        os.unlink(path)
+
+
+def main():
+    lib = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "lib")
+    echo = Echo()
+    rows = []
+    try:
+        for label, size, count, kind in (("64 B text echo", 64, 2000, "text"),
+                                         ("64 KiB binary echo", 65536, 200, "binary")):
+            raw = best(lambda: mp(["raw", "127.0.0.1", echo.port, size, count, kind], lib))
+            ns = best(lambda: mp(["netstack", "127.0.0.1", echo.port, size, count, kind], lib))
+            rows.append((label + " (round trips/s)", raw, ns))
+    finally:
+        echo.close()
+    for n in (1, 8):
+        raw = best(lambda: serve_rate(RAW_SERVER, lib, n, 500))
+        ns = best(lambda: serve_rate(SERVER, lib, n, 500))
+        rows.append(("server, 64 B echo, %d client%s (msgs/s)" % (n, "s" if n > 1 else ""), raw, ns))
+    print("| row | raw MicroPython baseline | netstack | ratio |")
+    print("|---|---|---|---|")
+    for label, raw, ns in rows:
+        print("| %s | %.0f | %.0f | %.2fx |" % (label, raw, ns, ns / raw))
+
+
+if __name__ == "__main__":
+    main()
