@@ -584,11 +584,10 @@ def _copy_out(on_data, mv):
 def _piece_size():
     # requestInStream piece: big pieces mean fewer rounds through the loop, but each is a
     # new allocation, so at most an eighth of the free heap; 0 (use rb) below 2 * BUF_SIZE
-    try:
-        import gc
-        f = gc.mem_free() >> 3
-    except (ImportError, AttributeError):  # CPython
+    f = _port.mem_free()
+    if f is None:  # no heap bound (CPython)
         return STREAM_MAX
+    f >>= 3
     return 0 if f < 2 * BUF_SIZE else STREAM_MAX if f > STREAM_MAX else f
 
 

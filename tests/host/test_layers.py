@@ -110,3 +110,14 @@ def test_tools_and_bench_do_not_import_tests():
             if re.search(r"sys\.path\.(insert|append)\([^\n]*[\"']tests[\"']", src):
                 bad.append("%s/%s puts tests/ on sys.path" % (d, f))
     assert not bad, bad
+
+
+def test_runtime_checks_behind_the_seam():
+    # free heap, the clock's epoch and the platform are asked through _port only
+    for name, path in modules().items():
+        if name in ("netstack._port", "netstack._portx", "netstack._porttls"):
+            continue
+        src = open(path).read()
+        for pat in (r"\bmem_free\(\)", r"gmtime\(0\)", r"sys\.platform"):
+            hits = [l for l in src.splitlines() if re.search(pat, l) and "_port." not in l]
+            assert not hits, (name, hits)
