@@ -27,10 +27,8 @@ def _window():
     w = getattr(_port, "WS_WINDOW_BITS", None)
     if w:
         return w
-    import gc
-    try:
-        free = gc.mem_free()
-    except AttributeError:  # CPython
+    free = _port.mem_free()  # free heap: asked through the seam
+    if free is None:  # CPython
         return 15
     return 15 if free >= 262144 else 12 if free >= 98304 else 10
 
