@@ -226,6 +226,7 @@ class WebSocketServer(Emitter):
                 conn.start_tls(ctx, None, True)
             rb = RecvBuf(HEAD_BUF)
             codec = None
+            conn.timed_out = False
             dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
             try:
                 h = None
@@ -255,7 +256,7 @@ class WebSocketServer(Emitter):
                     pass
                 return
             finally:
-                dog.cancel()
+                _aw.unwatch(dog, conn, "timed_out")
             s = _ws_session.Session(conn, rb, False, mx, codec, self)
             s.ref = ref
             s.task = _port.current_task()
@@ -275,6 +276,7 @@ class WebSocketServer(Emitter):
 
     async def _refuse(self, conn, status, rb):
         from .proto import http1srv, wshs, ProtoError
+        conn.timed_out = False
         dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
         try:
             try:
@@ -289,7 +291,7 @@ class WebSocketServer(Emitter):
         except (OSError, _port.CancelledError):
             pass
         finally:
-            dog.cancel()
+            _aw.unwatch(dog, conn, "timed_out")
             conn.close()
 
     # -------------------------------------------------------------- per connection

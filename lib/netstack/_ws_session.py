@@ -271,7 +271,7 @@ class Session:
         self.reported = True
         self.state = CLOSED
         if self.pinger is not None:
-            self.pinger.cancel()
+            _port.drop_sleeper(self.pinger)  # not cancel(): see _aw.unwatch
             self.pinger = None
         self.c.close()
         self.code = code
