@@ -48,6 +48,7 @@ repl: setup
 bench: setup mpy
 	@$(PY) bench/run.py
 	@$(PY) bench/ram.py
+	@$(PY) bench/ws_run.py
 
 # 25,000 sequential requests per style at 110k from .mpy, heap flat (tests/device/test_soak.py)
 soak: setup mpy
