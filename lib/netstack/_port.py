@@ -39,6 +39,12 @@ EPOCH = None
 SOCKOPTS = None
 
 
+def net_ready():
+    """False while the board knows its network is down (WiFi not connected): requests then
+    fail at once saying so, instead of as a DNS or connect error. Boards override it."""
+    return True
+
+
 def spawn(coro):
     return asyncio.create_task(coro)
 

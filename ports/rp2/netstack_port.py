@@ -4,6 +4,7 @@ DEFAULT_CA_PATH = "/certs/ca.der"
 
 
 def net_ready():
+    # The library calls this before it dials: False fails the request at once.
     import network
     return network.WLAN(network.STA_IF).isconnected()
 
@@ -26,3 +27,9 @@ SOCKOPTS = _opts()
 MAX_CLIENTS = 4
 BACKLOG = 2
 RECV_BUF = 2048
+
+
+try:
+    from netstack_board import *  # noqa: F401,F403  boards/<BOARD>/netstack_board.py
+except ImportError:
+    pass
