@@ -2,8 +2,14 @@
 PY      := .venv/bin/python
 MPY     := .venv/bin/micropython
 PORT    ?= /dev/ttyACM0
+BOARD   ?=
+MODE    ?= mpy
+TOOL    ?= mpremote
+# DRY_RUN=1: firmware and flash print their commands and run nothing
+DRY     := $(if $(DRY_RUN),--dry-run)
 
-.PHONY: setup demo test mutate test-host test-device test-vboard test-board mpy size repl bench soak deploy clean
+.PHONY: setup demo test mutate test-host test-device test-vboard test-board mpy size repl bench soak deploy clean \
+	firmware flash vboard package-json
 
 setup:
 	@./tools/setup.sh
@@ -39,8 +45,29 @@ mpy: setup
 size: setup
 	@$(PY) tools/build_mpy.py --size
 
+# make deploy PORT=/dev/ttyACM0 [BOARD=RPI_PICO_W] [MODE=mpy|romfs] [TOOL=mpremote|ampy] [CA=ca.der] [SECRETS=wifi_secrets.py]
 deploy: setup mpy
-	@$(PY) tools/deploy.py --port $(PORT)
+	@$(PY) tools/deploy.py --port $(PORT) --mode $(MODE) --tool $(TOOL) $(if $(BOARD),--board $(BOARD)) \
+		$(if $(CA),--ca $(CA)) $(if $(SECRETS),--secrets $(SECRETS))
+
+# make firmware BOARD=ESP32_GENERIC|ESP32_GENERIC_S3|RPI_PICO_W MICROPYTHON_DIR=~/micropython [ROMFS=1]
+firmware: setup
+	@test -n "$(BOARD)" -a -n "$(MICROPYTHON_DIR)" || { echo "usage: make firmware BOARD=... MICROPYTHON_DIR=... [ROMFS=1]" >&2; exit 2; }
+	@$(PY) tools/firmware.py --board $(BOARD) --micropython $(MICROPYTHON_DIR) $(if $(ROMFS),--romfs) $(DRY)
+
+# make flash BOARD=ESP32_GENERIC PORT=/dev/ttyUSB0 FIRMWARE=build/firmware/ESP32_GENERIC.bin
+# make flash BOARD=RPI_PICO_W FIRMWARE=x.uf2 [PORT=/dev/ttyACM0] [DRIVE=/media/$$USER/RPI-RP2]
+flash: setup
+	@test -n "$(BOARD)" -a -n "$(FIRMWARE)" || { echo "usage: make flash BOARD=... FIRMWARE=... PORT=..." >&2; exit 2; }
+	@$(PY) tools/flash.py --board $(BOARD) --firmware $(FIRMWARE) --port $(PORT) $(if $(DRIVE),--drive $(DRIVE)) $(DRY)
+
+# a virtual board on a pty at build/vboard/tty, library deployed to its flash (build/vboard/flash)
+vboard: setup mpy
+	@mkdir -p build/vboard/flash
+	@$(PY) tools/vboard_up.py --heapsize $(or $(HEAP),192k) --dir build/vboard
+
+package-json: setup
+	@$(PY) tools/package_json.py
 
 repl: setup
 	@MICROPYPATH=.frozen:$(CURDIR)/lib $(MPY)
