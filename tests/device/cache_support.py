@@ -8,7 +8,7 @@ import netstack
 from netstack import http, _port
 
 B = CFG["httpbin"]
-PX = {"host": "127.0.0.1", "port": int(CFG["proxy"].rsplit(":", 1)[1])}
+PX = {"host": CFG["proxy"].rsplit(":", 1)[0], "port": int(CFG["proxy"].rsplit(":", 1)[1])}
 
 
 def get(path, opts=None, hit=False, req=None):

@@ -1,4 +1,5 @@
-"""Network peers for netstack tests, all on 127.0.0.1 and free ports.
+"""Network peers for netstack tests, all on 127.0.0.1 and free ports (or on the address in
+$NETSTACK_PEERS_HOST, which tools/test_board.py sets so a board can reach them; cfg["host"]).
 
     from peers import Peers                  # with tests/peers on sys.path
     with Peers(workdir) as p:
@@ -33,7 +34,7 @@ import peers_hostile as hostile    # noqa: E402
 import peers_proxy as proxy        # noqa: E402
 import peers_ws                     # noqa: E402
 import peers_sock as sockpeers     # noqa: E402
-from peers_rawhttp import ThreadedServer, respond, serve_http   # noqa: E402
+from peers_rawhttp import HOST, ThreadedServer, respond, serve_http   # noqa: E402
 
 PROXY_USER, PROXY_PASSWORD = "u", "p"
 START_TIMEOUT = 15
@@ -65,8 +66,9 @@ class Peers:
 
     def start(self):
         t0 = time.monotonic()
-        pki, files = certs.make_pki(self.workdir)
+        pki, files = certs.make_pki(self.workdir, HOST)
         self.cfg.update(pki)
+        self.cfg["host"] = HOST
         # gunicorn takes ~0.3 s to import httpbin: start both first, wait for them last.
         self.cfg["httpbin"] = self._gunicorn("httpbin", None)
         self.cfg["httpbins"] = self._gunicorn("httpbins", files["server"])
@@ -82,14 +84,15 @@ class Peers:
             px = proxy.Proxy(creds, name=name)
             self.proxies[name] = px
             self.servers[name] = px.server.start()
-            self.cfg[name] = "127.0.0.1:%d" % px.port
+            self.cfg[name] = "%s:%d" % (HOST, px.port)
         self.cfg["proxy_user"], self.cfg["proxy_password"] = PROXY_USER, PROXY_PASSWORD
         self.cfg["closed_port"] = _closed_port()
         for name, ctx in (("ws_echo", None), ("wss_echo", _server_ctx(files["server"]))):
             srv = peers_ws.WsEcho(ctx, name).start()
             self.servers[name] = srv
-            self.cfg[name] = "%s://127.0.0.1:%d" % ("wss" if ctx else "ws", srv.port)
-        # netstack.socket peers: plain ports (ints)
+            self.cfg[name] = "%s://%s:%d" % ("wss" if ctx else "ws", HOST, srv.port)
+        # netstack.socket peers: plain ports (ints), on 127.0.0.1 (the socket device tests
+        # address them there: on a real board they need cfg['host'])
         for name, srv in (("tcp_echo", sockpeers._Server("tcp_echo", sockpeers.echo)),
                           ("udp_echo", sockpeers.UdpEcho()),
                           ("tls_echo", sockpeers._Server("tls_echo", sockpeers.echo,
@@ -114,12 +117,12 @@ class Peers:
         # Listening starts in the constructor, so the port accepts before we return.
         srv = ThreadedServer(handler, ctx, name=name).start()
         self.servers[name] = srv
-        return "%s://127.0.0.1:%d" % ("https" if ctx else "http", srv.port)
+        return "%s://%s:%d" % ("https" if ctx else "http", HOST, srv.port)
 
     def _gunicorn(self, name, tls_pem):
         # peers_gunicorn_child.py: gunicorn that dies with us even if we are SIGKILLed.
         # We bind the socket and hand gunicorn the fd: no race for a "free" port.
-        lsock = socket.create_server(("127.0.0.1", 0), backlog=1024)
+        lsock = socket.create_server((HOST, 0), backlog=1024)
         port = lsock.getsockname()[1]
         args = [sys.executable, os.path.join(HERE, "peers_gunicorn_child.py"), str(os.getpid()),
                 "-b", "fd://%d" % lsock.fileno(), "-w", str(self.workers),
@@ -135,7 +138,7 @@ class Peers:
             self.procs[name] = subprocess.Popen(args, pass_fds=[lsock.fileno()], cwd=self.workdir,
                                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         lsock.close()
-        return "%s://127.0.0.1:%d" % ("https" if tls_pem else "http", port)
+        return "%s://%s:%d" % ("https" if tls_pem else "http", HOST, port)
 
     def _wait_http(self, name, ca_path):
         """Wait until a real request is answered (gunicorn's socket accepts before workers run)."""
@@ -149,10 +152,10 @@ class Peers:
                                                                        os.path.join(self.workdir, name)))
             try:
                 if url.startswith("https"):
-                    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=2,
+                    c = http.client.HTTPSConnection(HOST, port, timeout=2,
                                                     context=ssl.create_default_context(cafile=ca_path))
                 else:
-                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    c = http.client.HTTPConnection(HOST, port, timeout=2)
                 c.request("GET", "/status/200")
                 if c.getresponse().status == 200:
                     c.close()
@@ -201,7 +204,7 @@ def _mtls_handle(sock):
 
 def _closed_port():
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+    s.bind((HOST, 0))
     port = s.getsockname()[1]
     s.close()                  # nothing listens there now: connecting is refused
     return port

@@ -31,9 +31,9 @@ def spki_sha256_b64(cert_pem):
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
-def make_pki(workdir):
+def make_pki(workdir, host="127.0.0.1"):
     ca, other_ca = trustme.CA(), trustme.CA()
-    server = ca.issue_cert("127.0.0.1", "localhost")
+    server = ca.issue_cert(*dict.fromkeys(["127.0.0.1", "localhost", host]))
     wronghost = ca.issue_cert("example.invalid")
     client = ca.issue_cert("client.peers.invalid", common_name="peers-client")
 

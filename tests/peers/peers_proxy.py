@@ -18,10 +18,10 @@ import socket
 import threading
 from urllib.parse import urlsplit
 
-from peers_rawhttp import (IO_TIMEOUT, Conn, HTTPError, ThreadedServer, graceful_close,
+from peers_rawhttp import (HOST, IO_TIMEOUT, Conn, HTTPError, ThreadedServer, graceful_close,
                            read_request, respond)
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", HOST}   # HOST: where the peers are
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "upgrade"}
 TUNNEL_IDLE = 60      # an idle tunnel or relay ends after this many seconds
 

@@ -6,6 +6,7 @@ Conn: a socket with a bounded read buffer. read_request(): a strict-enough
 request parser that keeps the header lines exactly as received.
 """
 import hashlib
+import os
 import select
 import socket
 import ssl
@@ -266,13 +267,18 @@ def reset_close(sock):
     sock.close()
 
 
+# Where the peers listen: 127.0.0.1, or the address a board reaches this host at
+# (tools/test_board.py sets it: a LAN address, or one in a network namespace in CI).
+HOST = os.environ.get("NETSTACK_PEERS_HOST") or "127.0.0.1"
+
+
 class ThreadedServer:
-    """Accepts on 127.0.0.1:<free port>; runs handler(sock) in a thread per connection.
+    """Accepts on HOST:<free port>; runs handler(sock) in a thread per connection.
     The handler owns the socket but the server closes it afterwards (idempotent)."""
 
     def __init__(self, handler, ssl_context=None, name="server"):
         self.handler, self.ssl_context, self.name = handler, ssl_context, name
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=1024)
+        self.sock = socket.create_server((HOST, 0), backlog=1024)
         self.port = self.sock.getsockname()[1]
         self._conns = set()
         self._lock = threading.Lock()

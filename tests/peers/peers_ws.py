@@ -11,6 +11,8 @@ import threading
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
+from peers_rawhttp import HOST   # where the peers listen (NETSTACK_PEERS_HOST)
+
 
 def _pick(conn, offered):
     for p in offered:
@@ -47,7 +49,7 @@ class WsEcho:
 
     async def _main(self):
         self.stop_ev = asyncio.Event()
-        async with serve(self._handler, "127.0.0.1", 0, ssl=self.ctx, max_size=None,
+        async with serve(self._handler, HOST, 0, ssl=self.ctx, max_size=None,
                          select_subprotocol=_pick, ping_interval=None) as srv:
             self.port = srv.sockets[0].getsockname()[1]
             self.ready.set()
