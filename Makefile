@@ -37,11 +37,11 @@ test-vboard: setup mpy
 	 $(PY) tools/devtest.py --mode vboard --heapsize 110k --code romfs --peers
 
 # make test-board PORT=/dev/ttyACM0 [HOST=<this machine's LAN address>] [BOARD=] [CA=] [SECRETS=]
-# PORT=vboard: a virtual board, with the peers in a network namespace (what make test runs)
+# PORT=vboard [MODE=romfs HEAP=110k]: a virtual board, the peers in a network namespace (a make test row)
 test-board: setup mpy
 	@$(PY) tools/test_board.py $(if $(filter vboard,$(PORT)),--vboard --netns,--port $(PORT)) \
 		$(if $(HOST),--host $(HOST)) $(if $(BOARD),--board $(BOARD)) $(if $(CA),--ca $(CA)) \
-		$(if $(SECRETS),--secrets $(SECRETS)) $(if $(MODE),--mode $(MODE))
+		$(if $(SECRETS),--secrets $(SECRETS)) --mode $(MODE) $(if $(HEAP),--heapsize $(HEAP))
 
 mpy: setup
 	@$(PY) tools/build_mpy.py

@@ -47,15 +47,14 @@ def h(p):
             if not n: break
             d.update(m[:n])
     return binascii.hexlify(d.digest()).decode()
-def walk(p, out):
+def walk(p):
     try: st = os.stat(p)[0]
     except OSError: return
     if st & 0x4000:
-        for n in os.listdir(p): walk(p.rstrip('/') + '/' + n, out)
-    else: out[p] = h(p)
-out = {}
-for r in %(roots)r: walk(r, out)
-print('DEPLOY', repr((sys.platform, getattr(sys.implementation, '_machine', ''), out)))
+        for n in os.listdir(p): walk(p.rstrip('/') + '/' + n)
+    else: print('HASH', h(p), p)
+for r in %(roots)r: walk(r)
+print('DEPLOY', repr((sys.platform, getattr(sys.implementation, '_machine', ''))))
 """
 
 # Runs on the board: make directories, remove files.
@@ -108,9 +107,10 @@ class Mpremote:
             sys.exit("deploy: mpremote %s failed:\n%s" % (args[0], p.stdout or ""))
         return p.stdout or ""
 
-    def exec(self, code):
-        # resume: no soft reset first (it would end a vboard's process in the raw REPL)
-        return self._run(["resume", "exec", code])
+    def exec(self, code, fresh=False):
+        # fresh: mpremote's soft reset in the raw REPL first (a clean heap, main.py not run);
+        # else resume the session as it is
+        return self._run((["exec"] if fresh else ["resume", "exec"]) + [code])
 
     def put(self, pairs):
         args = ["resume"]
@@ -138,7 +138,7 @@ class Ampy:
             sys.exit("deploy: ampy %s failed:\n%s" % (args[0], p.stdout))
         return p.stdout
 
-    def exec(self, code):
+    def exec(self, code, fresh=False):     # ampy soft-resets before every command
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write(code)
         try:
@@ -222,7 +222,13 @@ def main():
         sys.exit("deploy: unknown board %s (boards/: %s)" % (args.board, ", ".join(sorted(BOARDS))))
     t = (Ampy if args.tool == "ampy" else Mpremote)(args.port)
 
-    platform, machine, have = reply(t.exec(PROBE % {"roots": ["/lib", "/certs", "/wifi_secrets.py"]}))
+    answer = t.exec(PROBE % {"roots": ["/lib", "/certs", "/wifi_secrets.py"]}, fresh=True)
+    platform, machine = reply(answer)
+    have = {}
+    for line in answer.splitlines():
+        if line.startswith("HASH "):
+            _, digest, path = line.split(" ", 2)
+            have[path] = digest
     board = args.board or board_of(platform, machine)
     port = BOARDS.get(board) or ("unix" if platform == "linux" else platform)
     if board and BOARDS[board] != platform:
@@ -302,6 +308,9 @@ def main():
           "(port %s, board settings %s, CA path %s)" % (where, used, free, name, bset, ca))
     if args.mode == "romfs" and not where.startswith("/rom"):
         sys.exit("deploy: ROMFS image written but netstack came from %s" % where)
+    if args.mode == "mpy" and where.startswith("/rom"):
+        sys.exit("deploy: the copy in the ROMFS partition (%s) comes first on sys.path and "
+                 "shadows /lib: deploy MODE=romfs, or erase the partition" % where)
     if need and free < need:
         print("deploy: warning: %d bytes free is below this board's HEAP_MIN_FREE (%d): "
               "https may fail; consider MODE=romfs or frozen firmware" % (free, need))

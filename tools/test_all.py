@@ -8,6 +8,9 @@ Prints one summary line per row: its counts and every skip with its reason. A ro
 test fails or a test skips without an entry in tests/device/expected_skips.txt (the host row
 checks pytest's skips against the same list, rows 'host'). Exit status 0 iff every row is ok.
 ROWS can be narrowed with the environment: ROWS="unix:192k:mpy vboard:110k:romfs".
+Row 'board:110k:romfs' is `make test-board` on a virtual board (tools/test_board.py): deploy
+with MODE=romfs through mpremote, the WiFi step, and the peers on an address of a network
+namespace made for the run, not 127.0.0.1.
 """
 import os
 import re
@@ -20,7 +23,15 @@ PY = os.path.join(ROOT, ".venv", "bin", "python")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from devtest import load_expected, skip_expected   # noqa: E402
 
-ROWS = os.environ.get("ROWS", "unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs").split()
+ROWS = os.environ.get("ROWS", "unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs "
+                              "board:110k:romfs").split()
+
+
+def command(mode, heap, code):
+    if mode == "board":     # make test-board PORT=vboard
+        return [PY, "tools/test_board.py", "--vboard", "--netns", "--heapsize", heap,
+                "--mode", code]
+    return [PY, "tools/devtest.py", "--mode", mode, "--heapsize", heap, "--code", code, "--peers"]
 
 
 def run(label, cmd):
@@ -53,12 +64,13 @@ def main():
     results = [host()]
     for row in ROWS:
         mode, heap, code = row.split(":")
-        rc, out, secs = run("device %s %s %s" % (mode, heap, code),
-                            [PY, "tools/devtest.py", "--mode", mode, "--heapsize", heap,
-                             "--code", code, "--peers"])
+        rc, out, secs = run("device %s %s %s" % (mode, heap, code), command(mode, heap, code))
         tail = [l for l in out.splitlines() if l.startswith("device[")]
+        via = [l[len("test-board: "):] for l in out.splitlines()
+               if l.startswith("test-board: peers listen on")]
         results.append(("%s %s %s" % (mode, heap, code), rc,
-                        tail[-1] if tail else "(no summary: devtest crashed)", secs))
+                        (tail[-1] if tail else "(no summary: devtest crashed)") +
+                        ("; " + via[-1] if via else ""), secs))
     print("\n=== summary")
     ok = True
     for label, rc, summary, secs in results:

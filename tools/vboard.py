@@ -4,6 +4,7 @@ it exactly as it drives a board on /dev/ttyACM0.
 
     python tools/vboard.py --heapsize 110k --link /tmp/vb/tty [--cwd FLASH] [--path DIR ...]
     python tools/vboard.py --heapsize 110k --romfs IMAGE  # a board with a ROMFS partition
+    python tools/vboard.py --heapsize 110k --rom-partition FILE   # ... that mpremote writes
     mpremote connect /tmp/vb/tty run script.py        # also exec, fs cp, mount, repl ...
 
     from vboard import VBoard                         # with tools/ on sys.path
@@ -22,6 +23,9 @@ What makes the unix port behave like a board:
   and /rom/lib first on sys.path after '' and '.frozen', as a board with a ROMFS partition
   does; imports run the bytecode in place. The heap cap is raised by the image's size (on a
   board the image is in flash, not in the heap), so the heap left is --heapsize.
+  --rom-partition FILE (a host file, ROM_PARTITION_BYTES) is a writable ROMFS partition instead:
+  vfs.rom_ioctl is there as on a board, so `mpremote romfs deploy DIR` (tools/deploy.py
+  MODE=romfs) writes FILE, and every boot mounts the image FILE holds, as --romfs does.
 - Soft reset: the unix port exits on Ctrl-D (raw or friendly REPL) and on SystemExit. The
   supervisor restarts it with the same heap cap, prints "MPY: soft reboot" and, if the raw REPL
   was active, enters it again quietly so that only "raw REPL; CTRL-B to exit\r\n>" shows, as on
@@ -95,6 +99,57 @@ def boot_code(paths, romfs=None, romfs_size=0):
     return "\n".join(lines)
 
 
+ROM_PARTITION_BYTES = 256 * 1024
+ROMFS_MAGIC = b"\xd2\xcd\x31"
+
+# vfs.rom_ioctl for --rom-partition, as MicroPython's ports implement it for mpremote: 1 the
+# number of partitions, 2 the partition (its len() is its size), 3 prepare a write (erase at
+# offset 0) -> the minimum write size, 4 write at an offset, 5 end of writing, 6 block size.
+# A board's `vfs` is built in; here a copy of the module object with rom_ioctl added stands
+# in for it in sys.modules, which `import vfs` consults first.
+ROM_IOCTL = """\
+class _RomPart:
+    def __len__(self): return %(size)d
+def _rom_ioctl(op, *a):
+    if op == 1: return 1
+    if not a or a[0] != 0: return -19
+    if op == 2: return _RomPart()
+    if op == 3:
+        if len(a) == 2 or a[1] == 0: open(%(file)r, 'wb').close()
+        return 16
+    if op == 4:
+        with open(%(file)r, 'r+b') as f:
+            f.seek(a[1]); f.write(a[2])
+        return 0
+    if op == 5: return 0
+    if op == 6: return 4096
+    return -22
+class _Vfs: pass
+_v = _Vfs()
+for _k in dir(vfs):
+    if not _k.startswith('__'): setattr(_v, _k, getattr(vfs, _k))
+_v.rom_ioctl = _rom_ioctl
+sys.modules['vfs'] = _v
+del _v, _k, _Vfs
+"""
+
+
+def rom_partition_boot(paths, part_file):
+    """-> (boot code, bytes of ROMFS image it mounts) for a --rom-partition board."""
+    size = 0
+    if os.path.isfile(part_file):
+        with open(part_file, "rb") as f:
+            if f.read(3) == ROMFS_MAGIC:
+                size = os.path.getsize(part_file)
+    code = boot_code(paths, part_file if size else None, size)
+    mount = "/.vboardrom"
+    code += "\nimport os, sys, vfs\nos.mount(os.VfsPosix(%r), %r)\n" % (
+        os.path.dirname(part_file), mount)
+    code += ROM_IOCTL % {"size": ROM_PARTITION_BYTES,
+                         "file": mount + "/" + os.path.basename(part_file)}
+    return code + "del os, sys, vfs", size
+
+
 def catches_sigint(pid):
     """True while the process has a SIGINT handler installed (the unix port: kbd_intr on)."""
     try:
@@ -109,8 +164,9 @@ def catches_sigint(pid):
 
 class VBoard:
     def __init__(self, heapsize, cwd=None, paths=(), micropython=MICROPYTHON, link=None,
-                 romfs=None):
+                 romfs=None, rom_partition=None):
         self.heapsize = heapsize
+        self.rom_partition = os.path.abspath(rom_partition) if rom_partition else None
         self.romfs = os.path.abspath(romfs) if romfs else None
         self.flash = os.path.abspath(cwd) if cwd else None
         self.paths = [os.path.abspath(p) for p in paths]
@@ -202,6 +258,9 @@ class VBoard:
         # sets the same itself, and Ctrl-C and "\r\n" are ours to handle.
         tty.setraw(slave)
         os.set_blocking(self._child_fd, False)
+        if self.rom_partition:  # what the partition holds now: mpremote may have written it
+            self._boot, size = rom_partition_boot(self.paths, self.rom_partition)
+            self._heap = romfs_heapsize(self.heapsize, size) if size else self.heapsize
         self._proc = subprocess.Popen(
             [self.micropython, "-X", "heapsize=" + self._heap, "-i", "-c", self._boot],
             stdin=slave, stdout=slave, stderr=slave, cwd=self.flash,
@@ -340,11 +399,13 @@ def main():
     ap.add_argument("--path", action="append", default=[],
                     help="dir of modules standing in for frozen ones (repeatable)")
     ap.add_argument("--romfs", help="ROMFS image mounted at /rom (mpremote romfs build)")
+    ap.add_argument("--rom-partition", help="host file holding a writable ROMFS partition")
     args = ap.parse_args()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    board = VBoard(args.heapsize, args.cwd, args.path, args.micropython, args.link, args.romfs)
+    board = VBoard(args.heapsize, args.cwd, args.path, args.micropython, args.link, args.romfs,
+                   args.rom_partition)
     try:
         board.start()
     except (OSError, RuntimeError) as e:

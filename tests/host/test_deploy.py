@@ -99,3 +99,24 @@ def test_board_files_per_board(tmp_path):
     assert deploy.board_of("esp32", "Generic ESP32 module with ESP32") == "ESP32_GENERIC"
     assert deploy.board_of("esp32", "Generic ESP32S3 module with ESP32S3") == "ESP32_GENERIC_S3"
     assert deploy.board_of("linux", "linux [GCC 14.2.1] version") is None
+
+
+def test_romfs_deploy_writes_the_partition_and_imports_from_it(tmp_path):
+    # a board with a ROMFS partition (vfs.rom_ioctl): `mpremote romfs deploy` writes it,
+    # the soft reset mounts it at /rom, and the library's old /lib copy goes
+    flash, part = tmp_path / "flash", tmp_path / "rom" / "partition.img"
+    flash.mkdir()
+    part.parent.mkdir()
+    with VBoard("110k", cwd=str(flash), rom_partition=str(part)) as b:
+        run_deploy(b.tty)     # first as .mpy: /lib/netstack is there
+        assert (flash / "lib" / "netstack" / "http.mpy").is_file()
+        out = run_deploy(b.tty, "--mode", "romfs")
+        assert "ROMFS image deployed" in out
+        assert "imported netstack.http + fetch from /rom/lib/netstack/http.mpy" in out, out
+        assert not (flash / "lib" / "netstack").exists()
+        assert (flash / "lib" / "netstack_port.mpy").is_file()     # the seam stays in /lib
+        assert part.read_bytes()[:3] == b"\xd2\xcd\x31"
+        # .mpy again while the partition holds the library: refused, with the reason
+        p = subprocess.run([PY, os.path.join(ROOT, "tools", "deploy.py"), "--port", b.tty],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode != 0 and "shadows /lib" in p.stderr

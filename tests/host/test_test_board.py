@@ -2,7 +2,6 @@
 # then the device suite with the peers on an address of a network namespace made for the run
 # (not 127.0.0.1: on a board that is the board itself), so the host-address plumbing is proven.
 import os
-import re
 import subprocess
 import sys
 
@@ -21,21 +20,25 @@ def netns_ok():
         return False
 
 
-def test_make_test_board_on_the_virtual_board_through_a_namespace_address():
-    if not netns_ok():
-        pytest.skip("this machine cannot make a network namespace (unshare -rn, ip)")
-    p = subprocess.run(["make", "-s", "test-board", "PORT=vboard"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=900)
-    out = p.stdout + p.stderr
-    print(out)
-    assert p.returncode == 0, out
-    assert "test-board: deploy" in out and "imported netstack.http + fetch from /lib/" in out
-    assert "no WiFi on this board" in out
-    assert "peers listen on %s" % test_board.NETNS_HOST in out
-    m = re.search(r"device\[board \S+\]: (\d+) passed, (\d+) failed, (\d+) skipped", out)
-    assert m and int(m.group(1)) >= 10 and m.group(2) == "0", out
-    # the one skip: test_ipv6 makes a namespace of its own, unix mode only
-    assert re.findall(r"^SKIP (\S+)", out, re.M) == ["test_ipv6.py"], out
+def test_make_test_board_vboard_is_a_row_of_make_test():
+    # the run itself is a row of tools/test_all.py (board:110k:romfs): deploy with MODE=romfs,
+    # WiFi step, the suite with the peers on NETNS_HOST; here: that the row is there and how
+    # it is run
+    import test_all
+    assert "board:110k:romfs" in test_all.ROWS
+    assert test_all.command("board", "110k", "romfs") == [
+        test_all.PY, "tools/test_board.py", "--vboard", "--netns", "--heapsize", "110k",
+        "--mode", "romfs"]
+
+
+def test_netns_command_puts_the_host_address_on_the_namespace():
+    argv = test_board.netns_argv(["x"])
+    assert argv[:2] == ["unshare", "-rn"] and argv[-1] == "x"
+    assert "ip addr add %s/32 dev lo" % test_board.NETNS_HOST in argv[4]
+    if netns_ok():
+        p = subprocess.run(test_board.netns_argv(["ip", "-4", "addr", "show", "lo"]),
+                           capture_output=True, text=True)
+        assert "inet %s/32" % test_board.NETNS_HOST in p.stdout
 
 
 def test_route_to_names_an_address_of_this_machine():
