@@ -49,10 +49,11 @@ mpy: setup
 size: setup
 	@$(PY) tools/build_mpy.py --size
 
-# make deploy PORT=/dev/ttyACM0 [BOARD=RPI_PICO_W] [MODE=mpy|romfs] [TOOL=mpremote|ampy] [CA=ca.der] [SECRETS=wifi_secrets.py]
+# make deploy PORT=/dev/ttyACM0 [BOARD=RPI_PICO_W] [MODE=mpy|romfs] [TOOL=mpremote|ampy] [CA=ca.der]
+#             [SECRETS=wifi_secrets.py] [BOOT=1: boards/<BOARD>/boot.py, main.py too]
 deploy: setup mpy
 	@$(PY) tools/deploy.py --port $(PORT) --mode $(MODE) --tool $(TOOL) $(if $(BOARD),--board $(BOARD)) \
-		$(if $(CA),--ca $(CA)) $(if $(SECRETS),--secrets $(SECRETS))
+		$(if $(CA),--ca $(CA)) $(if $(SECRETS),--secrets $(SECRETS)) $(if $(BOOT),--boot)
 
 # make firmware BOARD=ESP32_GENERIC|ESP32_GENERIC_S3|RPI_PICO_W MICROPYTHON_DIR=~/micropython [ROMFS=1]
 firmware: setup
