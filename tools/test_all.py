@@ -25,8 +25,9 @@ PY = os.path.join(ROOT, ".venv", "bin", "python")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from devtest import load_expected, skip_expected   # noqa: E402
 
-ROWS = os.environ.get("ROWS", "unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs "
-                              "board:110k:romfs labgrid:192k:mpy").split()
+DEFAULT_ROWS = ("unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs "
+                "board:110k:romfs labgrid:192k:mpy")
+ROWS = os.environ.get("ROWS", DEFAULT_ROWS).split()
 
 
 def command(mode, heap, code):
