@@ -241,7 +241,9 @@ def main():
 
     stage = tempfile.mkdtemp(prefix="deploy-")
     try:
-        wanted = {r: l for l, r in extras(board, port, stage)}
+        seam = extras(board, port, stage)
+        # MODE=romfs: the seam and settings go into the image too (bytecode in flash)
+        wanted = {r: l for l, r in seam} if args.mode == "mpy" else {}
         lib = {}
         for d, dirs, files in os.walk(os.path.join(args.lib, "netstack")):
             dirs.sort()
@@ -265,8 +267,9 @@ def main():
                 wanted["/" + n] = os.path.join(ROOT, "boards", board, n)
 
         copy, skip, remove = plan(wanted, have)
-        if args.mode == "romfs":     # the library lives in ROMFS now: its old copy goes
-            remove = sorted(set(remove) | {r for r in have if r.startswith("/lib/netstack/")})
+        if args.mode == "romfs":     # the library lives in ROMFS now: its old copies go
+            remove = sorted(set(remove) | {r for r in have if r.startswith("/lib/netstack/")}
+                            | {r for _, r in seam if r in have})
         dirs = sorted({r.rsplit("/", 1)[0] for _, r in copy if r.count("/") > 1},
                       key=lambda d: d.count("/"))
         full = []
@@ -295,6 +298,8 @@ def main():
         if args.mode == "romfs":
             img = os.path.join(stage, "romfs")
             shutil.copytree(args.lib, os.path.join(img, "lib"))
+            for local, remote in seam:
+                shutil.copyfile(local, os.path.join(img, remote.lstrip("/")))
             print("deploy: ROMFS image of %s (lib/ in it, mounted at /rom)" % args.lib, flush=True)
             t.romfs(img)
     finally:

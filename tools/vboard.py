@@ -103,35 +103,36 @@ ROM_PARTITION_BYTES = 256 * 1024
 ROMFS_MAGIC = b"\xd2\xcd\x31"
 
 # vfs.rom_ioctl for --rom-partition, as MicroPython's ports implement it for mpremote: 1 the
-# number of partitions, 2 the partition (its len() is its size), 3 prepare a write (erase at
-# offset 0) -> the minimum write size, 4 write at an offset, 5 end of writing, 6 block size.
-# A board's `vfs` is built in; here a copy of the module object with rom_ioctl added stands
-# in for it in sys.modules, which `import vfs` consults first.
+# number of partitions, 2 the partition (its len() is its size: a range() costs no heap),
+# 3 prepare a write (erase at offset 0) -> the minimum write size, 4 write at an offset,
+# 5 end of writing, 6 block size. A board's `vfs` is built in; here an object that adds
+# rom_ioctl and passes every other name to the real module stands in for it in sys.modules,
+# which `import vfs` consults first. Small: the heap left is what a board would have.
 ROM_IOCTL = """\
-class _RomPart:
-    def __len__(self): return %(size)d
-def _rom_ioctl(op, *a):
-    if op == 1: return 1
-    if not a or a[0] != 0: return -19
-    if op == 2: return _RomPart()
-    if op == 3:
-        if len(a) == 2 or a[1] == 0: open(%(file)r, 'wb').close()
-        return 16
-    if op == 4:
-        with open(%(file)r, 'r+b') as f:
-            f.seek(a[1]); f.write(a[2])
-        return 0
-    if op == 5: return 0
-    if op == 6: return 4096
-    return -22
-class _Vfs: pass
-_v = _Vfs()
-for _k in dir(vfs):
-    if not _k.startswith('__'): setattr(_v, _k, getattr(vfs, _k))
-_v.rom_ioctl = _rom_ioctl
-sys.modules['vfs'] = _v
-del _v, _k, _Vfs
+class _RomVfs:
+    _vfs = vfs
+    def __getattr__(self, n): return getattr(self._vfs, n)
+    def rom_ioctl(self, op, *a):
+        if op == 1: return 1
+        if not a or a[0] != 0: return -19
+        if op == 2: return range(%(size)d)
+        if op == 3:
+            if len(a) == 2 or a[1] == 0: open(%(file)r, 'wb').close()
+            return 16
+        if op == 4:
+            with open(%(file)r, 'r+b') as f:
+                f.seek(a[1]); f.write(a[2])
+            return 0
+        if op == 6: return 4096
+        return 0 if op == 5 else -22
+sys.modules['vfs'] = _RomVfs()
+del _RomVfs
 """
+
+
+# The stand-in above and the partition's mount take heap that a board's C rom_ioctl does not:
+# the heap cap is raised by this much (tests/host/test_deploy.py checks it stays matched).
+ROM_IOCTL_HEAP = 1152
 
 
 def rom_partition_boot(paths, part_file):
@@ -260,7 +261,8 @@ class VBoard:
         os.set_blocking(self._child_fd, False)
         if self.rom_partition:  # what the partition holds now: mpremote may have written it
             self._boot, size = rom_partition_boot(self.paths, self.rom_partition)
-            self._heap = romfs_heapsize(self.heapsize, size) if size else self.heapsize
+            self._heap = str(heap_bytes(romfs_heapsize(self.heapsize, size) if size else
+                                        self.heapsize) + ROM_IOCTL_HEAP)
         self._proc = subprocess.Popen(
             [self.micropython, "-X", "heapsize=" + self._heap, "-i", "-c", self._boot],
             stdin=slave, stdout=slave, stderr=slave, cwd=self.flash,

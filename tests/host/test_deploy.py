@@ -114,9 +114,29 @@ def test_romfs_deploy_writes_the_partition_and_imports_from_it(tmp_path):
         assert "ROMFS image deployed" in out
         assert "imported netstack.http + fetch from /rom/lib/netstack/http.mpy" in out, out
         assert not (flash / "lib" / "netstack").exists()
-        assert (flash / "lib" / "netstack_port.mpy").is_file()     # the seam stays in /lib
+        assert not (flash / "lib" / "netstack_port.mpy").exists()  # the seam: in the image
         assert part.read_bytes()[:3] == b"\xd2\xcd\x31"
         # .mpy again while the partition holds the library: refused, with the reason
         p = subprocess.run([PY, os.path.join(ROOT, "tools", "deploy.py"), "--port", b.tty],
                            capture_output=True, text=True, timeout=300)
         assert p.returncode != 0 and "shadows /lib" in p.stderr
+
+
+def test_rom_partition_board_has_the_heap_of_a_romfs_board(tmp_path):
+    # the rom_ioctl stand-in is C firmware on a board: the vboard gives back its heap
+    # (vboard.ROM_IOCTL_HEAP), so both kinds of ROMFS vboard leave the same heap free
+    img = tmp_path / "lib.romfs"
+    p = subprocess.run([os.path.join(ROOT, ".venv", "bin", "mpremote"), "romfs", "--no-mpy",
+                        "--output", str(img), "build", LIB], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    (tmp_path / "part").mkdir()
+    shutil.copy(str(img), str(tmp_path / "part" / "p.img"))
+    free = []
+    for kw in ({"romfs": str(img)}, {"rom_partition": str(tmp_path / "part" / "p.img")}):
+        (tmp_path / "f").mkdir(exist_ok=True)
+        with VBoard("110k", cwd=str(tmp_path / "f"), **kw) as b:
+            out = subprocess.run([deploy.MPREMOTE, "connect", b.tty, "resume", "exec",
+                                  "import gc; gc.collect(); print(gc.mem_free())"],
+                                 capture_output=True, text=True, timeout=60).stdout
+            free.append(int(out.split()[-1]))
+    assert abs(free[0] - free[1]) <= 256, free

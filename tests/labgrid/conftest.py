@@ -25,6 +25,8 @@ def pytest_addoption(parser):
     parser.addoption("--peers-host", default=os.environ.get("NETSTACK_PEERS_HOST"),
                      help="address of this machine the board reaches the test peers at")
     parser.addoption("--deploy-mode", default="mpy", choices=("mpy", "romfs"))
+    parser.addoption("--secrets", help="wifi_secrets.py for the board (deploy copies it)")
+    parser.addoption("--ca", help="CA bundle for the board's DEFAULT_CA_PATH")
     parser.addoption("--device-k", default="", help="only device scripts whose name has this")
 
 
@@ -58,6 +60,9 @@ def suite(board_url, pytestconfig):
            "--mode", pytestconfig.getoption("--deploy-mode")]
     if pytestconfig.getoption("--peers-host"):
         cmd += ["--host", pytestconfig.getoption("--peers-host")]
+    for opt in ("secrets", "ca"):
+        if pytestconfig.getoption("--" + opt):
+            cmd += ["--" + opt, pytestconfig.getoption("--" + opt)]
     if pytestconfig.getoption("--device-k"):
         cmd += ["-k", pytestconfig.getoption("--device-k")]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

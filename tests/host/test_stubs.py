@@ -1,0 +1,75 @@
+# stubs/netstack/*.pyi name every public function and class of the modules, every enum member
+# with its kind, every public method of the request object; and nothing the library lacks.
+import ast
+import inspect
+import os
+
+import netstack
+from netstack import _httpenum, fetch, http
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STUBS = os.path.join(ROOT, "stubs", "netstack")
+
+
+def stub(name):
+    with open(os.path.join(STUBS, name + ".pyi")) as f:
+        tree = ast.parse(f.read())
+    top = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            top[node.name] = node
+    return top
+
+
+def members(cls_node):
+    out = set()
+    for n in cls_node.body:
+        if isinstance(n, ast.FunctionDef):
+            out.add(n.name)
+        elif isinstance(n, ast.AnnAssign):
+            out.add(n.target.id)
+    return out
+
+
+def public(mod):
+    return {n for n, v in vars(mod).items() if not n.startswith("_")
+            and (inspect.isfunction(v) or inspect.isclass(v))
+            and getattr(v, "__module__", "") == mod.__name__}      # defined there, not imported
+
+
+def test_core():
+    s = stub("__init__")
+    assert {"run", "debug", "BusinessError"} <= set(s)
+    assert public(netstack) - {"websocket"} <= set(s) | {"fetch", "http"}
+
+
+def test_http_functions_classes_and_methods():
+    s = stub("http")
+    lib = public(http) - {"header_object"}      # a helper other modules use, not API
+    assert lib <= set(s), lib - set(s)
+    for name in ("createHttp", "createHttpResponseCache"):
+        assert name in s
+    req = {n for n in dir(http.HttpRequest) if not n.startswith("_") and n not in ("EVENTS",)}
+    assert req == members(s["HttpRequest"]), req ^ members(s["HttpRequest"])
+    events = ast.literal_eval(ast.unparse(next(
+        n for n in ast.parse(open(os.path.join(STUBS, "http.pyi")).read()).body
+        if isinstance(n, ast.Assign) and n.targets[0].id == "EventName").value.slice))
+    assert set(events) == set(http.HttpRequest.EVENTS)
+    timing = {n for n in http._MARKS}
+    assert timing == members(s["PerformanceTiming"])
+
+
+def test_http_enums():
+    s = stub("http")
+    for name in http._ENUMS:
+        cls = getattr(_httpenum, name)
+        lib = {k for k in vars(cls) if not k.startswith("_")}
+        assert lib == members(s[name]), (name, lib ^ members(s[name]))
+        for n in s[name].body:
+            want = "Final[str]" if isinstance(getattr(cls, n.target.id), str) else "Final[int]"
+            assert ast.unparse(n.annotation) == want, (name, n.target.id)
+
+
+def test_fetch():
+    s = stub("fetch")
+    assert public(fetch) <= set(s) and "fetch" in s
