@@ -10,6 +10,8 @@
 3. labgrid-client: create place 'netstack-vboard', match the exported port, acquire it;
 4. pytest tests/labgrid --lg-env tests/labgrid/env.yaml: the device suite through the place
    (deploy, WiFi step, tests/device/*.py; tests/labgrid/conftest.py), JUnit XML written;
+   --mode romfs gives the virtual board a ROMFS partition and deploys into it (make test does:
+   one image is much quicker to send over raw TCP than 30 files);
 5. release the place and stop everything it started.
 --netns runs it all in a network namespace made here with the test peers on 10.77.0.1 (as the
 make test-board row does). A real lab differs only in steps 1-2: see docs/boards.md.
@@ -53,6 +55,8 @@ class PtyBridge(threading.Thread):
                 if not r:
                     continue
                 conn, _ = self.lsock.accept()
+                # small writes both ways (raw-paste flow control): no Nagle delay, as ser2net
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self._relay(conn, fd)
         finally:
             os.close(fd)
@@ -129,6 +133,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--heapsize", default="192k")
+    ap.add_argument("--mode", choices=("mpy", "romfs"), default="mpy",
+                    help="deploy mode (romfs: the virtual board gets a ROMFS partition)")
     ap.add_argument("--junit", default=os.path.join(ROOT, "build", "labgrid-junit.xml"))
     ap.add_argument("--netns", action="store_true",
                     help="in a network namespace of its own, peers on test_board.NETNS_HOST")
@@ -137,63 +143,69 @@ def main():
     args = ap.parse_args()
     if args.netns:
         import test_board
-        argv = [PY, os.path.abspath(__file__), "--heapsize", args.heapsize, "--junit",
-                os.path.abspath(args.junit), "--peers-host", test_board.NETNS_HOST]
+        argv = [PY, os.path.abspath(__file__), "--heapsize", args.heapsize, "--mode", args.mode,
+                "--junit", os.path.abspath(args.junit), "--peers-host", test_board.NETNS_HOST]
         if args.select:
             argv += ["-k", args.select]
         sys.exit(subprocess.run(test_board.netns_argv(argv)).returncode)
 
     from vboard import VBoard
+    with tempfile.TemporaryDirectory(prefix="labgrid-") as tmp:
+        for d in ("flash", "rom"):
+            os.makedirs(os.path.join(tmp, d))
+        part = os.path.join(tmp, "rom", "partition.img") if args.mode == "romfs" else None
+        with VBoard(args.heapsize, cwd=os.path.join(tmp, "flash"), rom_partition=part) as vb:
+            return through_labgrid(args, vb, tmp)
+
+
+def through_labgrid(args, vb, tmp):
     procs = []
-    with tempfile.TemporaryDirectory(prefix="labgrid-") as tmp, \
-            VBoard(args.heapsize, cwd=os.path.join(tmp, "flash") if os.makedirs(
-                os.path.join(tmp, "flash")) is None else None) as vb:
-        bridge = PtyBridge(vb.tty)
-        bridge.start()
-        coord = "127.0.0.1:%d" % free_port()
-        try:
-            log = open(os.path.join(tmp, "labgrid.log"), "w")
-            procs.append(subprocess.Popen([os.path.join(BIN, "labgrid-coordinator"), "-l", coord],
-                                          cwd=tmp, stdout=log, stderr=subprocess.STDOUT))
-            wait_for("coordinator", lambda: client(coord, "places") is not None)
-            with open(os.path.join(tmp, "exporter.yaml"), "w") as f:
-                f.write("vboard:\n  NetworkSerialPort:\n    host: 127.0.0.1\n    port: %d\n"
-                        "    protocol: raw\n" % bridge.port)
-            procs.append(subprocess.Popen(
-                [os.path.join(BIN, "labgrid-exporter"), "-c", coord, "-n", EXPORTER,
-                 "--hostname", "127.0.0.1", os.path.join(tmp, "exporter.yaml")],
-                cwd=tmp, stdout=log, stderr=subprocess.STDOUT))
-            wait_for("exporter", lambda: "%s/vboard/NetworkSerialPort" % EXPORTER in
-                     client(coord, "resources"))
-            client(coord, "-p", PLACE, "create")
-            client(coord, "-p", PLACE, "add-match", "%s/vboard/NetworkSerialPort" % EXPORTER)
-            client(coord, "-p", PLACE, "acquire")
-            print("labgrid: coordinator %s, place %s acquired:\n%s" % (
-                coord, PLACE, client(coord, "-p", PLACE, "show")), flush=True)
-            env = dict(os.environ, LG_PLACE=PLACE, LG_COORDINATOR=coord)
-            cmd = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
-                   os.path.join(ROOT, "tests", "labgrid"),
-                   "--lg-env", os.path.join(ROOT, "tests", "labgrid", "env.yaml"),
-                   "--lg-coordinator", coord, "--junitxml", args.junit]
-            if args.peers_host:
-                cmd += ["--peers-host", args.peers_host]
-            if args.select:
-                cmd += ["--device-k", args.select]
-            os.makedirs(os.path.dirname(args.junit), exist_ok=True)
-            rc = subprocess.run(cmd, cwd=ROOT, env=env).returncode
-            client(coord, "-p", PLACE, "release", check=False)
-            print(junit_summary(args.junit), flush=True)
-            return rc
-        finally:
-            for p in reversed(procs):
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-            bridge.stopping = True
-            bridge.join(2)
+    bridge = PtyBridge(vb.tty)
+    bridge.start()
+    coord = "127.0.0.1:%d" % free_port()
+    try:
+        log = open(os.path.join(tmp, "labgrid.log"), "w")
+        procs.append(subprocess.Popen([os.path.join(BIN, "labgrid-coordinator"), "-l", coord],
+                                      cwd=tmp, stdout=log, stderr=subprocess.STDOUT))
+        wait_for("coordinator", lambda: client(coord, "places") is not None)
+        with open(os.path.join(tmp, "exporter.yaml"), "w") as f:
+            f.write("vboard:\n  NetworkSerialPort:\n    host: 127.0.0.1\n    port: %d\n"
+                    "    protocol: raw\n" % bridge.port)
+        procs.append(subprocess.Popen(
+            [os.path.join(BIN, "labgrid-exporter"), "-c", coord, "-n", EXPORTER,
+             "--hostname", "127.0.0.1", os.path.join(tmp, "exporter.yaml")],
+            cwd=tmp, stdout=log, stderr=subprocess.STDOUT))
+        wait_for("exporter", lambda: "%s/vboard/NetworkSerialPort" % EXPORTER in
+                 client(coord, "resources"))
+        client(coord, "-p", PLACE, "create")
+        client(coord, "-p", PLACE, "add-match", "%s/vboard/NetworkSerialPort" % EXPORTER)
+        client(coord, "-p", PLACE, "acquire")
+        print("labgrid: coordinator %s, place %s acquired:\n%s" % (
+            coord, PLACE, client(coord, "-p", PLACE, "show")), flush=True)
+        env = dict(os.environ, LG_PLACE=PLACE, LG_COORDINATOR=coord)
+        cmd = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "-s",
+               os.path.join(ROOT, "tests", "labgrid"),
+               "--lg-env", os.path.join(ROOT, "tests", "labgrid", "env.yaml"),
+               "--lg-coordinator", coord, "--junitxml", args.junit, "--deploy-mode", args.mode]
+        if args.peers_host:
+            cmd += ["--peers-host", args.peers_host]
+        if args.select:
+            cmd += ["--device-k", args.select]
+        os.makedirs(os.path.dirname(args.junit), exist_ok=True)
+        rc = subprocess.run(cmd, cwd=ROOT, env=env).returncode
+        client(coord, "-p", PLACE, "release", check=False)
+        print(junit_summary(args.junit), flush=True)
+        return rc
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        bridge.stopping = True
+        bridge.join(2)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ checks pytest's skips against the same list, rows 'host'). Exit status 0 iff eve
 ROWS can be narrowed with the environment: ROWS="unix:192k:mpy vboard:110k:romfs".
 Row 'board:110k:romfs' is `make test-board` on a virtual board (tools/test_board.py): deploy
 with MODE=romfs through mpremote, the WiFi step, and the peers on an address of a network
-namespace made for the run, not 127.0.0.1. Row 'labgrid:192k:mpy' runs the suite through
+namespace made for the run, not 127.0.0.1. Row 'labgrid:192k:romfs' runs the suite through
 labgrid (tools/labgrid_vboard.py: coordinator and exporter on 127.0.0.1 exporting a virtual
 board's serial port over TCP, pytest tests/labgrid, JUnit XML in build/labgrid-junit.xml).
 """
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from devtest import load_expected, skip_expected   # noqa: E402
 
 DEFAULT_ROWS = ("unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs "
-                "board:110k:romfs labgrid:192k:mpy")
+                "board:110k:romfs labgrid:192k:romfs")
 ROWS = os.environ.get("ROWS", DEFAULT_ROWS).split()
 
 
@@ -35,7 +35,7 @@ def command(mode, heap, code):
         return [PY, "tools/test_board.py", "--vboard", "--netns", "--heapsize", heap,
                 "--mode", code]
     if mode == "labgrid":   # the suite through a labgrid place (coordinator + exporter here)
-        return [PY, "tools/labgrid_vboard.py", "--netns", "--heapsize", heap,
+        return [PY, "tools/labgrid_vboard.py", "--netns", "--heapsize", heap, "--mode", code,
                 "--junit", "build/labgrid-junit.xml"]
     return [PY, "tools/devtest.py", "--mode", mode, "--heapsize", heap, "--code", code, "--peers"]
 

@@ -26,7 +26,7 @@ def test_make_test_board_vboard_is_a_row_of_make_test():
     # it is run
     import test_all
     assert "board:110k:romfs" in test_all.DEFAULT_ROWS.split()
-    assert "labgrid:192k:mpy" in test_all.DEFAULT_ROWS.split()
+    assert "labgrid:192k:romfs" in test_all.DEFAULT_ROWS.split()
     assert test_all.command("board", "110k", "romfs") == [
         test_all.PY, "tools/test_board.py", "--vboard", "--netns", "--heapsize", "110k",
         "--mode", "romfs"]

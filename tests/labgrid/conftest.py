@@ -50,7 +50,11 @@ def serial_url(res):
 @pytest.fixture(scope="session")
 def board_url(target):
     from labgrid.resource import NetworkSerialPort
-    return serial_url(target.get_resource(NetworkSerialPort))
+    import time
+    t = time.monotonic()
+    url = serial_url(target.get_resource(NetworkSerialPort))
+    sys.stderr.write("labgrid: board at %s (%.1f s)\n" % (url, time.monotonic() - t))
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +69,10 @@ def suite(board_url, pytestconfig):
             cmd += ["--" + opt, pytestconfig.getoption("--" + opt)]
     if pytestconfig.getoption("--device-k"):
         cmd += ["-k", pytestconfig.getoption("--device-k")]
+    import time
+    t = time.monotonic()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sys.stderr.write("labgrid: test_board.py ran %.1f s\n" % (time.monotonic() - t))
     sys.stdout.write(p.stdout)
     verdicts, current = {}, None
     for line in p.stdout.splitlines():
