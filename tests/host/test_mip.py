@@ -73,3 +73,16 @@ def test_mip_install_into_a_fresh_dir_and_use(server, tmp_path, pkg, use):
     assert p.returncode == 0 and p.stdout.strip() == "200", p.stdout + p.stderr
     if pkg == "package-fetch.json":
         assert "netstack/http.py" not in want
+
+
+@pytest.mark.parametrize("pkg", sorted(f for f in os.listdir(ROOT)
+                                       if f.startswith("package-") and f.endswith(".json")))
+def test_every_module_package_installs_and_imports(server, tmp_path, pkg):
+    mod = pkg[len("package-"):-len(".json")]
+    target = tmp_path / "lib"
+    mip_install(server + "/" + pkg, target)
+    p = subprocess.run([MPY, "-X", "heapsize=192k", "-c",
+                        "import netstack.%s as m; print(m.__name__)" % mod], cwd=str(tmp_path),
+                       env=dict(os.environ, MICROPYPATH=".frozen:" + str(target)),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.strip() == "netstack." + mod, p.stdout + p.stderr

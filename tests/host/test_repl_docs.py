@@ -11,7 +11,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
 from vboard import VBoard  # noqa: E402
+from peers_ws import WsEcho  # noqa: E402
 
 
 def doc_lines():
@@ -44,19 +46,23 @@ def test_repl_lines_in_the_docs_work_when_typed():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                           functools.partial(Quiet, directory=ROOT))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
+    ws = WsEcho().start()
     try:
         with VBoard("192k", paths=[os.path.join(ROOT, "build", "lib")]) as vb:
             fd = os.open(vb.tty, os.O_RDWR | os.O_NOCTTY)
             try:
                 type_line(fd, "")
                 type_line(fd, "URL = 'http://127.0.0.1:%d/package.json'" % srv.server_address[1])
+                type_line(fd, "WS = 'ws://127.0.0.1:%d/'" % ws.port)
                 outs = [type_line(fd, l) for l in lines]
             finally:
                 os.close(fd)
     finally:
         srv.shutdown()
         srv.server_close()
+        ws.stop()
     for line, out in zip(lines, outs):
         assert "Traceback" not in out and "Error" not in out, (line, out)
     assert any(re.search(r"^200\r?$", o, re.M) for o in outs), outs       # responseCode
     assert any("'code': 200" in o for o in outs), outs                     # fetch success
+    assert any(re.search(r"^hi\r?$", o, re.M) for o in outs), outs       # WebSocket echo

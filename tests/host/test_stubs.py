@@ -73,3 +73,17 @@ def test_http_enums():
 def test_fetch():
     s = stub("fetch")
     assert public(fetch) <= set(s) and "fetch" in s
+
+
+def test_websocket():
+    from netstack import webSocket
+    s = stub("webSocket")
+    assert public(webSocket) <= set(s) and "createWebSocket" in s
+    api = {"connect", "send", "close", "on", "once", "off"}
+    assert api <= {n for n in dir(webSocket.WebSocket) if not n.startswith("_")}
+    assert members(s["WebSocket"]) == api
+    tree = ast.parse(open(os.path.join(STUBS, "webSocket.pyi")).read())
+    events = ast.literal_eval(ast.unparse(next(
+        n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "EventName"
+    ).value.slice))
+    assert set(events) == set(webSocket.WebSocket.EVENTS)
