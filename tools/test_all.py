@@ -8,8 +8,8 @@ Prints one summary line per row: its counts and every skip with its reason. A ro
 test fails or a test skips without an entry in tests/device/expected_skips.txt (the host row
 checks pytest's skips against the same list, rows 'host'). Exit status 0 iff every row is ok.
 ROWS can be narrowed with the environment: ROWS="unix:192k:mpy vboard:110k:romfs".
-Row 'board:110k:romfs' is `make test-board` on a virtual board (tools/test_board.py): deploy
-with MODE=romfs through mpremote, the WiFi step, and the peers on an address of a network
+Row 'board:192k:mpy' is `make test-board` on a virtual board (tools/test_board.py): deploy
+of the .mpy files through mpremote, the WiFi step, and the peers on an address of a network
 namespace made for the run, not 127.0.0.1. Row 'labgrid:192k:romfs' runs the suite through
 labgrid (tools/labgrid_vboard.py: coordinator and exporter on 127.0.0.1 exporting a virtual
 board's serial port over TCP, pytest tests/labgrid, JUnit XML in build/labgrid-junit.xml).
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from devtest import load_expected, skip_expected   # noqa: E402
 
 DEFAULT_ROWS = ("unix:192k:mpy unix:110k:romfs vboard:192k:mpy vboard:110k:romfs "
-                "board:110k:romfs labgrid:192k:romfs")
+                "board:192k:mpy labgrid:192k:romfs")
 ROWS = os.environ.get("ROWS", DEFAULT_ROWS).split()
 
 

@@ -105,28 +105,31 @@ ROMFS_MAGIC = b"\xd2\xcd\x31"
 # vfs.rom_ioctl for --rom-partition, as MicroPython's ports implement it for mpremote: 1 the
 # number of partitions, 2 the partition (its len() is its size: a range() costs no heap),
 # 3 prepare a write (erase at offset 0) -> the minimum write size, 4 write at an offset,
-# 5 end of writing, 6 block size. A board's `vfs` is built in; here an object that adds
-# rom_ioctl and passes every other name to the real module stands in for it in sys.modules,
-# which `import vfs` consults first. Small: the heap left is what a board would have.
+# 5 end of writing, 6 block size. A board's `vfs` is built in; here an object with the real
+# module's names plus rom_ioctl stands in for it in sys.modules, which `import vfs` consults
+# first. (Not a class with __getattr__ passing names on: with one in sys.modules, a device
+# test measured 7.5 KB more heap kept after cancelling requests, on the unix port v1.29.)
 ROM_IOCTL = """\
-class _RomVfs:
-    _vfs = vfs
-    def __getattr__(self, n): return getattr(self._vfs, n)
-    def rom_ioctl(self, op, *a):
-        if op == 1: return 1
-        if not a or a[0] != 0: return -19
-        if op == 2: return range(%(size)d)
-        if op == 3:
-            if len(a) == 2 or a[1] == 0: open(%(file)r, 'wb').close()
-            return 16
-        if op == 4:
-            with open(%(file)r, 'r+b') as f:
-                f.seek(a[1]); f.write(a[2])
-            return 0
-        if op == 6: return 4096
-        return 0 if op == 5 else -22
-sys.modules['vfs'] = _RomVfs()
-del _RomVfs
+def _rom_ioctl(op, *a):
+    if op == 1: return 1
+    if not a or a[0] != 0: return -19
+    if op == 2: return range(%(size)d)
+    if op == 3:
+        if len(a) == 2 or a[1] == 0: open(%(file)r, 'wb').close()
+        return 16
+    if op == 4:
+        with open(%(file)r, 'r+b') as f:
+            f.seek(a[1]); f.write(a[2])
+        return 0
+    if op == 6: return 4096
+    return 0 if op == 5 else -22
+class _RomVfs: pass
+_v = _RomVfs()
+for _k in dir(vfs):
+    if not _k.startswith('__'): setattr(_v, _k, getattr(vfs, _k))
+_v.rom_ioctl = _rom_ioctl
+sys.modules['vfs'] = _v
+del _v, _k, _RomVfs, _rom_ioctl
 """
 
 
@@ -205,6 +208,7 @@ class VBoard:
         os.set_blocking(self._host_fd, False)
         self._pts = os.ttyname(self._host_slave)
         if self.link:
+            os.makedirs(os.path.dirname(os.path.abspath(self.link)), exist_ok=True)
             tmp = self.link + ".new"
             if os.path.lexists(tmp):
                 os.unlink(tmp)

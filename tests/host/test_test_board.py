@@ -21,15 +21,15 @@ def netns_ok():
 
 
 def test_make_test_board_vboard_is_a_row_of_make_test():
-    # the run itself is a row of tools/test_all.py (board:110k:romfs): deploy with MODE=romfs,
+    # the run itself is a row of tools/test_all.py (board:192k:mpy): deploy of the .mpy files,
     # WiFi step, the suite with the peers on NETNS_HOST; here: that the row is there and how
     # it is run
     import test_all
-    assert "board:110k:romfs" in test_all.DEFAULT_ROWS.split()
+    assert "board:192k:mpy" in test_all.DEFAULT_ROWS.split()
     assert "labgrid:192k:romfs" in test_all.DEFAULT_ROWS.split()
-    assert test_all.command("board", "110k", "romfs") == [
-        test_all.PY, "tools/test_board.py", "--vboard", "--netns", "--heapsize", "110k",
-        "--mode", "romfs"]
+    assert test_all.command("board", "192k", "mpy") == [
+        test_all.PY, "tools/test_board.py", "--vboard", "--netns", "--heapsize", "192k",
+        "--mode", "mpy"]
 
 
 def test_netns_command_puts_the_host_address_on_the_namespace():
