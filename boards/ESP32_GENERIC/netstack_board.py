@@ -10,10 +10,11 @@ CACHE_DIR = "/cache"            # HttpResponseCache.flush() files, on the board'
 # from: a session does not show in gc.mem_free() but competes with heap growth.
 # deploy.py's import check warns below this.
 HEAP_MIN_FREE = 24 * 1024       # free GC heap wanted after importing http + fetch
-TLS_SESSIONS = 2                # TLS connections at once that the IDF heap holds with WiFi up
 # lwIP (ESP-IDF defaults, MicroPython's sdkconfig.base): CONFIG_LWIP_MAX_SOCKETS 10 sockets of
 # all kinds at once (listening, UDP and DNS included), CONFIG_LWIP_MAX_ACTIVE_TCP 12. mbedTLS
 # buffers: IN 16 KiB, OUT 4 KiB (CONFIG_MBEDTLS_ASYMMETRIC_CONTENT_LEN).
-MAX_SOCKETS = 8                 # leaves two for the port's own (DNS, NTP)
-MAX_SERVER_CLIENTS = 4          # accepted connections one listening socket serves at once
-WS_MAX_MESSAGE = 16 * 1024      # largest WebSocket message taken into RAM whole
+# netstack.socket (its defaults in ports/<port>/netstack_port.py; these override them).
+# lwIP's sockets are shared by everything: keep servers small.
+MAX_CLIENTS = 4                 # connections a TCP/TLS server socket serves at once
+BACKLOG = 2                     # listen() backlog
+RECV_BUF = 2048                 # bytes one socket read takes at most

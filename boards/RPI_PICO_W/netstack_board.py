@@ -9,9 +9,9 @@ CACHE_DIR = "/cache"            # HttpResponseCache.flush() files, on the board'
 # session holds ~24.5 KB and a verified HTTPS GET needed 29-31 KB free (IN 16 KiB / OUT
 # 4 KiB buffers). deploy.py's import check warns below this after importing http + fetch.
 HEAP_MIN_FREE = 32 * 1024
-TLS_SESSIONS = 2                # TLS connections at once (~25 KB of GC heap each)
 # lwIP (rp2 lwipopts.h: MEM_SIZE 8000, TCP_MSS 800, TCP_WND and TCP_SND_BUF 8 * MSS,
 # MEMP_NUM_UDP_PCB 5, TCP_LISTEN_BACKLOG on): pcbs come from small fixed pools.
-MAX_SOCKETS = 8
-MAX_SERVER_CLIENTS = 4          # accepted connections one listening socket serves at once
-WS_MAX_MESSAGE = 32 * 1024      # largest WebSocket message taken into RAM whole
+# netstack.socket (its defaults in ports/<port>/netstack_port.py; these override them)
+MAX_CLIENTS = 4                 # connections a TCP/TLS server socket serves at once
+BACKLOG = 2                     # listen() backlog (lwIP's listen backlog is on)
+RECV_BUF = 2048                 # bytes one socket read takes at most

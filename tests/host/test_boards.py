@@ -208,3 +208,21 @@ def test_board_templates_compile_for_micropython(tmp_path):
             assert p.returncode == 0, (src, p.stderr)
     with open(os.path.join(ROOT, ".gitignore")) as f:
         assert "wifi_secrets.py" in f.read().split()
+
+
+def test_every_board_setting_is_read_by_something():
+    # a setting nothing reads would be a promise the board does not keep
+    import re as _re
+    lib = ""
+    for d, _, fs in os.walk(os.path.join(ROOT, "lib", "netstack")):
+        for f in fs:
+            if f.endswith(".py"):
+                with open(os.path.join(d, f)) as fh:
+                    lib += fh.read()
+    with open(os.path.join(ROOT, "tools", "deploy.py")) as fh:
+        deploy_src = fh.read()
+    for board in BOARDS:
+        with open(os.path.join(ROOT, "boards", board, "netstack_board.py")) as fh:
+            names = _re.findall(r"^([A-Z_]+) = ", fh.read(), _re.M)
+        for n in names:
+            assert "_port." + n in lib or "'%s'" % n in deploy_src, (board, n)
