@@ -2,7 +2,7 @@
 # the submodules load on first attribute access.
 from typing import Any, Awaitable, Optional, TypeVar
 
-from . import fetch as fetch, http as http, webSocket as webSocket
+from . import fetch as fetch, http as http, socket as socket, webSocket as webSocket
 
 __version__: str
 T = TypeVar("T")

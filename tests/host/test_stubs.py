@@ -87,3 +87,39 @@ def test_websocket():
         n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "EventName"
     ).value.slice))
     assert set(events) == set(webSocket.WebSocket.EVENTS)
+
+
+INTERNAL = {"EVENTS", "CONN", "on_close", "on_error", "on_message"}   # hooks, not API
+
+
+def api(cls):
+    return {n for n in dir(cls) if not n.startswith("_") and n not in INTERNAL
+            and callable(getattr(cls, n))}
+
+
+def test_socket():
+    from netstack import socket as S
+    s = stub("socket")
+    assert public(S) <= set(s), public(S) - set(s)
+    made = {"constructTCPSocketInstance": "TCPSocket",
+            "constructTCPSocketServerInstance": "TCPSocketServer",
+            "constructUDPSocketInstance": "UDPSocket",
+            "constructMulticastSocketInstance": "MulticastSocket",
+            "constructTLSSocketInstance": "TLSSocket",
+            "constructTLSSocketServerInstance": "TLSSocketServer",
+            "constructLocalSocketInstance": "LocalSocket",
+            "constructLocalSocketServerInstance": "LocalSocketServer"}
+    assert {n for n in public(S) if n.startswith("construct")} == set(made)
+    for fn, cls_name in made.items():
+        obj = getattr(S, fn)()
+        assert api(type(obj)) == members(s[cls_name]), (cls_name, api(type(obj)) ^ members(s[cls_name]))
+        assert ast.unparse(s[fn].returns) == cls_name     # nothing opened: nothing to close
+    for enum in ("ProxyTypes", "Protocol"):
+        lib = {k for k in vars(getattr(S, enum)) if not k.startswith("_")}
+        assert lib == members(s[enum]), enum
+
+
+def test_websocket_server():
+    from netstack import _ws_server
+    s = stub("webSocket")
+    assert api(_ws_server.WebSocketServer) == members(s["WebSocketServer"])
