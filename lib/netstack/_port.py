@@ -19,6 +19,9 @@
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
 #   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
+#   net_ready() -> bool   boards only (ports/esp32, rp2: WiFi connected?); False makes a dial
+#                         fail at once. No default here: a function would cost every runtime
+#                         heap (128 B from ROMFS), so transport looks for it with getattr.
 import asyncio
 import socket
 
@@ -37,12 +40,6 @@ EPOCH = None
 # Linux's where it has none (_portx.sockopt).
 # lwIP boards override it (their numbers differ).
 SOCKOPTS = None
-
-
-def net_ready():
-    """False while the board knows its network is down (WiFi not connected): requests then
-    fail at once saying so, instead of as a DNS or connect error. Boards override it."""
-    return True
 
 
 def spawn(coro):

@@ -38,7 +38,8 @@ async def dial(host, port, ctx=None, sni=None, proxy=None, buf=None, step=None):
 
 async def connect(host, port, step=None, via_proxy=False):
     """TCP connect -> Conn (stage CONNECT until a byte goes through)."""
-    if not _port.net_ready():   # a board that knows its WiFi is down: fail now, and say so
+    ready = getattr(_port, "net_ready", None)    # boards only: see _port's contract
+    if ready is not None and not ready():   # a board knows its WiFi is down: fail now, say so
         raise NetError(CONNECT, getattr(errno, "ENETDOWN", 100),
                        "network is down (not connected): %s:%d not tried" % (host, port), via_proxy)
     if _log.on:
