@@ -5,7 +5,7 @@
 import time
 from ._err import BusinessError
 from . import _aw, _port, _log
-from .proto import http1, ProtoError
+from .proto import http1, ProtoError, TOO_BIG
 from .proto import url as _url
 from .proto.buf import RecvBuf
 from .transport import stream
@@ -29,7 +29,9 @@ _E_RECV = const(2300056)
 _E_PEER_CERT = const(2300060)
 _E_PIN = const(2300090)
 
-BUF_SIZE = 4096          # per-connection receive buffer; also the response-head bound
+BUF_SIZE = 4096          # per-connection receive buffer
+HEAD_LIMIT = 8192        # default response-head bound (option maxHeadSize): the buffer grows
+                         # up to it for a big head (a 6 KiB Set-Cookie), only while needed
 SINK_START = 16384       # first allocation for a body whose length is unknown or too big
 STREAM_MAX = 65536       # largest piece requestInStream reads straight from the socket
 DRAIN_LIMIT = 65536      # body of a redirect/401 read and dropped to keep the connection
@@ -65,6 +67,7 @@ class Exchange:
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
     connect_timed_out = False
     pin_failed = None        # [message] from the pin hook (transport.pin) on a mismatch
+    head_limit = HEAD_LIMIT  # largest response head accepted, in bytes (option maxHeadSize)
     revalidating = False     # set by the response cache when it added If-None-Match /
                              # If-Modified-Since: a 304 head is not passed to on_head
     # the facades' own (the engine does not read them)
@@ -182,8 +185,10 @@ def _new_buf():
 
 def _recycle(rb):
     global _spare
-    if rb is not None and len(rb.buf) == BUF_SIZE:
-        _spare = rb
+    if rb is not None:
+        rb.shrink()  # a buffer grown for a big head goes back to its first 4 KB
+        if len(rb.buf) == BUF_SIZE:
+            _spare = rb
 
 
 _memo = (None, None)  # the last URL split: a device polling one URL parses it once
@@ -444,8 +449,22 @@ def _tls_error(e):
 async def _head(conn, rb, x=None):
     """Read one final response head (1xx interim heads are skipped)."""
     got = len(rb) > 0
+    limit = HEAD_LIMIT if x is None else x.head_limit
     while True:
-        h = http1.parse_response_head(rb)
+        try:
+            h = http1.parse_response_head(rb)
+        except ProtoError as e:
+            cap = len(rb.buf)
+            if e.kind != TOO_BIG or len(rb) < cap or cap >= limit:
+                raise
+            # a head bigger than the buffer: a bigger one for this connection, up to the
+            # limit, until the buffer is recycled (rb.shrink)
+            try:
+                rb.grow(min(limit, cap * 2))
+            except MemoryError:  # a head too big for this heap: say so, not just OOM
+                raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes "
+                                    "(no memory for a %d-byte buffer)" % (cap, min(limit, cap * 2)))
+            continue
         if h is not None:
             if 100 <= h[0] < 200 and h[0] != 101:
                 continue

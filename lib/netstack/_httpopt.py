@@ -22,6 +22,11 @@ def apply(x, o, method):
             raise BusinessError(2300999, "resumeFrom/resumeTo cannot be used with PUT")
         x.headers.append(("range", "bytes=" + rng))
     x.max_redirects = _uint(o, "maxRedirects", 30)
+    hl = o.get("maxHeadSize")  # extension: the largest response head accepted
+    if hl is not None:
+        if not isinstance(hl, int) or isinstance(hl, bool) or not 1024 <= hl <= 65536:
+            raise param("maxHeadSize must be an int from 1024 to 65536")
+        x.head_limit = hl
     _tls_options(x, o)
     _proxy_option(x, o.get("usingProxy"))
     sa = o.get("serverAuthentication")

@@ -174,13 +174,16 @@ def nobody(conn, req):
 @route("/big")
 def big(conn, req):
     n = qint(req, "n", MiB, 0, BIG_MAX)
-    conn.sock.sendall(response_head(200, "OK", [("Content-Type", "application/octet-stream"),
-                                                ("Content-Length", str(n))]))
+    close = req.query.get("close") == "1"  # ?close=1: no Content-Length, the close ends it
+    hdrs = [("Content-Type", "application/octet-stream")]
+    if not close:
+        hdrs.append(("Content-Length", str(n)))
+    conn.sock.sendall(response_head(200, "OK", hdrs))
     while n:
         k = min(n, MiB)                # 1 MiB is a multiple of 256: the pattern stays in phase
         conn.sock.sendall(PATTERN[:k])
         n -= k
-    return req.keep_alive
+    return req.keep_alive and not close
 
 
 @route("/bigchunked")

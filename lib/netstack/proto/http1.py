@@ -138,14 +138,20 @@ def _hline(l, clean=False):
         name = raw.lower().decode()
         if len(_KNOWN) < 32 and len(raw) <= 32:  # bounded: a hostile server's names too
             _KNOWN[raw] = name
-    v = l[k + 1:]
-    if not clean and (b"\r" in v or b"\x00" in v):
+    # the value as one new str made from a view of the line: no copies of a big value
+    # (a 6 KB Set-Cookie) on the way, so a head needs little more heap than its own size
+    a = k + 1
+    b = len(l)
+    if not clean and (l.find(b"\r", a) >= 0 or l.find(b"\x00", a) >= 0):
         raise _bad(4)  # NUL/CR in header value
-    v = v.strip(b" \t")
+    while a < b and (l[a] == 32 or l[a] == 9):
+        a += 1
+    while b > a and (l[b - 1] == 32 or l[b - 1] == 9):
+        b -= 1
     try:
-        return (name, str(v, "utf-8"))
+        return (name, str(memoryview(l)[a:b], "utf-8"))
     except UnicodeError:
-        return (name, _dec(v, 0, len(v)))
+        return (name, _dec(memoryview(l), a, b))
 
 
 _KNOWN = {}  # header names as received -> checked and lowercased (a server repeats them)
@@ -163,6 +169,7 @@ def _fields(mv, i, h, mx):
     n = blk.count(b"\r\n")
     clean = n == blk.count(b"\n") and n == blk.count(b"\r") and b"\x00" not in blk
     ls = blk.split(b"\r\n" if clean else b"\n")
+    blk = None  # the lines are copies: the block can go while they are parsed
     n = len(ls) - 2  # the blank line leaves [b'' or b'\r', b''] at the end
     if n > mx:
         raise _big(5, mx)  # too many header lines (>%d)
@@ -179,7 +186,7 @@ def _ver(buf, a):
 
 def _need(rb, what):
     if len(rb) >= len(rb.buf):
-        raise _big(6, (what, len(rb.buf)))  # %s head too large (>%d bytes)
+        raise _big(6, (what, len(rb.buf)))  # %s head larger than %d bytes
     return None
 
 

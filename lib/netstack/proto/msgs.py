@@ -8,7 +8,7 @@ T = (
     "whitespace before ':' in header name",  # 3
     'NUL/CR in header value',  # 4
     'too many header lines (>%d)',  # 5
-    '%s head too large (>%d bytes)',  # 6
+    '%s head larger than %d bytes',  # 6
     'bad status line',  # 7
     'bad status code',  # 8
     'NUL/CR in status line',  # 9
