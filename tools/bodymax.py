@@ -17,7 +17,6 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 PROBE = """
@@ -57,9 +56,9 @@ def main():
     ap.add_argument("--heaps", default="110k,192k")
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     args = ap.parse_args()
-    from peers import Peers
-    with tempfile.TemporaryDirectory(prefix="bodymax-") as work, Peers(work) as p:
-        host = p.cfg["hostile"]
+    from peerproc import running_peers  # the peers as their own program
+    with tempfile.TemporaryDirectory(prefix="bodymax-") as work, running_peers(work) as cfg:
+        host = cfg["hostile"]
         from devtest import build_romfs
         image = os.path.join(work, "netstack.romfs")
         rom = (image, build_romfs(os.path.abspath(args.lib), image))
