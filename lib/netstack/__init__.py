@@ -32,11 +32,7 @@ def run(awaitable=None):
     m = globals().get("_aw")  # bound here once imported: no import machinery per call
     if m is None:
         from . import _aw as m
-    try:
-        return m.run(awaitable)
-    except BusinessError as e:
-        err = m.short(e)
-    raise err  # outside the except: no "during handling" chain on CPython
+    return m.run(awaitable)
 
 
 def debug(on=True):
