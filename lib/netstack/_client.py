@@ -185,10 +185,8 @@ def _new_buf():
 
 def _recycle(rb):
     global _spare
-    if rb is not None:
-        rb.shrink()  # a buffer grown for a big head goes back to its first 4 KB
-        if len(rb.buf) == BUF_SIZE:
-            _spare = rb
+    if rb is not None and len(rb.buf) == BUF_SIZE:  # not one grown for a big head
+        _spare = rb
 
 
 _memo = (None, None)  # the last URL split: a device polling one URL parses it once
@@ -458,12 +456,8 @@ async def _head(conn, rb, x=None):
             if e.kind != TOO_BIG or len(rb) < cap or cap >= limit:
                 raise
             # a head bigger than the buffer: a bigger one for this connection, up to the
-            # limit, until the buffer is recycled (rb.shrink)
-            try:
-                rb.grow(min(limit, cap * 2))
-            except MemoryError:  # a head too big for this heap: say so, not just OOM
-                raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes "
-                                    "(no memory for a %d-byte buffer)" % (cap, min(limit, cap * 2)))
+            # limit (not kept as the spare afterwards)
+            rb.grow(min(limit, cap * 2))
             continue
         if h is not None:
             if 100 <= h[0] < 200 and h[0] != 101:

@@ -18,7 +18,6 @@ class RecvBuf:
         self.start = 0
         self.end = 0
         self.scan = 0
-        self.first = None  # the buffer before grow()
 
     def __len__(self):
         return self.end - self.start
@@ -36,24 +35,14 @@ class RecvBuf:
         return self.mv[self.end:]
 
     def grow(self, size):
-        """A bigger buffer (size bytes) holding the unread bytes at its start. The first
-        buffer is kept for shrink(): a long-lived buffer keeps its place in the heap."""
+        """A bigger buffer (size bytes) holding the unread bytes at its start."""
         b = bytearray(size)
         n = self.end - self.start
         b[0:n] = self.mv[self.start:self.end]
-        if self.first is None:
-            self.first = self.buf
         self.buf = b
         self.mv = memoryview(b)
         self.start = 0
         self.end = n
-
-    def shrink(self):
-        """Back to the first buffer, emptied (after grow(); the bigger one is dropped)."""
-        if self.first is not None:
-            self.buf, self.first = self.first, None
-            self.mv = memoryview(self.buf)
-        self.start = self.end = self.scan = 0
 
     def wrote(self, n):
         e = self.end + n
