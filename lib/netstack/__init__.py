@@ -32,7 +32,11 @@ def run(awaitable=None):
     m = globals().get("_aw")  # bound here once imported: no import machinery per call
     if m is None:
         from . import _aw as m
-    return m.run(awaitable)
+    try:
+        return m.run(awaitable)
+    except BusinessError as e:
+        err = m.short(e)
+    raise err  # outside the except: no "during handling" chain on CPython
 
 
 def debug(on=True):

@@ -8,9 +8,38 @@ _busy = 0      # callback operations in flight + objects that hold the loop open
 _idle = None   # asyncio.Event set when _busy drops to 0; made when run() first waits
 
 
-def call(coro, callback, internal=E_INTERNAL):
+class Op:
+    """What an async call returns without a callback: the operation, not started yet.
+    `netstack.run(op)` runs it, `await op` inside a coroutine too; its repr says so (a
+    bare <generator object> at a board's REPL says nothing)."""
+
+    def __init__(self, coro, what):
+        self.coro = coro
+        self.what = what
+
+    def __repr__(self):
+        return "<netstack %s: not run yet; netstack.run(it) runs it (or await it)>" % self.what
+
+    def __iter__(self):  # MicroPython's await
+        return self.coro
+
+    def __await__(self):  # CPython's await
+        return self.coro.__await__()
+
+    # asyncio.create_task(op) on MicroPython drives it as a coroutine
+    def send(self, v):
+        return self.coro.send(v)
+
+    def throw(self, *a):
+        return self.coro.throw(*a)
+
+    def close(self):
+        return self.coro.close()
+
+
+def call(coro, callback, internal=E_INTERNAL, what="operation"):
     if callback is None:
-        return coro
+        return Op(coro, what)
     if not callable(callback):
         coro.close()
         raise param("callback must be a function")
@@ -70,9 +99,20 @@ def run(aw=None):
         if not _busy:
             return None
         aw = _until_idle()
+    elif type(aw) is Op:
+        aw = aw.coro
     elif not (hasattr(aw, "send") or hasattr(aw, "__await__")):
         raise param("run() takes an awaitable")
     return _port.run_until_complete(aw)
+
+
+def short(e):
+    """e again without the frames it collected on its way up through asyncio (MicroPython
+    keeps them on the exception and cannot drop them): a failed netstack.run() at the
+    REPL shows the user's line and the error. netstack.debug(True) keeps them all."""
+    if _log.on:
+        return e
+    return BusinessError(e.code, e._msg)
 
 
 # A timeout cheaper than wait_for (no extra task around the awaited work): a sleeping task

@@ -105,15 +105,19 @@ class HttpRequest(Emitter):
         self._jar = None
         self._running = []  # tasks of requests in flight, cancelled by destroy()
 
+    # Arguments are checked at the call, as OpenHarmony throws 401 synchronously: a wrong
+    # one raises there, not once the returned operation runs.
     def request(self, url, options=None, callback=None):
         if callback is None and callable(options):
             options, callback = None, options
-        return _aw.call(self._request(url, options, False), callback, _E_INTERNAL)
+        x = _checked(url, options, False, callback)
+        return _aw.call(self._request(x, options, False), callback, _E_INTERNAL, "request")
 
     def requestInStream(self, url, options=None, callback=None):
         if callback is None and callable(options):
             options, callback = None, options
-        return _aw.call(self._request(url, options, True), callback, _E_INTERNAL)
+        x = _checked(url, options, True, callback)
+        return _aw.call(self._request(x, options, True), callback, _E_INTERNAL, "requestInStream")
 
     def destroy(self):
         """Close the connection; requests in flight fail with 2300023, later ones too.
@@ -139,10 +143,9 @@ class HttpRequest(Emitter):
         elif not enable:
             self._jar = None
 
-    async def _request(self, url, options, streaming):
+    async def _request(self, x, options, streaming):
         if self._destroyed:
             raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed")
-        x = _exchange(url, options, streaming)
         if self._jar is not None:
             x.cookies = self._jar
         resp = HttpResponse()
@@ -218,6 +221,15 @@ def _finish(resp, r, x, jar, streaming, req):
         return status
     _type_result(resp, body, x.expect, resp.header)
     return resp
+
+
+def _checked(url, options, streaming, callback):
+    if callback is not None and not callable(callback):
+        raise param("callback must be a function")
+    try:
+        return _exchange(url, options, streaming)
+    except MemoryError:
+        raise BusinessError(2300027, "out of memory")
 
 
 def createHttp():
