@@ -178,7 +178,7 @@ def extras(board, port, stage):
     """-> [(local, remote)]: the port seam and, on a known board, its WiFi helper and settings."""
     srcs = [os.path.join(ROOT, "ports", port, "netstack_port.py")]
     if board:
-        srcs += [os.path.join(ROOT, "ports", port, "netstack_wifi.py"),
+        srcs += [os.path.join(ROOT, "ports", "wlan", "netstack_wifi.py"),
                  os.path.join(ROOT, "boards", board, "netstack_board.py")]
     out = []
     for s in srcs:

@@ -44,7 +44,7 @@ def test_board_manifest_freezes_exactly_the_library_and_the_boards_modules(board
                                          "netstack_board.py"}
     src = dict(m.files)
     assert src["netstack_port.py"] == os.path.join(ROOT, "ports", port, "netstack_port.py")
-    assert src["netstack_wifi.py"] == os.path.join(ROOT, "ports", port, "netstack_wifi.py")
+    assert src["netstack_wifi.py"] == os.path.join(ROOT, "ports", "wlan", "netstack_wifi.py")
     assert src["netstack_board.py"] == os.path.join(ROOT, "boards", board, "netstack_board.py")
     for t, s in m.files:
         assert os.path.isfile(s), s

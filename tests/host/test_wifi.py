@@ -1,4 +1,4 @@
-# ports/{esp32,rp2}/netstack_wifi.py on the real MicroPython unix port: WLAN driven through
+# ports/wlan/netstack_wifi.py (ESP32 and Pico W) on the real MicroPython unix port: WLAN driven through
 # tests/host/fake_network (a board's `network` module; no radio here), NTP against a real
 # SNTP server on 127.0.0.1, and the library's net_ready hook on top of the WiFi state.
 import os
@@ -19,7 +19,7 @@ def run_mpy(port, code, tmp_path, secrets=True):
     if secrets:
         (tmp_path / "wifi_secrets.py").write_text(
             'WIFI_SSID = "lab"\nWIFI_PASSWORD = "pw"\nWIFI_COUNTRY = "DE"\n')
-    path = ":".join([".frozen", str(tmp_path), FAKE, os.path.join(ROOT, "ports", port),
+    path = ":".join([".frozen", str(tmp_path), FAKE, os.path.join(ROOT, "ports", port), os.path.join(ROOT, "ports", "wlan"),
                      os.path.join(ROOT, "lib")])
     env = dict(os.environ, MICROPYPATH=path, FAKE_NETWORK_PORT=port)
     p = subprocess.run([MPY, "-X", "heapsize=192k", "-c", code], env=env, cwd=str(tmp_path),

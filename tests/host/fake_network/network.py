@@ -1,5 +1,5 @@
 # A stand-in for a board's `network` module on the MicroPython unix port (which has none),
-# to drive ports/*/netstack_wifi.py through link states no machine here can produce.
+# to drive ports/wlan/netstack_wifi.py through link states no machine here can produce.
 # PLAN: one list per connect() call of statuses the driver reports, one per status() poll;
 # the last one repeats. Constants as on ESP32 (PORT=esp32) or the Pico W's CYW43 (rp2).
 import os

@@ -1,4 +1,5 @@
-# WiFi bring-up for netstack on the Pico W (CYW43 network.WLAN station), and the clock from NTP.
+# WiFi bring-up for netstack on ESP32 and the Pico W (network.WLAN station), and the clock
+# from NTP. One file for both: they differ only where the Pico W's CYW43 driver does (_CYW43).
 #     import netstack_wifi
 #     netstack_wifi.up()          # connect (wifi_secrets.py), then set the clock: https needs it
 #     netstack_wifi.status()      # 'connected 192.168.1.23', 'wrong password', ...
@@ -31,6 +32,11 @@ def wlan():
     return _wlan
 
 
+def _cyw43():
+    # the Pico W's driver numbers its states 0..3 (STAT_GOT_IP 3); ESP32's from 1000
+    return getattr(network, "STAT_GOT_IP", None) == 3
+
+
 def _names():
     # status code -> text, from the constants this firmware has (they differ by port)
     out = {}
@@ -50,7 +56,7 @@ def status():
     if w.isconnected():
         return "connected " + w.ifconfig()[0]
     st = w.status()
-    if st == 2:         # CYW43_LINK_NOIP: joined, DHCP not done
+    if st == 2 and _cyw43():   # CYW43_LINK_NOIP: joined, DHCP not done
         return "joined, waiting for an address"
     return _names().get(st, "status %r" % (st,))
 
@@ -82,7 +88,8 @@ def connect(ssid=None, password=None, timeout_ms=TIMEOUT_MS):
         if country and hasattr(network, "country"):
             network.country(country)
     w.active(True)
-    w.config(pm=0xA11140)   # CYW43 power saving off: lower latency for servers and transfers
+    if _cyw43():
+        w.config(pm=0xA11140)   # CYW43 power saving off: lower latency for servers and transfers
     if w.isconnected():
         return w.ifconfig()[0]
     w.connect(ssid, password)
