@@ -6,7 +6,8 @@
                            [--ca FILE] [--secrets FILE] [--boot] [--lib build/lib]
 
 What goes where:
-- the library, compiled (tools/build_mpy.py): MODE=mpy copies it to /lib/netstack as .mpy;
+- the library, compiled (tools/build_mpy.py; on a known board its native-code modules are
+  recompiled with that board's -march): MODE=mpy copies it to /lib/netstack as .mpy;
   MODE=romfs builds a ROMFS image of it with `mpremote romfs deploy` (firmware with a ROMFS
   partition: boards/README.md), so its bytecode runs from flash, and removes /lib/netstack;
 - the port seam and the board's settings, compiled: /lib/netstack_port.mpy (ports/<port>),
@@ -35,6 +36,9 @@ MPY_CROSS = os.path.join(BIN, "mpy-cross")
 
 # board -> MicroPython port (sys.platform)
 BOARDS = {"ESP32_GENERIC": "esp32", "ESP32_GENERIC_S3": "esp32", "RPI_PICO_W": "rp2"}
+# board -> mpy-cross -march: build/lib has its native-code modules (proto/wsmask's viper
+# loops) compiled for this host, which a board refuses ("incompatible .mpy arch")
+MARCH = {"ESP32_GENERIC": "xtensawin", "ESP32_GENERIC_S3": "xtensawin", "RPI_PICO_W": "armv6m"}
 
 # Runs on the board: what it is, and the SHA-256 of every file under the given roots.
 PROBE = """\
@@ -165,9 +169,10 @@ def reply(text):
     sys.exit("deploy: no answer from the board:\n" + text)
 
 
-def compile_to(src, dst):
+def compile_to(src, dst, name=None, march=None):
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    p = subprocess.run([MPY_CROSS, "-s", os.path.basename(src), "-o", dst, src],
+    cmd = [MPY_CROSS, "-s", name or os.path.basename(src), "-o", dst, src]
+    p = subprocess.run(cmd + (["-march=" + march] if march else []),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode:
         sys.exit("deploy: mpy-cross %s failed:\n%s" % (src, p.stdout))
@@ -184,6 +189,24 @@ def extras(board, port, stage):
     for s in srcs:
         name = os.path.basename(s)[:-3] + ".mpy"
         out.append((compile_to(s, os.path.join(stage, name)), "/lib/" + name))
+    return out
+
+
+def for_board(board, lib, stage):
+    """lib, or a copy of it in stage with the native-code modules compiled for the board."""
+    march = MARCH.get(board)
+    if not march:
+        return lib
+    from build_mpy import native
+    out = os.path.join(stage, "lib")
+    shutil.copytree(lib, out)
+    src = os.path.join(ROOT, "lib")
+    for top, dirs, files in os.walk(src):
+        for f in files:
+            path = os.path.join(top, f)
+            if f.endswith(".py") and native(path):
+                rel = os.path.relpath(path, src)
+                compile_to(path, os.path.join(out, rel[:-3] + ".mpy"), rel, march)
     return out
 
 
@@ -241,6 +264,7 @@ def main():
 
     stage = tempfile.mkdtemp(prefix="deploy-")
     try:
+        args.lib = for_board(board, args.lib, stage)
         seam = extras(board, port, stage)
         # MODE=romfs: the seam and settings go into the image too (bytecode in flash)
         wanted = {r: l for l, r in seam} if args.mode == "mpy" else {}

@@ -87,6 +87,23 @@ def test_plan():
     assert remove == ["/lib/netstack/old.py"]    # not /lib/other.mpy: not ours
 
 
+def mpy_arch(path):  # the .mpy header's native architecture (0: bytecode only)
+    with open(path, "rb") as f:
+        return f.read(4)[2] >> 2
+
+
+def test_native_modules_are_compiled_for_the_boards_architecture(tmp_path):
+    lib = os.path.join(ROOT, "build", "lib")
+    wsmask = os.path.join("netstack", "proto", "wsmask.mpy")
+    plain = os.path.join("netstack", "http.mpy")
+    assert mpy_arch(os.path.join(lib, wsmask)) == 2          # x64: what build/lib holds
+    for board, arch in (("ESP32_GENERIC", 10), ("ESP32_GENERIC_S3", 10), ("RPI_PICO_W", 4)):
+        out = deploy.for_board(board, lib, str(tmp_path / board))   # xtensawin 10, armv6m 4
+        assert mpy_arch(os.path.join(out, wsmask)) == arch, board
+        assert mpy_arch(os.path.join(out, plain)) == 0, board
+    assert deploy.for_board(None, lib, str(tmp_path / "unix")) == lib
+
+
 def test_board_files_per_board(tmp_path):
     for board, port in deploy.BOARDS.items():
         pairs = deploy.extras(board, port, str(tmp_path / board))
