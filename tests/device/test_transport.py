@@ -1,29 +1,39 @@
 # transport/: dial + listen/accept on one Conn type, addresses, writers taking turns,
 # a reader stopped by close(), TLS server side (start_tls(server_side=True)), UDP, errors
 # with stages. Everything against itself on 127.0.0.1; TLS with --peers' certificates.
+# One module for both runtimes: on MicroPython tools/devtest.py runs it as a script (the main
+# block calls every test_* in turn); on CPython tests/host/test_transport.py loads it, gives
+# it CFG from freshly made certificates, and pytest collects the same test_*.
 import gc
 import binascii
 import asyncio
+
 T = {k: CFG[k] for k in ("ca_der_b64", "client_cert_der_b64", "client_key_der_b64") if k in CFG}
 CFG = None
 gc.collect()
-from netstack import _port
-from netstack.transport import stream
-from netstack.transport.dial import dial
-from netstack.transport.listen import Listener
-from netstack.transport.udp import Datagram
+from netstack import _port  # noqa: E402
+from netstack.transport import stream  # noqa: E402
+from netstack.transport.dial import dial  # noqa: E402
+from netstack.transport.listen import Listener  # noqa: E402
+from netstack.transport.udp import Datagram  # noqa: E402
+
+sleep_ms = _port.sleep_ms  # asyncio.sleep_ms is MicroPython's only
 
 
-def listener():
+def free_port(make):
     # MicroPython cannot tell the port bound for 0 (no getsockname): try a few
     import random
     for i in range(20):
         p = 20000 + random.getrandbits(14)
         try:
-            return Listener("127.0.0.1", p), p
+            return make(p), p
         except stream.NetError as e:
             assert e.stage == stream.CONNECT and e.code, (e.stage, e.code)
     raise AssertionError("no free port")
+
+
+def listener():
+    return free_port(lambda p: Listener("127.0.0.1", p))
 
 
 async def pair(ls, port, ctx=None, sni=None):
@@ -44,21 +54,37 @@ async def read_n(c, n):
     return bytes(buf[:got])
 
 
-async def main():
+async def expect_error(aw, *kinds):
+    try:
+        await aw
+    except kinds as e:
+        return e
+    raise AssertionError("no %r" % (kinds,))
+
+
+async def test_dial_accept_addresses_and_bytes():
     ls, port = listener()
     assert ls.local_address() == ("127.0.0.1", port, 4), ls.local_address()
     c, a = await pair(ls, port)
-    # addresses: the dialed side knows its peer; the accepted side its peer and own
+    # the dialed side knows its peer; the accepted side its peer and its own address
     assert c.remote_address() == ("127.0.0.1", port, 4), c.remote_address()
     ra = a.remote_address()
     assert ra[0] == "127.0.0.1" and ra[2] == 4 and ra[1] > 0, ra
     assert a.local_address() == ("127.0.0.1", port, 4), a.local_address()
+    if c.local_address() is not None:  # CPython can tell its own address, MicroPython not
+        assert ra == c.local_address(), (ra, c.local_address())
     assert a.stage == stream.OPEN and c.stage == stream.CONNECT
     await c.write(b"ping")
     assert await read_n(a, 4) == b"ping" and c.stage == stream.OPEN
+    for x in (c, a, ls):
+        x.close()
 
-    # two writers at once on one Conn: they take turns, each write() whole and in order
-    # (two tasks waiting on one socket direction would otherwise lose one in the poller)
+
+async def test_two_writers_take_turns():
+    # two writers at once on one Conn: each write() whole and in order (two tasks waiting
+    # on one socket direction would otherwise lose one in MicroPython's poller)
+    ls, port = listener()
+    c, a = await pair(ls, port)
     B = 4096
     N = 12
     # small kernel buffers, so that writes block part-way and the two writers really meet
@@ -84,53 +110,37 @@ async def main():
     a.wq = []  # as if a writer held the turn
     w2 = asyncio.create_task(a.write(b"never"))
     w3 = asyncio.create_task(a.write(b"third"))
-    await asyncio.sleep_ms(0)
+    await sleep_ms(0)
     assert len(a.wq) == 2
     w2.cancel()
-    await asyncio.sleep_ms(0)
+    await sleep_ms(0)
     assert len(a.wq) == 1
     a._next()  # the holder is done
     assert await read_n(c, 5) == b"third"
     await w3
     assert a.wq is None and w2.done()
+    for x in (c, a, ls):
+        x.close()
 
-    # a reader stopped by close(): it wakes with 0, a waiting writer with OSError
+
+async def test_close_stops_reader_and_accept():
+    ls, port = listener()
+    c, a = await pair(ls, port)
+    # a reader stopped by close(): it wakes with 0, a writer after close gets OSError
     got = []
 
     async def reader():
         got.append(await c.readinto(bytearray(16)))
 
-    t = asyncio.create_task(reader())
-    await asyncio.sleep_ms(30)
+    asyncio.create_task(reader())
+    await sleep_ms(30)
     assert not got
     c.close()
-    await asyncio.sleep_ms(30)
+    await sleep_ms(30)
     assert got == [0], got
-    try:
-        await c.write(b"x")
-        raise AssertionError("write after close")
-    except OSError:
-        pass
+    await expect_error(c.write(b"x"), OSError)
     assert await a.readinto(bytearray(8)) == 0  # the peer sees the close
     a.close()
-
-    # errors come with their stage
-    try:
-        await dial("no-such-host.invalid", 80)
-        raise AssertionError("resolved")
-    except stream.NetError as e:
-        assert e.stage == stream.RESOLVE, (e.stage, e.text)
-    ls2, p2 = listener()
-    ls2.close()
-    try:
-        c = await dial("127.0.0.1", p2)
-        await c.write(b"x")
-        await c.readinto(bytearray(1))
-        raise AssertionError("connected to a closed port")
-    except stream.NetError as e:
-        assert e.stage == stream.CONNECT and e.code, (e.stage, e.code)
-    except OSError as e:  # refused shows on first I/O: stage CONNECT
-        assert stream.error(c, e).stage == stream.CONNECT
 
     # accept() stopped by close()
     got = []
@@ -141,89 +151,112 @@ async def main():
         except stream.NetError as e:
             got.append(e.stage)
 
-    t = asyncio.create_task(acceptor())
-    await asyncio.sleep_ms(20)
+    asyncio.create_task(acceptor())
+    await sleep_ms(20)
     ls.close()
-    await asyncio.sleep_ms(20)
+    await sleep_ms(20)
     assert got == [stream.CONNECT], got
 
-    # TLS, both sides ours: the server end of an accepted Conn, the client end of a dial
-    if T:
-        from netstack.transport import tls
-        d = lambda k: binascii.a2b_base64(T[k])
-        sctx = tls.context(True, cert=d("client_cert_der_b64"), key=d("client_key_der_b64"))
-        cctx = tls.context(False, ca=[d("ca_der_b64")])
-        ls, port = listener()
-        c, a = await pair(ls, port, cctx, "client.peers.invalid")
-        a.start_tls(sctx, server_side=True)
-        assert a.stage == stream.TLS and a.tls
-        w = asyncio.create_task(c.write(b"hello over tls"))
-        assert await read_n(a, 14) == b"hello over tls"
-        await w
-        await a.write(b"back")
-        assert await read_n(c, 4) == b"back"
-        c.close()
-        a.close()
-        # a client that does not trust the server fails in stage TLS
-        wrong = tls.context(False, ca=[d("client_cert_der_b64")])
-        c, a = await pair(ls, port, wrong, "client.peers.invalid")
-        a.start_tls(sctx, server_side=True)
-        srv = asyncio.create_task(a.readinto(bytearray(16)))
-        try:
-            await c.write(b"x")
-            await c.readinto(bytearray(4))
-            raise AssertionError("untrusted server accepted")
-        except (OSError, ValueError) as e:
-            assert stream.error(c, e).stage == stream.TLS, e
-        c.close()
-        try:
-            await srv
-        except (OSError, ValueError):
-            pass
-        a.close()
-        ls.close()
-        # material that does not load: LOAD_CA / LOAD_CERT
-        try:
-            tls.context(False)
-            raise AssertionError("no CA accepted")
-        except stream.NetError as e:
-            assert e.stage == stream.LOAD_CA
-        try:
-            tls.context(True, cert=b"junk", key=b"junk")
-            raise AssertionError("junk cert accepted")
-        except stream.NetError as e:
-            assert e.stage == stream.LOAD_CERT
-        print("TLS server side OK")
 
-    # UDP: two bound sockets on loopback
-    for i in range(20):
-        import random
-        p1 = 20000 + random.getrandbits(14)
-        try:
-            u1 = Datagram("127.0.0.1", p1)
-            break
-        except stream.NetError:
-            pass
-    u2 = Datagram("127.0.0.1", p1 + 1)
+async def test_stages_of_dial_errors():
+    e = await expect_error(dial("no-such-host.invalid", 80), stream.NetError)
+    assert e.stage == stream.RESOLVE, (e.stage, e.text)
+    ls, port = listener()
+    ls.close()
+    c = None
+    try:
+        c = await dial("127.0.0.1", port)
+        await c.write(b"x")
+        await c.readinto(bytearray(1))
+        raise AssertionError("connected to a closed port")
+    except stream.NetError as e:
+        assert e.stage == stream.CONNECT and e.code, (e.stage, e.code)
+    except OSError as e:  # refused shows on first I/O: stage CONNECT
+        assert stream.error(c, e).stage == stream.CONNECT
+    if c:
+        c.close()
+
+
+async def test_tls_server_side_and_untrusted():
+    # TLS, both sides ours: the server end of an accepted Conn, the client end of a dial
+    assert T, "no certificates in CFG (run with --peers)"
+    from netstack.transport import tls
+    d = lambda k: binascii.a2b_base64(T[k])  # noqa: E731
+    sctx = tls.context(True, cert=d("client_cert_der_b64"), key=d("client_key_der_b64"))
+    cctx = tls.context(False, ca=[d("ca_der_b64")])
+    ls, port = listener()
+    c, a = await pair(ls, port, cctx, "client.peers.invalid")
+    a.start_tls(sctx, server_side=True)
+    assert a.stage == stream.TLS and a.tls
+    w = asyncio.create_task(c.write(b"hello over tls"))
+    assert await read_n(a, 14) == b"hello over tls"
+    await w
+    await a.write(b"back")
+    assert await read_n(c, 4) == b"back"
+    c.close()
+    a.close()
+    # a client that does not trust the server fails in stage TLS
+    wrong = tls.context(False, ca=[d("client_cert_der_b64")])
+    c, a = await pair(ls, port, wrong, "client.peers.invalid")
+    a.start_tls(sctx, server_side=True)
+    srv = asyncio.create_task(a.readinto(bytearray(16)))
+    try:
+        await c.write(b"x")
+        await c.readinto(bytearray(4))
+        raise AssertionError("untrusted server accepted")
+    except (OSError, ValueError) as e:
+        assert stream.error(c, e).stage == stream.TLS, e
+    c.close()
+    try:
+        await srv
+    except (OSError, ValueError):
+        pass
+    a.close()
+    ls.close()
+    # material that does not load: LOAD_CA / LOAD_CERT
+    try:
+        tls.context(False)
+        raise AssertionError("no CA accepted")
+    except stream.NetError as e:
+        assert e.stage == stream.LOAD_CA
+    try:
+        tls.context(True, cert=b"junk", key=b"junk")
+        raise AssertionError("junk cert accepted")
+    except stream.NetError as e:
+        assert e.stage == stream.LOAD_CERT
+
+
+async def test_udp_roundtrip_and_close():
+    # two bound sockets on loopback
+    u1, p1 = free_port(lambda p: Datagram("127.0.0.1", p))
+    u2, p2 = free_port(lambda p: Datagram("127.0.0.1", p))
     assert u1.option("reuseaddr", 1) is True and u1.option("no-such-option", 1) is False
     fam, sa1 = Datagram.sockaddr("127.0.0.1", p1)
     assert await u2.sendto(b"dgram", sa1) == 5
     data, frm = await u1.recvfrom(64)
-    assert data == b"dgram" and _port.addr(frm) == ("127.0.0.1", p1 + 1, 4), (data, frm)
+    assert data == b"dgram" and _port.addr(frm) == ("127.0.0.1", p2, 4), (data, frm)
     got = []
 
     async def ureader():
         got.append(await u1.recvfrom(64))
 
-    t = asyncio.create_task(ureader())
-    await asyncio.sleep_ms(20)
+    asyncio.create_task(ureader())
+    await sleep_ms(20)
     u1.close()
-    await asyncio.sleep_ms(20)
+    await sleep_ms(20)
     assert got == [None], got
     u2.close()
 
 
-asyncio.run(main())
-gc.collect()
-print("heap free after:", gc.mem_free())
-print("OK")
+def _main():
+    names = sorted(n for n in globals() if n.startswith("test_"))
+    for n in names:
+        asyncio.run(globals()[n]())
+        gc.collect()
+        print(n, "OK")
+    print("heap free after:", gc.mem_free())
+    print("OK")
+
+
+if __name__ == "__main__":
+    _main()
