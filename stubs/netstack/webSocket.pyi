@@ -1,5 +1,6 @@
 # Type stubs for editors (not deployed): @ohos.net.webSocket (client).
-from typing import Any, Awaitable, Callable, Literal, Mapping, Optional, TypedDict, Union, overload
+from typing import (Any, Awaitable, Callable, List, Literal, Mapping, Optional, TypedDict, Union,
+                    overload)
 
 from . import BusinessError
 
@@ -47,15 +48,55 @@ class WebSocket:
     def off(self, type: EventName, callback: Optional[Callable[..., Any]] = ...) -> None: ...
 
 
+class WebSocketConnection(TypedDict):
+    clientIP: str
+    clientPort: int
+
+
+class ServerCert(TypedDict):
+    certPath: str
+    keyPath: str
+
+
+class _AntiAbuse(TypedDict, total=False):
+    count: int
+    windowMs: int
+    banMs: int
+
+
+class _ServerConfigBase(TypedDict):
+    serverPort: int
+
+
+class WebSocketServerConfig(_ServerConfigBase, total=False):
+    serverIP: str
+    serverCert: ServerCert
+    protocol: str
+    maxConcurrentClientsNumber: int
+    maxConnectionsForOneClient: int
+    antiAbuse: Union[bool, _AntiAbuse]     # an extension: OpenHarmony's rule is always on
+
+
+class WebSocketMessage(TypedDict):
+    clientConnection: WebSocketConnection
+    data: Union[str, bytes]
+
+
+ServerEventName = Literal["connect", "messageReceive", "close", "error"]
+
+
+# Methods are OpenHarmony's Promise-only ones; a trailing callback(err, data) works as well.
 class WebSocketServer:
-    def close(self, *args: Any) -> Any: ...
-    def listAllConnections(self, *args: Any) -> Any: ...
-    def off(self, type: str, callback: Optional[Callable[..., Any]] = ...) -> None: ...
-    def on(self, type: str, callback: Callable[..., Any]) -> None: ...
-    def once(self, type: str, callback: Callable[..., Any]) -> None: ...
-    def send(self, *args: Any) -> Any: ...
-    def start(self, *args: Any) -> Any: ...
-    def stop(self, *args: Any) -> Any: ...
+    def start(self, config: WebSocketServerConfig, callback: Optional[Callback] = ...) -> Awaitable[bool]: ...
+    def stop(self, callback: Optional[Callback] = ...) -> Awaitable[bool]: ...
+    def send(self, data: Union[str, bytes, bytearray], connection: WebSocketConnection,
+             callback: Optional[Callback] = ...) -> Awaitable[bool]: ...
+    def close(self, connection: WebSocketConnection, options: Optional[CloseOptions] = ...,
+              callback: Optional[Callback] = ...) -> Awaitable[bool]: ...
+    def listAllConnections(self) -> List[WebSocketConnection]: ...
+    def on(self, type: ServerEventName, callback: Callable[..., Any]) -> None: ...
+    def once(self, type: ServerEventName, callback: Callable[..., Any]) -> None: ...
+    def off(self, type: ServerEventName, callback: Optional[Callable[..., Any]] = ...) -> None: ...
 
 
 def createWebSocket() -> WebSocket: ...
