@@ -3,39 +3,7 @@
 # stopped by maxLimit (2300023, test_decode_bomb.py); and the documented limit: decoding needs one free block of
 # 32 KB (deflate's window), so on a heap with no such block it fails with 2300027. Its own
 # script: at 110k one decoded body leaves the heap too split for a second window.
-import gc
-CFG = {"hostile": CFG["hostile"], "httpbin": CFG["httpbin"]}
-gc.collect()
-import netstack
-from netstack import http, BusinessError
-
-H = CFG["hostile"]
-B = CFG["httpbin"]
-
-
-def get(url, opts):
-    gc.collect()
-    req = http.createHttp()
-    try:
-        return netstack.run(req.request(url, opts))
-    finally:
-        req.destroy()
-
-
-def code_of(url, opts):
-    try:
-        get(url, opts)
-    except BusinessError as e:
-        return e.code
-    raise AssertionError("no error for " + url)
-
-
-def body(coding):  # what peers_hostile compresses: json.dumps of this, CPython's separators
-    return '{"encoding": "%s", "data": "%s"}' % (coding, "hello " * 20)
-
-
-gc.collect()
-print("heap free after import:", gc.mem_free())
+# include: decode_support
 r = get(H + "/gzip", {"header": {"Accept-Encoding": "gzip"}})
 assert r.responseCode == 200 and r.header["content-encoding"] == "gzip", r.header
 assert r.result == body("gzip"), r.result   # every byte, none dropped or added
