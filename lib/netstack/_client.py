@@ -26,7 +26,6 @@ _E_REDIRECTS = const(2300047)
 _E_NOTHING = const(2300052)
 _E_SEND = const(2300055)
 _E_RECV = const(2300056)
-_E_PEER_CERT = const(2300060)
 _E_PIN = const(2300090)
 
 BUF_SIZE = 4096          # per-connection receive buffer
@@ -431,17 +430,20 @@ def _io_error(conn, e, code, x=None):
     if conn.stage != stream.OPEN:
         if x is not None and x.pin_failed:
             return BusinessError(_E_PIN, x.pin_failed[-1])
-        if conn.tls and e.args and isinstance(e.args[0], int) and e.args[0] < 0:
-            return BusinessError(_E_PEER_CERT if e.args[0] in (-9984, -0x2700) else _E_RECV,
-                                 "TLS handshake failed (mbedTLS -0x%04x)" % -e.args[0])
+        if conn.tls:
+            from . import _tls
+            t = _tls.handshake_error(e)
+            if t is not None:
+                return t
         return BusinessError(_E_CONNECT, "connection failed: %s" % e)
     return BusinessError(code, "%s: %s" % ("send failed" if code == _E_SEND else "receive failed", e))
 
 
 def _tls_error(e):
-    # MicroPython's mbedTLS binding raises ValueError with mbedTLS's own verify text
-    msg = str(e).strip()
-    return BusinessError(_E_PEER_CERT, "certificate verification failed: " + msg)
+    # MicroPython's mbedTLS binding raises ValueError with mbedTLS's own verify text; where
+    # TLS allocates from the GC heap that may mean out of memory (_tls.verify_error)
+    from . import _tls
+    return _tls.verify_error(str(e).strip())
 
 
 async def _head(conn, rb, x=None):

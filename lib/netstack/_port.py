@@ -18,6 +18,8 @@
 #   *unix_addr(path) -> sa | None, *MAX_CLIENTS, *BACKLOG, *RECV_BUF (netstack.socket)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
+#   *tls_heap   free GC heap (bytes) a verified TLS client handshake needs where mbedTLS
+#               allocates from the GC heap (rp2), else None: checked before a handshake
 #   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
 #   net_ready() -> bool   boards only (ports/esp32, rp2: WiFi connected?); False makes a dial
 #                         fail at once. No default here: a function would cost every runtime

@@ -61,6 +61,12 @@ def tls_versions(ctx, lo, hi):
     return False
 
 
+# Bytes of free GC heap a verified TLS client handshake needs where mbedTLS allocates from
+# the GC heap (rp2 sets it); None: TLS memory is not the GC heap's (unix, ESP32, CPython).
+# transport.tls checks it before a handshake, and _tls.verify_error reads a failed certificate
+# check as out of memory when the heap left with the session open is below a quarter of it.
+tls_heap = None
+
 # True where tls_cipher() itself tells whether the handshake is over (CPython); False:
 # only after data went through (MicroPython)
 tls_knows_end = False

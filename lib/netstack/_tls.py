@@ -10,7 +10,10 @@ try:
 except ImportError:
     const = lambda x: x
 
+_E_OOM = const(2300027)
 _E_LOCAL_CERT = const(2300058)
+_E_RECV = const(2300056)
+_E_PEER_CERT = const(2300060)
 _E_CA = const(2300077)
 
 
@@ -41,6 +44,8 @@ def context(x):
     cc = x.client_cert
     try:
         return _t.context(False, ca, x.verify, cc and cc[0], cc and cc[1], hook)
+    except MemoryError as e:  # too little heap for a handshake (_port.tls_heap)
+        raise BusinessError(_E_OOM, "out of memory: %s" % e)
     except _t.NetError as e:
         if e.stage == _t.LOAD_CERT:
             raise BusinessError(_E_LOCAL_CERT, "client " + e.text)
@@ -48,3 +53,32 @@ def context(x):
             raise BusinessError(_E_CA, "no CA certificate to verify the server: give caPath or "
                                        "caData, or remoteValidation: 'skip'")
         raise BusinessError(_E_CA, e.text)
+
+
+def handshake_error(e):
+    """The BusinessError for an OSError from mbedTLS in a handshake, or None (not mbedTLS's)."""
+    c = e.args[0] if e.args and isinstance(e.args[0], int) else 0
+    if c == 12:  # ENOMEM: mbedTLS could not allocate (MBEDTLS_ERR_SSL_ALLOC_FAILED)
+        return BusinessError(_E_OOM, "out of memory in the TLS handshake")
+    if c == -0x2700:  # MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
+        return verify_error("mbedTLS -0x2700")
+    if c < 0:
+        return BusinessError(_E_RECV, "TLS handshake failed (mbedTLS -0x%04x)" % -c)
+    return None
+
+
+def verify_error(text):
+    """The error for a failed certificate check (text: mbedTLS's words): 2300060, or 2300027
+    where mbedTLS allocates from the GC heap (_port.tls_heap) and, with the session still
+    open, less than a quarter of a handshake's need is free: a failed allocation inside the
+    check reads as "not correctly signed by the trusted CA" (on rp2 the session holds about
+    24.5 KB of the 29-31 KB a verified GET needs: the check itself takes the rest)."""
+    need = _port.tls_heap
+    if need:
+        import gc
+        gc.collect()
+        free = _port.mem_free()
+        if free < need >> 2:
+            return BusinessError(_E_OOM, "out of memory in the TLS handshake: %d bytes free with "
+                                         "the session open (mbedTLS said: %s)" % (free, text))
+    return BusinessError(_E_PEER_CERT, "certificate verification failed: " + text)

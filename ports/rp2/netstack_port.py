@@ -1,6 +1,12 @@
 # Raspberry Pi Pico W (lwIP + CYW43, mbedTLS on the MicroPython heap: ≈ 26 KB per TLS session).
 NAME = "rp2"
 DEFAULT_CA_PATH = "/certs/ca.der"
+# mbedTLS allocates from the GC heap here: a verified HTTPS GET needed 29-31 KB free (one
+# session holds about 24.5 KB; IN 16 KiB / OUT 4 KiB records). Below this after a
+# collection a TLS client fails at once with out of memory (2300027), not inside
+# certificate verification, where mbedTLS would call it a certificate that is "not
+# correctly signed by the trusted CA".
+tls_heap = 31 * 1024
 
 
 def net_ready():

@@ -32,7 +32,18 @@ def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=No
     asks clients for a certificate. cert, key: own certificate and key (DER; a server needs
     them). pin: hook(cert DER memoryview, depth) -> 0 or PIN_MISMATCH, run on the peer's
     chain inside the handshake (transport.pin.pin_hook builds one).
-    Raises NetError(LOAD_CA or LOAD_CERT, None, text) for material that does not load."""
+    Raises NetError(LOAD_CA or LOAD_CERT, None, text) for material that does not load, and
+    MemoryError for a client where mbedTLS allocates from the GC heap (_port.tls_heap) and
+    less than a handshake needs is free after a collection: there, running out inside the
+    certificate check reads as "not correctly signed by the trusted CA"."""
+    need = _port.tls_heap
+    if need and not server_side and _port.mem_free() < need:
+        import gc
+        gc.collect()
+        free = _port.mem_free()
+        if free < need:
+            raise MemoryError("a TLS handshake needs about %d bytes of free heap, %d free"
+                              % (need, free))
     ctx = _port.tls_context(server_side)
     if ca is None and verify and not server_side and _port.DEFAULT_CA_PATH:
         try:
