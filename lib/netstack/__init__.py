@@ -2,6 +2,7 @@
 # `import netstack` loads only this file and _err; fetch, http, socket and webSocket
 # load on first attribute access (RAM on boards), as MicroPython's asyncio does.
 from ._err import BusinessError
+from . import _err as _log  # the log lines live in _err; `from netstack import _log` still works
 
 __version__ = "0.1.0"
 
@@ -41,5 +42,4 @@ def run(awaitable=None):
 
 def debug(on=True):
     """Switch the library's log lines (printed with a 'netstack:' prefix) on or off."""
-    from . import _log
     _log.on = bool(on)

@@ -4,10 +4,11 @@
 # facades fill an Exchange and get (status, headers, body) back.
 import time
 from ._err import BusinessError
-from . import _aw, _port, _log
+from . import _aw, _port
+from . import _err as _log  # the log lines live in _err
 from .proto import http1, ProtoError, TOO_BIG
 from .proto import url as _url
-from .proto.buf import RecvBuf
+from .proto import RecvBuf
 from .transport import stream
 
 try:

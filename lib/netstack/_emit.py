@@ -3,7 +3,7 @@
 # netstack follows the docs (docs/api-choices.md): listeners of one type are kept in
 # registration order, off(type, cb) removes that one, off(type) removes them all.
 from ._err import param
-from . import _log
+from . import _err as _log  # the log lines live in _err
 
 
 class Emitter:

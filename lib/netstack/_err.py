@@ -1,5 +1,9 @@
-# BusinessError: the OpenHarmony error object, and the one errno -> code map.
-# Messages live in a table that is only built when a message is asked for.
+# BusinessError: the OpenHarmony error object, and the one errno -> code map. Messages live
+# in a table that is only built when a message is asked for.
+# Also the library's logging (netstack._log is this module: the package binds it under that
+# name too, since a module of its own costs heap for its object, dict and names even from
+# ROMFS): lines cost one attribute read when off, call sites test `_log.on` first.
+import sys
 try:
     from micropython import const
 except ImportError:
@@ -54,3 +58,28 @@ def errno_of(e):
     if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
         return e.args[0]
     return None
+
+
+on = False
+# Test mode: a function (e, where) that report() hands the exception to instead of printing
+# it. tools/devtest.py fails any script whose output shows a report, so a test that makes a
+# callback raise on purpose sets this hook to consume the reports it expects and asserts on
+# them; an unexpected one still prints and fails the run.
+hook = None
+
+
+def log(*args):
+    print("netstack:", *args)
+
+
+def report(e, where):
+    """A user callback raised: print it once; never let it break the library."""
+    if hook is not None:
+        hook(e, where)
+        return
+    print("netstack: exception in %s callback:" % where)
+    if hasattr(sys, "print_exception"):
+        sys.print_exception(e)
+    else:
+        import traceback
+        traceback.print_exception(e)

@@ -207,7 +207,7 @@ class WebSocketServer(Emitter):
     async def _client(self, conn):
         from . import _ws_session
         from .proto import http1srv, wshs, ProtoError
-        from .proto.buf import RecvBuf
+        from .proto import RecvBuf
         mc, mo, proto, ctx, ab, mx, deflate = self._cfg
         a = conn.remote_address() or ("", 0, 4)
         ref = {"clientIP": a[0], "clientPort": a[1]}

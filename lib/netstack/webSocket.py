@@ -167,7 +167,7 @@ class WebSocket(Emitter):
         from . import _ws_session
         from .proto import http1, wshs
         from .proto import url as _url
-        from .proto.buf import RecvBuf
+        from .proto import RecvBuf
         from .transport import dial
         x = self
         x._tmo = False

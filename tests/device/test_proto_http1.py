@@ -1,4 +1,4 @@
-# netstack.proto buf, http1, http1srv, url: one module for both runtimes. On MicroPython,
+# netstack.proto (RecvBuf), http1, http1srv, url: one module for both runtimes. On MicroPython,
 # tools/devtest.py runs it as a script (the main block at the end calls every test_*, then
 # prints the heap cost of importing http1 and parsing a response, and OK); on CPython,
 # tests/host/test_proto_http1_shared.py loads it and pytest collects the same test_*.
@@ -11,7 +11,7 @@ _mem_free = getattr(gc, "mem_free", lambda: 0)  # CPython has no heap figure
 gc.collect()
 _free0 = _mem_free()
 from netstack.proto import http1  # noqa: E402
-from netstack.proto.buf import RecvBuf  # noqa: E402
+from netstack.proto import RecvBuf  # noqa: E402
 
 gc.collect()
 _free1 = _mem_free()
@@ -263,7 +263,7 @@ def _main():
     r = br.read(rb)
     assert br.done and bytes(rb.mv[r[0] : r[1]]) == b'{"ok": true, "n"'
     f2 = _mem_free()
-    print("heap: import proto.buf+http1 %d B, RecvBuf(4096) %d B, parse typical response %d B"
+    print("heap: import proto+http1 %d B, RecvBuf(4096) %d B, parse typical response %d B"
           % (_free0 - _free1, f0 - f1, f1 - f2))
     print("%d tests" % len(names))
     print("OK")

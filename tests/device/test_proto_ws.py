@@ -9,7 +9,7 @@ import netstack._err  # noqa: F401  the package and _err are not part of what is
 gc.collect()
 _free0 = gc.mem_free() if hasattr(gc, "mem_free") else 0
 from netstack.proto import ws
-from netstack.proto.buf import RecvBuf
+from netstack.proto import RecvBuf
 from netstack.proto.wsmask import mask, utf8
 
 gc.collect()

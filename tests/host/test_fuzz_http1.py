@@ -17,7 +17,7 @@ def code_of(e):
 
 
 from netstack.proto import http1, http1srv
-from netstack.proto.buf import RecvBuf
+from netstack.proto import RecvBuf
 
 SETTINGS = settings(
     max_examples=400,

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netstack.proto import http1srv, ws, wshs, wspmd, ProtoError
-from netstack.proto.buf import RecvBuf
+from netstack.proto import RecvBuf
 from netstack.proto import wsmask
 
 SETTINGS = settings(max_examples=200, deadline=None,

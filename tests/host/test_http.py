@@ -483,7 +483,7 @@ def test_close_delimited_body_of_exactly_max_limit(cfg):
 
 def test_header_name_caches_stay_small():
     from netstack.proto import http1
-    from netstack.proto.buf import RecvBuf
+    from netstack.proto import RecvBuf
     for i in range(40):  # names a hostile server makes up, some long
         rb = RecvBuf(4096)
         rb.feed(b"HTTP/1.1 200 OK\r\nX-%d-%s: v\r\n\r\n" % (i, b"n" * (200 if i % 2 else 5)))
@@ -502,7 +502,8 @@ def test_out_of_memory_anywhere_in_a_request_is_2300027(cfg, monkeypatch):
         raise MemoryError
 
     req = http.createHttp()
-    monkeypatch.setattr(http, "_type_result", boom)
+    from netstack import _http
+    monkeypatch.setattr(_http, "type_result", boom)
     assert code_of(cfg["hostile"] + "/ok", None) == 2300027
     monkeypatch.undo()
     monkeypatch.setattr(_aw, "watch", boom)

@@ -1,4 +1,4 @@
-# Host tests for netstack.proto.http1 and netstack.proto.buf (CPython).
+# Host tests for netstack.proto.http1 and netstack.proto.RecvBuf (CPython).
 # Every parse is run twice, all at once and 1 byte at a time, and must give the same result.
 import time
 
@@ -14,7 +14,7 @@ def code_of(e):
 
 
 from netstack.proto import http1, http1srv
-from netstack.proto.buf import RecvBuf
+from netstack.proto import RecvBuf
 from netstack.proto.http1 import CHUNKED, CLOSE, LENGTH, NONE
 
 

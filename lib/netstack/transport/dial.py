@@ -3,7 +3,8 @@
 # host is RESOLVE on every port, whatever number the port's getaddrinfo raised).
 # No timeout here: the caller's watchdog cancels, and a cancelled dial leaks no socket.
 import errno
-from .. import _port, _log
+from .. import _port
+from .. import _err as _log  # the log lines live in _err
 from .stream import Conn, NetError, RESOLVE, CONNECT, TUNNEL
 
 
@@ -15,7 +16,7 @@ async def dial(host, port, ctx=None, sni=None, proxy=None, buf=None, step=None):
     proxy: (host, port, 'user:pass' or None): connect there and open a CONNECT tunnel to
     host:port (only with TLS on top, as curl does for https; plain http through a proxy
     needs no tunnel).
-    buf: a proto.buf.RecvBuf for the proxy's answer (else a small one is made).
+    buf: a proto.RecvBuf for the proxy's answer (else a small one is made).
     step(stage): called as RESOLVE, CONNECT and TUNNEL complete (timing marks).
     Raises NetError(RESOLVE/CONNECT/TUNNEL, ...)."""
     th, tp = (proxy[0], proxy[1]) if proxy is not None else (host, port)

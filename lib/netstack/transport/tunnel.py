@@ -2,7 +2,7 @@
 # on top. Loaded only when a proxy is used.
 import binascii
 from ..proto import http1, url, ProtoError
-from ..proto.buf import RecvBuf
+from ..proto import RecvBuf
 from .stream import NetError, TUNNEL
 
 
