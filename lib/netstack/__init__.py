@@ -10,6 +10,8 @@ __version__ = "0.1.0"
 # MicroPython's `from netstack import x` (also inside the package) asks this __getattr__
 # first and does not fall back to importing the submodule itself, so import it here.
 def __getattr__(name):
+    if "." in name:  # dir(netstack) at MicroPython's REPL asks for every interned string
+        raise AttributeError(name)
     if name == "websocket":
         name = "webSocket"
     try:

@@ -29,13 +29,14 @@ _E_SEND = const(2300055)
 _E_RECV = const(2300056)
 _E_PIN = const(2300090)
 
-BUF_SIZE = 4096          # per-connection receive buffer
-HEAD_LIMIT = 8192        # default response-head bound (option maxHeadSize): the buffer grows
-                         # up to it for a big head (a 6 KiB Set-Cookie), only while needed
-SINK_START = 16384       # first allocation for a body whose length is unknown or too big
-STREAM_MAX = 65536       # largest piece requestInStream reads straight from the socket
-DRAIN_LIMIT = 65536      # body of a redirect/401 read and dropped to keep the connection
-USER_AGENT = "netstack-mpy/0.1"
+# Sizes (const, underscored: compiled in, no global names to keep in RAM)
+BUF_SIZE = 4096                # per-connection receive buffer (tests change it)
+_HEAD_LIMIT = const(8192)      # default response-head bound (option maxHeadSize): the buffer
+                               # grows up to it for a big head (a 6 KiB Set-Cookie), only then
+_SINK_START = const(16384)     # first allocation for a body whose length is unknown or too big
+_STREAM_MAX = const(65536)     # largest piece requestInStream reads straight from the socket
+_DRAIN_LIMIT = const(65536)    # body of a redirect/401 read and dropped to keep the connection
+_MAX_IDLE = const(2)           # idle keep-alive connections open at once, across HttpRequests
 
 
 class Exchange:
@@ -67,7 +68,7 @@ class Exchange:
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
     connect_timed_out = False
     pin_failed = None        # [message] from the pin hook (transport.pin) on a mismatch
-    head_limit = HEAD_LIMIT  # largest response head accepted, in bytes (option maxHeadSize)
+    head_limit = _HEAD_LIMIT  # largest response head accepted, in bytes (option maxHeadSize)
     revalidating = False     # set by the response cache when it added If-None-Match /
                              # If-Modified-Since: a 304 head is not passed to on_head
     # the facades' own (the engine does not read them)
@@ -93,7 +94,7 @@ cache = None
 class Pool:
     """The one idle keep-alive connection an HttpRequest keeps between its requests.
     Idle connections are also listed in _idle, and closed when any request dials a new
-    connection (and beyond MAX_IDLE): a program that makes a new HttpRequest per request
+    connection (and beyond _MAX_IDLE): a program that makes a new HttpRequest per request
     and never destroy()s it would otherwise leave a socket open per request (MicroPython's
     unix port does not close a socket when it is collected), and on a small heap the old
     connection's objects and TLS session are freed before the new ones are made."""
@@ -149,8 +150,7 @@ class Pool:
             self.rb = None
 
 
-MAX_IDLE = 2   # idle keep-alive connections open at once, across all HttpRequests
-_idle = [None] * MAX_IDLE  # their Conns (fixed size: nothing allocated per request)
+_idle = [None] * _MAX_IDLE  # their Conns (fixed size: nothing allocated per request)
 
 
 def _unidle(c):
@@ -178,7 +178,10 @@ def _new_buf():
     global _spare
     rb, _spare = _spare, None
     if rb is None:
-        return RecvBuf(BUF_SIZE)
+        try:
+            return RecvBuf(BUF_SIZE)
+        except MemoryError:  # no such block in a tight heap: a small one (a big head grows it)
+            return RecvBuf(1024)
     rb.start = rb.end = rb.scan = 0
     return rb
 
@@ -339,22 +342,16 @@ async def _open(x, scheme, host, port):
         if isinstance(e, _port.CancelledError) and x.connect_timed_out:
             raise _aw.deadline(2300028, "connect to %s:%d timed out" % (host, port))
         if isinstance(e, stream.NetError):
-            raise _dial_error(e, host, port)
+            st = e.stage
+            if st == stream.RESOLVE:
+                raise BusinessError(_E_PROXY_DNS if e.via_proxy else _E_DNS, e.text)
+            if e.via_proxy and st == stream.CONNECT:
+                raise BusinessError(_E_CONNECT, "cannot connect to proxy: " + e.text)
+            raise BusinessError(_E_CONNECT, e.text)  # TUNNEL: the proxy's answer says why
         raise
     finally:
         if dog is not None:
             _aw.unwatch(dog, x, "connect_timed_out")
-
-
-def _dial_error(e, host, port):
-    st = e.stage
-    if st == stream.RESOLVE:
-        return BusinessError(_E_PROXY_DNS if e.via_proxy else _E_DNS, e.text)
-    if st == stream.TUNNEL and e.code is not None:
-        return BusinessError(_E_CONNECT, e.text)
-    if e.via_proxy and st == stream.CONNECT:
-        return BusinessError(_E_CONNECT, "cannot connect to proxy: " + e.text)
-    return BusinessError(_E_CONNECT, e.text)
 
 
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
@@ -365,7 +362,7 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
         target = scheme + "://" + hh + target
     h = [] if "host" in have else [("host", hh)]
     if "user-agent" not in have:
-        h.append(("user-agent", USER_AGENT))
+        h.append(("user-agent", "netstack-mpy/0.1"))
     if "accept" not in have:
         h.append(("accept", "*/*"))
     if body is not None and "content-length" not in have and "transfer-encoding" not in have:
@@ -450,7 +447,7 @@ def _tls_error(e):
 async def _head(conn, rb, x=None):
     """Read one final response head (1xx interim heads are skipped)."""
     got = len(rb) > 0
-    limit = HEAD_LIMIT if x is None else x.head_limit
+    limit = _HEAD_LIMIT if x is None else x.head_limit
     while True:
         try:
             h = http1.parse_response_head(rb)
@@ -498,7 +495,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
             try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)
                 sink = Sink(length, limit, length)
             except MemoryError:  # too big for the free heap now: grow as bytes arrive
-                sink = Sink(min(length, SINK_START), limit, length)
+                sink = Sink(min(length, _SINK_START), limit, length)
         else:
             sink = Sink(1024, limit)
     else:
@@ -602,16 +599,16 @@ def _piece_size():
     # new allocation, so at most an eighth of the free heap; 0 (use rb) below 2 * BUF_SIZE
     f = _port.mem_free()
     if f is None:  # no heap bound (CPython)
-        return STREAM_MAX
+        return _STREAM_MAX
     f >>= 3
-    return 0 if f < 2 * BUF_SIZE else STREAM_MAX if f > STREAM_MAX else f
+    return 0 if f < 2 * BUF_SIZE else _STREAM_MAX if f > _STREAM_MAX else f
 
 
 async def _drain(conn, rb, br, length):
     """Read and drop a small body so the connection can be reused; False: just close it."""
-    if length > DRAIN_LIMIT:
+    if length > _DRAIN_LIMIT:
         return False
-    left = DRAIN_LIMIT
+    left = _DRAIN_LIMIT
     try:
         while not br.done and left > 0:
             piece = br.read(rb)

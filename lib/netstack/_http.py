@@ -178,7 +178,8 @@ def type_result(resp, body, expect):
 _GET_LIKE = ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
 # the everyday options: a request with only these skips the checks for all the others
 _PLAIN = ("method", "header", "extraData", "expectDataType", "readTimeout", "connectTimeout",
-          "maxLimit", "usingCache", "priority", "usingProtocol", "addressFamily")
+          "maxLimit", "usingCache", "priority", "usingProtocol", "addressFamily", "caPath",
+          "caData")
 
 
 def _exchange(url, o, streaming):
@@ -271,6 +272,9 @@ def _exchange(url, o, streaming):
                 # split the heap, and at 110k the first gzip body got no 32 KB window (2300027)
                 from . import _inflate  # noqa: F401
     x.total = x.got = 0
+    # read and decoded only when a TLS connection opens (not for a reused one); here, not
+    # in _httpopt: an https request with only its CA does not load that module
+    x.ca_path, x.ca_data = o.get("caPath") or None, o.get("caData") or None
     if rare:
         _httpopt.apply(x, o, method)
     return x

@@ -1,4 +1,4 @@
-# http options beyond the everyday ones (http._PLAIN): range, redirects, TLS, proxy,
+# http options beyond the everyday ones (_http._PLAIN): range, redirects, TLS, proxy,
 # server authentication, and the options this port rejects. Loaded only by a request
 # that uses one of them, so `import netstack.http` does not pay for it.
 from ._err import BusinessError, param, uint as _uint
@@ -62,8 +62,6 @@ def _tls_options(x, o):
     tlso = o.get("tlsOptions")
     if tlso is not None and tlso != "system":
         raise param("tlsOptions other than 'system' are not supported on this port")
-    # read and decoded only when a TLS connection opens (not for a reused one)
-    x.ca_path, x.ca_data = o.get("caPath") or None, o.get("caData") or None
     cc = o.get("clientCert")
     if cc is not None:
         if not isinstance(cc, dict) or not cc.get("certPath") or not cc.get("keyPath"):

@@ -138,7 +138,10 @@ def read_file(path):
 def __getattr__(name):
     # The seam's less used defaults live in _porttls (tls_*, peer_cert) and _portx (servers,
     # UDP, options, files), loaded on first use: a plain HTTP GET pays no RAM for them.
-    # Found once, then bound here.
+    # Found once, then bound here. net_ready has no default (boards define it): asked for
+    # by every dial, it must not load _portx to find that out.
+    if name == "net_ready":
+        raise AttributeError(name)
     if name[:4] == "tls_" or name == "peer_cert":
         from . import _porttls as m
     else:

@@ -34,3 +34,13 @@ def test_dir_http_shows_the_api_only_on_micropython():
         assert n in names
     # the test can fail: a private helper in the module would be listed
     assert _bad(names + ["_exchange", "header_object"]) == ["_exchange", "header_object"]
+
+
+def test_dir_netstack_does_not_raise_on_micropython():
+    # MicroPython's dir() asks the package's __getattr__ for every interned string, such as
+    # '0.1.0' (__version__): that must be an AttributeError, not a failed submodule import
+    env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "lib") + ":.frozen")
+    p = subprocess.run([MICROPYTHON, "-c", "import netstack; print(' '.join(dir(netstack)))"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "run" in p.stdout.split() and "BusinessError" in p.stdout.split()
