@@ -1,8 +1,7 @@
 # One code path for both OpenHarmony call styles: every async operation is a coroutine;
 # call() either returns it (await it, or pass it to netstack.run) or runs it as a task
 # and hands the outcome to callback(err, data).
-from . import _port
-from . import _err as _log  # the log lines live in _err
+from . import _port, _err as _log  # the log lines live in _err
 from ._err import BusinessError, E_INTERNAL, param
 
 _busy = 0      # callback operations in flight + objects that hold the loop open

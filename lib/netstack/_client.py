@@ -4,10 +4,8 @@
 # facades fill an Exchange and get (status, headers, body) back.
 import time
 from ._err import BusinessError
-from . import _aw, _port
-from . import _err as _log  # the log lines live in _err
+from . import _aw, _port, _err as _log  # the log lines live in _err
 from .proto import http1, ProtoError, TOO_BIG
-from .proto import url as _url
 from .proto import RecvBuf
 from .transport import stream
 
@@ -196,13 +194,13 @@ _memo = (None, None)  # the last URL split: a device polling one URL parses it o
 
 
 def split(u):
-    """proto.url.split + the Host value, with a one-entry memo (an immutable tuple)."""
+    """proto.http1.split_url + the Host value, with a one-entry memo (an immutable tuple)."""
     global _memo
     m = _memo
     if m[0] == u:
         return m[1]
-    p = _url.split(u)
-    p += (_url.host_header(p[1], p[2], p[0]),)  # and the Host header value
+    p = http1.split_url(u)
+    p += (http1.host_header(p[1], p[2], p[0]),)  # and the Host header value
     _memo = (u, p)
     return p
 
@@ -307,7 +305,8 @@ async def _perform(x, pool):
             raise BusinessError(_E_REDIRECTS, "more than %d redirects" % x.max_redirects)
         x.redirects += 1
         _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
-        new_url = _url.join(x.url_final, loc)
+        from .proto.url import join  # redirects only: proto.urlx
+        new_url = join(x.url_final, loc)
         if _log.on:
             _log.log("redirect", status, new_url)
         if status == 303 or (status in (301, 302) and method == "POST"):

@@ -3,7 +3,6 @@
 # Also the library's logging (netstack._log is this module: the package binds it under that
 # name too, since a module of its own costs heap for its object, dict and names even from
 # ROMFS): lines cost one attribute read when off, call sites test `_log.on` first.
-import sys
 try:
     from micropython import const
 except ImportError:
@@ -52,14 +51,6 @@ def uint(o, k, default):
     return default
 
 
-# errno values that mean the same thing on every MicroPython port (lwIP and unix agree
-# on these numbers; ECONNRESET/ETIMEDOUT differ and are matched by name where needed).
-def errno_of(e):
-    if isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
-        return e.args[0]
-    return None
-
-
 on = False
 # Test mode: a function (e, where) that report() hands the exception to instead of printing
 # it. tools/devtest.py fails any script whose output shows a report, so a test that makes a
@@ -78,6 +69,7 @@ def report(e, where):
         hook(e, where)
         return
     print("netstack: exception in %s callback:" % where)
+    import sys
     if hasattr(sys, "print_exception"):
         sys.print_exception(e)
     else:

@@ -3,7 +3,6 @@
 # timeout and destroy() handling, and result typing. http.py keeps the public names only.
 from ._err import BusinessError, param, uint as _uint
 from . import _aw, _client, _port
-from .proto import url as _url
 
 try:
     from micropython import const
@@ -209,16 +208,16 @@ def _exchange(url, o, streaming):
     data = o.get("body") if rare and o.get("body") is not None else o.get("extraData")
     qp = o.get("queryParams") if rare else None
     if qp is not None:
-        url = _url.add_query(url, _form(qp) if isinstance(qp, dict) else str(qp))
+        url = _add_query(url, _form(qp) if isinstance(qp, dict) else str(qp))
     if method in _GET_LIKE:
         if o.get("body") is None and data is not None:
             if isinstance(data, str):
                 if data:
-                    url = _url.add_query(url, data)
+                    url = _add_query(url, data)
             elif isinstance(data, dict):
                 q = _form(data)
                 if q:
-                    url = _url.add_query(url, q)
+                    url = _add_query(url, q)
                     ctype_form = True
     elif data is not None:
         if isinstance(data, str):
@@ -280,9 +279,16 @@ def _exchange(url, o, streaming):
     return x
 
 
+# proto.url (and its urlx) load only for a request with query data: a plain GET needs neither
+def _add_query(url, q):
+    from .proto.url import add_query
+    return add_query(url, q)
+
+
 def _form(d):
     pairs = []
     for k, v in d.items():
         if isinstance(v, str) and v:  # non-string and empty values are dropped (§2.6)
             pairs.append((k, v))
-    return _url.urlencode(pairs)
+    from .proto.url import urlencode
+    return urlencode(pairs)

@@ -2,8 +2,7 @@
 # the background, then calls success({code, data, headers}) or fail(message, code), then
 # complete(). Trimmed on purpose: no request object, events, keep-alive or decoding.
 # Where and why this differs from OpenHarmony's builtin: docs/fetch.md.
-from . import _aw, _port, _client
-from . import _err as _log  # the log lines live in _err
+from . import _aw, _port, _client, _err as _log  # the log lines live in _err
 from ._err import BusinessError
 from .proto import url as _url
 

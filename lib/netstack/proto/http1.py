@@ -12,7 +12,7 @@ try:
 except ImportError:
     const = lambda x: x
 
-from . import ProtoError, BAD, TOO_BIG, FRAMING, CUT, USAGE
+from . import ProtoError, BAD, TOO_BIG, FRAMING, CUT, USAGE, URL, SCHEME
 
 # Body framing kinds (public).
 NONE = const(0)
@@ -39,9 +39,8 @@ _TOK = (
 try:  # C-level scans where the port has `re`; per-char loops are the fallback
     import re
 
-    _TOKCLASS = "[^!#$%&'*+.^_`|~0-9A-Za-z-]"
-    _BAD_TOK = re.compile(_TOKCLASS).search                # in a str
-    _BAD_TOKB = re.compile(_TOKCLASS.encode()).search      # in bytes (CPython needs both)
+    _BAD_TOK = re.compile("[^!#$%&'*+.^_`|~0-9A-Za-z-]").search    # in a str
+    _BAD_TOKB = re.compile(b"[^!#$%&'*+.^_`|~0-9A-Za-z-]").search  # in bytes (CPython needs both)
     _CTL = re.compile("[\x01- \x7f]").search
 except ImportError:
     _BAD_TOK = _BAD_TOKB = _CTL = None
@@ -155,11 +154,6 @@ def _hline(l, clean=False):
 
 
 _KNOWN = {}  # header names as received -> checked and lowercased (a server repeats them)
-
-
-def _field(buf, mv, a, e):
-    # one trailer line buf[a:e] (no line end) -> (lowercase name, stripped value)
-    return _hline(bytes(mv[a:e]))
 
 
 def _fields(mv, i, h, mx):
@@ -455,7 +449,7 @@ class BodyReader:
                 mx = MAX_HEADERS if self.mx is None else self.mx
                 if len(self.trailers) >= mx:
                     raise _big(23, mx)  # too many trailer lines (>%d)
-                self.trailers.append(_field(buf, rb.mv, s, e))
+                self.trailers.append(_hline(bytes(rb.mv[s:e])))  # one trailer line
             rb.consume(p + 1 - s)
 
     def eof(self):
@@ -530,3 +524,83 @@ def request_head(method, target, headers):
     if has_ctl(target):
         raise ProtoError(USAGE, 27)  # space/CR/LF/NUL in request target
     return _head(method + " " + target + " HTTP/1.1", headers)
+
+
+# --- URLs: what a request needs (proto.url re-exports these as url.split, url.host_header) ---
+
+_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _ubad(n):  # a URL error (message number: proto/msgs.py)
+    return ProtoError(URL, n, 400)
+
+
+def split_url(url):
+    """-> (scheme, host, port, target, userinfo). host is lowercased, an IPv6 literal comes
+    without brackets; target is path+query ('/' when empty), fragment dropped; userinfo is
+    None without '@' and stays percent-encoded."""
+    if not isinstance(url, str):
+        raise _ubad(28)  # URL must be a str
+    if has_ctl(url):
+        raise _ubad(29)  # space or control char in URL
+    i = url.find("://")
+    if i <= 0:
+        raise _ubad(30)  # missing '://' in URL
+    scheme = url[:i].lower()
+    port = _PORTS.get(scheme)
+    if port is None:
+        raise ProtoError(SCHEME, 31, 400, scheme[:16])  # unsupported scheme '%s'
+    a = i + 3
+    n = len(url)
+    b = n  # the authority ends at the first '/', '?' or '#'
+    for c in "/?#":
+        k = url.find(c, a, b)
+        if k >= 0:
+            b = k
+    auth = url[a:b]
+    user = None
+    k = auth.rfind("@")
+    if k >= 0:
+        user = auth[:k]
+        auth = auth[k + 1 :]
+    if auth and auth[0] == "[":
+        k = auth.find("]")
+        host = auth[1:k]
+        rest = auth[k + 1 :]
+        if k < 0 or ":" not in host or (rest and rest[0] != ":"):
+            raise _ubad(32)  # bad IPv6 literal in URL
+        for ch in host:
+            if ch not in "0123456789abcdefABCDEF:.":
+                raise _ubad(32)  # bad IPv6 literal in URL
+    else:
+        k = auth.find(":")
+        host = auth if k < 0 else auth[:k]
+        rest = "" if k < 0 else auth[k:]
+        if "[" in host or "]" in host:
+            raise _ubad(33)  # bad host in URL
+    if not host:
+        raise _ubad(34)  # empty host in URL
+    if len(rest) > 1:  # 'host:' alone means the default port (RFC 3986 §3.2.3)
+        p = rest[1:]
+        if len(p) > 5:
+            raise _ubad(35)  # bad port in URL
+        for ch in p:
+            if ch < "0" or ch > "9":
+                raise _ubad(35)  # bad port in URL
+        port = int(p)
+        if port > 65535:
+            raise _ubad(35)  # bad port in URL
+    k = url.find("#", b)
+    t = url[b:] if k < 0 else url[b:k]
+    if not t or t[0] == "?":
+        t = "/" + t
+    return (scheme, host.lower(), port, t, user)
+
+
+def host_header(host, port, scheme):
+    """Host header value: 'host', 'host:port' when not the scheme's default, '[v6]'."""
+    if ":" in host:
+        host = "[" + host + "]"
+    if port != _PORTS.get(scheme):
+        return "%s:%d" % (host, port)
+    return host

@@ -3,8 +3,7 @@
 # host is RESOLVE on every port, whatever number the port's getaddrinfo raised).
 # No timeout here: the caller's watchdog cancels, and a cancelled dial leaks no socket.
 import errno
-from .. import _port
-from .. import _err as _log  # the log lines live in _err
+from .. import _port, _err as _log  # the log lines live in _err
 from .stream import Conn, NetError, RESOLVE, CONNECT, TUNNEL
 
 

@@ -1,7 +1,6 @@
 # Listening: bind + listen, then accept() -> Conn, the same connection type dial() gives.
 # Loaded only by servers (socket's TCPSocketServer/TLSSocketServer, webSocket's server).
-from .. import _port
-from .. import _err as _log  # the log lines live in _err
+from .. import _port, _err as _log  # the log lines live in _err
 from .stream import Conn, NetError, RESOLVE, CONNECT
 
 
