@@ -223,99 +223,96 @@ def http_error(e):
 
 async def perform(x, pool):
     """Run the exchange; -> (status, reason, headers, body bytes or None). Errors are
-    BusinessErrors with http codes."""
+    BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
+    call costs MicroPython a heap-allocated frame per request.)"""
     try:
-        return await _perform(x, pool)
+        _mark(x, 0)
+        method = x.method
+        body = x.body
+        auth_tried = None  # the Authorization value prepared from a 401 challenge
+        while True:
+            scheme, host, port, target, userinfo, hh = split(x.url_final)
+            if scheme != "http" and scheme != "https":
+                raise BusinessError(_E_UNSUPPORTED, "unsupported scheme '%s'" % scheme)
+            key = (scheme, host, port, x.proxy, x.ca_path, x.ca_data, id(x.ca) if x.ca else None,
+                   x.verify, x.pins)
+            conn, rb = pool.take(key) if pool else (None, None)
+            reused = conn is not None
+            if _log.on:
+                _log.log(method, x.url_final, "reuse" if reused else "")
+            if not reused:
+                conn, rb = await _open(x, scheme, host, port)
+            try:
+                head = _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
+                try:
+                    status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+                except BusinessError as e:
+                    if not reused or e.code not in (_E_SEND, _E_NOTHING, _E_RECV):
+                        raise
+                    # The idle connection died while we were away: once more on a fresh one.
+                    conn.close()
+                    _recycle(rb)
+                    conn = rb = None
+                    conn, rb = await _open(x, scheme, host, port)
+                    status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+                _mark(x, 6)
+                kind, length = http1.response_framing(method, status, headers)  # validates first
+                if x.cookies is not None:
+                    x.cookies.take(headers, host, target)
+                if _log.on:
+                    _log.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
+                if x.on_head is not None and not (status == 304 and x.revalidating):
+                    x.on_head(status, headers, length if kind == http1.LENGTH else 0)
+                loc = http1.header(headers, "location") if 300 < status < 309 else None
+                follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
+                answer = None
+                if status == 401 and x.auth is not None and not auth_tried:
+                    from . import _auth
+                    answer = _auth.challenge(x, headers, method, target)
+                br = http1.BodyReader(kind, length)
+                data = None
+                if follow or answer:
+                    keep = await _drain(conn, rb, br, length)
+                else:
+                    data = await _read_body(x, conn, rb, br, kind, length, headers)
+                    _mark(x, 7)
+                    keep = True
+                keep = keep and kind != http1.CLOSE and minor == 1 and \
+                    not http1.has_token(headers, "connection", "close")
+                if pool is not None and keep:
+                    pool.put(key, conn, rb)
+                else:
+                    if _log.on:
+                        _log.log("close", host, port)
+                    conn.close()
+                    _recycle(rb)
+                conn = None
+            finally:
+                if conn is not None:
+                    conn.close()
+                    _recycle(rb)
+            if answer:
+                auth_tried = answer
+                continue
+            if not follow:
+                return status, reason, headers, data
+            if x.redirects >= x.max_redirects:
+                raise BusinessError(_E_REDIRECTS, "more than %d redirects" % x.max_redirects)
+            x.redirects += 1
+            _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
+            from .proto.url import join  # redirects only: proto.urlx
+            new_url = join(x.url_final, loc)
+            if _log.on:
+                _log.log("redirect", status, new_url)
+            if status == 303 or (status in (301, 302) and method == "POST"):
+                if method != "HEAD":
+                    method = "GET"
+                body = None
+            if split(new_url)[1] != host:
+                auth_tried = None  # credentials are not sent on to another host
+            x.url_final = new_url
     except ProtoError as e:
         raise http_error(e)
-
-
-async def _perform(x, pool):
-    _mark(x, 0)
-    method = x.method
-    body = x.body
-    auth_tried = None  # the Authorization value prepared from a 401 challenge
-    while True:
-        scheme, host, port, target, userinfo, hh = split(x.url_final)
-        if scheme != "http" and scheme != "https":
-            raise BusinessError(_E_UNSUPPORTED, "unsupported scheme '%s'" % scheme)
-        key = (scheme, host, port, x.proxy, x.ca_path, x.ca_data, id(x.ca) if x.ca else None,
-               x.verify, x.pins)
-        conn, rb = pool.take(key) if pool else (None, None)
-        reused = conn is not None
-        if _log.on:
-            _log.log(method, x.url_final, "reuse" if reused else "")
-        if not reused:
-            conn, rb = await _open(x, scheme, host, port)
-        try:
-            head = _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
-            try:
-                status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
-            except BusinessError as e:
-                if not reused or e.code not in (_E_SEND, _E_NOTHING, _E_RECV):
-                    raise
-                # The idle connection died while we were away: once more on a fresh one.
-                conn.close()
-                _recycle(rb)
-                conn = rb = None
-                conn, rb = await _open(x, scheme, host, port)
-                status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
-            _mark(x, 6)
-            kind, length = http1.response_framing(method, status, headers)  # validates first
-            if x.cookies is not None:
-                x.cookies.take(headers, host, target)
-            if _log.on:
-                _log.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
-            if x.on_head is not None and not (status == 304 and x.revalidating):
-                x.on_head(status, headers, length if kind == http1.LENGTH else 0)
-            loc = http1.header(headers, "location") if 300 < status < 309 else None
-            follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
-            answer = None
-            if status == 401 and x.auth is not None and not auth_tried:
-                from . import _auth
-                answer = _auth.challenge(x, headers, method, target)
-            br = http1.BodyReader(kind, length)
-            data = None
-            if follow or answer:
-                keep = await _drain(conn, rb, br, length)
-            else:
-                data = await _read_body(x, conn, rb, br, kind, length, headers)
-                _mark(x, 7)
-                keep = True
-            keep = keep and kind != http1.CLOSE and minor == 1 and \
-                not http1.has_token(headers, "connection", "close")
-            if pool is not None and keep:
-                pool.put(key, conn, rb)
-            else:
-                if _log.on:
-                    _log.log("close", host, port)
-                conn.close()
-                _recycle(rb)
-            conn = None
-        finally:
-            if conn is not None:
-                conn.close()
-                _recycle(rb)
-        if answer:
-            auth_tried = answer
-            continue
-        if not follow:
-            return status, reason, headers, data
-        if x.redirects >= x.max_redirects:
-            raise BusinessError(_E_REDIRECTS, "more than %d redirects" % x.max_redirects)
-        x.redirects += 1
-        _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
-        from .proto.url import join  # redirects only: proto.urlx
-        new_url = join(x.url_final, loc)
-        if _log.on:
-            _log.log("redirect", status, new_url)
-        if status == 303 or (status in (301, 302) and method == "POST"):
-            if method != "HEAD":
-                method = "GET"
-            body = None
-        if split(new_url)[1] != host:
-            auth_tried = None  # credentials are not sent on to another host
-        x.url_final = new_url
 
 
 async def _open(x, scheme, host, port):
@@ -415,8 +412,37 @@ async def _send_and_head(x, conn, rb, head, body, method):
     except ValueError as e:
         raise _tls_error(e)
     _mark(x, 4)
+    # then one final response head (1xx interim heads are skipped)
     try:
-        return await _head(conn, rb, x)
+        got = len(rb) > 0
+        limit = x.head_limit
+        while True:
+            try:
+                h = http1.parse_response_head(rb)
+            except ProtoError as e:
+                cap = len(rb.buf)
+                if e.kind != TOO_BIG or len(rb) < cap or cap >= limit:
+                    raise
+                # a head bigger than the buffer: a bigger one for this connection, up to the
+                # limit (not kept as the spare afterwards)
+                rb.grow(min(limit, cap * 2))
+                continue
+            if h is not None:
+                if 100 <= h[0] < 200 and h[0] != 101:
+                    continue
+                return h
+            mv = rb.space()
+            if not len(mv):
+                raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
+            n = await conn.readinto(mv)
+            if not n:
+                if got:
+                    raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
+                raise BusinessError(_E_NOTHING)
+            if not got:
+                _mark(x, 5)
+            got = True
+            rb.wrote(n)
     except OSError as e:
         raise _io_error(conn, e, _E_RECV, x)
     except ValueError as e:
@@ -441,39 +467,6 @@ def _tls_error(e):
     # TLS allocates from the GC heap that may mean out of memory (_tls.verify_error)
     from . import _tls
     return _tls.verify_error(str(e).strip())
-
-
-async def _head(conn, rb, x=None):
-    """Read one final response head (1xx interim heads are skipped)."""
-    got = len(rb) > 0
-    limit = _HEAD_LIMIT if x is None else x.head_limit
-    while True:
-        try:
-            h = http1.parse_response_head(rb)
-        except ProtoError as e:
-            cap = len(rb.buf)
-            if e.kind != TOO_BIG or len(rb) < cap or cap >= limit:
-                raise
-            # a head bigger than the buffer: a bigger one for this connection, up to the
-            # limit (not kept as the spare afterwards)
-            rb.grow(min(limit, cap * 2))
-            continue
-        if h is not None:
-            if 100 <= h[0] < 200 and h[0] != 101:
-                continue
-            return h
-        mv = rb.space()
-        if not len(mv):
-            raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
-        n = await conn.readinto(mv)
-        if not n:
-            if got:
-                raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
-            raise BusinessError(_E_NOTHING)
-        if not got and x is not None:
-            _mark(x, 5)
-        got = True
-        rb.wrote(n)
 
 
 async def _read_body(x, conn, rb, br, kind, length, headers):
