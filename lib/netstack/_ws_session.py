@@ -53,7 +53,7 @@ class Session:
         self.codec = codec
         self.owner = owner
         self.state = OPEN
-        self.hb = bytearray(14)
+        self.hb = bytearray(24)  # a frame header (14) and a stored block's (5)
         self.scratch = None     # client: masking buffer, made on the first send
         self.keys = None        # client: random bytes for mask keys
         self.ki = 64
@@ -77,17 +77,31 @@ class Session:
     # ------------------------------------------------------------------ writing
 
     async def _frame(self, op, data, fin=True, rsv1=False):
-        """One frame with payload data (bytes-like). Caller holds the lock."""
-        mv = memoryview(data)
-        n = len(mv)
+        """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
+        Caller holds the lock."""
+        parts = data if type(data) is tuple else (data,)
+        n = 0
+        for p in parts:
+            n += len(p)
         c = self.c
+        hb = self.hb
         if not self.client:
-            hl = ws.head(self.hb, op, n, fin, None, rsv1)
+            hl = ws.head(hb, op, n, fin, None, rsv1)
             if n <= 512:  # one write for small frames
-                await c.write(bytes(self.hb[:hl]) + bytes(mv))
-            else:
-                await c.write(memoryview(self.hb)[:hl])
-                await c.write(mv)
+                b = bytearray(memoryview(hb)[:hl])
+                for p in parts:
+                    b.extend(p)
+                await c.write(b)
+                return
+            i = 0
+            if len(parts[0]) <= 8:  # a small first part (a stored block's head) goes along
+                k = len(parts[0])
+                hb[hl : hl + k] = parts[0]
+                hl += k
+                i = 1
+            await c.write(memoryview(hb)[:hl])
+            for p in parts[i:]:
+                await c.write(p)
             return
         # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
         i = self.ki
@@ -103,19 +117,25 @@ class Session:
             s = bytearray(size)
         elif s is None:
             s = self.scratch = bytearray(_CHUNK)
-        hl = ws.head(s, op, n, fin, key, rsv1)
+        a = ws.head(s, op, n, fin, key, rsv1)
         sv = memoryview(s)
         off = 0
-        a = hl
-        while True:
-            k = min(n - off, size - a)
-            sv[a : a + k] = mv[off : off + k]
-            mask(s, a, a + k, key, off)
-            await c.write(sv[: a + k])
-            off += k
-            a = 0
-            if off >= n:
-                break
+        for p in parts:
+            mv = memoryview(p)
+            m = len(mv)
+            j = 0
+            while j < m:
+                k = min(m - j, size - a)
+                sv[a : a + k] = mv[j : j + k]
+                mask(s, a, a + k, key, off)
+                a += k
+                off += k
+                j += k
+                if a == size:
+                    await c.write(sv)
+                    a = 0
+        if a:
+            await c.write(sv[:a])
 
     async def send(self, data):
         """A text (str) or binary message."""
@@ -124,23 +144,32 @@ class Session:
             data = memoryview(data) if _STRBUF else data.encode()
         else:
             op = ws.BINARY
-        rsv1 = False
         cd = self.codec
+        z = False
         if cd is not None and cd.compress and len(data) > 32:
             data = cd.deflate(data)
-            rsv1 = True
+            z = True
         async with self.lock:
             if self.state != OPEN:
                 raise OSError(32, "the WebSocket is closing")
-            n = len(data)
-            if n <= FRAGMENT:
-                await self._frame(op, data, True, rsv1)
-                return
             mv = memoryview(data)
+            n = len(mv)
+            if cd is not None and not z:
+                # agreed, no compressor (or a tiny message): stored blocks, one per frame
+                off = 0
+                while True:
+                    parts, e = cd.stored(mv, off)
+                    await self._frame(op if not off else ws.CONT, parts, e == n, not off)
+                    if e == n:
+                        return
+                    off = e
+            if n <= FRAGMENT:
+                await self._frame(op, mv, True, z)
+                return
             off = 0
             while off < n:
                 e = min(off + FRAGMENT, n)
-                await self._frame(op if not off else ws.CONT, mv[off:e], e == n, rsv1 and not off)
+                await self._frame(op if not off else ws.CONT, mv[off:e], e == n, z and not off)
                 off = e
 
     async def control(self, op, payload=b""):

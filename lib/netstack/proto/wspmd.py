@@ -2,8 +2,10 @@
 # deflate with MicroPython's `deflate` module. Loaded only when offered or agreed.
 # Incoming messages are always asked to be compressed without context takeover, so each
 # decompresses on its own (no window kept between messages: less RAM, and DeflateIO cannot
-# resume a stream). Compression happens only where the firmware's DeflateIO can write;
-# elsewhere messages go out uncompressed, which the extension allows.
+# resume a stream). Outgoing messages are compressed where the firmware's DeflateIO can
+# write and the peer resets its window per message; elsewhere they go out as stored
+# (BTYPE 00) deflate blocks: valid permessage-deflate data that needs no compressor (a
+# peer may take every message with RSV1 once the extension is agreed; some insist).
 import io
 import deflate
 from .ws import ProtocolError
@@ -12,6 +14,8 @@ NAME = "permessage-deflate"
 # Where the sender's deflate ends a message, this tail makes the stream complete:
 # the stripped 00 00 ff ff of the empty stored block, then an empty final block.
 _TAIL = b"\x00\x00\xff\xff\x03\x00"
+# data bytes per stored block: with its 5-byte header one frame of 64 KiB (a block <= 65535)
+BLOCK = 65531
 
 
 def can_compress():
@@ -129,22 +133,56 @@ def accept_offer(value, window=15):
     return None
 
 
+def _unstore(m):
+    """m: a message of stored deflate blocks only, each non-final and the last followed by
+    the tail byte 00 (or final) -> True, with the data moved together in m (the 5-byte
+    block heads and the tail cut out: memmoves, no copy of the message). Anything else
+    (compressed blocks, or not a plain sequence) -> False, m untouched."""
+    n = len(m)
+    i = 0
+    while True:
+        if i >= n:
+            return False
+        b = m[i]
+        if i + 1 == n and not b:
+            break  # the tail: an empty stored block without its 00 00 ff ff
+        if b > 1 or i + 5 > n or m[i + 1] ^ m[i + 3] != 255 or m[i + 2] ^ m[i + 4] != 255:
+            return False
+        i += 5 + (m[i + 1] | m[i + 2] << 8)
+        if b:
+            if i != n:
+                return False
+            break
+    o = 0
+    while o < len(m):
+        if o + 1 == len(m):
+            m[o:] = b""
+            break
+        k = m[o + 1] | m[o + 2] << 8
+        m[o : o + 5] = b""
+        o += k
+    return True
+
+
 class Codec:
     """Per-message inflate (always) and deflate (where the firmware can)."""
 
     def __init__(self, inflate_bits, deflate_bits):
         self.ib = inflate_bits
         self.db = deflate_bits
-        # zlib's raw deflate has no 8-bit window; where 8 was agreed, send uncompressed
+        # deflate_bits 0: the peer keeps its window between messages, which one-shot
+        # DeflateIO streams (ending in a final block) would break; zlib's raw deflate has
+        # no 8-bit window. Both: stored blocks.
         self.compress = can_compress() and deflate_bits >= 9
 
     def inflate(self, m, n, limit):
-        """Decompress message bytes m[:n] (m: a bytearray, extended in place) -> a
+        """Decompress message bytes m[:n] (m: a bytearray, changed in place) -> a
         bytearray of at most `limit` bytes; more -> ProtocolError 1009, bad data -> 1007."""
         if len(m) > n:
-            m[n:] = _TAIL
-        else:
-            m.extend(_TAIL)
+            m[n:] = b""
+        if _unstore(m):
+            return m  # stored blocks only (as this side sends them): no inflater, no copy
+        m.extend(_TAIL)
         d = deflate.DeflateIO(io.BytesIO(m), deflate.RAW, self.ib)
         out = bytearray()
         chunk = bytearray(min(1024, limit + 1))
@@ -160,6 +198,20 @@ class Codec:
         except (OSError, ValueError, EOFError) as e:
             raise ProtocolError(1007, "bad compressed data: %s" % e)
         return out
+
+    def stored(self, mv, off):
+        """mv[off:] (a memoryview of the message) as stored blocks -> (the payload parts of
+        one frame: a block of up to BLOCK bytes, end offset). The block is not final, so a
+        peer keeping its window goes on with the next message; after the last block comes
+        the first byte of an empty stored block whose 00 00 ff ff the receiver appends
+        (RFC 7692 §7.2.1). An empty message is that byte alone."""
+        n = len(mv)
+        if not n:
+            return (b"\x00",), 0
+        e = min(n, off + BLOCK)
+        k = e - off
+        h = bytes((0, k & 255, k >> 8, 255 - (k & 255), 255 - (k >> 8)))
+        return ((h, mv[off:e], b"\x00") if e == n else (h, mv[off:e])), e
 
     def deflate(self, data):
         """Compressed payload for one message (bytes)."""
