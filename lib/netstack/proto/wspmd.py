@@ -183,18 +183,32 @@ class Codec:
         if _unstore(m):
             return m  # stored blocks only (as this side sends them): no inflater, no copy
         m.extend(_TAIL)
-        d = deflate.DeflateIO(io.BytesIO(m), deflate.RAW, self.ib)
-        out = bytearray()
-        chunk = bytearray(min(1024, limit + 1))
-        cv = memoryview(chunk)
+        src = io.BytesIO(m)
+        # two passes: the size first (bounded by the limit, output dropped), then into a
+        # buffer of exactly that size. Twice the inflating, but no buffer growing by
+        # reallocation, whose holes fragment a small heap until a large message no longer fits
+        d = deflate.DeflateIO(src, deflate.RAW, self.ib)
+        c = bytearray(512)
+        t = 0
         try:
             while True:
-                k = d.readinto(chunk)
+                k = d.readinto(c)
                 if not k:
                     break
-                if len(out) + k > limit:
+                t += k
+                if t > limit:
                     raise ProtocolError(1009, "message over %d bytes when decompressed" % limit)
-                out.extend(cv[:k])
+            c = d = None
+            src.seek(0)
+            d = deflate.DeflateIO(src, deflate.RAW, self.ib)
+            out = bytearray(t)
+            mv = memoryview(out)
+            k = 0
+            while k < t:
+                r = d.readinto(mv[k:])
+                if not r:
+                    break
+                k += r
         except (OSError, ValueError, EOFError) as e:
             raise ProtocolError(1007, "bad compressed data: %s" % e)
         return out
