@@ -229,6 +229,7 @@ class Session:
                     self.pong_due = False
                 elif self.state == OPEN:
                     self.owner.on_message(self, ev[1])
+                    ev = None  # not the last message alive while the next one is built
         except ws.ProtocolError as e:
             await self._fail(e.code, e.msg)
         except MemoryError:
