@@ -38,6 +38,13 @@ _CHUNK = const(1024)     # a client masks through a scratch buffer of this size
 _BIG = const(16384)      # ... and payloads over 4 KB through a temporary one of up to this
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
+# MicroPython: a collection after each large message. Until the heap is full the garbage of
+# the last one (its buffers, the str of a text) is not free, so the small objects made
+# meanwhile land beyond it and cut the free space into pieces too small for the next one
+_gc = None
+if _STRBUF:
+    import gc
+    _gc = gc.collect
 
 OPEN = const(0)
 CLOSING = const(1)       # our close frame is out
@@ -46,6 +53,8 @@ CLOSED = const(2)
 
 class Session:
     def __init__(self, conn, rb, client, max_size, codec, owner):
+        if _gc:  # long-lived objects of this connection packed low, not amid garbage
+            _gc()
         self.c = conn
         self.rb = rb
         self.client = client
@@ -229,7 +238,10 @@ class Session:
                     self.pong_due = False
                 elif self.state == OPEN:
                     self.owner.on_message(self, ev[1])
+                    big = _gc and len(ev[1]) > 4096
                     ev = None  # not the last message alive while the next one is built
+                    if big:
+                        _gc()
         except ws.ProtocolError as e:
             await self._fail(e.code, e.msg)
         except MemoryError:
