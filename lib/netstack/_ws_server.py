@@ -7,6 +7,7 @@
 from ._emit import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
+from .webSocket import _data_ok, _close_args
 
 try:
     from micropython import const
@@ -31,6 +32,21 @@ HEAD_BUF = 1024        # request heads larger than this -> 431; also the session
 BAN_COUNT = 50
 BAN_WINDOW_MS = 60000
 BAN_MS = 60000
+
+
+def _start_args(config):
+    # start()'s argument checks (401), at the call; address and port errors come later
+    if not isinstance(config, dict):
+        raise param("config must be an object")
+    mc = config.get("maxConcurrentClientsNumber", 10)
+    mo = config.get("maxConnectionsForOneClient", 10)
+    for v in (mc, mo):
+        if not isinstance(v, int) or not 0 < v <= 10:
+            raise param("maxConcurrentClientsNumber and maxConnectionsForOneClient: 1..10")
+    proto = config.get("protocol")
+    if proto is not None and not isinstance(proto, str):
+        raise param("protocol must be a string")
+    return mc, mo, proto
 
 
 def _ip_ok(s):
@@ -68,27 +84,30 @@ class WebSocketServer(Emitter):
     # -------------------------------------------------------------- API
 
     def start(self, config, callback=None):
-        return _aw.call(self._start(config), callback, _E_OTHER)
+        """Bad arguments raise BusinessError(401) here, at the call."""
+        a = _start_args(config)
+        return _aw.call(self._start(config, a), callback, _E_OTHER)
 
     def stop(self, callback=None):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
+        _data_ok(data, SEND_LIMIT)
         return _aw.call(self._send(data, connection), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
         if callable(options) and callback is None:
             options, callback = None, options
-        return _aw.call(self._close(connection, options), callback, _E_OTHER)
+        a = _close_args(options, "")
+        return _aw.call(self._close(connection, a), callback, _E_OTHER)
 
     def listAllConnections(self):
         return [e[0] for e in self._conns if e[1] is not None and e[1].state == 0]
 
     # -------------------------------------------------------------- start / stop
 
-    async def _start(self, config):
-        if not isinstance(config, dict):
-            raise param("config must be an object")
+    async def _start(self, config, a):
+        mc, mo, proto = a
         if self._l is not None:
             raise BusinessError(_E_OTHER, "the server is already started")
         ip = config.get("serverIP", "0.0.0.0") or "0.0.0.0"
@@ -97,14 +116,6 @@ class WebSocketServer(Emitter):
         port = config.get("serverPort")
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise BusinessError(_E_PORT)
-        mc = config.get("maxConcurrentClientsNumber", 10)
-        mo = config.get("maxConnectionsForOneClient", 10)
-        for v in (mc, mo):
-            if not isinstance(v, int) or not 0 < v <= 10:
-                raise param("maxConcurrentClientsNumber and maxConnectionsForOneClient: 1..10")
-        proto = config.get("protocol")
-        if proto is not None and not isinstance(proto, str):
-            raise param("protocol must be a string")
         ctx = None
         cert = config.get("serverCert")
         if cert:
@@ -307,10 +318,6 @@ class WebSocketServer(Emitter):
         return None
 
     async def _send(self, data, connection):
-        if not isinstance(data, (str, bytes, bytearray, memoryview)):
-            raise param("data must be a string or an ArrayBuffer")
-        if len(data) > SEND_LIMIT:
-            raise param("data over %d bytes" % SEND_LIMIT)
         s = self._find(connection)
         if s is None or s.state != 0:
             raise BusinessError(_E_NOCONN)
@@ -320,19 +327,11 @@ class WebSocketServer(Emitter):
             raise BusinessError(_E_NOCONN)
         return True
 
-    async def _close(self, connection, options):
+    async def _close(self, connection, a):
         s = self._find(connection)
         if s is None or s.state != 0:
             raise BusinessError(_E_NOCONN)
-        o = options if isinstance(options, dict) else {}
-        code = o.get("code", 1000)
-        if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
-                or code in (1004, 1005, 1006, 1015):
-            code = 1000
-        reason = o.get("reason", "")
-        if not isinstance(reason, str):
-            raise param("reason must be a string")
-        await s.close(code, reason)
+        await s.close(a[0], a[1])
         return True
 
     # -------------------------------------------------------------- session callbacks

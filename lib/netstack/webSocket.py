@@ -40,6 +40,55 @@ def _opts(options):
     return options
 
 
+def _data_ok(data, limit):
+    # send()'s argument check, at the call (401)
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise param("data must be a string or an ArrayBuffer")
+    if len(data) > limit:
+        raise param("data over %d bytes" % limit)
+
+
+def _close_args(options, reason):
+    """close()'s options -> (code, reason), at the call. A code a peer may not be sent
+    becomes 1000; a reason that is not a string -> 401."""
+    o = _opts(options)
+    code = o.get("code", 1000)
+    reason = o.get("reason", reason)
+    if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
+            or code in (1004, 1005, 1006, 1015):
+        code = 1000
+    if not isinstance(reason, str):
+        raise param("reason must be a string")
+    return code, reason
+
+
+def _connect_args(url, options):
+    # connect()'s argument checks (401), at the call; URL and state errors come later
+    if not isinstance(url, str):
+        raise param("url must be a string")
+    o = _opts(options)
+    hdr = o.get("header") or {}
+    if not isinstance(hdr, dict):
+        raise param("header must be an object")
+    headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
+    proto = o.get("protocol")
+    if proto is not None and not isinstance(proto, str):
+        raise param("protocol must be a string")
+    interval = _ms(o, "pingInterval", 30)
+    timeout = min(_ms(o, "pongTimeout", 30), interval)
+    proxy = o.get("proxy")
+    if isinstance(proxy, dict):
+        if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
+            raise param("proxy must be {host, port}")
+        cred = None
+        if proxy.get("username"):
+            cred = "%s:%s" % (proxy["username"], proxy.get("password") or "")
+        proxy = (proxy["host"], proxy["port"], cred)
+    else:
+        proxy = None  # 'system' and 'no-proxy': a board has no system proxy
+    return o, headers, proto, interval, timeout, proxy
+
+
 def _ms(o, name, default):
     v = o.get(name, default)
     if v is None:
@@ -80,25 +129,26 @@ class WebSocket(Emitter):
     # -------------------------------------------------------------- API
 
     def connect(self, url, options=None, callback=None):
-        """-> True once the connection is under way; open/error/close events follow."""
+        """-> True once the connection is under way; open/error/close events follow.
+        Bad arguments raise BusinessError(401) here, at the call."""
         if callable(options) and callback is None:
             options, callback = None, options
-        return _aw.call(self._connect(url, options), callback, _E_OTHER)
+        a = _connect_args(url, options)
+        return _aw.call(self._connect(url, a), callback, _E_OTHER)
 
     def send(self, data, callback=None):
+        _data_ok(data, SEND_LIMIT)
         return _aw.call(self._send(data), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
             options, callback = None, options
-        return _aw.call(self._close(options), callback, _E_OTHER)
+        return _aw.call(self._close(_close_args(options, "CLOSE_NORMAL")), callback, _E_OTHER)
 
     # -------------------------------------------------------------- internals
 
-    async def _connect(self, url, options):
-        if not isinstance(url, str):
-            raise param("url must be a string")
-        o = _opts(options)
+    async def _connect(self, url, a):
+        o, headers, proto, interval, timeout, proxy = a
         from .proto import url as _url
         from .proto import ProtoError
         try:
@@ -109,26 +159,7 @@ class WebSocket(Emitter):
             raise BusinessError(_E_URL, "Websocket url error: the scheme must be ws or wss")
         if self._busy:
             raise BusinessError(_E_EXISTS)
-        hdr = o.get("header") or {}
-        if not isinstance(hdr, dict):
-            raise param("header must be an object")
-        headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
-        proto = o.get("protocol")
-        if proto is not None and not isinstance(proto, str):
-            raise param("protocol must be a string")
-        interval = _ms(o, "pingInterval", 30)
-        timeout = min(_ms(o, "pongTimeout", 30), interval)
         tls = _tls_opts(o) if scheme == "wss" else None
-        proxy = o.get("proxy")
-        if isinstance(proxy, dict):
-            if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
-                raise param("proxy must be {host, port}")
-            cred = None
-            if proxy.get("username"):
-                cred = "%s:%s" % (proxy["username"], proxy.get("password") or "")
-            proxy = (proxy["host"], proxy["port"], cred)
-        else:
-            proxy = None  # 'system' and 'no-proxy': a board has no system proxy
         mx = o.get("maxMessageSize", MAX_MESSAGE)
         deflate = o.get("permessageDeflate", True)
         self._busy = True
@@ -238,10 +269,6 @@ class WebSocket(Emitter):
 
     async def _send(self, data):
         s = self._s
-        if not isinstance(data, (str, bytes, bytearray, memoryview)):
-            raise param("data must be a string or an ArrayBuffer")
-        if len(data) > SEND_LIMIT:
-            raise param("data over %d bytes" % SEND_LIMIT)
         if s is None or s.state != 0:
             raise BusinessError(_E_FAILED)
         try:
@@ -250,19 +277,11 @@ class WebSocket(Emitter):
             raise BusinessError(_E_FAILED)
         return True
 
-    async def _close(self, options):
-        o = _opts(options)
-        code = o.get("code", 1000)
-        reason = o.get("reason", "CLOSE_NORMAL")
-        if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
-                or code in (1004, 1005, 1006, 1015):
-            code = 1000
-        if not isinstance(reason, str):
-            raise param("reason must be a string")
+    async def _close(self, a):
         s = self._s
         if s is None or s.state != 0:
             raise BusinessError(_E_OTHER, "no open WebSocket to close")
-        await s.close(code, reason)
+        await s.close(a[0], a[1])
         return True
 
     # -------------------------------------------------------------- session callbacks

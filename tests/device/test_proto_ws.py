@@ -354,6 +354,41 @@ def test_pmd_messages():
         assert both(frame(ws.BINARY, z, rsv=0x40), codec=c)[0] == [(ws.BINARY, HELLO)]
 
 
+def test_pmd_stored_blocks():
+    # no compressor (or a peer that keeps its window): stored blocks, RSV1 on the first frame
+    c = wspmd.Codec(9, 0)
+    assert not c.compress
+    blk = wspmd.BLOCK
+    wspmd.BLOCK = 16  # blocks (and frames) of 16 bytes here, so that one message spans three
+    try:
+        for msg in (HELLO[:40], b"", HELLO[:16]):
+            mv = memoryview(msg)
+            data = bytearray()
+            payload = bytearray()
+            off = 0
+            while True:
+                parts, e = c.stored(mv, off)
+                p = b"".join(bytes(x) for x in parts)
+                payload.extend(p)
+                data.extend(frame(ws.BINARY if not off else ws.CONT, p, e == len(msg),
+                                  rsv=0x40 if not off else 0))
+                if e == len(msg):
+                    break
+                off = e
+            assert both(data, codec=c) == ([(ws.BINARY, msg)], None), msg
+            # real deflate data too: DeflateIO reads it (the receiver's 00 00 ff ff appended)
+            d = wspmd.deflate.DeflateIO(wspmd.io.BytesIO(payload + wspmd._TAIL), wspmd.deflate.RAW)
+            assert d.read() == msg
+    finally:
+        wspmd.BLOCK = blk
+    # a stored text message, and a compressed one after it
+    evs, err = both(frame(ws.TEXT, b"\x00\x03\x00\xfc\xffabc\x00", rsv=0x40)
+                    + frame(ws.TEXT, HELLO_Z, rsv=0x40), codec=c)
+    assert err is None and evs == [(ws.TEXT, "abc"), (ws.TEXT, HELLO.decode())], evs
+    # a lying LEN/NLEN pair is not taken as stored: DeflateIO finds it bad -> 1007
+    assert both(frame(ws.BINARY, b"\x00\x03\x00\xfc\xfeabc\x00", rsv=0x40), codec=c)[1] == 1007
+
+
 def _main():
     names = sorted(n for n in globals() if n.startswith("test_"))
     for n in names:

@@ -115,6 +115,13 @@ def test_echo_list_close_stop():
     assert c[1] == m["clientConnection"] and c[2]["code"] == 4002, c
     assert code(srv.send("x", m["clientConnection"])) == 2302006
     assert code(srv.close({"clientIP": "1.2.3.4", "clientPort": 1})) == 2302006
+    for call in ((srv.send, 3.5, m["clientConnection"]),
+                 (srv.close, m["clientConnection"], {"reason": 5})):
+        try:  # bad arguments: 401 at the call
+            call[0](*call[1:])
+            raise AssertionError(call)
+        except BusinessError as e:
+            assert e.code == 401
     assert netstack.run(srv.stop()) is True
     if b is not None:  # (a tight heap has had its one client closed above)
         assert wait(bev, ("close",))[1]["code"] == 1001
@@ -125,7 +132,13 @@ def test_start_errors():
     srv = webSocket.createWebSocketServer()
     assert code(srv.start({"serverIP": "999.1.1.1", "serverPort": port()})) == 2302004
     assert code(srv.start({"serverIP": "127.0.0.1", "serverPort": 70000})) == 2302005
-    assert code(srv.start({"serverPort": port(), "maxConcurrentClientsNumber": 11})) == 401
+    for bad in (None, {"serverPort": port(), "maxConcurrentClientsNumber": 11},
+                {"serverPort": port(), "protocol": 5}):
+        try:  # bad arguments: 401 at the call
+            srv.start(bad)
+            raise AssertionError(bad)
+        except BusinessError as e:
+            assert e.code == 401, bad
     assert code(srv.start({"serverPort": port(), "serverCert": {
         "certPath": "/nonexistent.pem", "keyPath": "/nonexistent.key"}})) == 2302002
     s1, _, p = server()
