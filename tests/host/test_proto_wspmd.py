@@ -1,0 +1,11 @@
+# The permessage-deflate tests on CPython: the same module the device runner runs on
+# MicroPython (tests/device/test_proto_wspmd.py); pytest collects its test_* functions here.
+import importlib.util
+import os
+
+_p = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "device",
+                  "test_proto_wspmd.py")
+_spec = importlib.util.spec_from_file_location("_device_test_proto_wspmd", _p)
+_m = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_m)
+globals().update({k: v for k, v in vars(_m).items() if k.startswith("test_")})
