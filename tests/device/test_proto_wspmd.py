@@ -5,7 +5,7 @@
 import gc
 
 from netstack.proto import ws, wspmd
-from netstack.proto.buf import RecvBuf
+from netstack.proto import RecvBuf
 from netstack.proto.wsmask import mask
 
 
