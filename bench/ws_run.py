@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """WebSocket rows of `make bench`: echo round trips per second of the MicroPython client
-(netstack.webSocket vs a minimal raw-socket client with a viper mask, bench/ws_mp.py)
-against a CPython websockets echo server without compression; messages per second served
-by netstack's server (MicroPython) to 1 and 8 concurrent CPython websockets clients. One run
-per cell (best of 3); prints a table."""
+(netstack.webSocket vs a minimal raw-socket client with a viper mask, bench/ws_mp.py, and
+chumicro-websockets) against a CPython websockets echo server without compression;
+messages per second served by MicroPython servers (netstack, a minimal raw select.poll
+server, chumicro-websockets, microdot) to 1 and 8 concurrent CPython websockets clients,
+500 messages each (the time includes each client's handshake and close). Unix port at 2m
+heap; best of 3 per cell; prints a table with the ratio to the raw baseline. The PyPI peers
+(pinned in tools/requirements.txt) run from build/bench-peers, links into .venv.
+micropython-lib's aiohttp is not on PyPI (mip only): no row."""
 import asyncio
 import os
 import socket
@@ -90,7 +94,9 @@ netstack.run(main())
 
 RAW_SERVER = r'''
 # minimal MicroPython echo server: one select.poll loop, non-blocking sockets, a fixed
-# handshake answer, whole small frames per read (enough for the 64 B rows), viper unmask
+# handshake answer, whole small frames per read (enough for the 64 B rows), viper unmask;
+# a close is answered and the connection closed (the last session's version left it open:
+# each client then waited 10 s for it, which made this baseline look stalled)
 import sys, socket, select, micropython, hashlib, binascii
 @micropython.viper
 def xor(buf: ptr8, a: int, n: int, key: ptr8):
@@ -135,11 +141,60 @@ while True:
                 m = buf[j] << 8 | buf[j + 1]; j += 2
             k = mv[j:j + 4]; j += 4
             xor(buf, j, m, k)
-            if op & 15 == 8:
-                s.write(b"\x88\x00"); break
+            if op & 15 == 8:  # close: answer, then close TCP (the client waits for it)
+                s.write(b"\x88\x00"); p.unregister(s); s.close(); up.pop(s, None); break
             s.write(bytes((op, m)) + mv[j:j + m] if m < 126 else bytes((op, 126, m >> 8, m & 255)) + mv[j:j + m])
             i = j + m
 '''
+
+
+CHUMICRO_SERVER = r'''
+# chumicro-websockets (PyPI): its tick-driven server, echoing; max_connections 8 (default 2)
+import sys, time
+from chumicro_websockets import WebSocketServer
+from chumicro_sockets import listener
+def on_connection(c):
+    c.on_text = lambda t: c.send_text(t)
+    c.on_binary = lambda b: c.send_binary(b)
+srv = WebSocketServer(listener=listener("127.0.0.1", int(sys.argv[1])),
+                      on_connection=on_connection, max_connections=8)
+while True:
+    now = time.ticks_ms()
+    if srv.check(now):
+        srv.handle(now)
+'''
+
+MICRODOT_SERVER = r'''
+# microdot (PyPI) with its websocket extension, echoing
+import sys
+from microdot import Microdot
+from microdot.websocket import with_websocket
+app = Microdot()
+@app.route("/")
+@with_websocket
+async def echo(request, ws):
+    while True:
+        await ws.send(await ws.receive())
+app.run(host="127.0.0.1", port=int(sys.argv[1]))
+'''
+
+
+def peers_lib():
+    """A directory with the PyPI peers' packages (from this .venv) for MICROPYPATH, or None
+    when they are not installed (tools/requirements.txt pins them)."""
+    try:
+        import microdot
+        import chumicro_websockets  # noqa: F401
+    except ImportError:
+        return None
+    site = os.path.dirname(os.path.dirname(os.path.abspath(microdot.__file__)))
+    d = os.path.join(ROOT, "build", "bench-peers")
+    os.makedirs(d, exist_ok=True)
+    for name in ("microdot", "chumicro_websockets", "chumicro_sockets", "chumicro_timing"):
+        link = os.path.join(d, name)
+        if not os.path.islink(link):
+            os.symlink(os.path.join(site, name), link)
+    return d
 
 
 def serve_rate(src, lib, clients, msgs, size=64):
@@ -182,6 +237,7 @@ def serve_rate(src, lib, clients, msgs, size=64):
 
 def main():
     lib = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "lib")
+    pl = peers_lib()
     echo = Echo()
     rows = []
     try:
@@ -189,17 +245,33 @@ def main():
                                          ("64 KiB binary echo", 65536, 200, "binary")):
             raw = best(lambda: mp(["raw", "127.0.0.1", echo.port, size, count, kind], lib))
             ns = best(lambda: mp(["netstack", "127.0.0.1", echo.port, size, count, kind], lib))
-            rows.append((label + " (round trips/s)", raw, ns))
+            ch = None
+            if pl:
+                c = count if size < 1024 else 20  # ~10 round trips/s at 64 KiB
+                ch = best(lambda: mp(["chumicro", "127.0.0.1", echo.port, size, c, kind], pl))
+            rows.append((label + " (round trips/s)", raw, ns, ch, None))
     finally:
         echo.close()
     for n in (1, 8):
         raw = best(lambda: serve_rate(RAW_SERVER, lib, n, 500))
         ns = best(lambda: serve_rate(SERVER, lib, n, 500))
-        rows.append(("server, 64 B echo, %d client%s (msgs/s)" % (n, "s" if n > 1 else ""), raw, ns))
-    print("| row | raw MicroPython baseline | netstack | ratio |")
-    print("|---|---|---|---|")
-    for label, raw, ns in rows:
-        print("| %s | %.0f | %.0f | %.2fx |" % (label, raw, ns, ns / raw))
+        ch = md = None
+        if pl:
+            ch = best(lambda: serve_rate(CHUMICRO_SERVER, pl, n, 500))
+            md = best(lambda: serve_rate(MICRODOT_SERVER, pl, n, 500))
+        rows.append(("server, 64 B echo, %d client%s (msgs/s)" % (n, "s" if n > 1 else ""),
+                     raw, ns, ch, md))
+
+    def cell(v, raw):
+        return "-" if v is None else "%.0f (%.2fx)" % (v, v / raw)
+
+    print("| row | raw MicroPython baseline | netstack | chumicro-websockets | microdot |")
+    print("|---|---|---|---|---|")
+    for label, raw, ns, ch, md in rows:
+        print("| %s | %.0f | %s | %s | %s |" % (label, raw, cell(ns, raw), cell(ch, raw),
+                                              cell(md, raw)))
+    if not pl:
+        print("(peers not installed: pip install -r tools/requirements.txt)")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 from ._emit import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
-from .webSocket import _data_ok, _close_args
+from ._ws_session import check_data, close_args
 
 try:
     from micropython import const
@@ -92,13 +92,13 @@ class WebSocketServer(Emitter):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
-        _data_ok(data, SEND_LIMIT)
+        check_data(data, SEND_LIMIT)
         return _aw.call(self._send(data, connection), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
         if callable(options) and callback is None:
             options, callback = None, options
-        a = _close_args(options, "")
+        a = close_args(options, "")
         return _aw.call(self._close(connection, a), callback, _E_OTHER)
 
     def listAllConnections(self):

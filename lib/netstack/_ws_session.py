@@ -7,6 +7,7 @@
 import asyncio
 import sys
 from . import _aw, _port
+from ._err import param
 from .proto import ws
 from .proto.wsmask import mask
 
@@ -38,17 +39,45 @@ _CHUNK = const(1024)     # a client masks through a scratch buffer of this size
 _BIG = const(16384)      # ... and payloads over 4 KB through a temporary one of up to this
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
-# MicroPython: a collection after each large message. Until the heap is full the garbage of
-# the last one (its buffers, the str of a text) is not free, so the small objects made
-# meanwhile land beyond it and cut the free space into pieces too small for the next one
+# MicroPython: a collection after each message over 1/16 of the free heap. Until the heap is
+# full the garbage of the last one (its buffers, the str of a text) is not free, so the
+# small objects made meanwhile land beyond it and cut the free space into pieces too small
+# for the next one (16 KiB deflate echoes at 192k). Not for smaller ones: it costs time
 _gc = None
+_GC_OVER = 0
 if _STRBUF:
     import gc
     _gc = gc.collect
+    _GC_OVER = (_port.mem_free() or 0) >> 4  # the heap free once the code is in
 
 OPEN = const(0)
 CLOSING = const(1)       # our close frame is out
 CLOSED = const(2)
+
+
+def check_data(data, limit):
+    # send()'s argument check (client and server), at the call: 401
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise param("data must be a string or an ArrayBuffer")
+    if len(data) > limit:
+        raise param("data over %d bytes" % limit)
+
+
+def close_args(options, reason):
+    """close()'s options (client and server) -> (code, reason), at the call. A code a peer
+    may not be sent becomes 1000; options or a reason of the wrong type -> 401."""
+    if options is None:
+        options = {}
+    elif not isinstance(options, dict):
+        raise param("options must be an object")
+    code = options.get("code", 1000)
+    reason = options.get("reason", reason)
+    if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
+            or code in (1004, 1005, 1006, 1015):
+        code = 1000
+    if not isinstance(reason, str):
+        raise param("reason must be a string")
+    return code, reason
 
 
 class Session:
@@ -238,7 +267,7 @@ class Session:
                     self.pong_due = False
                 elif self.state == OPEN:
                     self.owner.on_message(self, ev[1])
-                    big = _gc and len(ev[1]) > 4096
+                    big = _gc and len(ev[1]) > _GC_OVER
                     ev = None  # not the last message alive while the next one is built
                     if big:
                         _gc()

@@ -40,28 +40,6 @@ def _opts(options):
     return options
 
 
-def _data_ok(data, limit):
-    # send()'s argument check, at the call (401)
-    if not isinstance(data, (str, bytes, bytearray, memoryview)):
-        raise param("data must be a string or an ArrayBuffer")
-    if len(data) > limit:
-        raise param("data over %d bytes" % limit)
-
-
-def _close_args(options, reason):
-    """close()'s options -> (code, reason), at the call. A code a peer may not be sent
-    becomes 1000; a reason that is not a string -> 401."""
-    o = _opts(options)
-    code = o.get("code", 1000)
-    reason = o.get("reason", reason)
-    if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
-            or code in (1004, 1005, 1006, 1015):
-        code = 1000
-    if not isinstance(reason, str):
-        raise param("reason must be a string")
-    return code, reason
-
-
 def _connect_args(url, options):
     # connect()'s argument checks (401), at the call; URL and state errors come later
     if not isinstance(url, str):
@@ -137,13 +115,15 @@ class WebSocket(Emitter):
         return _aw.call(self._connect(url, a), callback, _E_OTHER)
 
     def send(self, data, callback=None):
-        _data_ok(data, SEND_LIMIT)
+        from ._ws_session import check_data
+        check_data(data, SEND_LIMIT)
         return _aw.call(self._send(data), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
             options, callback = None, options
-        return _aw.call(self._close(_close_args(options, "CLOSE_NORMAL")), callback, _E_OTHER)
+        from ._ws_session import close_args
+        return _aw.call(self._close(close_args(options, "CLOSE_NORMAL")), callback, _E_OTHER)
 
     # -------------------------------------------------------------- internals
 

@@ -1,12 +1,16 @@
 # Autobahn client driver, run by MicroPython (or CPython through the shim): echoes every
 # message of every case of a fuzzingserver at argv[1] (host:port); argv[2]: agent name.
-# Each case is one netstack.webSocket client; cases run one after the other.
+# Each case is one netstack.webSocket client; cases run one after the other. argv[3]
+# (optional): the largest message in bytes, for group 9 (raises the 5 MiB defaults).
 import sys
 import netstack
 from netstack import webSocket
 
 BASE = "ws://" + sys.argv[1]
 AGENT = sys.argv[2] if len(sys.argv) > 2 else "netstack"
+OPTS = {"pingInterval": 0}
+if len(sys.argv) > 3:
+    OPTS["maxMessageSize"] = webSocket.SEND_LIMIT = int(sys.argv[3])
 
 
 async def one(url, echo):
@@ -24,7 +28,7 @@ async def one(url, echo):
 
     ws.on("message", on_message)
     ws.on("close", on_close)
-    await ws.connect(url, {"pingInterval": 0})
+    await ws.connect(url, OPTS)
     # wait for the close event
     import asyncio
     while out["closed"] is None:

@@ -2,7 +2,7 @@
 """Autobahn|Testsuite (PyPI kosoku) against netstack's WebSocket client or server.
 
     python tests/autobahn/run.py client|server [--heapsize 192k] [-i '1.*' ...] [-x '9.*' ...]
-         [--runtime micropython|cpython] [--out DIR]
+         [--runtime micropython|cpython] [--out DIR] [--max-message BYTES]
 
 client: starts `kosoku -m fuzzingserver` on a free 127.0.0.1 port and runs client_driver.py
 (which echoes every case). server: runs server_driver.py (an echo server) and
@@ -89,7 +89,8 @@ def run_client(args, outdir):
             env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.abspath(args.lib))
             c = [os.path.join(BIN, "micropython"), "-X", "heapsize=" + args.heapsize, driver]
         t = time.time()
-        p = subprocess.run(c + ["127.0.0.1:%d" % port, args.agent], env=env, timeout=args.timeout,
+        extra = [str(args.max_message)] if args.max_message else []
+        p = subprocess.run(c + ["127.0.0.1:%d" % port, args.agent] + extra, env=env, timeout=args.timeout,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         secs = time.time() - t
         if p.returncode:
@@ -124,7 +125,8 @@ def run_server(args, outdir):
     port = free_port()
     cmd, env = _runtime(args, "server_driver.py")
     log = open(os.path.join(outdir, "server.log"), "w")
-    srv = subprocess.Popen(cmd + [str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    extra = [str(args.max_message)] if args.max_message else []
+    srv = subprocess.Popen(cmd + [str(port)] + extra, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         if not wait_port(port, srv):
             sys.exit("autobahn: the server under test did not start (see %s)" % log.name)
@@ -163,6 +165,8 @@ def main():
     ap.add_argument("--agent", default="netstack")
     ap.add_argument("--out", default=None)
     ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--max-message", type=int, default=0,
+                    help="largest message (bytes) the driver accepts and sends (group 9)")
     args = ap.parse_args()
     import tempfile
     outdir = args.out or tempfile.mkdtemp(prefix="autobahn-")

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""The Autobahn rows of `make bench` (tests/autobahn/run.py, PyPI kosoku), for netstack's
+WebSocket client and server on the MicroPython unix port, code as .mpy (build/lib):
+
+  group 9 (large and many messages, up to 16 MiB) at a heap that fits 16 MiB messages
+          (64m; the drivers raise the 5 MiB message and send limits to 16 MiB + 1 KiB),
+  group 9 again at 192k with the default limits: which message sizes fit there,
+  groups 12 and 13 (permessage-deflate) in full at 1m: the 16 KiB-128 KiB cases that
+          `make test` leaves out (it runs those up to 8 KiB at 192k).
+
+One kosoku run per line; prints the counts per group and the failing cases. Takes long
+(group 12/13 move ~10 GB through kosoku's Python per side: about 25 min a side on a
+loaded 2-core machine); `bench/ws_autobahn.py 9` runs only the group 9 rows."""
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RUN = [sys.executable, os.path.join(ROOT, "tests", "autobahn", "run.py")]
+BIG = (16 << 20) + 1024
+
+ROWS = [
+    ("9", "64m", ["9.*"], BIG),
+    ("9", "192k", ["9.*"], 0),
+    ("12", "1m", ["12.*", "13.*"], 0),
+]
+
+
+def one(side, heap, inc, mx):
+    args = RUN + [side, "--heapsize", heap, "--timeout", "5400"]
+    for i in inc:
+        args += ["-i", i]
+    if mx:
+        args += ["--max-message", str(mx)]
+    t = time.time()
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = [l for l in p.stdout.splitlines()
+             if l.startswith("group ") or l.startswith("autobahn ") or "FAILED" in l]
+    return lines, time.time() - t
+
+
+def main():
+    only = sys.argv[1:]
+    for key, heap, inc, mx in ROWS:
+        if only and key not in only:
+            continue
+        for side in ("client", "server"):
+            lines, secs = one(side, heap, inc, mx)
+            print("### %s, groups %s, %s%s (%.0f s)" % (side, " ".join(inc), heap,
+                  ", limits 16 MiB" if mx else "", secs))
+            for l in lines:
+                print("    " + l)
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
