@@ -148,13 +148,18 @@ class Session:
             i = 0
         self.ki = i + 4
         key = memoryview(self.keys)[i : i + 4]
-        s = self.scratch
-        size = _CHUNK
+        s = None
         if n > _CHUNK * 4:  # a large payload: mask it through a larger, temporary buffer
             size = min(n + 14, _BIG)
-            s = bytearray(size)
-        elif s is None:
-            s = self.scratch = bytearray(_CHUNK)
+            try:
+                s = bytearray(size)
+            except MemoryError:  # a tight heap: the small one, more writes
+                pass
+        if s is None:
+            size = _CHUNK
+            s = self.scratch
+            if s is None:
+                s = self.scratch = bytearray(_CHUNK)
         a = ws.head(s, op, n, fin, key, rsv1)
         sv = memoryview(s)
         off = 0
