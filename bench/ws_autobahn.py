@@ -4,7 +4,8 @@ WebSocket client and server on the MicroPython unix port, code as .mpy (build/li
 
   group 9 (large and many messages, up to 16 MiB) at a heap that fits 16 MiB messages
           (64m; the drivers raise the 5 MiB message and send limits to 16 MiB + 1 KiB),
-  group 9 again at 192k with the default limits: which message sizes fit there,
+  group 9 again at 192k with the default limits, one run per sub-group: which message
+          sizes fit there,
   groups 12 and 13 (permessage-deflate) in full at 1m: the 16 KiB-128 KiB cases that
           `make test` leaves out (it runs those up to 8 KiB at 192k).
 
@@ -21,9 +22,9 @@ ROOT = os.path.dirname(HERE)
 RUN = [sys.executable, os.path.join(ROOT, "tests", "autobahn", "run.py")]
 BIG = (16 << 20) + 1024
 
-ROWS = [
-    ("9", "64m", ["9.*"], BIG),
-    ("9", "192k", ["9.*"], 0),
+# at 192k one run per sub-group: after a case that ran out of memory (1009) the next large
+# one in the same process may fail where it passes alone (9.2.1 after 9.1.x)
+ROWS = [("9", "64m", ["9.*"], BIG)] + [("9", "192k", ["9.%d.*" % i], 0) for i in range(1, 9)] + [
     ("12", "1m", ["12.*", "13.*"], 0),
 ]
 
