@@ -346,6 +346,33 @@ def test_tls_setup_failure_leaks_nothing(cfg):
     assert _client._spare is not None and len(_client._spare.buf) == _client.BUF_SIZE
 
 
+def test_no_4k_block_falls_back_to_a_1k_buffer(cfg, monkeypatch):
+    # a tight heap with no 4 KB block: the connection gets a 1 KB receive buffer instead of
+    # failing with 2300027; a head bigger than it grows it (up to maxHeadSize), and the
+    # small buffer is not kept as the engine's spare
+    from netstack import _client
+    from netstack.proto import RecvBuf
+    sizes = []
+
+    def tight(size=4096):
+        sizes.append(size)
+        if size >= _client.BUF_SIZE:
+            raise MemoryError
+        return RecvBuf(size)
+
+    monkeypatch.setattr(_client, "_spare", None)
+    monkeypatch.setattr(_client, "RecvBuf", tight)
+    req = http.createHttp()
+    try:
+        assert get(cfg["hostile"] + "/ok", None, req).result == "hello"
+        r = get(cfg["hostile"] + "/huge-header?kb=6", None, req)
+        assert r.result == "hello" and len(r.header["x-huge"]) == 6144
+    finally:
+        req.destroy()
+    assert sizes[:2] == [_client.BUF_SIZE, 1024], sizes
+    assert _client._spare is None
+
+
 def test_https_keepalive_and_client_cert(cfg):
     req = http.createHttp()
     for _ in range(2):
