@@ -373,6 +373,30 @@ def test_no_4k_block_falls_back_to_a_1k_buffer(cfg, monkeypatch):
     assert _client._spare is None
 
 
+def test_head_buffer_that_cannot_grow(cfg, monkeypatch):
+    # a head bigger than the receive buffer on a heap with no block for a bigger one: a head
+    # over maxHeadSize is still 2300008 (the engine reads on to tell), one within it 2300027
+    from netstack.proto import RecvBuf
+
+    def no_room(self, size):
+        raise MemoryError
+
+    monkeypatch.setattr(RecvBuf, "grow", no_room)
+    H = cfg["hostile"]
+    req = http.createHttp()
+    try:
+        with pytest.raises(BusinessError) as ei:
+            get(H + "/huge-header?kb=20", None, req)
+        assert (ei.value.code, ei.value.message) == (2300008, "response head larger than 8192 bytes")
+        with pytest.raises(BusinessError) as ei:
+            get(H + "/huge-header?kb=6", None, req)
+        assert ei.value.code == 2300027 and "response head of 6" in ei.value.message, ei.value
+        monkeypatch.undo()
+        assert get(H + "/huge-header?kb=6", None, req).result == "hello"
+    finally:
+        req.destroy()
+
+
 def test_https_keepalive_and_client_cert(cfg):
     req = http.createHttp()
     for _ in range(2):
