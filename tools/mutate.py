@@ -48,7 +48,7 @@ MUTANTS = [
      # raises and needs the runner to fail it, which takes the printed report
      ["tests/host/test_core.py", "tests/host/test_devtest.py"], []),
     ("a result callback's exception dropped, not reported",
-     '        _log.report(e, "result")\n', "        pass\n",
+     '        _err.report(e, "result")\n', "        pass\n",
      ["tests/host/test_core.py"], ["test_core.py"]),
     ("NUL/CR in a chunk extension accepted",
      'if buf.find(b"\\r", i, e) >= 0 or buf.find(b"\\x00", i, e) >= 0:',

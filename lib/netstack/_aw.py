@@ -1,7 +1,7 @@
 # One code path for both OpenHarmony call styles: every async operation is a coroutine;
 # call() either returns it (await it, or pass it to netstack.run) or runs it as a task
 # and hands the outcome to callback(err, data).
-from . import _port, _err as _log  # the log lines live in _err
+from . import _port, _err  # _err: also the log lines (netstack._log)
 from ._err import BusinessError, E_INTERNAL, param
 
 _busy = 0      # callback operations in flight + objects that hold the loop open
@@ -65,7 +65,7 @@ async def _deliver(coro, callback, internal):
     try:
         callback(err, data)
     except Exception as e:
-        _log.report(e, "result")
+        _err.report(e, "result")
     if cancelled is not None:
         raise cancelled
 
@@ -110,7 +110,7 @@ def short(e):
     """e again without the frames it collected on its way up through asyncio (MicroPython
     keeps them on the exception and cannot drop them): a failed netstack.run() at the
     REPL shows the user's line and the error. netstack.debug(True) keeps them all."""
-    if _log.on:
+    if _err.on:
         return e
     return BusinessError(e.code, e._msg)
 

@@ -4,7 +4,7 @@
 # facades fill an Exchange and get (status, headers, body) back.
 import time
 from ._err import BusinessError
-from . import _aw, _port, _err as _log  # the log lines live in _err
+from . import _aw, _port, _err  # _err: also the log lines (netstack._log)
 from .proto import http1, ProtoError, TOO_BIG
 from .proto import RecvBuf
 from .transport import stream
@@ -158,15 +158,6 @@ def _unidle(c):
             return
 
 
-def close_idle():
-    """Close every idle keep-alive connection (before a new one is dialed)."""
-    for i in range(len(_idle)):
-        c = _idle[i]
-        if c is not None:
-            _idle[i] = None
-            c.close()
-
-
 # One spare receive buffer: a closed connection leaves its 4 KB here for the next one, so
 # a run of requests does not fragment a small heap with a new block each time.
 _spare = None
@@ -238,8 +229,8 @@ async def perform(x, pool):
                    x.verify, x.pins)
             conn, rb = pool.take(key) if pool else (None, None)
             reused = conn is not None
-            if _log.on:
-                _log.log(method, x.url_final, "reuse" if reused else "")
+            if _err.on:
+                _err.log(method, x.url_final, "reuse" if reused else "")
             if not reused:
                 conn, rb = await _open(x, scheme, host, port)
             try:
@@ -259,8 +250,8 @@ async def perform(x, pool):
                 kind, length = http1.response_framing(method, status, headers)  # validates first
                 if x.cookies is not None:
                     x.cookies.take(headers, host, target)
-                if _log.on:
-                    _log.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
+                if _err.on:
+                    _err.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
                 if x.on_head is not None and not (status == 304 and x.revalidating):
                     x.on_head(status, headers, length if kind == http1.LENGTH else 0)
                 loc = http1.header(headers, "location") if 300 < status < 309 else None
@@ -282,8 +273,8 @@ async def perform(x, pool):
                 if pool is not None and keep:
                     pool.put(key, conn, rb)
                 else:
-                    if _log.on:
-                        _log.log("close", host, port)
+                    if _err.on:
+                        _err.log("close", host, port)
                     conn.close()
                     _recycle(rb)
                 conn = None
@@ -302,8 +293,8 @@ async def perform(x, pool):
             _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
             from .proto.url import join  # redirects only: proto.urlx
             new_url = join(x.url_final, loc)
-            if _log.on:
-                _log.log("redirect", status, new_url)
+            if _err.on:
+                _err.log("redirect", status, new_url)
             if status == 303 or (status in (301, 302) and method == "POST"):
                 if method != "HEAD":
                     method = "GET"
@@ -318,7 +309,11 @@ async def perform(x, pool):
 async def _open(x, scheme, host, port):
     """A fresh connection (through the proxy if any), TLS started when https."""
     tls = scheme == "https"
-    close_idle()  # other HttpRequests' idle connections go first (see Pool)
+    for i in range(_MAX_IDLE):  # other HttpRequests' idle connections go first (see Pool)
+        c = _idle[i]
+        if c is not None:
+            _idle[i] = None
+            c.close()
     rb = _new_buf()
     p = x.proxy
     mark = lambda st: st < 2 and _mark(x, st + 1)  # resolved: dns mark, connected: tcp
@@ -457,36 +452,21 @@ async def _head_over(conn, rb, limit):
     only to tell a head over the limit (2300008, as with room for it: a hostile server's
     endless head gets the same answer on every heap) from one within it (2300027)."""
     seen = len(rb)  # head bytes so far
-    end = rb.end
-    tail = bytes(rb.mv[end - 2:end])  # a blank line may start in one read and end in the next
     while seen < limit:
-        rb.consume(len(rb))
+        rb.consume(len(rb) - 3)  # the last 3 stay: a blank line may span two reads
         n = await conn.readinto(rb.space())
         if not n:
             raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
         rb.wrote(n)
         b = rb.buf
-        e = -1  # where the head ends in this read: just past its blank line
-        j = (tail + bytes(rb.mv[0:min(n, 2)])).find(b"\n\n")
-        if j < 0:
-            j = (tail + bytes(rb.mv[0:min(n, 3)])).find(b"\n\r\n")
-            if j >= 0:
-                e = j + 1
-        else:
-            e = j
-        if e < 0:
-            j = b.find(b"\n\n", 0, n)
-            k = b.find(b"\n\r\n", 0, n)
-            if j >= 0 and (k < 0 or j < k):
-                e = j + 2
-            elif k >= 0:
-                e = k + 3
-        if e >= 0:
-            if seen + e <= limit:
-                raise BusinessError(_E_OOM, "out of memory for a response head of %d bytes" % (seen + e))
+        e = b.find(b"\n\n", 0, rb.end)
+        k = b.find(b"\n\r\n", 0, rb.end)
+        e = e + 2 if e >= 0 and (k < 0 or e < k) else k + 3 if k >= 0 else -1
+        if e >= 0:  # the head ends there: seen - 3 + e bytes
+            if seen - 3 + e <= limit:
+                raise MemoryError  # within the limit: the heap is what is short (2300027)
             break
         seen += n
-        tail = (tail + bytes(rb.mv[max(0, n - 2):n]))[-2:]
     raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % limit)
 
 

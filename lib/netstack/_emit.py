@@ -3,7 +3,7 @@
 # netstack follows the docs (docs/api-choices.md): listeners of one type are kept in
 # registration order, off(type, cb) removes that one, off(type) removes them all.
 from ._err import param
-from . import _err as _log  # the log lines live in _err
+from . import _err  # _err: also the log lines (netstack._log)
 
 
 class Emitter:
@@ -58,7 +58,7 @@ class Emitter:
             try:
                 lst[0][0](*args)
             except Exception as e:
-                _log.report(e, type)
+                _err.report(e, type)
             return
         # Walk a snapshot so a listener may call on/off; drop `once` entries before calling.
         for entry in tuple(lst):
@@ -70,6 +70,6 @@ class Emitter:
             try:
                 entry[0](*args)
             except Exception as e:
-                _log.report(e, type)
+                _err.report(e, type)
         if not lst and ls.get(type) is lst:
             del ls[type]

@@ -160,14 +160,14 @@ def type_result(resp, body, expect):
             expect = None
     if expect != _ARRAY_BUFFER:
         ct = resp.header.get("content-type", "")
-        if (expect is None or expect == _OBJECT) and ("application/octet-stream" in ct or "image" in ct):
-            expect = _ARRAY_BUFFER  # binary by its content-type
-    if expect != _ARRAY_BUFFER:
-        try:
-            resp.result = str(body, "utf-8")  # resultType stays STRING (the default)
-            return
-        except UnicodeError:  # not text: hand over the bytes rather than corrupt them
-            pass
+        # text unless binary by its content-type (when expectDataType does not say)
+        if (expect is not None and expect != _OBJECT) or not (
+                "application/octet-stream" in ct or "image" in ct):
+            try:
+                resp.result = str(body, "utf-8")  # resultType stays STRING (the default)
+                return
+            except UnicodeError:  # not text: hand over the bytes rather than corrupt them
+                pass
     resp.result = body if type(body) is bytearray else bytearray(body)
     resp.resultType = _ARRAY_BUFFER
 

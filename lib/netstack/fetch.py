@@ -2,7 +2,7 @@
 # the background, then calls success({code, data, headers}) or fail(message, code), then
 # complete(). Trimmed on purpose: no request object, events, keep-alive or decoding.
 # Where and why this differs from OpenHarmony's builtin: docs/fetch.md.
-from . import _aw, _port, _client, _err as _log  # the log lines live in _err
+from . import _aw, _port, _client, _err  # _err: also the log lines (netstack._log)
 from ._err import BusinessError
 from .proto import url as _url
 
@@ -61,7 +61,7 @@ def _call(f, where, *args):
         try:
             f(*args)
         except Exception as e:
-            _log.report(e, where)
+            _err.report(e, where)
 
 
 def _error(e, code):

@@ -390,7 +390,7 @@ def test_head_buffer_that_cannot_grow(cfg, monkeypatch):
         assert (ei.value.code, ei.value.message) == (2300008, "response head larger than 8192 bytes")
         with pytest.raises(BusinessError) as ei:
             get(H + "/huge-header?kb=6", None, req)
-        assert ei.value.code == 2300027 and "response head of 6" in ei.value.message, ei.value
+        assert ei.value.code == 2300027, ei.value
         monkeypatch.undo()
         assert get(H + "/huge-header?kb=6", None, req).result == "hello"
     finally:
