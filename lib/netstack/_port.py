@@ -81,12 +81,49 @@ def drop_sleeper(t):
 # so the transport can read into its own buffers without asyncio.Stream's copies.
 # The poller holds one waiting task per direction per socket (a second one would replace
 # the first, which then never wakes): transport.stream.Conn queues its writers.
+class _IOWait:
+    # What `await wait_readable(s)` awaits: one object for all waits, as asyncio's sleep_ms
+    # does with its SingletonGenerator, so a waiting reader allocates no generator (each
+    # open connection's reader waits here). The first __next__ registers the socket and
+    # suspends the task; the next one, when the poller woke it, ends the await. Safe to
+    # share: `s` is taken by the first __next__ before any other task runs.
+    def __init__(self):
+        self.s = None
+        self.w = False
+        self.exc = StopIteration()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        s = self.s
+        if s is not None:
+            self.s = None
+            q = asyncio.core._io_queue
+            if self.w:
+                q.queue_write(s)
+            else:
+                q.queue_read(s)
+            return None
+        self.exc.__traceback__ = None
+        raise self.exc
+
+
+_iow = _IOWait()
+
+
 def wait_readable(s):
-    yield asyncio.core._io_queue.queue_read(s)
+    w = _iow
+    w.s = s
+    w.w = False
+    return w
 
 
 def wait_writable(s):
-    yield asyncio.core._io_queue.queue_write(s)
+    w = _iow
+    w.s = s
+    w.w = True
+    return w
 
 
 def close(s):

@@ -233,6 +233,21 @@ def rx_buf(n):
     return old  # nothing bigger than the old one fits: keep using that
 
 
+_views = {}  # read size -> memoryview of the shared buffer (made once per size)
+
+
+def rx_view(want):
+    """The shared buffer's first `want` bytes (the view is made once per size)."""
+    b = _rx[0]
+    if b is None or len(b) < want:
+        b = rx_buf(want)  # (smaller on a fragmented heap: tried again on the next read)
+        _views.clear()
+    v = _views.get(want)
+    if v is None:
+        v = _views[want] = memoryview(b)[:want]
+    return v
+
+
 # ---- what every socket shares --------------------------------------------------------
 
 class Base(Emitter):
@@ -320,26 +335,10 @@ class Stream(Base):
             self._local = conn.local
         self._st |= CONNECTED | BOUND
         _aw.hold()
-        self._task = _port.spawn(self._read())
+        self._task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
 
-    async def _read(self):
-        c = self._c
-        err = None
-        buf = 0
-        want = self._rbs()
-        try:
-            while True:
-                if _rx[0] is not buf:  # the shared buffer was replaced by a bigger one
-                    buf = rx_buf(want)
-                    mv = memoryview(buf)[:want]  # (shorter if the heap had no bigger block)
-                n = await c.readinto(mv)
-                if not n or self._st & CLOSED:
-                    break
-                if self._has("message"):
-                    self._deliver(mv, n)
-        except Exception as e:  # reset, TLS alert, ...
-            err = e
-        mv = None
+    def _end(self, err):
+        # the reader ended: the peer closed (err None) or a read failed
         if self._st & CLOSED:
             return
         if err is not None:
@@ -347,6 +346,8 @@ class Stream(Base):
         self._shut()
 
     def _deliver(self, mv, n):
+        if self._st & CLOSED or not self._has("message"):  # no listener: bytes dropped
+            return
         # A fragmented heap may have no block for n bytes: then the bytes go out as
         # several smaller messages (TCP has no message boundaries to keep anyway).
         try:
@@ -506,7 +507,7 @@ async def dial(sk, fam, host, port, tmo, proxy, base):
     still in TIME_WAIT with this peer is replaced by another (3 tries)."""
     if proxy is not None:
         from . import _socks
-        return await _socks.dial(sk, host, port, tmo, proxy, base)
+        return await _socks.dial((dial, deadline), sk, host, port, tmo, proxy, base)
     ip = numeric(fam, host, port, base)
     if ":" in ip:
         fam = 2

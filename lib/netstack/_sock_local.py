@@ -43,6 +43,8 @@ class _Local:
     OPTS = LOCAL_OPTS
 
     def _deliver(self, mv, n):
+        if self._st & CLOSED or not self._has("message"):
+            return
         try:
             m = bytes(mv[:n])
         except MemoryError:

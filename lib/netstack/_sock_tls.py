@@ -5,7 +5,7 @@
 # checked (docs/socket.md: what each getter returns on each runtime).
 from ._err import BusinessError, param
 from . import _port
-from ._sock import (TCPSocket, Stream, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
+from ._sock import (TCPSocket, Stream, rx_view, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
                      error_of, is_ip, deadline)
 from .transport import tls as _tls
 from .transport import stream as _stream
@@ -238,7 +238,8 @@ class TLSSocket(TLSGetters, TCPSocket):
         if self._c is None:
             self._start(conn)
         else:
-            self._task = _port.spawn(self._read())  # upgraded: a new reader on TLS
+            # upgraded: a new reader, on TLS
+            self._task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
         self._emit("connect")
         if n and self._has("message"):
             self._deliver(mv, n)

@@ -95,7 +95,8 @@ class UDPSocket(Base):
             raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
         if proxy is not None:
             from . import _socks
-            return await _socks.udp_send(self, data, host, port, proxy)
+            from ._sock import dial, deadline
+            return await _socks.udp_send((dial, deadline), self, data, host, port, proxy)
         try:
             await d.sendto(data, _port.resolve(numeric(fam, host, port, CLIENT_BASE), port, True)[1])
         except Exception as e:

@@ -682,3 +682,81 @@ def test_local_socket_server_and_client(tmp_path):
             await s2.listen({"address": path})  # the path exists
         assert ei.value.code == 2301098
     run(main())
+
+
+# ---- SOCKS5 proxy (Dante without auth: TCP + UDP; pproxy with username/password) ------
+
+def P(cfg, key, **kw):
+    d = {"type": ns.ProxyTypes.SOCKS5, "address": A(cfg[key])}
+    d.update(kw)
+    return d
+
+
+def test_socks5_tcp_tls_and_udp_through_dante(cfg):
+    if not cfg.get("socks5"):
+        pytest.fail("no SOCKS5 peer: install dante-server (.ci/run does)")
+
+    async def main():
+        s = ns.constructTCPSocketInstance()
+        got = []
+        s.on("message", got.append)
+        await s.connect({"address": A(cfg["tcp_echo"]), "proxy": P(cfg, "socks5")})
+        assert await s.getRemoteAddress() == {"address": "127.0.0.1", "family": 1,
+                                              "port": cfg["tcp_echo"]}
+        await s.send({"data": "via socks"})
+        await until(lambda: got)
+        assert got[0]["message"] == b"via socks" and got[0]["remoteInfo"]["port"] == cfg["tcp_echo"]
+        await s.close()
+        t = ns.constructTLSSocketInstance()
+        tg = []
+        t.on("message", tg.append)
+        await t.connect({"address": A(cfg["tls_echo"]), "secureOptions": {"ca": cfg["ca_pem"]},
+                         "proxy": P(cfg, "socks5")})
+        await t.send({"data": "tls via socks"})
+        await until(lambda: tg)
+        assert tg[0]["message"] == b"tls via socks"
+        await t.close()
+        u = ns.constructUDPSocketInstance()
+        ug = []
+        u.on("message", ug.append)
+        await u.bind({"address": "127.0.0.1"})
+        for i in range(3):
+            await u.send({"data": "d%d" % i, "address": A(cfg["udp_echo"]), "proxy": P(cfg, "socks5")})
+        await until(lambda: len(ug) == 3)
+        assert sorted(m["message"] for m in ug) == [b"d0", b"d1", b"d2"]
+        assert ug[0]["remoteInfo"]["port"] == cfg["udp_echo"] and ug[0]["remoteInfo"]["size"] == 2
+        await u.close()
+        with pytest.raises(BusinessError) as ei:  # the proxy cannot reach the target
+            await ns.constructTCPSocketInstance().connect(
+                {"address": A(cfg["closed_port"]), "proxy": P(cfg, "socks5")})
+        assert ei.value.code == 2301208
+        with pytest.raises(BusinessError) as ei:  # a name over 255 bytes
+            await ns.constructTCPSocketInstance().connect(
+                {"address": {"address": "a" * 300, "port": 1}, "proxy": P(cfg, "socks5")})
+        assert ei.value.code == 2301212
+    run(main())
+
+
+def test_socks5_authentication_through_pproxy(cfg):
+    async def main():
+        s = ns.constructTCPSocketInstance()
+        got = []
+        s.on("message", got.append)
+        await s.connect({"address": A(cfg["tcp_echo"]),
+                         "proxy": P(cfg, "socks5_auth", username="u", password="p")})
+        await s.send({"data": "authed"})
+        await until(lambda: got)
+        await s.close()
+        for proxy, want in ((P(cfg, "socks5_auth", username="u", password="bad"), 2301207),
+                            (P(cfg, "socks5_auth"), 2301209),
+                            ({"type": 1, "address": A(cfg["closed_port"])}, 2301206)):
+            with pytest.raises(BusinessError) as ei:
+                await ns.constructTCPSocketInstance().connect(
+                    {"address": A(cfg["tcp_echo"]), "proxy": proxy})
+            assert ei.value.code == want, (proxy, ei.value)
+        for bad in ({"type": 7, "address": A(1)}, {"type": 1}, "socks5://x"):
+            with pytest.raises(BusinessError) as ei:
+                await ns.constructTCPSocketInstance().connect(
+                    {"address": A(cfg["tcp_echo"]), "proxy": bad})
+            assert ei.value.code == 401
+    run(main())

@@ -37,6 +37,7 @@ import peers_sock as sockpeers     # noqa: E402
 from peers_rawhttp import HOST, ThreadedServer, respond, serve_http   # noqa: E402
 
 PROXY_USER, PROXY_PASSWORD = "u", "p"
+SOCKS_USER, SOCKS_PASSWORD = "u", "p"
 START_TIMEOUT = 15
 
 
@@ -105,6 +106,15 @@ class Peers:
                               "tls_selfsigned", sockpeers.echo, _server_ctx(files["selfsigned"])))):
             self.servers[name] = srv.start()
             self.cfg[name] = srv.port
+        # SOCKS5: Dante (no auth; TCP and UDP) where danted is installed, pproxy (auth)
+        socks = [("socks5", sockpeers.dante(self.workdir)),
+                 ("socks5_auth", sockpeers.pproxy(self.workdir, SOCKS_USER, SOCKS_PASSWORD))]
+        for name, child in socks:
+            if child is not None:
+                self.servers[name] = child
+        for name, child in socks:
+            self.cfg[name] = child.start().port if child is not None else None
+        self.cfg["socks_user"], self.cfg["socks_password"] = SOCKS_USER, SOCKS_PASSWORD
 
         for name in self.procs:
             self._wait_http(name, files["ca"])

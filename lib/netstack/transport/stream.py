@@ -78,14 +78,23 @@ class Conn:
     Reads are the caller's to serialise (one reading task per connection). close() wakes a
     waiting reader (it sees 0, as at the peer's close) and writer (OSError EBADF)."""
 
+    # Defaults as class attributes: an instance stores only what differs (a smaller
+    # instance dict per open connection).
+    tls = False
+    peer = None
+    local = None
+    stage = CONNECT
+    closed = False
+    wq = None  # None: nobody writing; a list (waiting writers' events): busy
+
     def __init__(self, s, peer=None, local=None, tls=False):
         self.s = s
-        self.tls = tls
-        self.peer = peer
-        self.local = local
-        self.stage = CONNECT
-        self.closed = False
-        self.wq = None  # None: nobody writing; a list (waiting writers' events): busy
+        if peer is not None:
+            self.peer = peer
+        if local is not None:
+            self.local = local
+        if tls:
+            self.tls = tls
 
     def remote_address(self):
         """(host, port, 4 or 6), or None."""
@@ -110,6 +119,30 @@ class Conn:
                     self.stage = OPEN
                 return n
             await _port.wait_readable(s)
+
+    async def pump(self, want, view, owner):
+        """The reading task of an event-driven socket, in one frame: read into view(want)
+        (a buffer the caller may share between connections: it is asked for before every
+        read), hand each read to owner._deliver(mv, n), and call owner._end(err) once when
+        the peer closes (err None), close() was called (None) or a read fails (the
+        exception). (owner, not two bound methods: each would be an object per
+        connection.)"""
+        s = self.s
+        err = None
+        try:
+            while not self.closed:
+                mv = view(want)
+                n = s.readinto(mv)
+                if n is None:
+                    await _port.wait_readable(s)
+                    continue
+                if not n:
+                    break
+                self.stage = OPEN
+                owner._deliver(mv, n)
+        except Exception as e:  # a reset, a TLS alert, out of memory
+            err = e
+        owner._end(err)
 
     async def fill(self, mv):
         """Like readinto, but once bytes came it goes on reading without waiting until mv

@@ -1,0 +1,81 @@
+# timeout: 120
+# SOCKS5 proxy (ProxyOptions) on MicroPython against real proxies run by the peers:
+# Dante without authentication (TCP CONNECT, UDP ASSOCIATE), pproxy with a username and
+# password; the 2301206-2301213 codes.
+import gc
+C = {k: CFG.get(k) for k in ("tcp_echo", "udp_echo", "closed_port", "socks5", "socks5_auth")}
+CFG = None
+gc.collect()
+import asyncio
+import netstack
+from netstack import socket as ns, BusinessError
+
+
+async def until(pred, ms=8000):
+    while not pred():
+        if ms <= 0:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep_ms(5)
+        ms -= 5
+
+
+async def code(aw):
+    try:
+        await aw
+    except BusinessError as e:
+        return e.code
+    raise AssertionError("no error")
+
+
+def A(port):
+    return {"address": "127.0.0.1", "port": port}
+
+
+def P(key, **kw):
+    d = {"type": ns.ProxyTypes.SOCKS5, "address": A(C[key])}
+    for k in kw:
+        d[k] = kw[k]
+    return d
+
+
+async def main():
+    assert C["socks5"], "no SOCKS5 peer (dante-server: .ci/run installs it)"
+    s = ns.constructTCPSocketInstance()
+    got = []
+    s.on("message", got.append)
+    await s.connect({"address": A(C["tcp_echo"]), "proxy": P("socks5")})
+    ra = await s.getRemoteAddress()
+    assert ra["port"] == C["tcp_echo"], ra
+    await s.send({"data": "via socks"})
+    await until(lambda: got)
+    assert got[0]["message"] == b"via socks", got
+    await s.close()
+    u = ns.constructUDPSocketInstance()
+    ug = []
+    u.on("message", ug.append)
+    await u.setExtraOptions({"receiveBufferSize": 1024})  # small reads for a small heap
+    await u.bind({"address": "127.0.0.1"})
+    await u.send({"data": "dgram", "address": A(C["udp_echo"]), "proxy": P("socks5")})
+    await until(lambda: ug)
+    assert ug[0]["message"] == b"dgram" and ug[0]["remoteInfo"]["port"] == C["udp_echo"], ug
+    await u.close()
+    assert await code(ns.constructTCPSocketInstance().connect(
+        {"address": A(C["closed_port"]), "proxy": P("socks5")})) == 2301208
+    a = ns.constructTCPSocketInstance()
+    ag = []
+    a.on("message", ag.append)
+    await a.connect({"address": A(C["tcp_echo"]), "proxy": P("socks5_auth", username="u", password="p")})
+    await a.send({"data": "authed"})
+    await until(lambda: ag)
+    await a.close()
+    for proxy, want in ((P("socks5_auth", username="u", password="bad"), 2301207),
+                        (P("socks5_auth"), 2301209),
+                        ({"type": 1, "address": A(C["closed_port"])}, 2301206)):
+        c = await code(ns.constructTCPSocketInstance().connect(
+            {"address": A(C["tcp_echo"]), "proxy": proxy}))
+        assert c == want, (proxy, c)
+    print("socks ok")
+
+
+netstack.run(main())
+print("OK")

@@ -1,0 +1,71 @@
+# proto/socks5.py, byte by byte: builders give RFC 1928/1929 bytes, parsers wait for
+# whole messages (None) and name what is wrong (Socks5Error kinds).
+import pytest
+from netstack.proto import socks5 as S
+
+
+def test_greeting_and_method():
+    assert S.greeting(False) == b"\x05\x01\x00"
+    assert S.greeting(True) == b"\x05\x02\x00\x02"
+    assert S.parse_method(b"") is None and S.parse_method(b"\x05") is None
+    assert S.parse_method(b"\x05\x00") == S.NO_AUTH
+    assert S.parse_method(b"\x05\x02") == S.USER_PASS
+    with pytest.raises(S.Socks5Error) as ei:
+        S.parse_method(b"\x05\xff")
+    assert ei.value.kind == S.METHOD
+    with pytest.raises(S.Socks5Error) as ei:
+        S.parse_method(b"\x04\x00")
+    assert ei.value.kind == S.DECODE
+
+
+def test_auth():
+    assert S.auth_request("u", "pw") == b"\x01\x01u\x02pw"
+    for u, p in (("", "x"), ("a" * 256, "x"), ("u", "p" * 256)):
+        with pytest.raises(S.Socks5Error) as ei:
+            S.auth_request(u, p)
+        assert ei.value.kind == S.ENCODE
+    assert S.parse_auth(b"\x01") is None
+    assert S.parse_auth(b"\x01\x00") is True
+    with pytest.raises(S.Socks5Error) as ei:
+        S.parse_auth(b"\x01\x01")
+    assert ei.value.kind == S.AUTH
+
+
+def test_requests_every_address_type():
+    assert S.request(S.CONNECT, "127.0.0.1", 80) == b"\x05\x01\x00\x01\x7f\x00\x00\x01\x00\x50"
+    assert S.request(S.UDP_ASSOCIATE, "0.0.0.0", 0) == b"\x05\x03\x00\x01\x00\x00\x00\x00\x00\x00"
+    assert S.request(S.CONNECT, "::1", 443) == b"\x05\x01\x00\x04" + b"\x00" * 15 + b"\x01\x01\xbb"
+    assert S.request(S.CONNECT, "fe80::1:2", 1)[4:20] == bytes.fromhex("fe800000000000000000000000010002")
+    assert S.request(S.CONNECT, "example.org", 8080) == b"\x05\x01\x00\x03\x0bexample.org\x1f\x90"
+    with pytest.raises(S.Socks5Error) as ei:
+        S.request(S.CONNECT, "a" * 256, 1)
+    assert ei.value.kind == S.ENCODE
+
+
+def test_reply_incremental_and_errors():
+    whole = b"\x05\x00\x00\x01\x7f\x00\x00\x01\x1f\x90"
+    for i in range(len(whole)):
+        assert S.parse_reply(whole[:i]) is None
+    assert S.parse_reply(whole + b"xx") == ("127.0.0.1", 8080, 10)
+    name = b"\x05\x00\x00\x03\x04host\x00\x01"
+    assert S.parse_reply(name) == ("host", 1, len(name))
+    six = b"\x05\x00\x00\x04" + bytes(15) + b"\x01\x00\x02"
+    assert S.parse_reply(six) == ("0:0:0:0:0:0:0:1", 2, 22)
+    with pytest.raises(S.Socks5Error) as ei:
+        S.parse_reply(b"\x05\x05\x00\x01" + bytes(6))
+    assert ei.value.kind == S.REPLY and ei.value.code == 5
+    for bad in (b"\x04\x00\x00\x01" + bytes(6), b"\x05\x00\x01\x01" + bytes(6),
+                b"\x05\x00\x00\x09" + bytes(6)):
+        with pytest.raises(S.Socks5Error) as ei:
+            S.parse_reply(bad)
+        assert ei.value.kind == S.DECODE
+
+
+def test_udp_header_round_trip():
+    h = S.udp_header("127.0.0.1", 53)
+    assert h == b"\x00\x00\x00\x01\x7f\x00\x00\x01\x00\x35"
+    assert S.parse_udp(h + b"payload") == ("127.0.0.1", 53, len(h))
+    assert S.parse_udp(b"\x00\x00\x01\x01" + bytes(6)) is None  # a fragment: dropped
+    for bad in (b"\x01\x00\x00\x01" + bytes(6), b"\x00\x00\x00\x01\x00"):
+        with pytest.raises(S.Socks5Error):
+            S.parse_udp(bad)
