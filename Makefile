@@ -82,6 +82,7 @@ bench: setup mpy
 	@$(PY) bench/ram.py
 	@$(PY) bench/ws_run.py
 	@$(PY) bench/ws_autobahn.py
+	@$(PY) bench/sock.py
 
 # 25,000 sequential requests per style at 110k from .mpy, heap flat (tests/device/test_soak.py)
 soak: setup mpy

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""netstack.socket rows of `make bench`, each next to a minimal raw-socket baseline written
+the way a MicroPython user would (blocking socket, one preallocated buffer), both on the
+MicroPython unix port against CPython peers on 127.0.0.1:
+
+  TCP send MB/s     8 MiB to a sink           raw: sock.write; netstack: TCPSocket.send
+  TCP receive MB/s  8 MiB from a source       raw: readinto; netstack: message events
+  UDP datagrams/s   5,000 x 512 B to a sink   raw: sendto; netstack: UDPSocket.send
+  TCP accepts/s     500 connects by CPython   raw: accept+close; netstack: TCPSocketServer
+  TLS send MB/s     4 MiB to a TLS sink       raw: tls socket write; netstack: TLSSocket
+
+    python bench/sock.py [--lib build/lib]
+
+Targets (issue 9): netstack >= 0.9x raw for the bulk and datagram rows. One run each; a
+missed target is reported, not fatal.
+"""
+import argparse
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MP = os.path.join(ROOT, ".venv", "bin", "micropython")
+MB = 1 << 20
+
+MP_CODE = r'''
+import sys, time, socket, asyncio, gc
+from netstack import socket as ns
+import netstack
+case, who = sys.argv[1], sys.argv[2]
+port, n = int(sys.argv[3]), int(sys.argv[4])
+ca = sys.argv[5] if len(sys.argv) > 5 else None
+A = {"address": "127.0.0.1", "port": port}
+blob = bytes(range(256)) * 64  # 16 KiB
+
+def out(t):
+    print("RESULT", time.ticks_diff(time.ticks_ms(), t))
+
+async def until(pred):
+    while not pred():
+        await asyncio.sleep_ms(1)
+
+if case == "tcp_send":
+    t = time.ticks_ms()
+    if who == "raw":
+        s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+        for i in range(n // len(blob)):
+            s.write(blob)
+        s.close()
+    else:
+        async def main():
+            s = ns.constructTCPSocketInstance()
+            await s.connect({"address": A})
+            for i in range(n // len(blob)):
+                await s.send({"data": blob})
+            await s.close()
+        netstack.run(main())
+    out(t)
+elif case == "tcp_recv":
+    t = time.ticks_ms()
+    if who == "raw":
+        s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+        buf = bytearray(4096); got = 0
+        while got < n:
+            k = s.readinto(buf)
+            if not k:
+                break
+            got += k
+        s.close()
+    else:
+        got = [0]
+        async def main():
+            s = ns.constructTCPSocketInstance()
+            s.on("message", lambda m: got.__setitem__(0, got[0] + len(m["message"])))
+            await s.connect({"address": A})
+            await until(lambda: got[0] >= n)
+            await s.close()
+        netstack.run(main())
+    out(t)
+elif case == "udp_send":
+    d = bytes(512)
+    t = time.ticks_ms()
+    if who == "raw":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        a = socket.getaddrinfo("127.0.0.1", port)[0][-1]
+        for i in range(n):
+            s.sendto(d, a)
+        s.close()
+    else:
+        async def main():
+            u = ns.constructUDPSocketInstance()
+            await u.bind({"address": "127.0.0.1"})
+            o = {"data": d, "address": A}
+            for i in range(n):
+                await u.send(o)
+            await u.close()
+        netstack.run(main())
+    out(t)
+elif case == "accept":
+    # port: where to tell the CPython client our port; n: connections
+    if who == "raw":
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1]); ls.listen(64)
+        print("PORT", port); sys.stdout.flush() if hasattr(sys.stdout, "flush") else None
+        t = time.ticks_ms()
+        for i in range(n):
+            c, a = ls.accept(); c.close()
+        out(t)
+    else:
+        got = [0]
+        async def main():
+            srv = ns.constructTCPSocketServerInstance()
+            def on_conn(c):
+                got[0] += 1
+                c.close(lambda e, d: None)
+            srv.on("connect", on_conn)
+            await srv.listen({"address": "127.0.0.1", "port": port})
+            print("PORT", port)
+            t = time.ticks_ms()
+            await until(lambda: got[0] >= n)
+            out(t)
+            await srv.close()
+        netstack.run(main())
+elif case == "tls_send":
+    cadata = open(ca).read()
+    t = time.ticks_ms()
+    if who == "raw":
+        import tls, binascii
+        from netstack.transport.tls import pem_to_ders
+        ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(pem_to_ders(cadata)[0]); ctx.verify_mode = tls.CERT_REQUIRED
+        s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+        s = ctx.wrap_socket(s, server_hostname="127.0.0.1")
+        for i in range(n // len(blob)):
+            s.write(blob)
+        s.close()
+    else:
+        async def main():
+            s = ns.constructTLSSocketInstance()
+            await s.connect({"address": A, "secureOptions": {"ca": cadata}})
+            for i in range(n // len(blob)):
+                await s.send({"data": blob})
+            await s.close()
+        netstack.run(main())
+    out(t)
+'''
+
+
+def _sink(ctx=None):
+    """A TCP server that reads and drops everything; -> port."""
+    ls = socket.create_server(("127.0.0.1", 0), backlog=64)
+
+    def one(c):
+        try:
+            if ctx is not None:
+                c = ctx.wrap_socket(c, server_side=True)
+            while c.recv(1 << 16):
+                pass
+        except OSError:
+            pass
+        c.close()
+
+    def loop():
+        while True:
+            c, _ = ls.accept()
+            threading.Thread(target=one, args=(c,), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+def _source(n):
+    """A TCP server that sends n bytes to each client, then closes; -> port."""
+    ls = socket.create_server(("127.0.0.1", 0), backlog=64)
+    blob = bytes(range(256)) * 256
+
+    def one(c):
+        try:
+            left = n
+            while left > 0:
+                k = c.send(blob[:left])
+                left -= k
+            c.shutdown(socket.SHUT_WR)
+            c.recv(10)
+        except OSError:
+            pass
+        c.close()
+
+    def loop():
+        while True:
+            c, _ = ls.accept()
+            threading.Thread(target=one, args=(c,), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+def _udp_sink():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    s.bind(("127.0.0.1", 0))
+
+    def loop():
+        while True:
+            s.recv(2048)
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
+
+
+def run_mp(lib, script, args, client=None):
+    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+    p = subprocess.Popen([MP, "-X", "heapsize=2m", script] + [str(a) for a in args], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if client is not None:
+        line = p.stdout.readline()
+        if not line.startswith("PORT"):
+            raise RuntimeError("no PORT line: " + line + p.stdout.read())
+        client(int(line.split()[1]))
+    out, _ = p.communicate(timeout=300)
+    for line in out.splitlines():
+        if line.startswith("RESULT"):
+            return int(line.split()[1])
+    raise RuntimeError("%s %s failed:\n%s" % (args[0], args[1], out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    import trustme
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(sctx)
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        script = os.path.join(d, "sockbench.py")
+        with open(script, "w") as f:
+            f.write(MP_CODE)
+        capath = os.path.join(d, "ca.pem")
+        ca.cert_pem.write_to_path(capath)
+        sink, src, usink, tsink = _sink(), _source(8 * MB), _udp_sink(), _sink(sctx)
+
+        def free_port():
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            p = s.getsockname()[1]
+            s.close()
+            return p
+
+        def clients(n):
+            def go(port):
+                for i in range(n):
+                    for k in range(50):
+                        try:
+                            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                            break
+                        except ConnectionRefusedError:
+                            time.sleep(0.01)
+            return go
+
+        for name, case, port, n, unit, per in (
+                ("TCP send MB/s", "tcp_send", sink, 8 * MB, "MB/s", 8.0),
+                ("TCP receive MB/s", "tcp_recv", src, 8 * MB, "MB/s", 8.0),
+                ("UDP datagrams/s", "udp_send", usink, 5000, "/s", 5000),
+                ("TCP accepts/s", "accept", None, 500, "/s", 500),
+                ("TLS send MB/s", "tls_send", tsink, 4 * MB, "MB/s", 4.0)):
+            res = {}
+            for who in ("raw", "netstack"):
+                p = port if port is not None else free_port()
+                extra = [capath] if case == "tls_send" else []
+                ms = run_mp(args.lib, script, [case, who, p, n] + extra,
+                            clients(n) if case == "accept" else None)
+                res[who] = per / max(ms, 1) * 1000
+            ratio = res["netstack"] / res["raw"]
+            target = case in ("tcp_send", "tcp_recv", "udp_send", "tls_send")
+            rows.append({"row": name, "raw": round(res["raw"], 1), "netstack": round(res["netstack"], 1),
+                         "ratio": round(ratio, 2),
+                         "target": ("PASS" if ratio >= 0.9 else "FAIL") if target else "-"})
+    w = max(len(r["row"]) for r in rows)
+    print("%-*s %10s %10s %6s  %s" % (w, "netstack.socket", "raw", "netstack", "x", "target >= 0.9x"))
+    for r in rows:
+        print("%-*s %10.1f %10.1f %6.2f  %s" % (w, r["row"], r["raw"], r["netstack"], r["ratio"], r["target"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
