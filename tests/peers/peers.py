@@ -67,6 +67,14 @@ class Peers:
 
     def start(self):
         t0 = time.monotonic()
+        # SOCKS5 proxies as child processes: Dante (no auth; TCP and UDP) where danted is
+        # installed, pproxy (username/password). Started first (pproxy takes ~0.5 s to
+        # import), waited for at the end. Test scripts use the credentials "u"/"p".
+        socks = [("socks5", sockpeers.dante(self.workdir)),
+                 ("socks5_auth", sockpeers.pproxy(self.workdir, SOCKS_USER, SOCKS_PASSWORD))]
+        for name, child in socks:
+            if child is not None:
+                self.servers[name] = child
         pki, files = certs.make_pki(self.workdir, HOST)
         self.cfg.update(pki)
         self.cfg["host"] = HOST
@@ -106,15 +114,8 @@ class Peers:
                               "tls_selfsigned", sockpeers.echo, _server_ctx(files["selfsigned"])))):
             self.servers[name] = srv.start()
             self.cfg[name] = srv.port
-        # SOCKS5: Dante (no auth; TCP and UDP) where danted is installed, pproxy (auth)
-        socks = [("socks5", sockpeers.dante(self.workdir)),
-                 ("socks5_auth", sockpeers.pproxy(self.workdir, SOCKS_USER, SOCKS_PASSWORD))]
-        for name, child in socks:
-            if child is not None:
-                self.servers[name] = child
         for name, child in socks:
             self.cfg[name] = child.start().port if child is not None else None
-        self.cfg["socks_user"], self.cfg["socks_password"] = SOCKS_USER, SOCKS_PASSWORD
 
         for name in self.procs:
             self._wait_http(name, files["ca"])

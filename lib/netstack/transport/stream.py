@@ -78,23 +78,14 @@ class Conn:
     Reads are the caller's to serialise (one reading task per connection). close() wakes a
     waiting reader (it sees 0, as at the peer's close) and writer (OSError EBADF)."""
 
-    # Defaults as class attributes: an instance stores only what differs (a smaller
-    # instance dict per open connection).
-    tls = False
-    peer = None
-    local = None
-    stage = CONNECT
-    closed = False
-    wq = None  # None: nobody writing; a list (waiting writers' events): busy
-
     def __init__(self, s, peer=None, local=None, tls=False):
         self.s = s
-        if peer is not None:
-            self.peer = peer
-        if local is not None:
-            self.local = local
-        if tls:
-            self.tls = tls
+        self.tls = tls
+        self.peer = peer
+        self.local = local
+        self.stage = CONNECT
+        self.closed = False
+        self.wq = None  # None: nobody writing; a list (waiting writers' events): busy
 
     def remote_address(self):
         """(host, port, 4 or 6), or None."""
