@@ -321,21 +321,19 @@ class Stream(Base):
     OPTS = TCP_OPTS
     _c = None        # transport Conn while connected
     _remote = None   # the peer's sockaddr
-    _task = None     # the reader
 
     def _sock(self):
         c = self._c
         return None if c is None else c.s
 
     def _start(self, conn):
+        # Addresses stay on the Conn (conn.peer, conn.local) and its reader task too
+        # (conn.task): fewer attributes here keep this object's dict small (RAM per
+        # connection). _remote is set only through a proxy (the target, by _socks).
         self._c = conn
-        if self._remote is None:  # (through a proxy: the target, set by _socks)
-            self._remote = conn.peer
-        if conn.local is not None:
-            self._local = conn.local
         self._st |= CONNECTED | BOUND
         _aw.hold()
-        self._task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
+        conn.task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
 
     def _end(self, err):
         # the reader ended: the peer closed (err None) or a read failed
@@ -362,7 +360,7 @@ class Stream(Base):
         self._emit("message", {"message": m, "remoteInfo": self._rinfo(n)})
 
     def _rinfo(self, n):
-        h, p, v = _port.addr(self._remote)
+        h, p, v = _port.addr(self._remote or self._c.peer)
         return {"address": h, "family": "IPv6" if v == 6 else "IPv4", "port": p, "size": n}
 
     def _io_error(self, e):
@@ -403,9 +401,18 @@ class Stream(Base):
         return op(self, self._remote_addr(), callback)
 
     async def _remote_addr(self):
-        if self._remote is None or self._st & CLOSED:
+        c = self._c
+        r = self._remote or (c.peer if c is not None else None)
+        if r is None or self._st & CLOSED:
             raise BusinessError(self.BASE + _ENOTCONN, "socket is not connected")
-        return addr_dict(self._remote)
+        return addr_dict(r)
+
+    async def _local_addr(self):
+        c = self._c
+        a = self._local or (c.local if c is not None else None)
+        if a is None or self._st & CLOSED:
+            raise BusinessError(self.BASE + _EBADF, "socket is not bound")
+        return addr_dict(a)
 
 
 # ---- TCPSocket -----------------------------------------------------------------------
@@ -514,6 +521,7 @@ async def dial(sk, fam, host, port, tmo, proxy, base):
     for i in range(4):
         s = sk._s
         chosen = False
+        sa = None
         if s is None:
             lip = ("::1" if ip == "::1" else "::") if fam == 2 else (
                 "127.0.0.1" if ip.startswith("127.") else "0.0.0.0")
@@ -521,9 +529,7 @@ async def dial(sk, fam, host, port, tmo, proxy, base):
                 s, sa = _tcp.prepare(af(fam), pairs(sk._opts), lip, 0, True)
             except Exception as e:
                 raise error_of(e, base)
-            if sa is not None:
-                sk._local = sa
-                chosen = True
+            chosen = sa is not None
             sk._s = s
         try:
             c = await deadline(_connect(s, ip, port), tmo, base)
@@ -538,7 +544,7 @@ async def dial(sk, fam, host, port, tmo, proxy, base):
             if isinstance(e, Exception):
                 raise error_of(e, base)
             raise
-        c.local = _port.local_addr(s) or sk._local
+        c.local = _port.local_addr(s) or sa or sk._local
         return c
 
 

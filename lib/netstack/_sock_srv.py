@@ -98,7 +98,6 @@ class TCPSocketServer(Base):
         _next_id[0] += 1
         c = self.CONN(_next_id[0])
         c._srv = self
-        c._remote = conn.peer
         # the listener's address; a wildcard one is the peer's own for a loopback peer
         local = self._local
         h = _port.addr(local)[0]
@@ -106,7 +105,7 @@ class TCPSocketServer(Base):
             p = _port.addr(conn.peer)[0]
             if p in ("127.0.0.1", "::1"):
                 local = _port.resolve(p, _port.addr(local)[1])[1]
-        c._local = conn.local = local
+        conn.local = local
         o = self._opts
         if o:
             c._opts = dict(o)  # the server's options go to its connections

@@ -239,7 +239,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             self._start(conn)
         else:
             # upgraded: a new reader, on TLS
-            self._task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
+            conn.task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
         self._emit("connect")
         if n and self._has("message"):
             self._deliver(mv, n)
@@ -266,10 +266,11 @@ def new_socket(tcp):
         raise BusinessError(_E_NOTCONN, "the TCPSocket is not connected")
     # Take over its connection: its reader stops (cancelled while it waits to read; no
     # write may be in flight), its events end, it needs no close of its own.
-    task, tcp._task = tcp._task, None
+    c = tcp._c
+    task = getattr(c, "task", None)
     if task is not None:
         task.cancel()
-    t._c, tcp._c = tcp._c, None
+    t._c, tcp._c = c, None
     t._remote, t._local, t._opts = tcp._remote, tcp._local, tcp._opts
     t._st = tcp._st
     tcp._st = CLOSED

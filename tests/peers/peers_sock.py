@@ -140,6 +140,17 @@ def _wait_port(port, proc, name, seconds=10):
             time.sleep(0.02)
 
 
+def _die_with_parent():
+    # Linux: SIGTERM when the process that started us dies, even by SIGKILL (the peers'
+    # gunicorn does the same through peers_gunicorn_child.py)
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Child:
     """A proxy server process on 127.0.0.1:port, stopped with the peers."""
 
@@ -148,7 +159,7 @@ class Child:
         self.name, self.port = name, port
         log = open(os.path.join(workdir, name + ".log"), "ab")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                     cwd=workdir)
+                                     cwd=workdir, preexec_fn=_die_with_parent)
         log.close()
 
     def start(self):
