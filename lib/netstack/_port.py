@@ -14,7 +14,7 @@
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
 #   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, *sockopt(s, name, v)
-#   *listen(s, backlog), *sock_error(s) -> errno after connect, *fileno(s) -> int,
+#   *listen(s, backlog), *sock_error(s) -> errno after connect, *fileno(s) -> int, *io_wait(s, write),
 #   *unix_addr(path) -> sa | None, *MAX_CLIENTS, *BACKLOG, *RECV_BUF (netstack.socket)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
@@ -81,49 +81,12 @@ def drop_sleeper(t):
 # so the transport can read into its own buffers without asyncio.Stream's copies.
 # The poller holds one waiting task per direction per socket (a second one would replace
 # the first, which then never wakes): transport.stream.Conn queues its writers.
-class _IOWait:
-    # What `await wait_readable(s)` awaits: one object for all waits, as asyncio's sleep_ms
-    # does with its SingletonGenerator, so a waiting reader allocates no generator (each
-    # open connection's reader waits here). The first __next__ registers the socket and
-    # suspends the task; the next one, when the poller woke it, ends the await. Safe to
-    # share: `s` is taken by the first __next__ before any other task runs.
-    def __init__(self):
-        self.s = None
-        self.w = False
-        self.exc = StopIteration()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        s = self.s
-        if s is not None:
-            self.s = None
-            q = asyncio.core._io_queue
-            if self.w:
-                q.queue_write(s)
-            else:
-                q.queue_read(s)
-            return None
-        self.exc.__traceback__ = None
-        raise self.exc
-
-
-_iow = _IOWait()
-
-
 def wait_readable(s):
-    w = _iow
-    w.s = s
-    w.w = False
-    return w
+    yield asyncio.core._io_queue.queue_read(s)
 
 
 def wait_writable(s):
-    w = _iow
-    w.s = s
-    w.w = True
-    return w
+    yield asyncio.core._io_queue.queue_write(s)
 
 
 def close(s):

@@ -333,7 +333,7 @@ class Stream(Base):
         self._c = conn
         self._st |= CONNECTED | BOUND
         _aw.hold()
-        conn.task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
+        conn.task = _port.spawn(_tcp.pump(conn, self._rbs(), rx_view, self))
 
     def _end(self, err):
         # the reader ended: the peer closed (err None) or a read failed

@@ -9,6 +9,7 @@ from ._sock import (TCPSocket, Stream, rx_view, SERVER_BASE, CLOSED, CONNECTED, 
                      error_of, is_ip, deadline)
 from .transport import tls as _tls
 from .transport import stream as _stream
+from .transport import tcp as _tcp
 
 try:
     from micropython import const
@@ -239,7 +240,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             self._start(conn)
         else:
             # upgraded: a new reader, on TLS
-            conn.task = _port.spawn(conn.pump(self._rbs(), rx_view, self))
+            conn.task = _port.spawn(_tcp.pump(conn, self._rbs(), rx_view, self))
         self._emit("connect")
         if n and self._has("message"):
             self._deliver(mv, n)

@@ -264,6 +264,10 @@ def sockopt(s, name, value):
     return True
 
 
+def io_wait(s, write=False):
+    return wait_writable(s) if write else wait_readable(s)
+
+
 def sock_error(s):
     return s.s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
 

@@ -111,30 +111,6 @@ class Conn:
                 return n
             await _port.wait_readable(s)
 
-    async def pump(self, want, view, owner):
-        """The reading task of an event-driven socket, in one frame: read into view(want)
-        (a buffer the caller may share between connections: it is asked for before every
-        read), hand each read to owner._deliver(mv, n), and call owner._end(err) once when
-        the peer closes (err None), close() was called (None) or a read fails (the
-        exception). (owner, not two bound methods: each would be an object per
-        connection.)"""
-        s = self.s
-        err = None
-        try:
-            while not self.closed:
-                mv = view(want)
-                n = s.readinto(mv)
-                if n is None:
-                    await _port.wait_readable(s)
-                    continue
-                if not n:
-                    break
-                self.stage = OPEN
-                owner._deliver(mv, n)
-        except Exception as e:  # a reset, a TLS alert, out of memory
-            err = e
-        owner._end(err)
-
     async def fill(self, mv):
         """Like readinto, but once bytes came it goes on reading without waiting until mv
         is full or the socket has nothing more right now: fewer rounds for bulk data."""

@@ -3,7 +3,7 @@
 # refusal at once, and AF_UNIX sockets. dial.py stays the HTTP client's lean path.
 import errno
 from .. import _port
-from .stream import Conn, NetError, CONNECT, bind
+from .stream import Conn, NetError, CONNECT, OPEN, bind
 
 
 def prepare(family, opts=(), host=None, port=0, blind_only=False):
@@ -59,3 +59,27 @@ async def connect_sock(s, sa):
     if e:
         raise NetError(CONNECT, e, "connect failed: errno %d" % e)
     return Conn(s, sa)
+
+
+async def pump(c, want, view, owner):
+    """The reading task of an event-driven socket on Conn c, in one frame: read into
+    view(want) (a buffer the caller may share between connections: it is asked for before
+    every read), hand each read to owner._deliver(mv, n), and call owner._end(err) once
+    when the peer closes (err None), c.close() was called (None) or a read fails (the
+    exception). (owner, not two bound methods: each would be an object per connection.)"""
+    s = c.s
+    err = None
+    try:
+        while not c.closed:
+            mv = view(want)
+            n = s.readinto(mv)
+            if n is None:
+                await _port.io_wait(s)
+                continue
+            if not n:
+                break
+            c.stage = OPEN
+            owner._deliver(mv, n)
+    except Exception as e:  # a reset, a TLS alert, out of memory
+        err = e
+    owner._end(err)
