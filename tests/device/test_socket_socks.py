@@ -3,7 +3,8 @@
 # Dante without authentication (TCP CONNECT, UDP ASSOCIATE), pproxy with a username and
 # password; the 2301206-2301213 codes.
 import gc
-C = {k: CFG.get(k) for k in ("tcp_echo", "udp_echo", "closed_port", "socks5", "socks5_auth")}
+C = {k: CFG.get(k) for k in ("tcp_echo", "udp_echo", "closed_port")}
+C["socks5"], C["socks5_auth"] = CFG["socks5"]
 CFG = None
 gc.collect()
 import asyncio

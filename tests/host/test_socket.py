@@ -687,13 +687,13 @@ def test_local_socket_server_and_client(tmp_path):
 # ---- SOCKS5 proxy (Dante without auth: TCP + UDP; pproxy with username/password) ------
 
 def P(cfg, key, **kw):
-    d = {"type": ns.ProxyTypes.SOCKS5, "address": A(cfg[key])}
+    d = {"type": ns.ProxyTypes.SOCKS5, "address": A(cfg["socks5"][key == "socks5_auth"])}
     d.update(kw)
     return d
 
 
 def test_socks5_tcp_tls_and_udp_through_dante(cfg):
-    if not cfg.get("socks5"):
+    if not cfg["socks5"][0]:
         pytest.fail("no SOCKS5 peer: install dante-server (.ci/run does)")
 
     async def main():
