@@ -508,18 +508,19 @@ def test_tls_client_echo_getters(cfg):
     assert ev == ["connect", "close"]
 
 
-@pytest.mark.parametrize("peer,ca", [("tls_echo", "other_ca_pem"), ("tls_wronghost", "ca_pem"),
-                                     ("tls_expired", "ca_pem"), ("tls_selfsigned", "ca_pem")])
+@pytest.mark.parametrize("peer,ca", [(None, "other_ca_pem"), (0, "ca_pem"), (1, "ca_pem"),
+                                     (2, "ca_pem")])  # tls_bad: wrong host, expired, self-signed
 def test_tls_verification_failures_2303504(cfg, peer, ca):
     s = ns.constructTLSSocketInstance()
-    assert code(s.connect(tls_opts(cfg, cfg[peer], ca))) == 2303504
+    port = cfg["tls_echo"] if peer is None else cfg["tls_bad"][peer]
+    assert code(s.connect(tls_opts(cfg, port, ca))) == 2303504
     assert run(s.getState())["isConnected"] is False
 
 
 def test_tls_skip_remote_validation_lets_self_signed_through(cfg):
     async def main():
         s = ns.constructTLSSocketInstance()
-        await s.connect(tls_opts(cfg, cfg["tls_selfsigned"], None, skipRemoteValidation=True))
+        await s.connect(tls_opts(cfg, cfg["tls_bad"][2], None, skipRemoteValidation=True))
         got = []
         s.on("message", got.append)
         await s.send({"data": "hi"})
