@@ -14,8 +14,10 @@
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
 #   *recvfrom(s, n) -> (bytes, sa) | None, *local_addr(s) -> sa | None, *sockopt(s, name, v)
-#   *listen(s, backlog), *sock_error(s) -> errno after connect, *fileno(s) -> int, *io_wait(s, write),
+#   *listen(s, backlog), *sock_error(s) -> errno after connect, *fileno(s) -> int,
 #   *unix_addr(path) -> sa | None, *MAX_CLIENTS, *BACKLOG, *RECV_BUF (netstack.socket)
+#   io_wait(s)   await s readable (default in transport.tcp: one shared object, no
+#                generator per wait; netstack.socket's readers)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
 #   *tls_heap   free GC heap (bytes) a verified TLS client handshake needs where mbedTLS

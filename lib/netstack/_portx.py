@@ -122,47 +122,6 @@ def sockopt(s, name, value):
 _opts = None
 
 
-class _IOWait:
-    # What `await io_wait(s)` awaits: one object for all waits, as asyncio's sleep_ms does
-    # with its SingletonGenerator, so a waiting reader allocates no generator (each open
-    # socket's reader waits here: ~100 B per connection). The first __next__ registers the
-    # socket and suspends the task; the next, when the poller woke it, ends the await.
-    # Safe to share: `s` is taken by the first __next__ before any other task runs.
-    def __init__(self):
-        self.s = None
-        self.w = False
-        self.exc = StopIteration()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        s = self.s
-        if s is not None:
-            self.s = None
-            import asyncio
-            q = asyncio.core._io_queue
-            if self.w:
-                q.queue_write(s)
-            else:
-                q.queue_read(s)
-            return None
-        self.exc.__traceback__ = None
-        raise self.exc
-
-
-_iow = _IOWait()
-
-
-def io_wait(s, write=False):
-    """Like wait_readable/wait_writable, without an object per wait (netstack.socket's
-    readers)."""
-    w = _iow
-    w.s = s
-    w.w = write
-    return w
-
-
 def sock_error(s):
     """After a non-blocking connect was reported writable: its errno, 0 when connected.
     No getsockopt(SO_ERROR) on MicroPython: a 1-byte MSG_PEEK tells, consuming nothing."""

@@ -264,8 +264,8 @@ def sockopt(s, name, value):
     return True
 
 
-def io_wait(s, write=False):
-    return wait_writable(s) if write else wait_readable(s)
+def io_wait(s):
+    return wait_readable(s)
 
 
 def sock_error(s):

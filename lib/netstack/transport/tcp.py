@@ -61,6 +61,49 @@ async def connect_sock(s, sa):
     return Conn(s, sa)
 
 
+class _IOWait:
+    # What `await io_wait(s)` awaits: one object for all waits, as asyncio's sleep_ms does
+    # with its SingletonGenerator, so a waiting reader allocates no generator (each open
+    # socket's reader waits here: ~100 B per connection). The first __next__ registers the
+    # socket and suspends the task; the next, when the poller woke it, ends the await.
+    # Safe to share: `s` is taken by the first __next__ before any other task runs.
+    # (Here, not in _portx: webSocket and http load _portx, and this class and its object
+    # took ~0.5 KB from a wss session at 120k from .mpy.)
+    def __init__(self):
+        self.s = None
+        self.exc = StopIteration()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        s = self.s
+        if s is not None:
+            self.s = None
+            import asyncio
+            asyncio.core._io_queue.queue_read(s)
+            return None
+        self.exc.__traceback__ = None
+        raise self.exc
+
+
+_iow = None
+
+
+def io_wait(s):
+    """Wait until s is readable, without an object per wait (the default of the seam's
+    io_wait: a port may give its own, as CPython's does)."""
+    global _iow
+    w = _iow
+    if w is None:
+        w = _iow = _IOWait()
+    w.s = s
+    return w
+
+
+_wait = getattr(_port, "io_wait", io_wait)  # the port's own (CPython's) or the default
+
+
 async def pump(c, want, view, owner):
     """The reading task of an event-driven socket on Conn c, in one frame: read into
     view(want) (a buffer the caller may share between connections: it is asked for before
@@ -74,7 +117,7 @@ async def pump(c, want, view, owner):
             mv = view(want)
             n = s.readinto(mv)
             if n is None:
-                await _port.io_wait(s)
+                await _wait(s)  # (a global: one more local grew each reader's frame by 32 B)
                 continue
             if not n:
                 break
