@@ -346,6 +346,15 @@ async def _open(x, scheme, host, port):
 
 
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
+    # A request like the last one (same method, URL and headers; no body, proxy,
+    # credentials or cookies: a device polling a URL) sends the same head: kept with the
+    # URL memo, it costs no new strings (each costs MicroPython an intern-table scan).
+    global _memo
+    m = _memo
+    plain = body is None and x.proxy is None and x.auth is None and not userinfo and \
+        not auth_tried and x.cookies is None and m[0] == x.url_final
+    if plain and len(m) > 2 and m[2] == method and m[3] == x.headers:
+        return m[4]
     have = {}
     for n, v in x.headers:
         have[n] = 1
@@ -379,7 +388,10 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
         if body is None and n == "content-length":
             continue
         h.append((n, v))
-    return http1.request_head(method, target, h)
+    head = http1.request_head(method, target, h)
+    if plain:
+        _memo = (m[0], m[1], method, x.headers, head)
+    return head
 
 
 def _body_len(body):

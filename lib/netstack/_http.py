@@ -199,7 +199,10 @@ def _exchange(url, o, streaming):
     method = (rare and o.get("customMethod")) or o.get("method") or "GET"
     if not isinstance(method, str) or not method or " " in method:
         raise param("method must be a token string")
-    method = method.upper() if method.upper() in _GET_LIKE + ("POST", "PUT", "DELETE", "PATCH") else method
+    if method not in _GET_LIKE:  # (each new str costs MicroPython an intern-table scan)
+        m = method.upper()
+        if m in _GET_LIKE or m in ("POST", "PUT", "DELETE", "PATCH"):
+            method = m
     # extraData / queryParams / body (inventory §2.6)
     user_headers = o.get("header")
     headers = []
@@ -255,14 +258,23 @@ def _exchange(url, o, streaming):
                         "application/octet-stream"))
     elif ctype_form and not any(n == "content-type" for n, v in headers):
         headers.append(("content-type", "application/x-www-form-urlencoded"))
+    # only what differs from Exchange's class defaults: every attribute set on a new
+    # instance may grow (reallocate) its attribute table on MicroPython
     x = _client.Exchange(method, url)
-    x.headers = headers
-    x.body = body
-    x.expect = o.get("expectDataType")
+    x.headers = headers  # (a rare option or the cache may add one)
+    if body is not None:
+        x.body = body
+    v = o.get("expectDataType")
+    if v is not None:
+        x.expect = v
     x.read_timeout = _uint(o, "readTimeout", 60000)
-    x.connect_timeout = _uint(o, "connectTimeout", 60000)
-    ml = _uint(o, "maxLimit", 5 * 1024 * 1024)
-    x.max_limit = None if streaming else min(ml, _MAX_LIMIT_CAP)
+    v = _uint(o, "connectTimeout", 60000)
+    if v != 60000:
+        x.connect_timeout = v
+    if streaming:
+        x.max_limit = None
+    elif "maxLimit" in o:
+        x.max_limit = min(_uint(o, "maxLimit", 5 * 1024 * 1024), _MAX_LIMIT_CAP)
     if not streaming:
         for n, v in headers:
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
@@ -270,10 +282,14 @@ def _exchange(url, o, streaming):
                 # load the decoder now, not mid-body: imported between the body's buffers it
                 # split the heap, and at 110k the first gzip body got no 32 KB window (2300027)
                 from . import _inflate  # noqa: F401
-    x.total = x.got = 0
     # read and decoded only when a TLS connection opens (not for a reused one); here, not
     # in _httpopt: an https request with only its CA does not load that module
-    x.ca_path, x.ca_data = o.get("caPath") or None, o.get("caData") or None
+    v = o.get("caPath") or None
+    if v is not None:
+        x.ca_path = v
+    v = o.get("caData") or None
+    if v is not None:
+        x.ca_data = v
     if rare:
         _httpopt.apply(x, o, method)
     return x

@@ -243,6 +243,8 @@ def has_token(headers, name, token):
         if k == name:
             if len(v) == len(token) and v.lower() == token:  # the usual one-token line
                 return True
+            if "," not in v:  # one token, not this one (values come stripped)
+                continue
             for t in v.split(","):
                 if t.strip().lower() == token:
                     return True
@@ -498,8 +500,9 @@ def _name_ok(k, what):
 
 def _head(first, headers):
     # Values may be str or int; str is sent UTF-8 encoded. CR/LF/NUL -> USAGE (injection).
-    # One join: every new str costs MicroPython an intern-table lookup.
-    out = [first]
+    # One join: every new str costs MicroPython an intern-table lookup. first: the pieces
+    # of the first line (a list, extended here).
+    out = first
     for k, v in headers:
         _name_ok(k, "header name")
         if not isinstance(v, str):
@@ -523,7 +526,7 @@ def request_head(method, target, headers):
         raise ProtoError(USAGE, 26)  # bad request target
     if has_ctl(target):
         raise ProtoError(USAGE, 27)  # space/CR/LF/NUL in request target
-    return _head(method + " " + target + " HTTP/1.1", headers)
+    return _head([method, " ", target, " HTTP/1.1"], headers)
 
 
 # --- URLs: what a request needs (proto.url re-exports these as url.split, url.host_header) ---

@@ -65,4 +65,4 @@ def response_head(status, reason, headers):
         raise ProtoError(USAGE, 42)  # bad status
     if not isinstance(reason, str) or "\r" in reason or "\n" in reason or "\x00" in reason:
         raise ProtoError(USAGE, 43)  # bad reason
-    return _head("HTTP/1.1 %d %s" % (status, reason), headers)
+    return _head(["HTTP/1.1 %d %s" % (status, reason)], headers)
