@@ -147,6 +147,10 @@ def case_bulk(client, a, chunked):
     size = int(a.get("n", 10485760))
     chunk = int(a.get("chunk", 16384))
     mode = a.get("mode", "stream")
+    lend = 0
+    if mode == "lend":  # netstack's zero-copy stream (option streamBuffer); the others stream
+        lend = int(a.get("lend", 65536))
+        mode = "stream"
     port = int(a["port"])
     if chunked:
         path = "/chunked?n=%d&chunk=%d" % (size, chunk)
@@ -229,13 +233,17 @@ def case_bulk(client, a, chunked):
             got = len(resp.result)
         else:
             note = "requestInStream(), dataReceive listener counting bytes"
+            opts = {"method": "GET"}
+            if lend:  # allocated before the timer, as a caller lends it
+                opts["streamBuffer"] = bytearray(lend)
+                note += "; streamBuffer: a lent bytearray(%d), views of it" % lend
             count = [0]
 
             def on_data(data):
                 count[0] += len(data)
             req.on("dataReceive", on_data)
             t0 = ticks_us()
-            st = netstack.run(req.requestInStream(url, {"method": "GET"}))
+            st = netstack.run(req.requestInStream(url, opts))
             dt = ticks_diff(ticks_us(), t0)
             got = count[0]
         req.destroy()

@@ -53,6 +53,9 @@ ROWS = (
     ("small_reuse", "small_reuse", None, "small GET/s, connection reused", {"n": 2000, "limit": 10}),
     ("bulk_cl", "bulk_cl", "stream", "bulk MB/s, Content-Length, streamed", {"n": BULK_BYTES}),
     ("bulk_chunked", "bulk_chunked", "stream", "bulk MB/s, chunked, streamed", {"n": BULK_BYTES, "chunk": 16384}),
+    # netstack's zero-copy extension (streamBuffer, 64 KiB lent); raw and requests stream as above
+    ("bulk_cl_lent", "bulk_cl", "lend", "bulk MB/s, Content-Length, zero-copy",
+     {"n": BULK_BYTES, "lend": 65536}),
     ("bulk_cl_whole", "bulk_cl", "whole", "bulk MB/s, Content-Length, whole body", {"n": BULK_BYTES}),
     ("bulk_chunked_whole", "bulk_chunked", "whole", "bulk MB/s, chunked, whole body",
      {"n": BULK_BYTES, "chunk": 16384}),
@@ -569,6 +572,20 @@ def evaluate_targets(res):
             "netstack %.0f/s vs requests %.0f/s%s" % (n, q_, " (requests cannot reuse)" if row_id == "small_reuse" else "")
             if n is not None and q_ is not None else "",
             None if n is not None and q_ is not None else why_missing(row_id, "netstack" if n is None else "requests"))
+    # issue 8 §5: the speed gaps on a board's terms
+    for row_id, other, want, label in (
+            ("small_reuse", "raw", 0.6, "issue 8: reused GETs >= 0.6x raw keep-alive"),
+            ("bulk_cl", "raw", 0.75, "issue 8: Content-Length streamed >= 0.75x raw"),
+            ("bulk_cl", "requests", 1.0, "issue 8: Content-Length streamed level with requests"),
+            ("bulk_chunked", "raw", 0.8, "issue 8: chunked streamed >= 0.8x raw"),
+            ("bulk_cl_lent", "raw", 0.9, "issue 8: zero-copy streamed >= 0.9x raw"),
+            ("small_new", "requests", 1.0, "issue 8: new-connection GETs ahead of requests")):
+        n, r = best(row_id, "netstack"), best(row_id, other)
+        q = ratio(n, r)
+        add(label, q is not None and q >= want,
+            "netstack %s vs %s %s = %.2fx" % (fmt_rate(row_id, n), other, fmt_rate(row_id, r), q)
+            if q is not None else "",
+            None if q is not None else why_missing(row_id, "netstack" if n is None else other))
     n_new, n_reuse = best("small_new", "netstack"), best("small_reuse", "netstack")
     q = ratio(n_reuse, n_new)
     reuse_cell = rows.get("small_reuse", {}).get("netstack") or {}

@@ -61,6 +61,8 @@ class Exchange:
     cookies = None           # CookieJar, or None
     on_head = None           # (status, headers, content length or 0) per head (every hop)
     on_data = None           # (bytearray piece) when streaming; None: collect the body
+    lent = None              # streaming into the caller's buffer (option streamBuffer, a
+                             # memoryview): on_data gets views of it, valid during the call
     on_sent = None           # (sent, total) upload progress
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
@@ -524,7 +526,8 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         else:
             sink = Sink(1024, limit)
     else:
-        piece = _piece_size()
+        lent = x.lent
+        piece = _piece_size() if lent is None else len(lent)
     try:
         while True:
             p = br.read(rb)
@@ -555,20 +558,24 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
                 br.eof()
                 break
             # Streaming: a new piece for the listener (bytearray, not bytes: MicroPython
-            # hashes every new bytes object), starting with the k bytes from rb and filled
-            # straight from the socket. On a tight heap (piece 0), or with no block that
-            # big, bytes go through rb and are copied out at their exact size instead.
+            # hashes every new bytes object), or the caller's lent buffer, starting with
+            # the k bytes from rb and filled straight from the socket. On a tight heap
+            # (piece 0), or with no block that big, bytes go through rb and are copied out
+            # at their exact size instead.
             b = None
             if w and piece:
                 m = piece if w < 0 or w + k > piece else w + k
                 if m > k:
-                    try:
-                        b = bytearray(m)
-                    except MemoryError:
-                        pass
+                    if lent is not None:
+                        b = lent if m == piece else lent[:m]
+                    else:
+                        try:
+                            b = bytearray(m)
+                        except MemoryError:
+                            pass
             if b is None:
                 if k:
-                    _copy_out(on_data, mv)
+                    _copy_out(on_data, mv, lent)
                     continue
                 n = await conn.readinto(rb.space())
                 if n:
@@ -579,11 +586,13 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
             if k:  # bytes already here go out now: add only what arrived too, no waiting
                 b[:k] = mv
                 n = conn.fill_now(memoryview(b)[k:])
-            else:
-                n = await conn.fill(b)
-                if not n:  # closed
-                    br.eof()
-                    break
+            else:  # what has arrived, without a round through the loop; else wait
+                n = conn.fill_now(b if lent is not None else memoryview(b))
+                if not n:
+                    n = await conn.fill(b)
+                    if not n:  # closed
+                        br.eof()
+                        break
             if n:
                 br.took(n)
                 k += n
@@ -601,12 +610,21 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
     return data
 
 
-def _copy_out(on_data, mv):
-    # Hand mv to the listener as new bytearrays. A fragmented small heap may have the bytes
-    # free but not in one block: then smaller pieces (down to 256 bytes) rather than 2300027.
+def _copy_out(on_data, mv, lent=None):
+    # Hand mv to the listener as new bytearrays (or through the lent buffer). A fragmented
+    # small heap may have the bytes free but not in one block: then smaller pieces (down to
+    # 256 bytes) rather than 2300027.
     n = len(mv)
-    step = n
     i = 0
+    if lent is not None:
+        step = len(lent)
+        while i < n:
+            c = n - i if n - i < step else step
+            lent[:c] = mv[i:i + c]
+            on_data(lent[:c])
+            i += c
+        return
+    step = n
     while i < n:
         try:
             b = bytearray(mv[i:i + step])

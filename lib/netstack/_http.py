@@ -93,12 +93,13 @@ def _wire_events(req, x, resp, streaming):
         x.got = 0
     x.on_head = on_head
     if streaming:
-        def on_data(data):
+        def on_data(data):  # per piece: kept short (bulk speed)
             x.got += len(data)
             req._emit("dataReceive", data)
             if x.total and req._has("dataReceiveProgress"):
                 req._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
-            alive()
+            if req._destroyed:
+                raise _destroyed()
         x.on_data = on_data
     if req._has("dataSendProgress"):
         def on_sent(sent, total):

@@ -27,6 +27,16 @@ def apply(x, o, method):
         if not isinstance(hl, int) or isinstance(hl, bool) or not 1024 <= hl <= 65536:
             raise param("maxHeadSize must be an int from 1024 to 65536")
         x.head_limit = hl
+    sb = o.get("streamBuffer")  # extension: requestInStream into the caller's buffer
+    if sb is not None:
+        try:
+            if x.max_limit is not None:  # request() (requestInStream has no maxLimit)
+                raise TypeError
+            v = memoryview(sb)
+            v[0] = v[0]  # writable and not empty, or TypeError/IndexError
+        except (TypeError, IndexError):
+            raise param("streamBuffer must be a non-empty bytearray, for requestInStream")
+        x.lent = v
     _tls_options(x, o)
     _proxy_option(x, o.get("usingProxy"))
     sa = o.get("serverAuthentication")

@@ -116,7 +116,7 @@ class Conn:
         is full or the socket has nothing more right now: fewer rounds for bulk data."""
         n = await self.readinto(mv)
         if 0 < n < len(mv):
-            n += self.fill_now(mv[n:])
+            n += self.fill_now(memoryview(mv)[n:])  # (a bytearray's slice is a copy)
         return n
 
     def fill_now(self, mv):
