@@ -61,8 +61,9 @@ class Exchange:
     cookies = None           # CookieJar, or None
     on_head = None           # (status, headers, content length or 0) per head (every hop)
     on_data = None           # (bytearray piece) when streaming; None: collect the body
-    lent = None              # streaming into the caller's buffer (option streamBuffer, a
-                             # memoryview): on_data gets views of it, valid during the call
+    # lent: streaming into the caller's buffer (option streamBuffer, a memoryview): on_data
+    # gets views of it, valid during the call. Set only then, read with getattr: one more
+    # class attribute here regrew this class's table (160 B of heap on every import).
     on_sent = None           # (sent, total) upload progress
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
@@ -348,14 +349,16 @@ async def _open(x, scheme, host, port):
 
 
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
-    # A request like the last one (same method, URL and headers; no body, proxy,
-    # credentials or cookies: a device polling a URL) sends the same head: kept with the
-    # URL memo, it costs no new strings (each costs MicroPython an intern-table scan).
+    # A plain http request like the last one (same method, URL and headers; no body,
+    # proxy, credentials or cookies: a device polling a URL) sends the same head: kept with
+    # the URL memo, it costs no new strings (each costs MicroPython an intern-table scan).
+    # Not for https, where TLS costs far more and a tight heap keeps nothing extra.
     global _memo
     m = _memo
-    plain = body is None and x.proxy is None and x.auth is None and not userinfo and \
-        not auth_tried and x.cookies is None and m[0] == x.url_final
-    if plain and len(m) > 2 and m[2] == method and m[3] == x.headers:
+    hs = x.headers or None
+    plain = scheme == "http" and body is None and x.proxy is None and x.auth is None and \
+        not userinfo and not auth_tried and x.cookies is None and m[0] == x.url_final
+    if plain and len(m) > 2 and m[2] == method and m[3] == hs:
         return m[4]
     have = {}
     for n, v in x.headers:
@@ -392,7 +395,7 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
         h.append((n, v))
     head = http1.request_head(method, target, h)
     if plain:
-        _memo = (m[0], m[1], method, x.headers, head)
+        _memo = (m[0], m[1], method, hs, head)
     return head
 
 
@@ -526,7 +529,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         else:
             sink = Sink(1024, limit)
     else:
-        lent = x.lent
+        lent = getattr(x, "lent", None)
         piece = _piece_size() if lent is None else len(lent)
     try:
         while True:
