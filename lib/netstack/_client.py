@@ -61,9 +61,8 @@ class Exchange:
     cookies = None           # CookieJar, or None
     on_head = None           # (status, headers, content length or 0) per head (every hop)
     on_data = None           # (bytearray piece) when streaming; None: collect the body
-    # lent: streaming into the caller's buffer (option streamBuffer, a memoryview): on_data
-    # gets views of it, valid during the call. Set only then, read with getattr: one more
-    # class attribute here regrew this class's table (160 B of heap on every import).
+    lent = None              # streaming into the caller's buffer (option streamBuffer, a
+                             # memoryview): on_data gets views of it, valid during the call
     on_sent = None           # (sent, total) upload progress
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
@@ -349,17 +348,6 @@ async def _open(x, scheme, host, port):
 
 
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
-    # A plain http request like the last one (same method, URL and headers; no body,
-    # proxy, credentials or cookies: a device polling a URL) sends the same head: kept with
-    # the URL memo, it costs no new strings (each costs MicroPython an intern-table scan).
-    # Not for https, where TLS costs far more and a tight heap keeps nothing extra.
-    global _memo
-    m = _memo
-    hs = x.headers or None
-    plain = scheme == "http" and body is None and x.proxy is None and x.auth is None and \
-        not userinfo and not auth_tried and x.cookies is None and m[0] == x.url_final
-    if plain and len(m) > 2 and m[2] == method and m[3] == hs:
-        return m[4]
     have = {}
     for n, v in x.headers:
         have[n] = 1
@@ -393,10 +381,7 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
         if body is None and n == "content-length":
             continue
         h.append((n, v))
-    head = http1.request_head(method, target, h)
-    if plain:
-        _memo = (m[0], m[1], method, hs, head)
-    return head
+    return http1.request_head(method, target, h)
 
 
 def _body_len(body):
@@ -529,7 +514,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         else:
             sink = Sink(1024, limit)
     else:
-        lent = getattr(x, "lent", None)
+        lent = x.lent
         piece = _piece_size() if lent is None else len(lent)
     try:
         while True:
