@@ -2,6 +2,7 @@
 # SOCKS5 proxy (ProxyOptions) on MicroPython against real proxies run by the peers:
 # Dante without authentication (TCP CONNECT, UDP ASSOCIATE), pproxy with a username and
 # password; the 2301206-2301213 codes.
+# include: socket_support
 import gc
 C = {k: CFG.get(k) for k in ("tcp_echo", "udp_echo", "closed_port")}
 C["socks5"], C["socks5_auth"] = CFG["socks5"]
@@ -12,20 +13,7 @@ import netstack
 from netstack import socket as ns, BusinessError
 
 
-async def until(pred, ms=8000):
-    while not pred():
-        if ms <= 0:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep_ms(5)
-        ms -= 5
-
-
-async def code(aw):
-    try:
-        await aw
-    except BusinessError as e:
-        return e.code
-    raise AssertionError("no error")
+WAIT_MS = 8000
 
 
 def A(port):

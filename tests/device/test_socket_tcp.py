@@ -2,6 +2,7 @@
 # netstack.socket TCP on MicroPython: client against the CPython echo peer (events, state,
 # addresses, errors, FIN/RST), a netstack server with two netstack clients, concurrent
 # sends in order, then 1,000 open/send/close cycles with the heap back at its baseline.
+# include: socket_support
 import gc
 ECHO = CFG["tcp_echo"]
 CLOSED = CFG["closed_port"]
@@ -10,22 +11,6 @@ gc.collect()
 import asyncio
 import netstack
 from netstack import socket as ns, BusinessError
-
-
-async def until(pred, ms=5000):
-    while not pred():
-        if ms <= 0:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep_ms(5)
-        ms -= 5
-
-
-async def code(aw):
-    try:
-        await aw
-    except BusinessError as e:
-        return e.code
-    raise AssertionError("no error")
 
 
 def A(port, ip="127.0.0.1"):

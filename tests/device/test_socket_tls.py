@@ -2,6 +2,7 @@
 # netstack.socket TLS on MicroPython against the CPython TLS peers: echo with the test CA,
 # wrong CA / wrong host / expired / self-signed -> 2303504, skipRemoteValidation, the
 # getters, a TCP socket upgraded to TLS (the server side: test_socket_tls_server.py).
+# include: socket_support
 import gc
 C = {k: CFG[k] for k in ("tls_echo", "ca_pem", "other_ca_pem", "closed_port")}
 C["tls_wronghost"], C["tls_expired"], C["tls_selfsigned"] = CFG["tls_bad"]
@@ -12,20 +13,7 @@ import netstack
 from netstack import socket as ns, BusinessError
 
 
-async def until(pred, ms=8000):
-    while not pred():
-        if ms <= 0:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep_ms(5)
-        ms -= 5
-
-
-async def code(aw):
-    try:
-        await aw
-    except BusinessError as e:
-        return e.code
-    raise AssertionError("no error")
+WAIT_MS = 8000
 
 
 def opts(port, ca="ca_pem", **kw):

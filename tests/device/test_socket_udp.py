@@ -2,6 +2,7 @@
 # netstack.socket UDP on MicroPython: bind (port 0 chosen by the library), send and receive
 # against the CPython echo peer and between two netstack sockets, zero-byte datagrams,
 # errors, then 1,000 open/send/close cycles with the heap back at its baseline.
+# include: socket_support
 import gc
 ECHO = CFG["udp_echo"]
 CFG = None
@@ -9,22 +10,6 @@ gc.collect()
 import asyncio
 import netstack
 from netstack import socket as ns, BusinessError
-
-
-async def until(pred, ms=5000):
-    while not pred():
-        if ms <= 0:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep_ms(5)
-        ms -= 5
-
-
-async def code(aw):
-    try:
-        await aw
-    except BusinessError as e:
-        return e.code
-    raise AssertionError("no error")
 
 
 def A(port, ip="127.0.0.1"):
