@@ -62,9 +62,9 @@ def uint(v, what, top):
     return v
 
 
-def net_address(a, what="address", host_ok=False):
-    """NetAddress -> (family 1|2, ip or host name, port). 401: a bad shape or an IP that
-    does not match its family; 2301099: not an IP where one is needed (bind)."""
+def net_address(a, what="address"):
+    """NetAddress -> (family 1|2, ip or host name, port). 401 for a bad shape or an IP
+    that does not match its family (checked at the call: see need_ip for the rest)."""
     if not isinstance(a, dict):
         raise param(what + " must be a NetAddress object")
     ip = a.get("address")
@@ -79,9 +79,14 @@ def net_address(a, what="address", host_ok=False):
     port = 0 if port is None else uint(port, what + ".port", 65535)
     if is_ip(ip, 3 - fam) or (fam == 1 and ":" in ip):
         raise param("%s.address %s does not match family %d" % (what, ip, fam))
-    if not host_ok and not is_ip(ip, fam):
-        raise BusinessError(CLIENT_BASE + _EADDRNOTAVAIL, "not an IP address: " + ip)
     return fam, ip, port
+
+
+def need_ip(fam, ip):
+    """2301099 where an IP is needed (bind, listen, membership) and ip is not one: a
+    system error in OpenHarmony, so reported by the operation, not at the call."""
+    if not is_ip(ip, fam):
+        raise BusinessError(CLIENT_BASE + _EADDRNOTAVAIL, "not an IP address: " + ip)
 
 
 def af(fam):
@@ -111,13 +116,12 @@ TCP_OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeou
             "keepAlive", "OOBInline", "TCPNoDelay", "socketLinger", "tcpFastOpen")
 
 
-def extra_options(o, allowed, base=CLIENT_BASE):
-    """Checked ExtraOptions -> {name: value}. 401 for a bad value; base + EOPNOTSUPP naming
-    every option this port cannot set (reported, never silently dropped)."""
+def extra_options(o, allowed):
+    """Checked ExtraOptions -> {name: value}; 401 for a bad value (at the call).
+    unsupported() then names the ones this port cannot set."""
     if not isinstance(o, dict):
         raise param("options must be an ExtraOptions object")
     out = {}
-    bad = []
     for k in o:
         v = o[k]
         if v is None or k not in allowed:
@@ -130,13 +134,20 @@ def extra_options(o, allowed, base=CLIENT_BASE):
             uint(v.get("linger"), "socketLinger.linger", 65535)
         elif not isinstance(v, bool):
             raise param(k + " must be a boolean")
+        out[k] = v
+    return out
+
+
+def unsupported(o, base=CLIENT_BASE):
+    """base + EOPNOTSUPP naming every option in o this port cannot set (reported, never
+    silently dropped)."""
+    bad = []
+    for k in o:
         # receiveBufferSize is also the library's read size: honoured on every port
         if OPTS[k] and k != "receiveBufferSize" and not _port.sockopt(None, OPTS[k], 0):
             bad.append(k)
-        out[k] = v
     if bad:
         raise BusinessError(base + _EOPNOTSUPP, "not supported on this port: " + ", ".join(bad))
-    return out
 
 
 def pairs(opts):
@@ -279,11 +290,14 @@ class Base(Emitter):
         s = self._sock()
         return -1 if s is None or self._st & CLOSED else _port.fileno(s)
 
+    # Argument checks run at the call (OpenHarmony throws 401 synchronously, as http and
+    # webSocket do here): each method checks, then hands the checked values to its
+    # coroutine; state and system errors come from the operation.
     def setExtraOptions(self, options, callback=None):
-        return op(self, self._set_opts(options), callback)
+        return op(self, self._set_opts(extra_options(options, self.OPTS)), callback)
 
-    async def _set_opts(self, options):
-        o = extra_options(options, self.OPTS, self.BASE)
+    async def _set_opts(self, o):
+        unsupported(o, self.BASE)
         if self._st & CLOSED:
             raise BusinessError(self.BASE + _EBADF, "socket closed")
         s = self._sock()
@@ -379,10 +393,9 @@ class Stream(Base):
         return True
 
     def send(self, options, callback=None):
-        return op(self, self._send(options), callback)
+        return op(self, self._send(data_of(options)), callback)
 
-    async def _send(self, options):
-        data = data_of(options)
+    async def _send(self, data):
         c = self._c
         if c is None or self._st & CLOSED:
             raise BusinessError(self.BASE + _EBADF, "socket is not connected")
@@ -425,10 +438,11 @@ class TCPSocket(Stream):
         return self._s if self._s is not None else Stream._sock(self)
 
     def bind(self, address, callback=None):
-        return op(self, self._bind(address), callback)
+        return op(self, self._bind(net_address(address)), callback)
 
-    async def _bind(self, address):
-        fam, ip, port = net_address(address)
+    async def _bind(self, a):
+        fam, ip, port = a
+        need_ip(fam, ip)
         if self._st & CLOSED:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
         if self._st & (BOUND | CONNECTED):
@@ -437,10 +451,10 @@ class TCPSocket(Stream):
         self._st |= BOUND
 
     def connect(self, options, callback=None):
-        return op(self, self._connect(options), callback)
+        return op(self, self._connect(connect_args(options)), callback)
 
-    async def _connect(self, o):
-        fam, host, port, tmo, proxy = connect_args(o)
+    async def _connect(self, a):
+        fam, host, port, tmo, proxy = a
         if self._st & CLOSED:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
         if self._st & CONNECTED:
@@ -463,7 +477,7 @@ class TCPSocket(Stream):
 def connect_args(o):
     if not isinstance(o, dict):
         raise param("connect(options: {address, timeout?, proxy?})")
-    fam, host, port = net_address(o.get("address"), host_ok=True)
+    fam, host, port = net_address(o.get("address"))
     tmo = o.get("timeout")
     tmo = uint(tmo, "timeout", 0x7fffffff) if tmo is not None else 0
     return fam, host, port, tmo or _CONNECT_MS, proxy_of(o)
@@ -480,7 +494,7 @@ def proxy_of(o):
         return None
     if t != 1:  # ProxyTypes.SOCKS5
         raise param("proxy.type must be ProxyTypes.NONE or SOCKS5")
-    fam, host, port = net_address(p.get("address"), "proxy.address", host_ok=True)
+    fam, host, port = net_address(p.get("address"), "proxy.address")
     u, pw = p.get("username"), p.get("password")
     if (u is not None and not isinstance(u, str)) or (pw is not None and not isinstance(pw, str)):
         raise param("proxy username and password must be strings")

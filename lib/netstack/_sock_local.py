@@ -85,10 +85,9 @@ class LocalSocket(_Local, Stream):
         return self._s if self._s is not None else Stream._sock(self)
 
     def bind(self, address, callback=None):
-        return op(self, self._bind(address), callback)
+        return op(self, self._bind(_path(address)), callback)
 
-    async def _bind(self, address):
-        p = _path(address)
+    async def _bind(self, p):
         if self._st & CLOSED:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
         if self._st & (BOUND | CONNECTED):
@@ -101,14 +100,13 @@ class LocalSocket(_Local, Stream):
         self._st |= BOUND
 
     def connect(self, options, callback=None):
-        return op(self, self._connect(options), callback)
-
-    async def _connect(self, o):
-        if not isinstance(o, dict):
+        if not isinstance(options, dict):
             raise param("connect(options: LocalConnectOptions)")
-        p = _path(o.get("address"))
-        tmo = o.get("timeout")
+        tmo = options.get("timeout")
         tmo = 0 if tmo is None else uint(tmo, "timeout", 0x7fffffff)
+        return op(self, self._connect(_path(options.get("address")), tmo), callback)
+
+    async def _connect(self, p, tmo):
         if self._st & CLOSED:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
         if self._st & CONNECTED:
@@ -171,10 +169,9 @@ class LocalSocketServer(_Local, Base):
         return None if L is None else L.s
 
     def listen(self, address, callback=None):
-        return op(self, self._listen(address), callback)
+        return op(self, self._listen(_path(address)), callback)
 
-    async def _listen(self, address):
-        p = _path(address)
+    async def _listen(self, p):
         if self._st & CLOSED:
             raise BusinessError(CLIENT_BASE + _EBADF, "server closed")
         if self._st & LISTENING:

@@ -3,7 +3,7 @@
 from ._err import BusinessError
 from . import _aw, _port
 from ._sock import (Base, Stream, SERVER_BASE, TCP_OPTS, BOUND, CLOSED, LISTENING,
-                     net_address, new_bound, error_of, op)
+                     net_address, need_ip, new_bound, error_of, op)
 from .transport.listen import Listener
 
 try:
@@ -52,14 +52,16 @@ class TCPSocketServer(Base):
         return None if L is None else L.s
 
     def listen(self, address, callback=None):
-        return op(self, self._listen(address), callback)
+        return op(self, self._listen(net_address(self._listen_addr(address))), callback)
 
-    async def _listen(self, address):
-        fam, ip, port = net_address(self._listen_addr(address))
+    async def _listen(self, a):
+        fam, ip, port = a
+        need_ip(fam, ip)
         if self._st & CLOSED:
             raise BusinessError(SERVER_BASE + _EBADF, "server closed")
         if self._st & LISTENING:
             raise BusinessError(SERVER_BASE + _EINVAL, "server already listening")
+        self._ready()
         opts = dict(self._opts or {})
         if "reuseAddress" not in opts:
             opts["reuseAddress"] = True
@@ -79,7 +81,10 @@ class TCPSocketServer(Base):
         _port.spawn(self._accept())
 
     def _listen_addr(self, arg):
-        return arg  # TLSSocketServer: its TLSConnectOptions' address
+        return arg  # TLSSocketServer: its TLSConnectOptions' address (checked at the call)
+
+    def _ready(self):
+        pass  # TLSSocketServer: its context from the checked secureOptions
 
     async def _accept(self):
         L = self._L

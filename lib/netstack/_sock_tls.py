@@ -144,8 +144,8 @@ class TLSGetters:
     def _io_error(self, e):
         return tls_error(e)
 
-    async def _send(self, options):
-        await Stream._send(self, options)
+    async def _send(self, data):
+        await Stream._send(self, data)
         self._over = True
 
     def getRemoteCertificate(self, callback=None):
@@ -191,18 +191,20 @@ class TLSSocket(TLSGetters, TCPSocket):
     BASE = SERVER_BASE
 
     def connect(self, options, callback=None):
-        return op(self, self._tls_connect(options), callback)
-
-    async def _tls_connect(self, o):
-        fam, host, port, tmo, proxy = connect_args(o)
-        self._sec = sec = Secure(o.get("secureOptions"), False)
-        alpn = o.get("ALPNProtocols")
+        a = connect_args(options)  # (401s at the call)
+        sec = Secure(options.get("secureOptions"), False)
+        alpn = options.get("ALPNProtocols")
         if alpn is not None and (not isinstance(alpn, list) or
                                  any(not isinstance(x, str) for x in alpn)):
             raise param("ALPNProtocols must be a list of strings")
-        skip = o.get("skipRemoteValidation")
+        skip = options.get("skipRemoteValidation")
         if skip is not None and not isinstance(skip, bool):
             raise param("skipRemoteValidation must be a boolean")
+        return op(self, self._tls_connect(a, sec, alpn, skip), callback)
+
+    async def _tls_connect(self, a, sec, alpn, skip):
+        fam, host, port, tmo, proxy = a
+        self._sec = sec
         if self._st & CLOSED:
             raise BusinessError(SERVER_BASE + 9, "socket closed")
         conn = self._c  # upgraded from a connected TCPSocket: TLS on its connection

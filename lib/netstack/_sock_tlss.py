@@ -22,13 +22,17 @@ class TLSSocketServer(TCPSocketServer):
     CONN = TLSSocketConnection
     _sec = None
     _ctx = None
+    _new = None
 
     def _listen_addr(self, o):
         if not isinstance(o, dict):
             raise param("listen(options: TLSConnectOptions)")
-        self._sec = sec = Secure(o.get("secureOptions"), True)
-        self._ctx = sec.context(True, sec.two_way, self._hook_any)
+        self._new = Secure(o.get("secureOptions"), True)  # taken by _ready
         return o.get("address")
+
+    def _ready(self):
+        self._sec = sec = self._new
+        self._ctx = sec.context(True, sec.two_way, self._hook_any)
 
     def _hook_any(self, cert, depth):
         return 0  # client certificates: each connection's own hook is not reachable here

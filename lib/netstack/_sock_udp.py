@@ -2,7 +2,7 @@
 # constructUDPSocketInstance / constructMulticastSocketInstance.
 from ._err import BusinessError, param
 from . import _aw, _port
-from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, af, data_of,
+from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, need_ip, af, data_of,
                      set_opts, error_of, proxy_of, numeric, op)
 from .transport.udp import Datagram
 
@@ -30,10 +30,11 @@ class UDPSocket(Base):
         return None if d is None else d.s
 
     def bind(self, address, callback=None):
-        return op(self, self._bind(address), callback)
+        return op(self, self._bind(net_address(address)), callback)
 
-    async def _bind(self, address):
-        fam, ip, port = net_address(address)
+    async def _bind(self, a):
+        fam, ip, port = a
+        need_ip(fam, ip)
         self._open(fam, ip, port)
 
     def _open(self, fam, ip, port):
@@ -84,12 +85,12 @@ class UDPSocket(Base):
             self._emit("error", error_of(err))
 
     def send(self, options, callback=None):
-        return op(self, self._send(options), callback)
+        data = data_of(options)
+        return op(self, self._send(data, net_address(options.get("address")),
+                                   proxy_of(options)), callback)
 
-    async def _send(self, o):
-        data = data_of(o)
-        fam, host, port = net_address(o.get("address"), host_ok=True)
-        proxy = proxy_of(o)
+    async def _send(self, data, a, proxy):
+        fam, host, port = a
         d = self._d
         if self._st & CLOSED or d is None:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
@@ -135,13 +136,16 @@ class MulticastSocket(UDPSocket):
                 pass
 
     def addMembership(self, multicastAddress, callback=None):
-        return op(self, self._member(multicastAddress, True), callback)
+        return op(self, self._member(net_address(multicastAddress, "multicastAddress"), True),
+                  callback)
 
     def dropMembership(self, multicastAddress, callback=None):
-        return op(self, self._member(multicastAddress, False), callback)
+        return op(self, self._member(net_address(multicastAddress, "multicastAddress"), False),
+                  callback)
 
     async def _member(self, a, join):
-        fam, ip, port = net_address(a, "multicastAddress")
+        fam, ip, port = a
+        need_ip(fam, ip)
         if fam != 1:
             raise BusinessError(CLIENT_BASE + _EAFNOSUPPORT,
                                 "IPv6 multicast is not supported on this port")
@@ -173,17 +177,16 @@ class MulticastSocket(UDPSocket):
             raise error_of(e)
 
     def setMulticastTTL(self, ttl, callback=None):
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or not 0 <= ttl <= 255:
+            raise param("ttl must be an integer 0-255")
         return op(self, self._set(ttl, True), callback)
 
     def setLoopbackMode(self, flag, callback=None):
+        if not isinstance(flag, bool):
+            raise param("flag must be a boolean")
         return op(self, self._set(flag, False), callback)
 
     async def _set(self, v, ttl):
-        if ttl:
-            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 255:
-                raise param("ttl must be an integer 0-255")
-        elif not isinstance(v, bool):
-            raise param("flag must be a boolean")
         if self._st & CLOSED:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
         name = "multicast_ttl" if ttl else "multicast_loop"

@@ -20,3 +20,12 @@ async def code(aw):
     except BusinessError as e:
         return e.code
     raise AssertionError("no error")
+
+
+def at_call(fn, *a):
+    # the code a call raises at once (401: bad arguments, as OpenHarmony throws them)
+    try:
+        fn(*a)
+    except BusinessError as e:
+        return e.code
+    raise AssertionError("no BusinessError at the call")

@@ -40,7 +40,7 @@ async def main():
     except BusinessError as e:
         assert e.code == 2301022, e
     try:
-        await a.setMulticastTTL(300)
+        a.setMulticastTTL(300)  # (401 at the call: nothing to await)
         raise AssertionError("ttl")
     except BusinessError as e:
         assert e.code == 401
