@@ -124,7 +124,7 @@ def test_utf8_validator_against_cpython(data, points):
 
 @SETTINGS
 @given(st.binary(max_size=4), st.integers(0, 3), st.binary(max_size=50))
-def test_mask_fast_path_matches_viper_source(key, k, data):
+def test_mask_fast_path_matches_byte_loop(key, k, data):
     key = (key + b"\x01\x02\x03\x04")[:4]
     a, b = bytearray(data), bytearray(data)
     wsmask.mask(a, 0, len(a), key, k)
