@@ -7,7 +7,7 @@
 from ._emit import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
-from ._ws_session import check_data, close_args
+from ._ws_session import check_data, close_args, done
 
 try:
     from micropython import const
@@ -92,8 +92,17 @@ class WebSocketServer(Emitter):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
-        check_data(data, SEND_LIMIT)
-        return _aw.call(self._send(data, connection), callback, _E_OTHER)
+        check_data(data, SEND_LIMIT, callback)
+        s = self._find(connection)
+        r = None
+        if s is not None:
+            try:
+                r = s.send_now(data)  # the common case: out now, no task
+            except OSError:
+                pass  # send() meets it again and reports it
+            if r is True:
+                return done(callback, "send")
+        return _aw.call(self._send(data, connection, r), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
         if callable(options) and callback is None:
@@ -317,12 +326,13 @@ class WebSocketServer(Emitter):
                     return e[1]
         return None
 
-    async def _send(self, data, connection):
+    async def _send(self, data, connection, rest=None):
+        # rest: send_now's coroutine for the part of the frame the socket did not take
         s = self._find(connection)
-        if s is None or s.state != 0:
+        if rest is None and (s is None or s.state != 0):
             raise BusinessError(_E_NOCONN)
         try:
-            await s.send(data)
+            await (rest or s.send(data))
         except OSError:
             raise BusinessError(_E_NOCONN)
         return True

@@ -36,6 +36,7 @@ def _window():
 
 WINDOW_BITS = _window()
 _CHUNK = const(1024)     # a client masks through a scratch buffer of this size
+SMALL = const(1010)      # frames with payloads up to this are built whole, written at once
 _BIG = const(16384)      # ... and payloads over 4 KB through a temporary one of up to this
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
@@ -55,12 +56,36 @@ CLOSING = const(1)       # our close frame is out
 CLOSED = const(2)
 
 
-def check_data(data, limit):
-    # send()'s argument check (client and server), at the call: 401
+def check_data(data, limit, callback=None):
+    # send()'s argument checks (client and server), at the call: 401
+    if callback is not None and not callable(callback):
+        raise param("callback must be a function")
     if not isinstance(data, (str, bytes, bytearray, memoryview)):
         raise param("data must be a string or an ArrayBuffer")
     if len(data) > limit:
         raise param("data over %d bytes" % limit)
+
+
+def done(callback, what):
+    """send()'s outcome when send_now() put the message out at the call: the callback still
+    runs from the loop, as every callback does (a task, but no lock, frame or write
+    coroutines); without one, an awaitable giving True."""
+    if callback is None:
+        return _aw.Op(_true(), what)
+    _aw.hold()
+    _port.spawn(_later(callback))
+
+
+async def _true():
+    return True
+
+
+async def _later(callback):
+    _aw.release()
+    try:
+        callback(None, True)
+    except Exception as e:
+        _aw._err.report(e, "result")
 
 
 def close_args(options, reason):
@@ -114,6 +139,81 @@ class Session:
 
     # ------------------------------------------------------------------ writing
 
+    def _key(self):
+        # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
+        i = self.ki
+        if i >= 64:
+            self.keys = _port.random_bytes(64)
+            i = 0
+        self.ki = i + 4
+        return memoryview(self.keys)[i : i + 4]
+
+    def _small(self, op, parts, n, fin, rsv1):
+        """A frame with a payload of n <= SMALL bytes (parts: bytes-like) whole in one
+        buffer -> a memoryview of it: the client's scratch (masked there), or for a server
+        a new bytearray (a server keeps no scratch: RAM per client)."""
+        if self.client:
+            key = self._key()
+            s = self.scratch
+            if s is None:
+                s = self.scratch = bytearray(_CHUNK)
+            a = ws.head(s, op, n, fin, key, rsv1)
+            b = a
+            for p in parts:
+                e = b + len(p)
+                s[b:e] = p
+                b = e
+            mask(s, a, b, key, 0)
+            return memoryview(s)[:b]
+        hb = self.hb
+        a = ws.head(hb, op, n, fin, None, rsv1)
+        s = bytearray(a + n)
+        s[:a] = memoryview(hb)[:a]
+        for p in parts:
+            e = a + len(p)
+            s[a:e] = p
+            a = e
+        return memoryview(s)
+
+    def send_now(self, data):
+        """A message out at once, without a task, lock or coroutine, when that can be done
+        (open, nobody writing, a payload of at most SMALL bytes, no compression: the common
+        case) -> True: it went out; None: nothing was written, use send(); else a coroutine
+        to await for the rest of it (the socket took part: a task writes it, holding the
+        connection's turn). Raises OSError."""
+        c = self.c
+        if self.state or c.wq is not None or self.lock.locked():
+            return None
+        if isinstance(data, str):
+            op = ws.TEXT
+            data = memoryview(data) if _STRBUF else data.encode()
+        else:
+            op = ws.BINARY
+        n = len(data)
+        if n > SMALL:
+            return None
+        cd = self.codec
+        if cd is None:
+            f = self._small(op, (data,), n, True, False)
+        elif cd.compress and n > 32:
+            return None
+        else:  # agreed, no compressor: one stored block
+            parts = cd.stored(memoryview(data), 0)[0]
+            n = 0
+            for p in parts:
+                n += len(p)
+            f = self._small(op, parts, n, True, True)
+        r = c.write_now(f)
+        if r is True or r is None:
+            return r
+        return _port.spawn(self._rest(r))  # runs even if the caller never awaits it
+
+    async def _rest(self, co):
+        try:
+            await co
+        except OSError:
+            self.c.close()  # the link is broken: the read loop ends with 1006
+
     async def _frame(self, op, data, fin=True, rsv1=False):
         """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
         Caller holds the lock."""
@@ -122,15 +222,12 @@ class Session:
         for p in parts:
             n += len(p)
         c = self.c
-        hb = self.hb
+        if n <= SMALL:  # one write
+            await c.write(self._small(op, parts, n, fin, rsv1))
+            return
         if not self.client:
+            hb = self.hb
             hl = ws.head(hb, op, n, fin, None, rsv1)
-            if n <= 512:  # one write for small frames
-                b = bytearray(memoryview(hb)[:hl])
-                for p in parts:
-                    b.extend(p)
-                await c.write(b)
-                return
             i = 0
             if len(parts[0]) <= 8:  # a small first part (a stored block's head) goes along
                 k = len(parts[0])
@@ -141,13 +238,7 @@ class Session:
             for p in parts[i:]:
                 await c.write(p)
             return
-        # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
-        i = self.ki
-        if i >= 64:
-            self.keys = _port.random_bytes(64)
-            i = 0
-        self.ki = i + 4
-        key = memoryview(self.keys)[i : i + 4]
+        key = self._key()
         s = None
         if n > _CHUNK * 4:  # a large payload: mask it through a larger, temporary buffer
             size = min(n + 14, _BIG)
@@ -239,25 +330,33 @@ class Session:
         p = self.p
         rb = self.rb
         c = self.c
+        sock = c.s
+        wait = _port.wait_readable
         try:
             while True:
                 ev = p.next(rb)
                 if ev is None:
-                    if not len(rb):
+                    mv = None
+                    if rb.start == rb.end:
                         mv = p.direct()
-                        if mv is not None and len(mv) >= 1024:  # big payload: no copy
-                            n = await c.readinto(mv)
-                            if not n:
-                                raise OSError(0, "connection closed by the peer")
-                            ev = p.took(n)
-                            if ev is None:
-                                continue
-                    if ev is None:
+                        if mv is not None and len(mv) < 1024:
+                            mv = None
+                    big = mv is not None  # a big payload: read into the message, no copy
+                    if not big:
                         mv = rb.space()
-                        n = await c.readinto(mv)
-                        if not n:
-                            raise OSError(0, "connection closed by the peer")
+                    # Conn.readinto inlined: no coroutine per read
+                    while True:
+                        n = 0 if c.closed else sock.readinto(mv)
+                        if n is not None:
+                            break
+                        await wait(sock)
+                    if not n:
+                        raise OSError(0, "connection closed by the peer")
+                    if not big:
                         rb.wrote(n)
+                        continue
+                    ev = p.took(n)
+                    if ev is None:
                         continue
                 op = ev[0]
                 if op == ws.CLOSE:

@@ -23,6 +23,9 @@ RECV_BUF = 1024        # the session's receive buffer (the 101 head must fit); p
                        # 1 KB are read straight into their message buffer
 
 
+_wss = None            # the _ws_session module once a connect loaded it
+
+
 def createWebSocket():
     return WebSocket()
 
@@ -115,9 +118,20 @@ class WebSocket(Emitter):
         return _aw.call(self._connect(url, a), callback, _E_OTHER)
 
     def send(self, data, callback=None):
-        from ._ws_session import check_data
-        check_data(data, SEND_LIMIT)
-        return _aw.call(self._send(data), callback, _E_OTHER)
+        m = _wss
+        if m is None:  # not connected yet (an import in a function costs ~15k instructions)
+            from . import _ws_session as m
+        m.check_data(data, SEND_LIMIT, callback)
+        s = self._s
+        r = None
+        if s is not None:
+            try:
+                r = s.send_now(data)  # the common case: out now, no task
+            except OSError:
+                pass  # send() meets it again and reports it
+            if r is True:
+                return m.done(callback, "send")
+        return _aw.call(self._send(data, r), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
@@ -150,7 +164,9 @@ class WebSocket(Emitter):
 
     async def _main(self, scheme, host, port, target, headers, proto, tls, proxy,
                     interval, timeout, mx, deflate):
+        global _wss
         from . import _ws_session
+        _wss = _ws_session
         conn = None
         status = 0
         try:
@@ -247,12 +263,13 @@ class WebSocket(Emitter):
         finally:
             _aw.unwatch(dog, x, "_tmo")
 
-    async def _send(self, data):
+    async def _send(self, data, rest=None):
+        # rest: send_now's coroutine for the part of the frame the socket did not take
         s = self._s
-        if s is None or s.state != 0:
+        if rest is None and (s is None or s.state != 0):
             raise BusinessError(_E_FAILED)
         try:
-            await s.send(data)
+            await (rest or s.send(data))
         except OSError:
             raise BusinessError(_E_FAILED)
         return True

@@ -133,10 +133,12 @@ class Parser:
                 self.mop = op
                 self.z = bool(b0 & 64)
                 self.u8 = 0
-                if b0 & 128:  # a whole message in one frame: its exact buffer
-                    self.msg = bytearray(n)
-                else:
+                if not b0 & 128:
                     self.msg = bytearray()
+                elif avail >= need + n and not b0 & 64:
+                    self.msg = None  # one frame, all here, uncompressed: made from rb at once
+                else:  # a whole message in one frame: its exact buffer
+                    self.msg = bytearray(n)
                 self.mlen = 0
         if masked:
             self.key[:] = rb.mv[s + need - 4 : s + need]
@@ -167,6 +169,20 @@ class Parser:
                     self.done = True
                     return _close(data)
                 return (op, data)
+            if self.msg is None:  # a whole one-frame message in rb (see _head): no copy
+                e = s + n       # into a message buffer, the event's object made from rb
+                self._piece(rb.buf, s, e)
+                self.op = -1
+                self.mop = 0
+                mv = rb.mv[s:e]
+                if op == TEXT:
+                    if self.u8:
+                        raise ProtocolError(_BADDATA, "text message ends inside a character")
+                    ev = (TEXT, str(mv, "utf-8"))
+                else:
+                    ev = (BINARY, bytearray(mv))
+                rb.consume(n)
+                return ev
             if rb.end - s < n:
                 n = rb.end - s
                 if not n and self.left:

@@ -132,10 +132,26 @@ class Conn:
             n += k
         return n
 
-    async def write(self, data):
-        """Send all of data (bytes, bytearray or memoryview). Writers take turns."""
+    def write_now(self, mv):
+        """Write mv (a frame, whole) without waiting when no writer has the turn -> True:
+        all of it went out; None: a writer has the turn, nothing written (write() it); else
+        a coroutine to await for the rest (a copy), which holds the turn until then (also
+        when nothing went out: TLS wants the same bytes again)."""
+        if self.wq is not None:
+            return None
+        n = 0 if self.closed else self.s.write(mv)
+        if n == len(mv):
+            return True
+        self.wq = []
+        return self.write(bytes(mv[n or 0:]), True)
+
+    async def write(self, data, held=False):
+        """Send all of data (bytes, bytearray or memoryview). Writers take turns (held:
+        the caller has the turn already: write_now's rest)."""
         q = self.wq
-        if q is None:
+        if held:
+            pass
+        elif q is None:
             self.wq = []
         else:
             ev = _port.event()
