@@ -51,6 +51,8 @@ if _STRBUF:
     _gc = gc.collect
     _GC_OVER = (_port.mem_free() or 0) >> 4  # the heap free once the code is in
 
+_CLOSE = const(8)        # ws.CLOSE, ws.PING as constants of this module
+_PING = const(9)
 OPEN = const(0)
 CLOSING = const(1)       # our close frame is out
 CLOSED = const(2)
@@ -66,12 +68,23 @@ def check_data(data, limit, callback=None):
         raise param("data over %d bytes" % limit)
 
 
+# send() callbacks while a session delivers a message (None otherwise): they run when its
+# listeners have returned. The usual send from a message listener (an echo, a reply) then
+# costs no task for its callback
+_q = None
+_Q = []
+
+
 def done(callback, what):
     """send()'s outcome when send_now() put the message out at the call: the callback still
-    runs from the loop, as every callback does (a task, but no lock, frame or write
-    coroutines); without one, an awaitable giving True."""
+    runs later, from the loop, as every callback does (after the message listener that
+    called send, or from a task: no lock, frame or write coroutines); without one, an
+    awaitable giving True."""
     if callback is None:
         return _aw.Op(_true(), what)
+    if _q is not None:
+        _q.append(callback)
+        return
     _aw.hold()
     _port.spawn(_later(callback))
 
@@ -86,6 +99,17 @@ async def _later(callback):
         callback(None, True)
     except Exception as e:
         _aw._err.report(e, "result")
+
+
+def _sent():
+    # the callbacks done() queued during a message's delivery
+    q = _Q[:]
+    _Q.clear()
+    for cb in q:
+        try:
+            cb(None, True)
+        except Exception as e:
+            _aw._err.report(e, "result")
 
 
 def close_args(options, reason):
@@ -151,29 +175,42 @@ class Session:
     def _small(self, op, parts, n, fin, rsv1):
         """A frame with a payload of n <= SMALL bytes (parts: bytes-like) whole in one
         buffer -> a memoryview of it: the client's scratch (masked there), or for a server
-        a new bytearray (a server keeps no scratch: RAM per client)."""
+        a new bytearray (a server keeps no scratch: RAM per client). The header is
+        ws.head's, inlined (it runs once per message)."""
+        b0 = op | (128 if fin else 0) | (64 if rsv1 else 0)
+        a = 2 if n < 126 else 4
         if self.client:
-            key = self._key()
             s = self.scratch
             if s is None:
                 s = self.scratch = bytearray(_CHUNK)
-            a = ws.head(s, op, n, fin, key, rsv1)
-            b = a
-            for p in parts:
-                e = b + len(p)
-                s[b:e] = p
-                b = e
-            mask(s, a, b, key, 0)
-            return memoryview(s)[:b]
-        hb = self.hb
-        a = ws.head(hb, op, n, fin, None, rsv1)
-        s = bytearray(a + n)
-        s[:a] = memoryview(hb)[:a]
+            # mask keys: 4 bytes of a 64-byte block of os.urandom, a syscall per 16 frames
+            i = self.ki
+            if i >= 64:
+                self.keys = _port.random_bytes(64)
+                i = 0
+            self.ki = i + 4
+            m = 128
+        else:
+            s = bytearray(a + n)
+            m = 0
+        s[0] = b0
+        if a == 2:
+            s[1] = m | n
+        else:
+            s[1] = m | 126
+            s[2] = n >> 8
+            s[3] = n & 255
+        if m:
+            s[a : a + 4] = memoryview(self.keys)[i : i + 4]
+            a += 4
+        b = a
         for p in parts:
-            e = a + len(p)
-            s[a:e] = p
-            a = e
-        return memoryview(s)
+            e = b + len(p)
+            s[b:e] = p
+            b = e
+        if m:
+            mask(s, a, b, memoryview(s)[a - 4 : a], 0)
+        return memoryview(s)[:b]
 
     def send_now(self, data):
         """A message out at once, without a task, lock or coroutine, when that can be done
@@ -327,23 +364,25 @@ class Session:
 
     async def run(self):
         """The read loop; returns when the connection is closed (the close event is out)."""
+        global _q
         p = self.p
         rb = self.rb
         c = self.c
         sock = c.s
         wait = _port.wait_readable
+        deliver = self.owner.on_message
         try:
             while True:
                 ev = p.next(rb)
                 if ev is None:
                     mv = None
-                    if rb.start == rb.end:
+                    if rb.start == rb.end and p.op >= 0:
                         mv = p.direct()
                         if mv is not None and len(mv) < 1024:
                             mv = None
                     big = mv is not None  # a big payload: read into the message, no copy
                     if not big:
-                        mv = rb.space()
+                        mv = rb.mv if not rb.end else rb.space()
                     # Conn.readinto inlined: no coroutine per read
                     while True:
                         n = 0 if c.closed else sock.readinto(mv)
@@ -353,28 +392,36 @@ class Session:
                     if not n:
                         raise OSError(0, "connection closed by the peer")
                     if not big:
-                        rb.wrote(n)
+                        rb.end += n  # (rb.wrote without the call: n fits, readinto says)
                         continue
                     ev = p.took(n)
                     if ev is None:
                         continue
                 op = ev[0]
-                if op == ws.CLOSE:
-                    await self._peer_close(ev[1], ev[2])
-                    return
-                if op == ws.PING:
+                if op < 8:  # a message
+                    if self.state:
+                        continue  # closing: messages are dropped
+                    _q = _Q
                     try:
-                        await self.control(ws.PONG, ev[1])
-                    except OSError:
-                        pass
-                elif op == ws.PONG:
-                    self.pong_due = False
-                elif self.state == OPEN:
-                    self.owner.on_message(self, ev[1])
+                        deliver(self, ev[1])
+                    finally:
+                        _q = None
+                    if _Q:
+                        _sent()
                     big = _gc and len(ev[1]) > _GC_OVER
                     ev = None  # not the last message alive while the next one is built
                     if big:
                         _gc()
+                elif op == _CLOSE:
+                    await self._peer_close(ev[1], ev[2])
+                    return
+                elif op == _PING:
+                    try:
+                        await self.control(ws.PONG, ev[1])
+                    except OSError:
+                        pass
+                else:
+                    self.pong_due = False
         except ws.ProtocolError as e:
             await self._fail(e.code, e.msg)
         except MemoryError:

@@ -53,6 +53,7 @@ class Parser:
 
     def __init__(self, client, max_size=5 << 20, inflater=None):
         self.client = client
+        self.mbit = 0 if client else 128  # the mask bit frames to this side must have
         self.max = max_size
         self.inf = inflater
         self.key = bytearray(4)
@@ -151,6 +152,35 @@ class Parser:
         return True
 
     def next(self, rb):
+        s = rb.start
+        avail = rb.end - s
+        if self.op < 0:
+            if avail < 2:
+                return None
+            if not self.mop:
+                # the common case without the frame state: a whole small unfragmented
+                # uncompressed data frame in rb becomes its event at once
+                buf = rb.buf
+                b0 = buf[s]
+                b1 = buf[s + 1]
+                n = b1 & 127
+                m = b1 & 128
+                h = 6 if m else 2
+                if (b0 == 129 or b0 == 130) and n < 126 and m == self.mbit \
+                        and avail >= h + n and n <= self.max:
+                    a = s + h
+                    e = a + n
+                    mv = rb.mv
+                    if m:
+                        mask(buf, a, e, mv[s + 2 : a], 0)
+                    if b0 == 129:
+                        if utf8(buf, a, e, 0):
+                            raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+                        ev = (TEXT, str(mv[a:e], "utf-8"))
+                    else:
+                        ev = (BINARY, bytearray(mv[a:e]))
+                    rb.consume(h + n)
+                    return ev
         while not self.done:
             if self.op < 0 and not self._head(rb):
                 return None
@@ -167,6 +197,7 @@ class Parser:
                 self.op = -1
                 if op == CLOSE:
                     self.done = True
+                    self.mop = -1  # (the quick path in next() is off too)
                     return _close(data)
                 return (op, data)
             if self.msg is None:  # a whole one-frame message in rb (see _head): no copy
