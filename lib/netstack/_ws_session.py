@@ -4,7 +4,7 @@
 # fragmentation above FRAGMENT bytes, compression where agreed and available).
 # The owner gets on_message(session, data), on_close(session, code, reason) once, and
 # on_error(session, text) when the peer broke the protocol or the link failed.
-import asyncio
+import os
 import sys
 from . import _aw, _port
 from ._err import param
@@ -25,7 +25,7 @@ CLOSE_WAIT_MS = 3000     # how long to wait for the peer's side of the close han
 
 
 def _window():
-    w = getattr(_port, "WS_WINDOW_BITS", None)
+    w = _port.__dict__.get("WS_WINDOW_BITS")  # (getattr would load _portx to look)
     if w:
         return w
     free = _port.mem_free()  # free heap: asked through the seam
@@ -56,6 +56,13 @@ _PING = const(9)
 OPEN = const(0)
 CLOSING = const(1)       # our close frame is out
 CLOSED = const(2)
+
+
+def rand(n):
+    # n random bytes: the port's random_bytes if it has its own, else os.urandom, without
+    # loading _portx for its default (~4 KB of heap for a client session)
+    f = _port.__dict__.get("random_bytes")
+    return f(n) if f else os.urandom(n)
 
 
 def check_data(data, limit, callback=None):
@@ -144,7 +151,6 @@ class Session:
         self.scratch = None     # client: masking buffer, made on the first send
         self.keys = None        # client: random bytes for mask keys
         self.ki = 64
-        self.lock = asyncio.Lock()
         self.pong_due = False
         self.pinger = None
         self.reported = False
@@ -167,7 +173,7 @@ class Session:
         # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
         i = self.ki
         if i >= 64:
-            self.keys = _port.random_bytes(64)
+            self.keys = rand(64)
             i = 0
         self.ki = i + 4
         return memoryview(self.keys)[i : i + 4]
@@ -186,7 +192,7 @@ class Session:
             # mask keys: 4 bytes of a 64-byte block of os.urandom, a syscall per 16 frames
             i = self.ki
             if i >= 64:
-                self.keys = _port.random_bytes(64)
+                self.keys = rand(64)
                 i = 0
             self.ki = i + 4
             m = 128
@@ -219,7 +225,7 @@ class Session:
         to await for the rest of it (the socket took part: a task writes it, holding the
         connection's turn). Raises OSError."""
         c = self.c
-        if self.state or c.wq is not None or self.lock.locked():
+        if self.state or c.wq is not None:
             return None
         if isinstance(data, str):
             op = ws.TEXT
@@ -250,17 +256,43 @@ class Session:
             await co
         except OSError:
             self.c.close()  # the link is broken: the read loop ends with 1006
+        finally:
+            self.c._next()
+
+    async def _take(self):
+        # The connection's writers' turn, kept over all frames of a message (its fragments,
+        # a stored block's parts, a masked payload's chunks) until _give(): the same queue
+        # Conn.write and write_now use, so frames of two messages never mix and messages
+        # go out in the order of the calls. Writes meanwhile pass held=True
+        c = self.c
+        q = c.wq
+        if q is None:
+            c.wq = []
+            return
+        ev = _port.event()
+        q.append(ev)
+        try:
+            await ev.wait()
+        except BaseException:  # cancelled while queued: leave the queue, or pass the turn
+            if ev in q:
+                q.remove(ev)
+            else:
+                c._next()
+            raise
+
+    def _give(self):
+        self.c._next()
 
     async def _frame(self, op, data, fin=True, rsv1=False):
         """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
-        Caller holds the lock."""
+        Caller holds the turn (_take)."""
         parts = data if type(data) is tuple else (data,)
         n = 0
         for p in parts:
             n += len(p)
         c = self.c
         if n <= SMALL:  # one write
-            await c.write(self._small(op, parts, n, fin, rsv1))
+            await c.write(self._small(op, parts, n, fin, rsv1), True)
             return
         if not self.client:
             hb = self.hb
@@ -271,9 +303,9 @@ class Session:
                 hb[hl : hl + k] = parts[0]
                 hl += k
                 i = 1
-            await c.write(memoryview(hb)[:hl])
+            await c.write(memoryview(hb)[:hl], True)
             for p in parts[i:]:
-                await c.write(p)
+                await c.write(p, True)
             return
         key = self._key()
         s = None
@@ -303,10 +335,10 @@ class Session:
                 off += k
                 j += k
                 if a == size:
-                    await c.write(sv)
+                    await c.write(sv, True)
                     a = 0
         if a:
-            await c.write(sv[:a])
+            await c.write(sv[:a], True)
 
     async def send(self, data):
         """A text (str) or binary message."""
@@ -320,7 +352,8 @@ class Session:
         if cd is not None and cd.compress and len(data) > 32:
             data = cd.deflate(data)
             z = True
-        async with self.lock:
+        await self._take()
+        try:
             if self.state != OPEN:
                 raise OSError(32, "the WebSocket is closing")
             mv = memoryview(data)
@@ -342,15 +375,21 @@ class Session:
                 e = min(off + FRAGMENT, n)
                 await self._frame(op if not off else ws.CONT, mv[off:e], e == n, z and not off)
                 off = e
+        finally:
+            self._give()
 
     async def control(self, op, payload=b""):
-        async with self.lock:
+        await self._take()
+        try:
             if self.state == OPEN:
                 await self._frame(op, payload)
+        finally:
+            self._give()
 
     async def close(self, code=1000, reason=""):
         """Start the close handshake (the read loop finishes it)."""
-        async with self.lock:
+        await self._take()
+        try:
             if self.state != OPEN:
                 return False
             self.state = CLOSING
@@ -358,6 +397,8 @@ class Session:
                 await self._frame(ws.CLOSE, ws.close_payload(code, reason))
             except OSError:
                 self.c.close()  # the link is gone: the read loop ends with 1006
+        finally:
+            self._give()
         return True
 
     # ------------------------------------------------------------------ reading
@@ -438,12 +479,16 @@ class Session:
 
     async def _peer_close(self, code, reason):
         if self.state == OPEN:  # the peer started it: echo its code (RFC 6455 §5.5.1)
-            async with self.lock:
-                self.state = CLOSING
-                try:
-                    await self._frame(ws.CLOSE, ws.close_payload(None if code == 1005 else code))
-                except OSError:
-                    pass
+            await self._take()
+            try:
+                if self.state == OPEN:  # (not closed by us while waiting for the turn)
+                    self.state = CLOSING
+                    try:
+                        await self._frame(ws.CLOSE, ws.close_payload(None if code == 1005 else code))
+                    except OSError:
+                        pass
+            finally:
+                self._give()
         if self.client:
             await self._drain()  # the server closes TCP first (RFC 6455 §7.1.1)
         self._finish(1000 if code == 1005 else code, reason)
@@ -453,13 +498,16 @@ class Session:
         self._report_error(msg)
         self.code = code
         self.reason = msg
-        async with self.lock:
+        await self._take()
+        try:
             if self.state == OPEN:
                 self.state = CLOSING
                 try:
                     await self._frame(ws.CLOSE, ws.close_payload(code, msg))
                 except OSError:
                     pass
+        finally:
+            self._give()
         await self._drain()
         self._finish(code, msg)
 

@@ -213,7 +213,7 @@ class WebSocket(Emitter):
                 await tunnel(conn, host, port, proxy[2], rb)
             else:
                 conn = await dial.dial(host, port, ctx, host, proxy, rb)
-            key = wshs.client_key(_port.random_bytes(16))
+            key = wshs.client_key(_ws_session.rand(16))
             offer = None
             if deflate:
                 from .proto import wspmd

@@ -147,7 +147,8 @@ class Conn:
 
     async def write(self, data, held=False):
         """Send all of data (bytes, bytearray or memoryview). Writers take turns (held:
-        the caller has the turn already: write_now's rest)."""
+        the caller holds the turn, and gives it back with _next(): write_now's rest, or a
+        WebSocket message of several writes)."""
         q = self.wq
         if held:
             pass
@@ -180,7 +181,8 @@ class Conn:
                 if n and not self.tls:
                     self.stage = OPEN
         finally:
-            self._next()
+            if not held:
+                self._next()
 
     def _next(self):
         q = self.wq
