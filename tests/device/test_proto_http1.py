@@ -167,6 +167,24 @@ def test_framing():
     raises(2300008, http1.response_framing, "GET", 200, [("content-length", "5"), ("content-length", "6")])
     raises(2300008, http1.response_framing, "GET", 200, [("content-length", "+5")])
     raises(2300008, http1.response_framing, "GET", 200, [("content-length", "0x5")])
+    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "1 5")])
+    # digits other than ASCII ones (CPython's int() and isdigit() take them)
+    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "\u0661\u0662")])
+    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "1\u00b2")])
+
+
+def test_request_head_injection():
+    # values are checked on the joined head: the header carrying CR/LF/NUL is named, also
+    # when the headers come from an iterator (read once), and an int value is sent as text
+    for bad in ("a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x00b"):
+        for hs in ([("x-ok", "1"), ("x-bad", bad)], iter([("x-ok", 2), ("x-bad", bad)])):
+            try:
+                http1.request_head("GET", "/", hs)
+            except ProtoError as e:
+                assert "x-bad" in str(e.message), e.message
+            else:
+                raise AssertionError("CR/LF/NUL sent in a header value: %r" % bad)
+    assert http1.request_head("GET", "/", iter([("x-n", 7)])) == b"GET / HTTP/1.1\r\nx-n: 7\r\n\r\n"
 
 
 def test_rejections():

@@ -282,11 +282,8 @@ def _clen(headers):
         if k == "content-length":
             for t in v.split(",") if "," in v else (v,):
                 t = t.strip()
-                if not t or len(t) > 15:
+                if not t or len(t) > 15 or not t.isdigit() or max(t) > "9":  # ASCII only
                     raise _bad(13, t[:20])  # bad Content-Length '%s'
-                for ch in t:
-                    if ch < "0" or ch > "9":
-                        raise _bad(13, t[:20])  # bad Content-Length '%s'
                 m = int(t)
                 if n >= 0 and m != n:
                     raise _bad(14)  # conflicting Content-Length values
@@ -501,22 +498,28 @@ def _name_ok(k, what):
 def _head(first, headers):
     # Values may be str or int; str is sent UTF-8 encoded. CR/LF/NUL -> USAGE (injection).
     # One join: every new str costs MicroPython an intern-table lookup. first: the pieces
-    # of the first line (a list, extended here).
+    # of the first line (a list, extended here; checked by the caller). The values are
+    # checked together, in C, on the joined text: it holds exactly the CRLFs put in here.
     out = first
+    m = len(out)
+    names = _NAMES
     for k, v in headers:
-        _name_ok(k, "header name")
-        if not isinstance(v, str):
+        if type(k) is not str or k not in names:
+            _name_ok(k, "header name")
+        if type(v) is not str:
             if not isinstance(v, int):
                 raise ProtoError(USAGE, 46, None, k)  # bad header value for <k>
             v = str(v)
-        elif "\r" in v or "\n" in v or "\x00" in v:
-            raise ProtoError(USAGE, 47, None, k)  # CR/LF/NUL in header <k>
-        out.append("\r\n")
-        out.append(k)
-        out.append(": ")
-        out.append(v)
+        out += ("\r\n", k, ": ", v)
     out.append("\r\n\r\n")
-    return "".join(out).encode()
+    n = (len(out) - m) // 4 + 2
+    t = "".join(out)
+    if t.count("\n") != n or t.count("\r") != n or "\x00" in t:
+        for i in range(m + 3, len(out), 4):  # out[m:]: ("\r\n", name, ": ", value)...
+            v = out[i]
+            if "\r" in v or "\n" in v or "\x00" in v:
+                raise ProtoError(USAGE, 47, None, out[i - 2])  # CR/LF/NUL in header <k>
+    return t.encode()
 
 
 def request_head(method, target, headers):
