@@ -32,6 +32,14 @@ def native(path):
     return "@micropython.viper" in text or "@micropython.native" in text
 
 
+def modname(rel):
+    """netstack/proto/http1.py -> netstack.proto.http1; netstack/__init__.py -> netstack."""
+    parts = rel[:-3].replace(os.sep, "/").split("/")
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
+
+
 def build(src, dst, march=None):
     """-> {module path relative to dst: .mpy size}"""
     shutil.rmtree(dst, ignore_errors=True)
@@ -47,8 +55,10 @@ def build(src, dst, march=None):
                 shutil.copyfile(os.path.join(src, rel), os.path.join(dst, rel))
                 continue
             out = rel[:-3] + ".mpy"
-            # -s: tracebacks name the module's path in the package, not a path on this host
-            cmd = [MPY_CROSS, "-s", rel, "-o", os.path.join(dst, out), os.path.join(src, rel)]
+            # -s: tracebacks name the module (netstack.proto.http1), not a path on this host;
+            # the module's own name, so it is one interned string with the module's name
+            # rather than a second one per module (RAM on boards, even from ROMFS)
+            cmd = [MPY_CROSS, "-s", modname(rel), "-o", os.path.join(dst, out), os.path.join(src, rel)]
             arch = march or (HOST_MARCH if native(os.path.join(src, rel)) else None)
             p = subprocess.run(cmd + (["-march=" + arch] if arch else []),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

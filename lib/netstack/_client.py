@@ -7,7 +7,7 @@ from ._err import BusinessError
 from . import _aw, _port, _err  # _err: also the log lines (netstack._log)
 from .proto import http1, ProtoError, TOO_BIG
 from .proto import RecvBuf
-from .transport import stream
+from . import transport
 
 try:
     from micropython import const
@@ -325,8 +325,7 @@ async def _open(x, scheme, host, port):
         if tls:
             from . import _tls
             ctx = _tls.context(x)
-        from .transport.dial import dial  # on the first connection, not at import
-        conn = await dial(host, port, ctx, x.sni, p, rb, mark)
+        conn = await transport.dial(host, port, ctx, x.sni, p, rb, mark)
         if tls:
             _mark(x, 3)
         return conn, rb
@@ -334,11 +333,11 @@ async def _open(x, scheme, host, port):
         _recycle(rb)
         if isinstance(e, _port.CancelledError) and x.connect_timed_out:
             raise _aw.deadline(2300028, "connect to %s:%d timed out" % (host, port))
-        if isinstance(e, stream.NetError):
+        if isinstance(e, transport.NetError):
             st = e.stage
-            if st == stream.RESOLVE:
+            if st == transport.RESOLVE:
                 raise BusinessError(_E_PROXY_DNS if e.via_proxy else _E_DNS, e.text)
-            if e.via_proxy and st == stream.CONNECT:
+            if e.via_proxy and st == transport.CONNECT:
                 raise BusinessError(_E_CONNECT, "cannot connect to proxy: " + e.text)
             raise BusinessError(_E_CONNECT, e.text)  # TUNNEL: the proxy's answer says why
         raise
@@ -473,7 +472,7 @@ async def _head_over(conn, rb, limit):
 
 
 def _io_error(conn, e, code, x=None):
-    if conn.stage != stream.OPEN:
+    if conn.stage != transport.OPEN:
         if x is not None and x.pin_failed:
             return BusinessError(_E_PIN, x.pin_failed[-1])
         if conn.tls:

@@ -82,7 +82,7 @@ def drop_sleeper(t):
 # Waiting for a socket uses the scheduler's poller directly, as asyncio's own streams do,
 # so the transport can read into its own buffers without asyncio.Stream's copies.
 # The poller holds one waiting task per direction per socket (a second one would replace
-# the first, which then never wakes): transport.stream.Conn queues its writers.
+# the first, which then never wakes): transport.Conn queues its writers.
 def wait_readable(s):
     yield asyncio.core._io_queue.queue_read(s)
 

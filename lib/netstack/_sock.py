@@ -4,10 +4,10 @@
 # _sock_tlss), local sockets (_sock_local) and SOCKS5 (_socks) load on first use and build
 # on this. Sockets, listeners and datagrams come from transport/; this file holds the
 # OpenHarmony shapes. Choices and per-port gaps: docs/socket.md.
-from ._emit import Emitter
+from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
-from .transport import stream as _stream
+from . import transport
 from .transport import tcp as _tcp
 
 try:
@@ -188,7 +188,7 @@ def error_of(e, base=CLIENT_BASE):
         c = e.args[0]
     if isinstance(c, int) and c > 0:
         return BusinessError(base + c)
-    if getattr(e, "stage", None) == _stream.RESOLVE:
+    if getattr(e, "stage", None) == transport.RESOLVE:
         return BusinessError(base + _EHOSTUNREACH, str(e))
     return BusinessError(_E_SYSTEM, "%s: %s" % (type(e).__name__, e))
 
@@ -503,7 +503,7 @@ def proxy_of(o):
 
 def new_bound(fam, ip, port, opts, base):
     """A TCP socket with the options set, bound to ip:port (port 0: chosen, see
-    transport.stream.bind) -> (socket, bound sockaddr)."""
+    transport.bind) -> (socket, bound sockaddr)."""
     try:
         return _tcp.prepare(af(fam), pairs(opts), ip, port)
     except Exception as e:

@@ -8,7 +8,7 @@ from . import _port
 from ._sock import (TCPSocket, Stream, rx_view, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
                      error_of, is_ip, deadline)
 from .transport import tls as _tls
-from .transport import stream as _stream
+from . import transport
 from .transport import tcp as _tcp
 
 try:
@@ -40,9 +40,9 @@ def tls_error(e, writing=False):
     c = getattr(e, "code", None)
     if stage is None and isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
         c = e.args[0]
-    if stage in (_stream.LOAD_CA, _stream.LOAD_CERT):
+    if stage in (transport.LOAD_CA, transport.LOAD_CERT):
         return BusinessError(_E_SSL, str(e))
-    if stage == _stream.TLS and c is None or c in (-9984, -0x2700, -0x3000):
+    if stage == transport.TLS and c is None or c in (-9984, -0x2700, -0x3000):
         return BusinessError(_E_VERIFY, str(e))
     if "SSL" in type(e).__name__ or isinstance(c, int) and c < 0:  # an SSL error, mbedTLS code
         return BusinessError(_E_WRITE if writing else _E_READ, str(e))

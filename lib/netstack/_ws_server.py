@@ -4,7 +4,7 @@
 # HANDSHAKE_MS, a client that answers no ping within IDLE_MS is dropped, the configured
 # limits (clients in all, connections per client IP) are enforced, and OpenHarmony's
 # anti-abuse rule bans an IP that opens more than 50 connections in 60 s, for 60 s.
-from ._emit import Emitter
+from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 from ._ws_session import check_data, close_args, done
@@ -147,7 +147,7 @@ class WebSocketServer(Emitter):
         else:
             ab = None
         from .transport.listen import Listener
-        from .transport.stream import NetError, RESOLVE
+        from .transport import NetError, RESOLVE
         try:
             self._l = Listener(ip, port, 8)
         except NetError as e:
@@ -180,7 +180,7 @@ class WebSocketServer(Emitter):
     # -------------------------------------------------------------- accepting
 
     async def _accept_loop(self, l):
-        from .transport.stream import NetError
+        from .transport import NetError
         while True:
             try:
                 conn = await l.accept()

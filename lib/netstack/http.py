@@ -3,7 +3,7 @@
 # options this port does not support, are listed in docs/http.md.
 # This module holds the public names only (dir(http) and help(http) at a REPL show the
 # API): option parsing, result typing and the request itself are in netstack._http.
-from ._emit import Emitter
+from ._err import Emitter
 # The engine loads with this module, not at the first request: loaded then, its objects
 # would sit between the program's and split a small heap (at 110k from ROMFS the first
 # gzip body then found no 32 KB block for its window). Methods import it by name again

@@ -1,7 +1,7 @@
 # @ohos.net.webSocket: the client (createWebSocket); the server (createWebSocketServer)
 # loads on first use (_ws_server). Frames, handshake and permessage-deflate are the
 # sans-I/O code in proto/; one open connection is a _ws_session.Session.
-from ._emit import Emitter
+from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 
@@ -195,7 +195,7 @@ class WebSocket(Emitter):
         from .proto import http1, wshs
         from .proto import url as _url
         from .proto import RecvBuf
-        from .transport import dial
+        from . import transport
         x = self
         x._tmo = False
         dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
@@ -209,10 +209,10 @@ class WebSocket(Emitter):
             if proxy is not None and ctx is None:
                 # ws through a proxy: a CONNECT tunnel too (dial tunnels only for TLS)
                 from .transport.tunnel import tunnel
-                conn = await dial.connect(proxy[0], proxy[1], None, True)
+                conn = await transport.connect(proxy[0], proxy[1], None, True)
                 await tunnel(conn, host, port, proxy[2], rb)
             else:
-                conn = await dial.dial(host, port, ctx, host, proxy, rb)
+                conn = await transport.dial(host, port, ctx, host, proxy, rb)
             key = wshs.client_key(_ws_session.rand(16))
             offer = None
             if deflate:

@@ -47,7 +47,7 @@ def out_of_memory_after_connect_closes_the_socket():
     # Simulated by making _client._new_buf raise, as gc_alloc does then. The buffer is taken
     # first, so no connection is made at all.
     from netstack import _client
-    from netstack.transport import dial as stream
+    from netstack import transport as stream
     made = []
     real_connect, real_new_buf = stream.connect, _client._new_buf
 

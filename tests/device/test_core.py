@@ -10,7 +10,7 @@ loaded = [m for m in sys.modules if m.startswith("netstack")]
 assert "netstack.http" not in loaded and "netstack._client" not in loaded, loaded
 
 import asyncio
-from netstack import _aw, _emit
+from netstack import _aw, _err
 from netstack import BusinessError
 
 e = BusinessError(2300028)
@@ -93,7 +93,7 @@ assert got == ["awaitable cancelled"], got
 assert _aw._busy == 1  # the sleeping operation still holds the loop
 
 
-class Thing(_emit.Emitter):
+class Thing(_err.Emitter):
     EVENTS = ("a", "b")
 
 

@@ -6,7 +6,7 @@
 import socket
 import netstack
 from netstack import http, BusinessError, _port
-from netstack.transport.stream import Conn
+from netstack.transport import Conn
 
 PORT = 18080  # the namespace is ours alone: a fixed port is free (MicroPython has no getsockname)
 heads = []

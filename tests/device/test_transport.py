@@ -12,8 +12,8 @@ T = {k: CFG[k] for k in ("ca_der_b64", "client_cert_der_b64", "client_key_der_b6
 CFG = None
 gc.collect()
 from netstack import _port  # noqa: E402
-from netstack.transport import stream  # noqa: E402
-from netstack.transport.dial import dial  # noqa: E402
+from netstack import transport as stream  # noqa: E402  (Conn, NetError, stages)
+from netstack.transport import dial  # noqa: E402
 from netstack.transport.listen import Listener  # noqa: E402
 from netstack.transport.udp import Datagram  # noqa: E402
 

@@ -211,7 +211,7 @@ def test_cycles_heap_back_to_baseline():
 
 def _main():
     from netstack.proto import http1, wshs, wspmd, url  # noqa: F401  all a session loads
-    from netstack.transport import stream  # noqa: F401
+    from netstack import transport  # noqa: F401
     gc.collect()
     if hasattr(gc, "mem_free") and gc.mem_free() < 30000:
         # measured at 110k (.mpy or ROMFS): what is left after the client's code is too

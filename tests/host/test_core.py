@@ -4,11 +4,11 @@ import asyncio
 import pytest
 
 import netstack
-from netstack import _aw, _emit
+from netstack import _aw, _err
 from netstack._err import BusinessError
 
 
-class Thing(_emit.Emitter):
+class Thing(_err.Emitter):
     EVENTS = ("a", "b")
 
 

@@ -1,0 +1,298 @@
+# transport: every socket and TLS session of the library. This package module is what
+# every client loads: Conn (a connected TCP/TLS socket driven by the asyncio poller, for
+# dialed and accepted sockets alike), NetError with its stages, and dial() (resolve ->
+# TCP connect -> CONNECT tunnel -> TLS). Servers (listen), datagrams (udp), socket's
+# prepared sockets (tcp), TLS contexts (tls), the tunnel and pinning are submodules,
+# loaded on first use. (Conn and dial were the submodules stream and dial: one module on
+# the GET path instead of three costs less heap, even with the code in flash.)
+#
+# Conn: the one connection type under http, fetch, socket and webSocket, reading straight
+# into caller-owned buffers. I/O raises plain OSError/ValueError (no try blocks on the hot
+# path); error(conn, e) turns one into a neutral NetError with the stage, and each facade
+# maps that to its own codes.
+import errno
+from .. import _port, _err as _log  # the log lines live in _err
+
+# stages: where a failure happened, for the facades' error mapping
+RESOLVE = 0    # name lookup
+CONNECT = 1    # TCP connect, until a byte went through
+TUNNEL = 2     # HTTP CONNECT through a proxy (NetError.code: the proxy's status, or None)
+TLS = 3        # TLS handshake (runs on the first read or write after start_tls)
+OPEN = 4       # connected and at least one byte went through
+LOAD_CA = 5    # the CA certificates given could not be read or were rejected
+LOAD_CERT = 6  # the own certificate or key could not be read or was rejected
+
+
+class NetError(Exception):
+    """A transport failure in neutral terms. stage: one of the constants above; code: an
+    errno (> 0), an mbedTLS code (< 0), the proxy's HTTP status (TUNNEL), or None (for TLS:
+    certificate verification failed, text says why); text: for messages. via_proxy: the
+    failure concerns the proxy, not the target host."""
+
+    def __init__(self, stage, code, text, via_proxy=False):
+        super().__init__(stage, code, text)
+        self.stage = stage
+        self.code = code
+        self.text = text
+        self.via_proxy = via_proxy
+
+    def __str__(self):
+        return self.text
+
+
+def error(conn, e):
+    """The NetError for e (OSError or ValueError) raised by conn's I/O: its stage is where
+    the connection was (a ValueError is MicroPython's mbedTLS verify failure)."""
+    if isinstance(e, NetError):
+        return e
+    if isinstance(e, ValueError):
+        return NetError(TLS, None, str(e).strip())
+    c = e.args[0] if e.args and isinstance(e.args[0], int) else None
+    st = conn.stage
+    if st == OPEN and conn.closed:
+        c = errno.EBADF
+    return NetError(st, c, str(e))
+
+
+def bind(s, host, port, dgram=False):
+    """Bind s to host:port (a numeric address) -> the bound sockaddr. Port 0 where the
+    runtime cannot read the port back (MicroPython has no getsockname): a port from the
+    dynamic range 49152-65535 chosen here, the next one tried while one is in use.
+    Raises OSError."""
+    family, sa = _port.resolve(host, port, dgram)
+    if port or _port.local_addr(s) is not None:
+        _port.bind(s, sa)
+        return _port.local_addr(s) or sa
+    b = _port.random_bytes(16)
+    for i in range(0, 16, 2):
+        family, sa = _port.resolve(host, 49152 + ((b[i] << 8 | b[i + 1]) & 16383), dgram)
+        try:
+            _port.bind(s, sa)
+            return sa
+        except OSError as e:
+            if e.args[0] != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE)
+
+
+class Conn:
+    """A connected stream socket. Attributes: s (the socket), tls (bool), stage, closed,
+    peer (the peer's sockaddr, or None), local (own sockaddr, or None where the port cannot
+    tell: MicroPython has no getsockname).
+
+    One reader and one writer may wait at a time: MicroPython's poller keeps one waiting
+    task per direction per socket, so concurrent write() calls are queued here, in order.
+    Reads are the caller's to serialise (one reading task per connection). close() wakes a
+    waiting reader (it sees 0, as at the peer's close) and writer (OSError EBADF)."""
+
+    def __init__(self, s, peer=None, local=None, tls=False):
+        self.s = s
+        self.tls = tls
+        self.peer = peer
+        self.local = local
+        self.stage = CONNECT
+        self.closed = False
+        self.wq = None  # None: nobody writing; a list (waiting writers' events): busy
+
+    def remote_address(self):
+        """(host, port, 4 or 6), or None."""
+        return None if self.peer is None else _port.addr(self.peer)
+
+    def local_address(self):
+        """(host, port, 4 or 6), or None where the port cannot tell."""
+        sa = self.local
+        if sa is None:
+            sa = self.local = _port.local_addr(self.s)
+        return None if sa is None else _port.addr(sa)
+
+    async def readinto(self, mv):
+        """Read up to len(mv) bytes into mv; 0 means the peer closed (or close() was called)."""
+        s = self.s
+        while True:
+            if self.closed:
+                return 0
+            n = s.readinto(mv)
+            if n is not None:
+                if n:
+                    self.stage = OPEN
+                return n
+            await _port.wait_readable(s)
+
+    async def fill(self, mv):
+        """Like readinto, but once bytes came it goes on reading without waiting until mv
+        is full or the socket has nothing more right now: fewer rounds for bulk data."""
+        n = await self.readinto(mv)
+        if 0 < n < len(mv):
+            n += self.fill_now(memoryview(mv)[n:])  # (a bytearray's slice is a copy)
+        return n
+
+    def fill_now(self, mv):
+        """Bytes already received, into mv, without waiting; 0: none now (or closed: the
+        next readinto tells)."""
+        s = self.s
+        n = 0
+        end = len(mv)
+        while n < end:
+            k = s.readinto(mv[n:])
+            if not k:
+                break
+            n += k
+        return n
+
+    def write_now(self, mv):
+        """Write mv (a frame, whole) without waiting when no writer has the turn -> True:
+        all of it went out; None: a writer has the turn, nothing written (write() it); else
+        a coroutine to await for the rest (a copy), which holds the turn until then (also
+        when nothing went out: TLS wants the same bytes again)."""
+        if self.wq is not None:
+            return None
+        n = 0 if self.closed else self.s.write(mv)
+        if n == len(mv):
+            return True
+        self.wq = []
+        return self.write(bytes(mv[n or 0:]), True)
+
+    async def write(self, data, held=False):
+        """Send all of data (bytes, bytearray or memoryview). Writers take turns (held:
+        the caller holds the turn, and gives it back with _next(): write_now's rest, or a
+        WebSocket message of several writes)."""
+        q = self.wq
+        if held:
+            pass
+        elif q is None:
+            self.wq = []
+        else:
+            ev = _port.event()
+            q.append(ev)
+            try:
+                await ev.wait()
+            except BaseException:  # cancelled while queued: leave the queue, or pass the turn
+                if ev in q:
+                    q.remove(ev)
+                else:
+                    self._next()
+                raise
+        try:
+            s = self.s
+            mv = memoryview(data)
+            off = 0
+            end = len(mv)
+            while off < end:
+                if self.closed:
+                    raise OSError(errno.EBADF)
+                n = s.write(mv[off:] if off else mv)
+                if n is None:
+                    await _port.wait_writable(s)
+                    continue
+                off += n
+                if n and not self.tls:
+                    self.stage = OPEN
+        finally:
+            if not held:
+                self._next()
+
+    def _next(self):
+        q = self.wq
+        if q:
+            q.pop(0).set()  # the queue stays a list: the turn passes to that writer
+        else:
+            self.wq = None
+
+    def start_tls(self, ctx, server_hostname=None, server_side=False):
+        """Wrap the connected socket in TLS with ctx (transport.tls.context). The handshake
+        runs on the first read or write: errors there come with stage TLS."""
+        self.s = _port.tls_wrap(ctx, self.s, server_hostname, server_side)
+        self.tls = True
+        self.stage = TLS
+
+    async def handshake(self, done, mv):
+        """Drive the TLS handshake by reading until done() is true (the caller's
+        certificate hook has run: the peer's chain was checked), or bytes arrive ->
+        number of bytes read into mv (0: none yet). Neither runtime's binding can step a
+        handshake without reading or writing data, so this is how a TLS client learns
+        before any data moves that the server's certificate passed. Raises what the read
+        raises (ValueError: verification failed; OSError)."""
+        s = self.s
+        while True:
+            n = s.readinto(mv)
+            if n is not None:
+                if not n:
+                    raise OSError(errno.ECONNRESET, "closed during the TLS handshake")
+                self.stage = OPEN
+                return n
+            if done():
+                return 0
+            await _port.wait_readable(s)
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            _port.close(self.s)
+
+
+# --- dialing ----------------------------------------------------------------------------
+# Every failure leaves as a NetError carrying its stage, so each facade picks its own code
+# (an unknown host is RESOLVE on every port, whatever number the port's getaddrinfo raised).
+# No timeout here: the caller's watchdog cancels, and a cancelled dial leaks no socket.
+async def dial(host, port, ctx=None, sni=None, proxy=None, buf=None, step=None):
+    """A connected Conn to host:port.
+
+    ctx: an SSL context (transport.tls.context): TLS is started with server_hostname `sni`
+    or host; its handshake runs on the first read or write (stage TLS).
+    proxy: (host, port, 'user:pass' or None): connect there and open a CONNECT tunnel to
+    host:port (only with TLS on top, as curl does for https; plain http through a proxy
+    needs no tunnel).
+    buf: a proto.RecvBuf for the proxy's answer (else a small one is made).
+    step(stage): called as RESOLVE, CONNECT and TUNNEL complete (timing marks).
+    Raises NetError(RESOLVE/CONNECT/TUNNEL, ...)."""
+    th, tp = (proxy[0], proxy[1]) if proxy is not None else (host, port)
+    c = await connect(th, tp, step, proxy is not None)
+    try:
+        if proxy is not None and ctx is not None:
+            from .tunnel import tunnel  # with a proxy only
+            await tunnel(c, host, port, proxy[2], buf)
+            if step is not None:
+                step(TUNNEL)
+        if ctx is not None:
+            if _log.on:
+                _log.log("TLS", sni or host)
+            c.start_tls(ctx, sni or host)
+    except BaseException:  # a refused tunnel, a bad context, a timeout: nothing leaks
+        c.close()
+        raise
+    return c
+
+
+async def connect(host, port, step=None, via_proxy=False):
+    """TCP connect -> Conn (stage CONNECT until a byte goes through)."""
+    ready = getattr(_port, "net_ready", None)    # boards only: see _port's contract
+    if ready is not None and not ready():   # a board knows its WiFi is down: fail now, say so
+        raise NetError(CONNECT, getattr(errno, "ENETDOWN", 100),
+                       "network is down (not connected): %s:%d not tried" % (host, port), via_proxy)
+    if _log.on:
+        _log.log("resolve", host)
+    try:
+        family, sa = _port.resolve(host, port)
+    except OSError as e:
+        raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e), via_proxy)
+    if step is not None:
+        step(RESOLVE)
+    if _log.on:
+        _log.log("connect", _port.addr(sa))
+    s = _port.tcp_socket(family)
+    try:
+        s.connect(sa)
+    except OSError as e:
+        if e.args[0] != errno.EINPROGRESS:
+            _port.close(s)
+            raise NetError(CONNECT, e.args[0], "connect to %s:%d failed: %s" % (host, port, e),
+                           via_proxy)
+    c = Conn(s, sa)
+    try:
+        await _port.wait_writable(s)
+    except BaseException:  # cancelled (timeout): do not leak the socket
+        c.close()
+        raise
+    if step is not None:
+        step(CONNECT)
+    return c

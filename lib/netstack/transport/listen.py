@@ -1,7 +1,7 @@
 # Listening: bind + listen, then accept() -> Conn, the same connection type dial() gives.
 # Loaded only by servers (socket's TCPSocketServer/TLSSocketServer, webSocket's server).
 from .. import _port, _err as _log  # the log lines live in _err
-from .stream import Conn, NetError, RESOLVE, CONNECT
+from . import Conn, NetError, RESOLVE, CONNECT
 
 
 class Listener:
@@ -13,7 +13,7 @@ class Listener:
 
     def __init__(self, host, port, backlog=5, sock=None, local=None):
         # sock: a stream socket the caller made and bound to `local` (options set, port
-        # chosen: see stream.bind; or an AF_UNIX path); it starts listening here.
+        # chosen: see transport.bind; or an AF_UNIX path); it starts listening here.
         if sock is not None:
             try:
                 _port.listen(sock, backlog)

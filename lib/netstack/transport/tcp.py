@@ -1,15 +1,15 @@
 # Stream sockets made for netstack.socket: a TCP socket with options set and bound before
 # it connects or listens (so the caller knows its local port), a connect that reports a
-# refusal at once, and AF_UNIX sockets. dial.py stays the HTTP client's lean path.
+# refusal at once, and AF_UNIX sockets. transport.dial stays the HTTP client's lean path.
 import errno
 from .. import _port
-from .stream import Conn, NetError, CONNECT, OPEN, bind
+from . import Conn, NetError, CONNECT, OPEN, bind
 
 
 def prepare(family, opts=(), host=None, port=0, blind_only=False):
     """A non-blocking TCP socket to connect or listen with: options set ((name, value)
     pairs for _port.sockopt), bound to host:port when host is given (port 0: see
-    stream.bind) -> (socket, bound sockaddr or None). blind_only: bind only where the
+    transport.bind) -> (socket, bound sockaddr or None). blind_only: bind only where the
     runtime cannot read a socket's address back (so the caller knows its local port).
     Raises OSError; the socket is closed then."""
     s = _port.tcp_socket(family)
@@ -47,7 +47,7 @@ def unix_socket(path=None):
 
 async def connect_sock(s, sa):
     """Connect the stream socket s (made by prepare/unix_socket) to sa -> Conn. Unlike
-    dial.connect, a refused or unreachable peer raises NetError(CONNECT, errno) here, not
+    transport.connect, a refused or unreachable peer raises NetError(CONNECT, errno) here, not
     at the first read or write. The caller closes s on failure or cancellation."""
     try:
         s.connect(sa)

@@ -3,7 +3,7 @@
 # is in transport/pin.py, loaded only when pins are used.
 import binascii
 from .. import _port
-from .stream import NetError, LOAD_CA, LOAD_CERT
+from . import NetError, LOAD_CA, LOAD_CERT
 
 def pem_to_ders(data):
     """DER blocks (certificates or a key) from PEM text (any number of blocks) or DER bytes;

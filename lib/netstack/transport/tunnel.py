@@ -3,7 +3,7 @@
 import binascii
 from ..proto import http1, url, ProtoError
 from ..proto import RecvBuf
-from .stream import NetError, TUNNEL
+from . import NetError, TUNNEL
 
 
 async def tunnel(c, host, port, cred, rb):

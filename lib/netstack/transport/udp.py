@@ -1,6 +1,6 @@
 # Datagram sockets (socket's UDPSocket and MulticastSocket). Loaded only by them.
 from .. import _port
-from .stream import NetError, RESOLVE, CONNECT, bind as _bind
+from . import NetError, RESOLVE, CONNECT, bind as _bind
 
 
 def _code(e):
@@ -32,7 +32,7 @@ class Datagram:
 
     def bind(self, host, port):
         """Bind the socket made unbound (options set first) -> its sockaddr; port 0: see
-        stream.bind. NetError(CONNECT, errno) on failure."""
+        transport.bind. NetError(CONNECT, errno) on failure."""
         try:
             self.local = _bind(self.s, host, port, True)
         except OSError as e:
