@@ -2,7 +2,8 @@
 # option parsing (an Exchange from url + options), the request coroutine with its events,
 # timeout and destroy() handling, and result typing. http.py keeps the public names only.
 from ._err import BusinessError, param, uint as _uint
-from . import _aw, _client, _port
+from . import _client  # first: it takes the spare receive buffer before the rest loads
+from . import _aw, _port
 
 try:
     from micropython import const
@@ -309,3 +310,11 @@ def _form(d):
             pairs.append((k, v))
     from .proto.url import urlencode
     return urlencode(pairs)
+
+
+# Loaded by the first createHttp(), in the middle of a program: free the import's garbage
+# (old tables of the dicts that grew) now, so the first request's objects fill those holes
+# rather than take the top of the heap, where a 32 KB inflate window must still fit.
+import gc  # noqa: E402
+gc.collect()
+del gc

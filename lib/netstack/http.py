@@ -4,11 +4,10 @@
 # This module holds the public names only (dir(http) and help(http) at a REPL show the
 # API): option parsing, result typing and the request itself are in netstack._http.
 from ._err import Emitter
-# The engine loads with this module, not at the first request: loaded then, its objects
-# would sit between the program's and split a small heap (at 110k from ROMFS the first
-# gzip body then found no 32 KB block for its window). Methods import it by name again
-# (a dictionary lookup), so the module's namespace stays the API.
-from . import _http
+# The engine (_http, _client and what they import) loads with the first createHttp(), not
+# with this module: a program that imports http and never makes a request pays for the
+# facade only. The engine takes its spare receive buffer first thing (_client), before
+# its own objects split the heap around it.
 
 
 def __getattr__(name):
@@ -69,6 +68,7 @@ class HttpRequest(Emitter):
               "dataReceiveProgress", "dataSendProgress")
 
     def __init__(self):
+        from . import _http  # noqa: F401  the engine, on the first createHttp()
         from ._client import Pool
         self._pool = Pool()  # the idle keep-alive connection between requests
         self._destroyed = False
@@ -113,7 +113,7 @@ class HttpRequest(Emitter):
             self._jar = None
 
 
-del Emitter, _http  # HttpRequest keeps its base; dir(http) shows the API only
+del Emitter  # HttpRequest keeps its base; dir(http) shows the API only
 
 
 def createHttp():
