@@ -335,7 +335,10 @@ async def _open(x, scheme, host, port):
         if tls:
             from . import _tls
             ctx = _tls.context(x)
-        conn = await transport.dial(host, port, ctx, x.sni, p, rb, mark)
+        d = transport.dial
+        if p is not None and tls:  # https through a proxy: a CONNECT tunnel
+            from .transport.tunnel import dial as d
+        conn = await d(host, port, ctx, x.sni, p, rb, mark)
         if tls:
             _mark(x, 3)
         return conn, rb

@@ -212,7 +212,10 @@ class WebSocket(Emitter):
                 conn = await transport.connect(proxy[0], proxy[1], None, True)
                 await tunnel(conn, host, port, proxy[2], rb)
             else:
-                conn = await transport.dial(host, port, ctx, host, proxy, rb)
+                d = transport.dial
+                if proxy is not None and ctx is not None:  # wss through a proxy: tunnel too
+                    from .transport.tunnel import dial as d
+                conn = await d(host, port, ctx, host, proxy, rb)
             key = wshs.client_key(_ws_session.rand(16))
             offer = None
             if deflate:

@@ -239,28 +239,29 @@ async def dial(host, port, ctx=None, sni=None, proxy=None, buf=None, step=None):
 
     ctx: an SSL context (transport.tls.context): TLS is started with server_hostname `sni`
     or host; its handshake runs on the first read or write (stage TLS).
-    proxy: (host, port, 'user:pass' or None): connect there and open a CONNECT tunnel to
-    host:port (only with TLS on top, as curl does for https; plain http through a proxy
-    needs no tunnel).
-    buf: a proto.RecvBuf for the proxy's answer (else a small one is made).
-    step(stage): called as RESOLVE, CONNECT and TUNNEL complete (timing marks).
-    Raises NetError(RESOLVE/CONNECT/TUNNEL, ...)."""
+    proxy: (host, port, 'user:pass' or None): connect there instead (plain http through a
+    proxy needs no tunnel). TLS through a proxy needs a CONNECT tunnel: transport.tunnel.dial,
+    same arguments (a submodule loaded only then; ValueError here).
+    buf: a proto.RecvBuf for a proxy's answer (tunnel.dial).
+    step(stage): called as RESOLVE and CONNECT complete (timing marks).
+    Raises NetError(RESOLVE/CONNECT, ...)."""
+    if proxy is not None and ctx is not None:
+        raise ValueError("TLS through a proxy: transport.tunnel.dial")
     th, tp = (proxy[0], proxy[1]) if proxy is not None else (host, port)
     c = await connect(th, tp, step, proxy is not None)
-    try:
-        if proxy is not None and ctx is not None:
-            from .tunnel import tunnel  # with a proxy only
-            await tunnel(c, host, port, proxy[2], buf)
-            if step is not None:
-                step(TUNNEL)
-        if ctx is not None:
-            if _log.on:
-                _log.log("TLS", sni or host)
-            c.start_tls(ctx, sni or host)
-    except BaseException:  # a refused tunnel, a bad context, a timeout: nothing leaks
-        c.close()
-        raise
+    if ctx is not None:
+        try:
+            start_tls(c, ctx, sni or host)
+        except BaseException:  # a bad context: nothing leaks
+            c.close()
+            raise
     return c
+
+
+def start_tls(c, ctx, name):
+    if _log.on:
+        _log.log("TLS", name)
+    c.start_tls(ctx, name)
 
 
 async def connect(host, port, step=None, via_proxy=False):

@@ -1,9 +1,26 @@
-# The HTTP CONNECT tunnel through a proxy (RFC 9110 §9.3.6), for dial(proxy=...) with TLS
-# on top. Loaded only when a proxy is used.
+# The HTTP CONNECT tunnel through a proxy (RFC 9110 §9.3.6), and dial() through one with
+# TLS on top. Loaded only when a proxy is used (the transport package does not import it:
+# imports point one way).
 import binascii
 from ..proto import http1, url, ProtoError
 from ..proto import RecvBuf
-from . import NetError, TUNNEL
+from . import NetError, TUNNEL, connect, start_tls
+
+
+async def dial(host, port, ctx, sni=None, proxy=None, buf=None, step=None):
+    """transport.dial's arguments, for TLS (ctx) through proxy: connect to the proxy, open a
+    CONNECT tunnel to host:port (as curl does for https), start TLS in it. step(TUNNEL)
+    too. Raises NetError(RESOLVE/CONNECT/TUNNEL, ...)."""
+    c = await connect(proxy[0], proxy[1], step, True)
+    try:
+        await tunnel(c, host, port, proxy[2], buf)
+        if step is not None:
+            step(TUNNEL)
+        start_tls(c, ctx, sni or host)
+    except BaseException:  # a refused tunnel, a bad context, a timeout: nothing leaks
+        c.close()
+        raise
+    return c
 
 
 async def tunnel(c, host, port, cred, rb):
