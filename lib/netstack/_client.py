@@ -3,6 +3,7 @@
 # redirects, decode gzip/deflate. It knows nothing of OpenHarmony option names: the
 # facades fill an Exchange and get (status, headers, body) back.
 from .proto import RecvBuf
+from . import _port
 
 # The spare receive buffer (_new_buf) is made first, before the engine's own objects: the
 # heap above the program's objects is then still in one piece. Made at the first request
@@ -11,12 +12,12 @@ from .proto import RecvBuf
 # the heap has under 48 KB free: heads and framing pass through it (a bigger head grows
 # it), whole bodies go straight into their result. A 1 KB one serves the first connection
 # only (_recycle keeps BUF_SIZE ones), later ones get 4 KB where the heap has a block.
-import gc
 try:
-    _spare = gc.mem_free() if hasattr(gc, "mem_free") else None
+    _spare = _port.mem_free()  # None: no bound (CPython)
     _spare = RecvBuf(1024 if _spare is not None and _spare < 49152 else 4096)
 except MemoryError:
     _spare = None
+import gc
 # While the engine loads, MicroPython collects every 4 KB allocated (set back at the end of
 # this module): the import's garbage (old tables of growing dicts; with .mpy files, the
 # loader's buffers) is then reused by the import itself instead of being left as holes
@@ -27,8 +28,8 @@ if _gct is not None:
 
 import time
 from ._err import BusinessError
-from . import _aw, _port, _err  # _err: also the log lines (netstack._log)
-from .proto import http1, ProtoError, TOO_BIG
+from . import _aw, _err  # _err: also the log lines (netstack._log)
+from .proto import http1, ProtoError
 from . import transport
 
 try:
@@ -54,8 +55,6 @@ BUF_SIZE = 4096                # per-connection receive buffer (tests change it)
 _HEAD_LIMIT = const(8192)      # default response-head bound (option maxHeadSize): the buffer
                                # grows up to it for a big head (a 6 KiB Set-Cookie), only then
 _SINK_START = const(16384)     # first allocation for a body whose length is unknown or too big
-_STREAM_MAX = const(65536)     # largest piece requestInStream reads straight from the socket
-_DRAIN_LIMIT = const(65536)    # body of a redirect/401 read and dropped to keep the connection
 _MAX_IDLE = const(2)           # idle keep-alive connections open at once, across HttpRequests
 
 
@@ -286,8 +285,9 @@ async def perform(x, pool):
                     answer = _auth.challenge(x, headers, method, target)
                 br = http1.BodyReader(kind, length)
                 data = None
-                if follow or answer:
-                    keep = await _drain(conn, rb, br, length)
+                if follow or answer:  # a small body read and dropped to keep the connection
+                    from ._clientx import drain
+                    keep = await drain(conn, rb, br, length)
                 else:
                     data = await _read_body(x, conn, rb, br, kind, length, headers)
                     _mark(x, 7)
@@ -347,10 +347,11 @@ async def _open(x, scheme, host, port):
         if tls:
             from . import _tls
             ctx = _tls.context(x)
-        d = transport.dial
-        if p is not None and tls:  # https through a proxy: a CONNECT tunnel
-            from .transport.tunnel import dial as d
-        conn = await d(host, port, ctx, x.sni, p, rb, mark)
+        if p is None:
+            conn = await transport.dial(host, port, ctx, x.sni, mark)
+        else:  # through a proxy (a CONNECT tunnel for https): transport.tunnel, loaded then
+            from .transport.tunnel import dial
+            conn = await dial(host, port, ctx, x.sni, p, rb, mark)
         if tls:
             _mark(x, 3)
         return conn, rb
@@ -442,14 +443,15 @@ async def _send_and_head(x, conn, rb, head, body, method):
                 h = http1.parse_response_head(rb)
             except ProtoError as e:
                 cap = len(rb.buf)
-                if e.kind != TOO_BIG or len(rb) < cap or cap >= limit:
+                if e.kind != 2 or len(rb) < cap or cap >= limit:  # 2: proto.TOO_BIG
                     raise
                 # a head bigger than the buffer: a bigger one for this connection, up to the
                 # limit (not kept as the spare afterwards)
                 try:
                     rb.grow(min(limit, cap * 2))
                 except MemoryError:  # no block that big in a fragmented heap
-                    await _head_over(conn, rb, limit)
+                    from ._clientx import head_over
+                    await head_over(conn, rb, limit)
                 continue
             if h is not None:
                 if 100 <= h[0] < 200 and h[0] != 101:
@@ -473,29 +475,6 @@ async def _send_and_head(x, conn, rb, head, body, method):
         raise _tls_error(e)
 
 
-async def _head_over(conn, rb, limit):
-    """The receive buffer is full of a head and cannot grow. Read on, dropping the bytes,
-    only to tell a head over the limit (2300008, as with room for it: a hostile server's
-    endless head gets the same answer on every heap) from one within it (2300027)."""
-    seen = len(rb)  # head bytes so far
-    while seen < limit:
-        rb.consume(len(rb) - 3)  # the last 3 stay: a blank line may span two reads
-        n = await conn.readinto(rb.space())
-        if not n:
-            raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
-        rb.wrote(n)
-        b = rb.buf
-        e = b.find(b"\n\n", 0, rb.end)
-        k = b.find(b"\n\r\n", 0, rb.end)
-        e = e + 2 if e >= 0 and (k < 0 or e < k) else k + 3 if k >= 0 else -1
-        if e >= 0:  # the head ends there: seen - 3 + e bytes
-            if seen - 3 + e <= limit:
-                raise MemoryError  # within the limit: the heap is what is short (2300027)
-            break
-        seen += n
-    raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % limit)
-
-
 def _io_error(conn, e, code, x=None):
     if conn.stage != transport.OPEN:
         if x is not None and x.pin_failed:
@@ -517,12 +496,15 @@ def _tls_error(e):
 
 
 async def _read_body(x, conn, rb, br, kind, length, headers):
-    on_data = x.on_data
-    if kind == http1.NONE:
-        return None if on_data is not None else b""
-    enc = sink = None
-    piece = 0
-    if on_data is None:
+    enc = None
+    try:
+        if x.on_data is not None:  # requestInStream: the streaming reader, loaded then
+            if kind != http1.NONE:
+                from ._clientx import stream_body
+                await stream_body(x.on_data, x.lent, conn, rb, br, BUF_SIZE)
+            return None
+        if kind == http1.NONE:
+            return b""
         limit = x.max_limit
         if x.decode:
             enc = (http1.header(headers, "content-encoding") or "").lower()
@@ -537,149 +519,38 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
                 sink = Sink(min(length, _SINK_START), limit, length)
         else:
             sink = Sink(1024, limit)
-    else:
-        lent = x.lent
-        piece = _piece_size() if lent is None else len(lent)
-    try:
         while True:
             p = br.read(rb)
             if p is None and br.done:
                 break
-            k = 0
             if p is not None:  # body bytes that came in with framing bytes
-                mv = rb.mv[p[0]:p[1]]
-                if sink is not None:
-                    sink.add(mv)
-                    continue
-                k = len(mv)
+                sink.add(rb.mv[p[0]:p[1]])
+                continue
             w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
-            if w < 0 and sink is not None and sink.limit is not None and sink.n >= sink.limit:
+            if w < 0 and sink.limit is not None and sink.n >= sink.limit:
                 w = 0  # full at maxLimit: only the close may follow (a byte more fails in add)
-            if sink is not None:
-                if w:  # straight into the result
-                    n = await conn.fill(sink.space(w))
-                    if n:
-                        sink.n += n
-                        br.took(n)
-                        continue
-                else:  # framing comes next: through rb and the parser
-                    n = await conn.readinto(rb.space())
-                    if n:
-                        rb.wrote(n)
-                        continue
-                br.eof()
-                break
-            # Streaming: a new piece for the listener (bytearray, not bytes: MicroPython
-            # hashes every new bytes object), or the caller's lent buffer, starting with
-            # the k bytes from rb and filled straight from the socket. On a tight heap
-            # (piece 0), or with no block that big, bytes go through rb and are copied out
-            # at their exact size instead.
-            b = None
-            if w and piece:
-                m = piece if w < 0 or w + k > piece else w + k
-                if m > k:
-                    if lent is not None:
-                        b = lent if m == piece else lent[:m]
-                    else:
-                        try:
-                            b = bytearray(m)
-                        except MemoryError:
-                            pass
-            if b is None:
-                if k:
-                    _copy_out(on_data, mv, lent)
+            if w:  # straight into the result
+                n = await conn.fill(sink.space(w))
+                if n:
+                    sink.n += n
+                    br.took(n)
                     continue
+            else:  # framing comes next: through rb and the parser
                 n = await conn.readinto(rb.space())
                 if n:
                     rb.wrote(n)
                     continue
-                br.eof()
-                break
-            if k:  # bytes already here go out now: add only what arrived too, no waiting
-                b[:k] = mv
-                n = conn.fill_now(memoryview(b)[k:])
-            else:  # what has arrived, without a round through the loop; else wait
-                n = conn.fill_now(b if lent is not None else memoryview(b))
-                if not n:
-                    n = await conn.fill(b)
-                    if not n:  # closed
-                        br.eof()
-                        break
-            if n:
-                br.took(n)
-                k += n
-            on_data(b if k == len(b) else b[:k])
+            br.eof()
+            break
     except OSError as e:
         raise _io_error(conn, e, _E_RECV)
     except MemoryError:
         raise BusinessError(_E_OOM, "out of memory reading the body")
-    if sink is None:
-        return None
     data = sink.value()
     if enc is not None:
         from ._inflate import inflate
         data = inflate(data, enc, x.max_limit, Sink)
     return data
-
-
-def _copy_out(on_data, mv, lent=None):
-    # Hand mv to the listener as new bytearrays (or through the lent buffer). A fragmented
-    # small heap may have the bytes free but not in one block: then smaller pieces (down to
-    # 256 bytes) rather than 2300027.
-    n = len(mv)
-    i = 0
-    if lent is not None:
-        step = len(lent)
-        while i < n:
-            c = n - i if n - i < step else step
-            lent[:c] = mv[i:i + c]
-            on_data(lent[:c])
-            i += c
-        return
-    step = n
-    while i < n:
-        try:
-            b = bytearray(mv[i:i + step])
-        except MemoryError:
-            if step <= 256:
-                raise
-            step >>= 1
-            continue
-        on_data(b)
-        i += len(b)
-
-
-def _piece_size():
-    # requestInStream piece: big pieces mean fewer rounds through the loop, but each is a
-    # new allocation, so at most an eighth of the free heap; 0 (use rb) below 2 * BUF_SIZE
-    f = _port.mem_free()
-    if f is None:  # no heap bound (CPython)
-        return _STREAM_MAX
-    f >>= 3
-    return 0 if f < 2 * BUF_SIZE else _STREAM_MAX if f > _STREAM_MAX else f
-
-
-async def _drain(conn, rb, br, length):
-    """Read and drop a small body so the connection can be reused; False: just close it."""
-    if length > _DRAIN_LIMIT:
-        return False
-    left = _DRAIN_LIMIT
-    try:
-        while not br.done and left > 0:
-            piece = br.read(rb)
-            if piece is not None:
-                left -= piece[1] - piece[0]
-                continue
-            if br.done:
-                break
-            n = await conn.readinto(rb.space())
-            if not n:
-                br.eof()
-                return False
-            rb.wrote(n)
-    except (OSError, BusinessError):
-        return False
-    return br.done
 
 
 class Sink:
@@ -729,7 +600,10 @@ class Sink:
         return memoryview(self.buf)[:self.n]
 
 
-# the engine is loaded: collections as before, and one now (see the top)
+# The engine is loaded: collections as before, and one now. Loaded by the first
+# createHttp() (or fetch import), in the middle of a program: the import's garbage is
+# freed now, so the first request's objects fill those holes rather than take the top of
+# the heap, where a 32 KB inflate window must still fit (test_decode at 110k, ROMFS).
 if _gct is not None:
     gc.threshold(_gct)
 gc.collect()

@@ -312,9 +312,5 @@ def _form(d):
     return urlencode(pairs)
 
 
-# Loaded by the first createHttp(), in the middle of a program: free the import's garbage
-# (old tables of the dicts that grew) now, so the first request's objects fill those holes
-# rather than take the top of the heap, where a 32 KB inflate window must still fit.
-import gc  # noqa: E402
-gc.collect()
-del gc
+
+__import__("gc").collect()  # and its own garbage (_client collected before its body ran)

@@ -206,16 +206,16 @@ class WebSocket(Emitter):
             if tls is not None:
                 from .transport import tls as _tls
                 ctx = _tls.context(False, tls[0], tls[1], tls[2], tls[3])
-            if proxy is not None and ctx is None:
-                # ws through a proxy: a CONNECT tunnel too (dial tunnels only for TLS)
+            if proxy is None:
+                conn = await transport.dial(host, port, ctx, host)
+            elif ctx is None:
+                # ws through a proxy: a CONNECT tunnel too (tunnel.dial tunnels only for TLS)
                 from .transport.tunnel import tunnel
                 conn = await transport.connect(proxy[0], proxy[1], None, True)
                 await tunnel(conn, host, port, proxy[2], rb)
-            else:
-                d = transport.dial
-                if proxy is not None and ctx is not None:  # wss through a proxy: tunnel too
-                    from .transport.tunnel import dial as d
-                conn = await d(host, port, ctx, host, proxy, rb)
+            else:  # wss through a proxy: a CONNECT tunnel, then TLS in it
+                from .transport.tunnel import dial
+                conn = await dial(host, port, ctx, host, proxy, rb)
             key = wshs.client_key(_ws_session.rand(16))
             offer = None
             if deflate:

@@ -7,6 +7,7 @@ try:
 except ImportError:
     const = lambda x: x
 
+# (proto/http1.py repeats these numbers as its own consts: keep them in step)
 BAD = const(1)      # malformed message (head, line, field, status, request line): 400
 TOO_BIG = const(2)  # a head, a line or a count over its bound: 431
 FRAMING = const(3)  # bad transfer coding or chunk framing: 400 (501: coding not handled)

@@ -12,7 +12,17 @@ try:
 except ImportError:
     const = lambda x: x
 
-from . import ProtoError, BAD, TOO_BIG, FRAMING, CUT, USAGE, URL, SCHEME
+from . import ProtoError
+
+# ProtoError kinds: proto's numbers (proto/__init__.py), repeated as consts so that they
+# compile in here instead of being 7 more globals of this module (RAM even from ROMFS)
+_BAD = const(1)
+_TOO_BIG = const(2)
+_FRAMING = const(3)
+_CUT = const(4)
+_USAGE = const(5)
+_URL = const(6)
+_SCHEME = const(7)
 
 # Body framing kinds (public).
 NONE = const(0)
@@ -49,15 +59,15 @@ except ImportError:
 # Errors carry a message number (proto/msgs.py, loaded only when one is raised) and its
 # argument; the text follows each raise as a comment.
 def _bad(n, arg=None):
-    return ProtoError(BAD, n, 400, arg)
+    return ProtoError(_BAD, n, 400, arg)
 
 
 def _big(n, arg=None):
-    return ProtoError(TOO_BIG, n, 431, arg)
+    return ProtoError(_TOO_BIG, n, 431, arg)
 
 
 def _te(n, arg=None, status=400):
-    return ProtoError(FRAMING, n, status, arg)
+    return ProtoError(_FRAMING, n, status, arg)
 
 
 def _dec(mv, a, b):
@@ -343,7 +353,7 @@ class BodyReader:
 
     def __init__(self, kind, length=0, max_headers=None):
         if not 0 <= kind <= 3 or length < 0:
-            raise ProtoError(USAGE, 18)  # bad body framing
+            raise ProtoError(_USAGE, 18)  # bad body framing
         self.kind = kind
         self.total = length
         self.left = length if kind == LENGTH else 0  # LENGTH: body left; CHUNKED: chunk left
@@ -388,7 +398,7 @@ class BodyReader:
         if k == CLOSE:
             return
         if not 0 < n <= self.want():
-            raise ProtoError(USAGE, 19, None, n)  # took(%d) beyond the body
+            raise ProtoError(_USAGE, 19, None, n)  # took(%d) beyond the body
         self.left -= n
         if not self.left:
             if k == LENGTH:
@@ -433,7 +443,7 @@ class BodyReader:
                 rb.scan = n
                 if n >= len(buf):
                     if st == _S_SIZE:
-                        raise ProtoError(FRAMING, 21, 431, n)  # chunk size line too long (>%d bytes)
+                        raise ProtoError(_FRAMING, 21, 431, n)  # chunk size line too long (>%d bytes)
                     raise _big(22, n)  # trailer line too long (>%d bytes)
                 return None
             e = _eol(buf, s, p)
@@ -459,19 +469,19 @@ class BodyReader:
         if self.kind == CLOSE:
             self.done = True
         elif self.kind == LENGTH:
-            raise ProtoError(CUT, 44, None, (self.total - self.left, self.total))  # ended early
+            raise ProtoError(_CUT, 44, None, (self.total - self.left, self.total))  # ended early
         else:
-            raise ProtoError(CUT, 24)  # chunked body cut
+            raise ProtoError(_CUT, 24)  # chunked body cut
 
 
 def _tokstr(s, what):
     if not isinstance(s, str) or not s:
-        raise ProtoError(USAGE, 45, None, what)  # bad <what>
+        raise ProtoError(_USAGE, 45, None, what)  # bad <what>
     if _BAD_TOK is None or _BAD_TOK(s):
         for ch in s:
             o = ord(ch)
             if o > 127 or not _TOK[o]:
-                raise ProtoError(USAGE, 25, None, (ch, what))  # bad char %r in %s
+                raise ProtoError(_USAGE, 25, None, (ch, what))  # bad char %r in %s
 
 
 def has_ctl(s):
@@ -508,7 +518,7 @@ def _head(first, headers):
             _name_ok(k, "header name")
         if type(v) is not str:
             if not isinstance(v, int):
-                raise ProtoError(USAGE, 46, None, k)  # bad header value for <k>
+                raise ProtoError(_USAGE, 46, None, k)  # bad header value for <k>
             v = str(v)
         out += ("\r\n", k, ": ", v)
     out.append("\r\n\r\n")
@@ -518,7 +528,7 @@ def _head(first, headers):
         for i in range(m + 3, len(out), 4):  # out[m:]: ("\r\n", name, ": ", value)...
             v = out[i]
             if "\r" in v or "\n" in v or "\x00" in v:
-                raise ProtoError(USAGE, 47, None, out[i - 2])  # CR/LF/NUL in header <k>
+                raise ProtoError(_USAGE, 47, None, out[i - 2])  # CR/LF/NUL in header <k>
     return t.encode()
 
 
@@ -526,9 +536,9 @@ def request_head(method, target, headers):
     """-> b'METHOD target HTTP/1.1\\r\\n' + 'name: value\\r\\n'... + b'\\r\\n'."""
     _name_ok(method, "method")
     if not isinstance(target, str) or not target:
-        raise ProtoError(USAGE, 26)  # bad request target
+        raise ProtoError(_USAGE, 26)  # bad request target
     if has_ctl(target):
-        raise ProtoError(USAGE, 27)  # space/CR/LF/NUL in request target
+        raise ProtoError(_USAGE, 27)  # space/CR/LF/NUL in request target
     return _head([method, " ", target, " HTTP/1.1"], headers)
 
 
@@ -538,7 +548,7 @@ _PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def _ubad(n):  # a URL error (message number: proto/msgs.py)
-    return ProtoError(URL, n, 400)
+    return ProtoError(_URL, n, 400)
 
 
 def split_url(url):
@@ -555,7 +565,7 @@ def split_url(url):
     scheme = url[:i].lower()
     port = _PORTS.get(scheme)
     if port is None:
-        raise ProtoError(SCHEME, 31, 400, scheme[:16])  # unsupported scheme '%s'
+        raise ProtoError(_SCHEME, 31, 400, scheme[:16])  # unsupported scheme '%s'
     a = i + 3
     n = len(url)
     b = n  # the authority ends at the first '/', '?' or '#'

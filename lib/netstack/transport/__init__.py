@@ -234,21 +234,15 @@ class Conn:
 # Every failure leaves as a NetError carrying its stage, so each facade picks its own code
 # (an unknown host is RESOLVE on every port, whatever number the port's getaddrinfo raised).
 # No timeout here: the caller's watchdog cancels, and a cancelled dial leaks no socket.
-async def dial(host, port, ctx=None, sni=None, proxy=None, buf=None, step=None):
+async def dial(host, port, ctx=None, sni=None, step=None):
     """A connected Conn to host:port.
 
     ctx: an SSL context (transport.tls.context): TLS is started with server_hostname `sni`
     or host; its handshake runs on the first read or write (stage TLS).
-    proxy: (host, port, 'user:pass' or None): connect there instead (plain http through a
-    proxy needs no tunnel). TLS through a proxy needs a CONNECT tunnel: transport.tunnel.dial,
-    same arguments (a submodule loaded only then; ValueError here).
-    buf: a proto.RecvBuf for a proxy's answer (tunnel.dial).
     step(stage): called as RESOLVE and CONNECT complete (timing marks).
-    Raises NetError(RESOLVE/CONNECT, ...)."""
-    if proxy is not None and ctx is not None:
-        raise ValueError("TLS through a proxy: transport.tunnel.dial")
-    th, tp = (proxy[0], proxy[1]) if proxy is not None else (host, port)
-    c = await connect(th, tp, step, proxy is not None)
+    Raises NetError(RESOLVE/CONNECT, ...). Through a proxy: transport.tunnel.dial (a
+    submodule, loaded only then)."""
+    c = await connect(host, port, step)
     if ctx is not None:
         try:
             start_tls(c, ctx, sni or host)

@@ -7,11 +7,14 @@ from ..proto import RecvBuf
 from . import NetError, TUNNEL, connect, start_tls
 
 
-async def dial(host, port, ctx, sni=None, proxy=None, buf=None, step=None):
-    """transport.dial's arguments, for TLS (ctx) through proxy: connect to the proxy, open a
-    CONNECT tunnel to host:port (as curl does for https), start TLS in it. step(TUNNEL)
-    too. Raises NetError(RESOLVE/CONNECT/TUNNEL, ...)."""
+async def dial(host, port, ctx, sni, proxy, buf=None, step=None):
+    """transport.dial through proxy (host, port, 'user:pass' or None): connect there; with
+    TLS (ctx) open a CONNECT tunnel to host:port in it first (as curl does for https; plain
+    http through a proxy needs none). buf: a proto.RecvBuf for the proxy's answer (else a
+    small one is made). step(TUNNEL) too. Raises NetError(RESOLVE/CONNECT/TUNNEL, ...)."""
     c = await connect(proxy[0], proxy[1], step, True)
+    if ctx is None:
+        return c
     try:
         await tunnel(c, host, port, proxy[2], buf)
         if step is not None:

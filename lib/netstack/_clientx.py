@@ -1,0 +1,147 @@
+# The engine's less used half (as _portx is the seam's), loaded on first use: a plain GET
+# does not load it. requestInStream's body reader, the drain of a redirect's or a 401's
+# body, and a head that outgrew a buffer that cannot grow. It does not import _client
+# (imports point one way): _client maps what these raise (OSError, MemoryError) to codes.
+from . import _port
+from ._err import BusinessError
+
+# Numbers written out (no const machinery for three of them): 2300008 is http's invalid
+# response; 65536 the largest piece requestInStream reads straight from the socket, and the
+# largest redirect/401 body read and dropped to keep the connection.
+
+
+async def stream_body(on_data, lent, conn, rb, br, buf_size):
+    """requestInStream: hand the body to on_data in pieces (or through lent, the caller's
+    buffer). Raises OSError, MemoryError, ProtoError."""
+    piece = _piece_size(buf_size) if lent is None else len(lent)
+    while True:
+        p = br.read(rb)
+        if p is None and br.done:
+            break
+        k = 0
+        if p is not None:  # body bytes that came in with framing bytes
+            mv = rb.mv[p[0]:p[1]]
+            k = len(mv)
+        w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
+        # A new piece for the listener (bytearray, not bytes: MicroPython hashes every new
+        # bytes object), or the caller's lent buffer, starting with the k bytes from rb and
+        # filled straight from the socket. On a tight heap (piece 0), or with no block
+        # that big, bytes go through rb and are copied out at their exact size instead.
+        b = None
+        if w and piece:
+            m = piece if w < 0 or w + k > piece else w + k
+            if m > k:
+                if lent is not None:
+                    b = lent if m == piece else lent[:m]
+                else:
+                    try:
+                        b = bytearray(m)
+                    except MemoryError:
+                        pass
+        if b is None:
+            if k:
+                _copy_out(on_data, mv, lent)
+                continue
+            n = await conn.readinto(rb.space())
+            if n:
+                rb.wrote(n)
+                continue
+            br.eof()
+            break
+        if k:  # bytes already here go out now: add only what arrived too, no waiting
+            b[:k] = mv
+            n = conn.fill_now(memoryview(b)[k:])
+        else:  # what has arrived, without a round through the loop; else wait
+            n = conn.fill_now(b if lent is not None else memoryview(b))
+            if not n:
+                n = await conn.fill(b)
+                if not n:  # closed
+                    br.eof()
+                    break
+        if n:
+            br.took(n)
+            k += n
+        on_data(b if k == len(b) else b[:k])
+
+
+async def head_over(conn, rb, limit):
+    """The receive buffer is full of a head and cannot grow. Read on, dropping the bytes,
+    only to tell a head over the limit (2300008, as with room for it: a hostile server's
+    endless head gets the same answer on every heap) from one within it (2300027)."""
+    seen = len(rb)  # head bytes so far
+    while seen < limit:
+        rb.consume(len(rb) - 3)  # the last 3 stay: a blank line may span two reads
+        n = await conn.readinto(rb.space())
+        if not n:
+            raise BusinessError(2300008, "connection closed inside the response head")
+        rb.wrote(n)
+        b = rb.buf
+        e = b.find(b"\n\n", 0, rb.end)
+        k = b.find(b"\n\r\n", 0, rb.end)
+        e = e + 2 if e >= 0 and (k < 0 or e < k) else k + 3 if k >= 0 else -1
+        if e >= 0:  # the head ends there: seen - 3 + e bytes
+            if seen - 3 + e <= limit:
+                raise MemoryError  # within the limit: the heap is what is short (2300027)
+            break
+        seen += n
+    raise BusinessError(2300008, "response head larger than %d bytes" % limit)
+
+
+def _copy_out(on_data, mv, lent=None):
+    # Hand mv to the listener as new bytearrays (or through the lent buffer). A fragmented
+    # small heap may have the bytes free but not in one block: then smaller pieces (down to
+    # 256 bytes) rather than 2300027.
+    n = len(mv)
+    i = 0
+    if lent is not None:
+        step = len(lent)
+        while i < n:
+            c = n - i if n - i < step else step
+            lent[:c] = mv[i:i + c]
+            on_data(lent[:c])
+            i += c
+        return
+    step = n
+    while i < n:
+        try:
+            b = bytearray(mv[i:i + step])
+        except MemoryError:
+            if step <= 256:
+                raise
+            step >>= 1
+            continue
+        on_data(b)
+        i += len(b)
+
+
+def _piece_size(buf_size):
+    # requestInStream piece: big pieces mean fewer rounds through the loop, but each is a
+    # new allocation, so at most an eighth of the free heap; 0 (use rb) below 2 * buf_size
+    f = _port.mem_free()
+    if f is None:  # no heap bound (CPython)
+        return 65536
+    f >>= 3
+    return 0 if f < 2 * buf_size else 65536 if f > 65536 else f
+
+
+async def drain(conn, rb, br, length):
+    """Read and drop a small body so the connection can be reused; False: just close it."""
+    if length > 65536:
+        return False
+    left = 65536
+    try:
+        while not br.done and left > 0:
+            piece = br.read(rb)
+            if piece is not None:
+                left -= piece[1] - piece[0]
+                continue
+            if br.done:
+                break
+            n = await conn.readinto(rb.space())
+            if not n:
+                br.eof()
+                return False
+            rb.wrote(n)
+    except (OSError, BusinessError):
+        return False
+    return br.done
