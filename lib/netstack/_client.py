@@ -430,7 +430,8 @@ async def _send_and_head(x, conn, rb, head, body, method):
                 if x.on_sent is not None:
                     x.on_sent(sent, total)
     except OSError as e:
-        raise _io_error(conn, e, _E_SEND, x)
+        from ._clientx import io_error
+        raise io_error(conn, e, _E_SEND, x)
     except ValueError as e:
         raise _tls_error(e)
     _mark(x, 4)
@@ -470,22 +471,10 @@ async def _send_and_head(x, conn, rb, head, body, method):
             got = True
             rb.wrote(n)
     except OSError as e:
-        raise _io_error(conn, e, _E_RECV, x)
+        from ._clientx import io_error
+        raise io_error(conn, e, _E_RECV, x)
     except ValueError as e:
         raise _tls_error(e)
-
-
-def _io_error(conn, e, code, x=None):
-    if conn.stage != transport.OPEN:
-        if x is not None and x.pin_failed:
-            return BusinessError(_E_PIN, x.pin_failed[-1])
-        if conn.tls:
-            from . import _tls
-            t = _tls.handshake_error(e)
-            if t is not None:
-                return t
-        return BusinessError(_E_CONNECT, "connection failed: %s" % e)
-    return BusinessError(code, "%s: %s" % ("send failed" if code == _E_SEND else "receive failed", e))
 
 
 def _tls_error(e):
@@ -543,7 +532,8 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
             br.eof()
             break
     except OSError as e:
-        raise _io_error(conn, e, _E_RECV)
+        from ._clientx import io_error
+        raise io_error(conn, e, _E_RECV)
     except MemoryError:
         raise BusinessError(_E_OOM, "out of memory reading the body")
     data = sink.value()

@@ -145,3 +145,19 @@ async def drain(conn, rb, br, length):
     except (OSError, BusinessError):
         return False
     return br.done
+
+
+def io_error(conn, e, code, x=None):
+    """The BusinessError for an OSError of conn's I/O: before a byte went through it is a
+    connect failure (2300007), a pin mismatch (2300090) or a TLS handshake's; after, code
+    (2300055 send, 2300056 receive)."""
+    if conn.stage != 4:  # transport.OPEN
+        if x is not None and x.pin_failed:
+            return BusinessError(2300090, x.pin_failed[-1])
+        if conn.tls:
+            from . import _tls
+            t = _tls.handshake_error(e)
+            if t is not None:
+                return t
+        return BusinessError(2300007, "connection failed: %s" % e)
+    return BusinessError(code, "%s: %s" % ("send failed" if code == 2300055 else "receive failed", e))

@@ -2,7 +2,6 @@
 # option parsing (an Exchange from url + options), the request coroutine with its events,
 # timeout and destroy() handling, and result typing. http.py keeps the public names only.
 from ._err import BusinessError, param, uint as _uint
-from . import _client  # first: it takes the spare receive buffer before the rest loads
 from . import _aw, _port
 
 try:
@@ -205,61 +204,24 @@ def _exchange(url, o, streaming):
         m = method.upper()
         if m in _GET_LIKE or m in ("POST", "PUT", "DELETE", "PATCH"):
             method = m
-    # extraData / queryParams / body (inventory §2.6)
-    user_headers = o.get("header")
     headers = []
-    ctype_form = ctype_json = False
-    body = None
-    data = o.get("body") if rare and o.get("body") is not None else o.get("extraData")
-    qp = o.get("queryParams") if rare else None
-    if qp is not None:
-        url = _add_query(url, _form(qp) if isinstance(qp, dict) else str(qp))
-    if method in _GET_LIKE:
-        if o.get("body") is None and data is not None:
-            if isinstance(data, str):
-                if data:
-                    url = _add_query(url, data)
-            elif isinstance(data, dict):
-                q = _form(data)
-                if q:
-                    url = _add_query(url, q)
-                    ctype_form = True
-    elif data is not None:
-        if isinstance(data, str):
-            if not data:
-                raise param("extraData must not be an empty string (use None)")
-            body = data.encode()
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            body = data
-        elif isinstance(data, (dict, list)):
-            import json
-            body = json.dumps(data).encode()
-            ctype_json = True
-        else:
-            raise param("extraData must be str, dict or bytes")
-    mfd = o.get("multiFormDataList") if rare else None
-    if mfd is not None and method not in _GET_LIKE:
-        from ._multipart import encode
-        body, ctype = encode(mfd)
-        headers.append(("content-type", ctype))
-    if user_headers is not None:
-        if not isinstance(user_headers, dict):
+    uh = o.get("header")
+    if uh is not None:
+        if not isinstance(uh, dict):
             raise param("header must be an object (dict)")
-        if method not in _GET_LIKE and mfd is None and "content-type" not in [k.lower() for k in user_headers]:
-            headers.append(("content-type", "application/json"))
-        for k, v in user_headers.items():
+        for k, v in uh.items():
             if not isinstance(k, str):
                 raise param("header names must be strings")
             if isinstance(v, bool):
                 v = "true" if v else "false"
             headers.append((k.lower(), "" if v is None else str(v)))
-    if body is not None and not any(n == "content-type" for n, v in headers):
-        # without a header option curl would label any body form-urlencoded; say what it is
-        headers.append(("content-type", "application/json" if ctype_json else
-                        "application/x-www-form-urlencoded" if isinstance(data, str) else
-                        "application/octet-stream"))
-    elif ctype_form and not any(n == "content-type" for n, v in headers):
-        headers.append(("content-type", "application/x-www-form-urlencoded"))
+    body = None
+    get_like = method in _GET_LIKE
+    if rare or not get_like or o.get("extraData") is not None:
+        # extraData / queryParams / body / multiFormDataList (inventory §2.6), and the
+        # content-type they imply: _httpbody, loaded then (a plain GET does not)
+        from ._httpbody import prepare
+        url, body = prepare(url, o, get_like, rare, headers, uh)
     # only what differs from Exchange's class defaults: every attribute set on a new
     # instance may grow (reallocate) its attribute table on MicroPython
     x = _client.Exchange(method, url)
@@ -297,20 +259,6 @@ def _exchange(url, o, streaming):
     return x
 
 
-# proto.url (and its urlx) load only for a request with query data: a plain GET needs neither
-def _add_query(url, q):
-    from .proto.url import add_query
-    return add_query(url, q)
-
-
-def _form(d):
-    pairs = []
-    for k, v in d.items():
-        if isinstance(v, str) and v:  # non-string and empty values are dropped (§2.6)
-            pairs.append((k, v))
-    from .proto.url import urlencode
-    return urlencode(pairs)
-
-
-
-__import__("gc").collect()  # and its own garbage (_client collected before its body ran)
+# The engine last (functions above use it by name when they run): it ends its load with a
+# collect, which then covers this module's import garbage too
+from . import _client  # noqa: E402

@@ -68,12 +68,12 @@ def test_mpy_deploy_then_hash_skip_then_ampy(vb, tmp_path):
     shutil.copytree(LIB, str(lib2))
     with open(lib2 / "netstack" / "fetch.mpy", "ab") as f:
         f.write(b"\0")
-    os.remove(lib2 / "netstack" / "_multipart.mpy")
+    os.remove(lib2 / "netstack" / "_httpbody.mpy")
     out = run_deploy(board.tty, "--tool", "ampy", "--lib", str(lib2), "--ca", str(ca))
     assert "via ampy" in out
     assert "deploy: 1 to copy, %d unchanged (skipped), 1 to remove" % (n - 2) in out, out
     assert "[1/1] /lib/netstack/fetch.mpy" in out
-    assert "/lib/netstack/_multipart.mpy" not in board_files(flash)
+    assert "/lib/netstack/_httpbody.mpy" not in board_files(flash)
     assert "imported netstack.http + fetch from /lib/netstack/http.mpy" in out
 
 

@@ -111,16 +111,6 @@ def _eol(buf, a, p):
     return p
 
 
-def _name_err(c):
-    if c == 32 or c == 9:
-        return _bad(48)  # whitespace in header name
-    if c == 0 or c == 13:
-        return _bad(49)  # NUL/CR in header name
-    if c > 127:
-        return _bad(50)  # non-ASCII header name
-    return _bad(51, c)  # invalid char 0x%02x in header name
-
-
 def _hline(l, clean=False):
     # one header/trailer line (bytes) -> (lowercase name, value without surrounding blanks).
     # clean: the head was checked as a whole (CRLF line ends only, no other CR, no NUL).
@@ -143,7 +133,11 @@ def _hline(l, clean=False):
         if _BAD_TOKB is None or _BAD_TOKB(raw):
             for o in raw:
                 if o > 127 or not _TOK[o]:
-                    raise _name_err(o)
+                    if o == 32 or o == 9:
+                        raise _bad(48)  # whitespace in header name
+                    if o == 0 or o == 13:
+                        raise _bad(49)  # NUL/CR in header name
+                    raise _bad(50) if o > 127 else _bad(51, o)  # non-ASCII / invalid char 0x%02x
         name = raw.lower().decode()
         if len(_KNOWN) < 32 and len(raw) <= 32:  # bounded: a hostile server's names too
             _KNOWN[raw] = name
@@ -474,16 +468,6 @@ class BodyReader:
             raise ProtoError(_CUT, 24)  # chunked body cut
 
 
-def _tokstr(s, what):
-    if not isinstance(s, str) or not s:
-        raise ProtoError(_USAGE, 45, None, what)  # bad <what>
-    if _BAD_TOK is None or _BAD_TOK(s):
-        for ch in s:
-            o = ord(ch)
-            if o > 127 or not _TOK[o]:
-                raise ProtoError(_USAGE, 25, None, (ch, what))  # bad char %r in %s
-
-
 def has_ctl(s):
     """True when str s holds a space, a control char or DEL (not allowed in a URL or
     request target)."""
@@ -500,7 +484,13 @@ _NAMES = set()  # header names and methods already checked (bounded below)
 
 def _name_ok(k, what):
     if type(k) is not str or k not in _NAMES:
-        _tokstr(k, what)
+        if not isinstance(k, str) or not k:
+            raise ProtoError(_USAGE, 45, None, what)  # bad <what>
+        if _BAD_TOK is None or _BAD_TOK(k):
+            for ch in k:
+                o = ord(ch)
+                if o > 127 or not _TOK[o]:
+                    raise ProtoError(_USAGE, 25, None, (ch, what))  # bad char %r in %s
         if len(_NAMES) < 64 and len(k) <= 32:
             _NAMES.add(k)
 
