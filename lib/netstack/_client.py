@@ -29,7 +29,7 @@ if _gct is not None:
 import time
 from ._err import BusinessError
 from . import _aw, _err  # _err: also the log lines (netstack._log)
-from .proto import http1, ProtoError
+from .proto import http1, http1body, ProtoError
 from . import transport
 
 try:
@@ -270,20 +270,20 @@ async def perform(x, pool):
                     conn, rb = await _open(x, scheme, host, port)
                     status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
                 _mark(x, 6)
-                kind, length = http1.response_framing(method, status, headers)  # validates first
+                kind, length = http1body.response_framing(method, status, headers)  # validates first
                 if x.cookies is not None:
                     x.cookies.take(headers, host, target)
                 if _err.on:
                     _err.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
                 if x.on_head is not None and not (status == 304 and x.revalidating):
-                    x.on_head(status, headers, length if kind == http1.LENGTH else 0)
+                    x.on_head(status, headers, length if kind == http1body.LENGTH else 0)
                 loc = http1.header(headers, "location") if 300 < status < 309 else None
                 follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
                 answer = None
                 if status == 401 and x.auth is not None and not auth_tried:
                     from . import _auth
                     answer = _auth.challenge(x, headers, method, target)
-                br = http1.BodyReader(kind, length)
+                br = http1body.BodyReader(kind, length)
                 data = None
                 if follow or answer:  # a small body read and dropped to keep the connection
                     from ._clientx import drain
@@ -292,7 +292,7 @@ async def perform(x, pool):
                     data = await _read_body(x, conn, rb, br, kind, length, headers)
                     _mark(x, 7)
                     keep = True
-                keep = keep and kind != http1.CLOSE and minor == 1 and \
+                keep = keep and kind != http1body.CLOSE and minor == 1 and \
                     not http1.has_token(headers, "connection", "close")
                 if pool is not None and keep:
                     pool.put(key, conn, rb)
@@ -488,18 +488,18 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
     enc = None
     try:
         if x.on_data is not None:  # requestInStream: the streaming reader, loaded then
-            if kind != http1.NONE:
+            if kind != http1body.NONE:
                 from ._clientx import stream_body
                 await stream_body(x.on_data, x.lent, conn, rb, br, BUF_SIZE)
             return None
-        if kind == http1.NONE:
+        if kind == http1body.NONE:
             return b""
         limit = x.max_limit
         if x.decode:
             enc = (http1.header(headers, "content-encoding") or "").lower()
             if enc not in ("gzip", "deflate", "x-gzip"):
                 enc = None
-        if kind == http1.LENGTH:
+        if kind == http1body.LENGTH:
             if limit is not None and length > limit:
                 raise BusinessError(_E_TOO_BIG, "body of %d bytes exceeds maxLimit %d" % (length, limit))
             try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)

@@ -10,7 +10,7 @@ import netstack._err  # noqa: F401  the package and _err are not part of what is
 _mem_free = getattr(gc, "mem_free", lambda: 0)  # CPython has no heap figure
 gc.collect()
 _free0 = _mem_free()
-from netstack.proto import http1  # noqa: E402
+from netstack.proto import http1, http1body  # noqa: E402
 from netstack.proto import RecvBuf  # noqa: E402
 
 gc.collect()
@@ -50,9 +50,9 @@ def drive(data, step=0, method="GET", size=512, eof=True, request=False):
                 if request:
                     k = http1srv.request_framing(h[3])
                 else:
-                    k = http1.response_framing(method, h[0], h[3])
+                    k = http1body.response_framing(method, h[0], h[3])
                 cur[0] = h
-                cur[1] = http1.BodyReader(k[0], k[1])
+                cur[1] = http1body.BodyReader(k[0], k[1])
                 cur[2] = bytearray()
             r = cur[1].read(rb)
             if r is None:
@@ -157,20 +157,20 @@ def test_header_values_utf_8_else_latin_1():
 
 def test_framing():
     # framing
-    assert http1.response_framing("HEAD", 200, [("content-length", "5")]) == (http1.NONE, 0)
-    assert http1.response_framing("GET", 304, []) == (http1.NONE, 0)
-    assert http1.response_framing("GET", 200, [("transfer-encoding", "chunked"), ("content-length", "5")]) == (http1.CHUNKED, 0)
-    assert http1.response_framing("GET", 200, [("content-length", "5, 5")]) == (http1.LENGTH, 5)
-    assert http1.response_framing("GET", 200, []) == (http1.CLOSE, 0)
-    assert http1srv.request_framing([]) == (http1.NONE, 0)
-    raises(2300061, http1.response_framing, "GET", 200, [("transfer-encoding", "gzip, chunked")])
-    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "5"), ("content-length", "6")])
-    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "+5")])
-    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "0x5")])
-    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "1 5")])
+    assert http1body.response_framing("HEAD", 200, [("content-length", "5")]) == (http1body.NONE, 0)
+    assert http1body.response_framing("GET", 304, []) == (http1body.NONE, 0)
+    assert http1body.response_framing("GET", 200, [("transfer-encoding", "chunked"), ("content-length", "5")]) == (http1body.CHUNKED, 0)
+    assert http1body.response_framing("GET", 200, [("content-length", "5, 5")]) == (http1body.LENGTH, 5)
+    assert http1body.response_framing("GET", 200, []) == (http1body.CLOSE, 0)
+    assert http1srv.request_framing([]) == (http1body.NONE, 0)
+    raises(2300061, http1body.response_framing, "GET", 200, [("transfer-encoding", "gzip, chunked")])
+    raises(2300008, http1body.response_framing, "GET", 200, [("content-length", "5"), ("content-length", "6")])
+    raises(2300008, http1body.response_framing, "GET", 200, [("content-length", "+5")])
+    raises(2300008, http1body.response_framing, "GET", 200, [("content-length", "0x5")])
+    raises(2300008, http1body.response_framing, "GET", 200, [("content-length", "1 5")])
     # digits other than ASCII ones (CPython's int() and isdigit() take them)
-    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "\u0661\u0662")])
-    raises(2300008, http1.response_framing, "GET", 200, [("content-length", "1\u00b2")])
+    raises(2300008, http1body.response_framing, "GET", 200, [("content-length", "\u0661\u0662")])
+    raises(2300008, http1body.response_framing, "GET", 200, [("content-length", "1\u00b2")])
 
 
 def test_request_head_injection():
@@ -276,8 +276,8 @@ def _main():
     f1 = _mem_free()
     rb.feed(typical)
     h = http1.parse_response_head(rb)
-    k = http1.response_framing("GET", h[0], h[3])
-    br = http1.BodyReader(k[0], k[1])
+    k = http1body.response_framing("GET", h[0], h[3])
+    br = http1body.BodyReader(k[0], k[1])
     r = br.read(rb)
     assert br.done and bytes(rb.mv[r[0] : r[1]]) == b'{"ok": true, "n"'
     f2 = _mem_free()

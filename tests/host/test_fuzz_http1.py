@@ -16,7 +16,7 @@ def code_of(e):
     return http_error(e).code
 
 
-from netstack.proto import http1, http1srv
+from netstack.proto import http1, http1body, http1srv
 from netstack.proto import RecvBuf
 
 SETTINGS = settings(
@@ -58,8 +58,8 @@ def drive(pieces, method="GET", size=1024, request=False):
                 if request:
                     kind, n = http1srv.request_framing(h[3])
                 else:
-                    kind, n = http1.response_framing(method, h[0], h[3])
-                cur[0], cur[1], cur[2] = h, http1.BodyReader(kind, n), bytearray()
+                    kind, n = http1body.response_framing(method, h[0], h[3])
+                cur[0], cur[1], cur[2] = h, http1body.BodyReader(kind, n), bytearray()
             br = cur[1]
             before = len(rb)
             r = br.read(rb)

@@ -13,9 +13,9 @@ def code_of(e):
     return http_error(e).code
 
 
-from netstack.proto import http1, http1srv
+from netstack.proto import http1, http1body, http1srv
 from netstack.proto import RecvBuf
-from netstack.proto.http1 import CHUNKED, CLOSE, LENGTH, NONE
+from netstack.proto.http1body import CHUNKED, CLOSE, LENGTH, NONE
 
 
 # ---------------------------------------------------------------- drivers
@@ -47,9 +47,9 @@ def drive(data, method="GET", step=None, size=4096, eof=True, request=False):
                 if request:
                     kind, n = http1srv.request_framing(h[3])
                 else:
-                    kind, n = http1.response_framing(method, h[0], h[3])
+                    kind, n = http1body.response_framing(method, h[0], h[3])
                 st["head"] = h
-                st["br"] = http1.BodyReader(kind, n)
+                st["br"] = http1body.BodyReader(kind, n)
                 st["body"] = bytearray()
             br = st["br"]
             r = br.read(rb)
@@ -410,7 +410,7 @@ def test_head_consumed_rest_left():
 
 
 def F(method, status, lines):
-    return http1.response_framing(method, status, [(k.lower(), v) for k, v in lines])
+    return http1body.response_framing(method, status, [(k.lower(), v) for k, v in lines])
 
 
 def test_framing_constants():
@@ -531,13 +531,13 @@ def test_two_responses_in_one_buffer_direct():
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n"
     )
     r = http1.parse_response_head(rb)
-    br = http1.BodyReader(*http1.response_framing("GET", r[0], r[3]))
+    br = http1body.BodyReader(*http1body.response_framing("GET", r[0], r[3]))
     s, e = br.read(rb)
     assert bytes(rb.mv[s:e]) == b"abc" and br.done
     assert br.read(rb) is None
     r = http1.parse_response_head(rb)
     assert r[3] == [("transfer-encoding", "chunked")]
-    br = http1.BodyReader(*http1.response_framing("GET", r[0], r[3]))
+    br = http1body.BodyReader(*http1body.response_framing("GET", r[0], r[3]))
     s, e = br.read(rb)
     assert bytes(rb.mv[s:e]) == b"de"
     assert br.read(rb) is None and br.done
@@ -596,7 +596,7 @@ def test_body_reader_offsets_point_into_buffer():
     rb = RecvBuf(64)
     rb.feed(b"xxhello")
     rb.consume(2)
-    br = http1.BodyReader(LENGTH, 3)
+    br = http1body.BodyReader(LENGTH, 3)
     assert br.read(rb) == (2, 5)
     assert bytes(rb.mv[2:5]) == b"hel" and br.done
     assert br.read(rb) is None
@@ -605,22 +605,22 @@ def test_body_reader_offsets_point_into_buffer():
 
 def test_body_reader_kinds():
     rb = RecvBuf(16)
-    br = http1.BodyReader(NONE)
+    br = http1body.BodyReader(NONE)
     assert br.done and br.read(rb) is None and br.trailers == []
     br.eof()  # fine
-    br = http1.BodyReader(LENGTH, 0)
+    br = http1body.BodyReader(LENGTH, 0)
     assert br.done
-    br = http1.BodyReader(CLOSE)
+    br = http1body.BodyReader(CLOSE)
     assert not br.done and br.read(rb) is None
     br.eof()
     assert br.done
-    br = http1.BodyReader(CHUNKED)
+    br = http1body.BodyReader(CHUNKED)
     with pytest.raises(ProtoError) as e:
         br.eof()
     assert (code_of(e.value), e.value.message) == (2300018, "chunked body cut")
     for bad in ((7, 0), (LENGTH, -1)):
         with pytest.raises(ProtoError) as e:
-            http1.BodyReader(*bad)
+            http1body.BodyReader(*bad)
         assert code_of(e.value) == 401
 
 
@@ -652,12 +652,12 @@ def test_chunked_bare_lf():
 def test_chunked_uppercase_and_8_digit_size():
     rb = RecvBuf(64)
     rb.feed(b"FFFFFFFF\r\nab")
-    br = http1.BodyReader(CHUNKED)
+    br = http1body.BodyReader(CHUNKED)
     s, e = br.read(rb)
     assert bytes(rb.mv[s:e]) == b"ab" and br.left == 0xFFFFFFFF - 2
     rb = RecvBuf(64)
     rb.feed(b"000000000000aBc\r\n")  # leading zeros do not count
-    br = http1.BodyReader(CHUNKED)
+    br = http1body.BodyReader(CHUNKED)
     assert br.read(rb) is None and br.left == 0xABC
 
 
@@ -706,7 +706,7 @@ def test_chunked_trailers_bounds():
 def test_chunked_trailers_max_headers_param():
     rb = RecvBuf(128)
     rb.feed(b"0\r\nA: 1\r\nB: 2\r\n\r\n")
-    br = http1.BodyReader(CHUNKED, 0, 1)
+    br = http1body.BodyReader(CHUNKED, 0, 1)
     with pytest.raises(ProtoError) as e:
         br.read(rb)
     assert e.value.message == "too many trailer lines (>1)"
@@ -876,7 +876,7 @@ def test_writer_parser_round_trip():
 def test_body_reader_want_took_length():
     # bytes read past rb are accounted with took(); want() never offers more than the body
     rb = RecvBuf(64)
-    br = http1.BodyReader(LENGTH, 10)
+    br = http1body.BodyReader(LENGTH, 10)
     assert br.want() == 10
     br.took(4)
     assert br.want() == 6 and not br.done
@@ -893,7 +893,7 @@ def test_body_reader_want_took_chunked():
     # want() is 0 while framing is next, the chunk's rest inside data; after took() of the
     # whole chunk the CRLF and the next size line go through rb again
     rb = RecvBuf(64)
-    br = http1.BodyReader(CHUNKED)
+    br = http1body.BodyReader(CHUNKED)
     assert br.want() == 0
     rb.feed(b"a\r\n012")
     assert br.read(rb) is not None  # '012' came with the size line
@@ -905,12 +905,12 @@ def test_body_reader_want_took_chunked():
 
 
 def test_body_reader_want_took_close_and_early_eof():
-    br = http1.BodyReader(CLOSE)
+    br = http1body.BodyReader(CLOSE)
     assert br.want() == -1
     br.took(100000)  # unbounded until the peer closes
     br.eof()
     assert br.done
-    br = http1.BodyReader(LENGTH, 10)
+    br = http1body.BodyReader(LENGTH, 10)
     br.took(3)
     with pytest.raises(ProtoError) as e:
         br.eof()

@@ -2,8 +2,7 @@
 # peers): the request head parser, request body framing and the response head writer.
 # Loaded on first use; shares its helpers with http1.
 from . import ProtoError, USAGE, FRAMING
-from .http1 import (_TOK, _bad, _need, _head_end, _eol, _ver, _fields, _chunked_te, _clen,
-                    _head, MAX_HEADERS, NONE, LENGTH, CHUNKED)
+from .http1 import _TOK, _bad, _need, _head_end, _eol, _ver, _fields, _head, MAX_HEADERS
 
 
 def parse_request_head(rb, max_headers=None):
@@ -48,6 +47,8 @@ def request_framing(headers):
     """-> (kind, length) for a received request: no TE and no CL means no body.
     TE present but chunked not last -> ProtoError(FRAMING), status 400 (RFC 9112 §6.3:
     answer 400 and close)."""
+    # here, not at the top: a WebSocket server's handshake has no body and does not load it
+    from .http1body import _chunked_te, _clen, NONE, LENGTH, CHUNKED
     te = _chunked_te(headers)
     if te is not None:
         if not te:
