@@ -80,6 +80,7 @@ class WebSocketServer(Emitter):
         self._seen = {}         # ip -> [ticks_ms of recent connections]
         self._banned = {}       # ip -> ticks_ms when the ban ends
         self._cfg = None
+        self._idle = None       # the task pinging the clients
 
     # -------------------------------------------------------------- API
 
@@ -160,6 +161,7 @@ class WebSocketServer(Emitter):
                      config.get("permessageDeflate", True))
         _aw.hold()  # a started server keeps netstack.run() going until stop()
         self._task = _port.spawn(self._accept_loop(self._l))
+        self._idle = _port.spawn(self._pings())
         return True
 
     async def _stop(self):
@@ -167,6 +169,7 @@ class WebSocketServer(Emitter):
             raise BusinessError(_E_OTHER, "the server is not started")
         self._l.close()
         self._l = None
+        _port.drop_sleeper(self._idle)  # (asleep in sleep_ms: see _aw.unwatch)
         for e in list(self._conns):
             s = e[1]
             if s is not None:
@@ -176,6 +179,21 @@ class WebSocketServer(Emitter):
                     pass
         _aw.release()
         return True
+
+    async def _pings(self):
+        # One task for all clients (a task each cost ~300 B per client): every IDLE_MS each
+        # open session is pinged, and one that has not answered the last ping is dropped
+        while True:
+            await _port.sleep_ms(IDLE_MS)
+            for e in self._conns:
+                s = e[1]
+                if s is None or s.state:
+                    continue
+                if s.pong_due:
+                    s.drop("no pong within %d ms" % IDLE_MS)
+                else:
+                    s.pong_due = True
+                    _port.spawn(s.ping())
 
     # -------------------------------------------------------------- accepting
 
@@ -282,7 +300,6 @@ class WebSocketServer(Emitter):
             s.task = _port.current_task()
             entry[1] = s
             self._emit("connect", ref)
-            s.start_pings(IDLE_MS, IDLE_MS)
             await s.run()
         except _port.CancelledError:
             pass  # the handshake timed out (or the server is going down)

@@ -137,6 +137,21 @@ def close_args(options, reason):
 
 
 class Session:
+    # Defaults as class attributes: an instance gets its own only when one changes, so a
+    # session's attribute table stays small (RAM per server client)
+    scratch = None      # client: masking buffer, made on the first send
+    keys = None         # client: random bytes for mask keys
+    ki = 64
+    pong_due = False
+    pinger = None
+    reported = False
+    _tmo = False
+    code = 1006         # what the close event will say
+    reason = ""
+    ref = None          # the owner's handle for this session (server: connection)
+    task = None         # the task running run(), for the pong timeout to stop
+    lost = False
+
     def __init__(self, conn, rb, client, max_size, codec, owner):
         if _gc:  # long-lived objects of this connection packed low, not amid garbage
             _gc()
@@ -147,25 +162,12 @@ class Session:
         self.codec = codec
         self.owner = owner
         self.state = OPEN
-        self.hb = bytearray(24)  # a frame header (14) and a stored block's (5)
-        self.scratch = None     # client: masking buffer, made on the first send
-        self.keys = None        # client: random bytes for mask keys
-        self.ki = 64
-        self.pong_due = False
-        self.pinger = None
-        self.reported = False
-        self._tmo = False
-        self.code = 1006        # what the close event will say
-        self.reason = ""
         try:  # messages go out whole: no Nagle delay on the last segment of each.
             # IPPROTO_TCP 6, TCP_NODELAY 1 on Linux and lwIP alike; set directly rather than
             # through _port.sockopt, whose table module costs ~4 KB of heap on first use
             conn.s.setsockopt(6, 1, 1)
         except (OSError, AttributeError, TypeError):
             pass
-        self.ref = None         # the owner's handle for this session (server: connection)
-        self.task = None        # the task running run(), for the pong timeout to stop
-        self.lost = False
 
     # ------------------------------------------------------------------ writing
 
@@ -295,7 +297,7 @@ class Session:
             await c.write(self._small(op, parts, n, fin, rsv1), True)
             return
         if not self.client:
-            hb = self.hb
+            hb = bytearray(24)  # a frame header (10) and a stored block's head (5)
             hl = ws.head(hb, op, n, fin, None, rsv1)
             i = 0
             if len(parts[0]) <= 8:  # a small first part (a stored block's head) goes along
@@ -414,7 +416,8 @@ class Session:
         deliver = self.owner.on_message
         try:
             while True:
-                ev = p.next(rb)
+                # (no call when rb cannot hold a frame header: after most messages)
+                ev = p.next(rb) if rb.end - rb.start > 1 or p.op >= 0 else None
                 if ev is None:
                     mv = None
                     if rb.start == rb.end and p.op >= 0:
@@ -550,6 +553,21 @@ class Session:
 
     # ------------------------------------------------------------------ keep-alive
 
+    async def ping(self):
+        # one ping (the server's idle task); pong_due is the caller's
+        try:
+            await self.control(ws.PING)
+        except OSError:
+            pass
+
+    def drop(self, text):
+        # no pong in time: report, and end the read loop (the close event says 1006)
+        self._report_error(text)
+        self.lost = True
+        self.pinger = None
+        if self.task is not None:
+            self.task.cancel()
+
     def start_pings(self, interval_ms, timeout_ms):
         if interval_ms > 0:
             self.pinger = _port.spawn(self._pings(interval_ms, timeout_ms))
@@ -564,11 +582,7 @@ class Session:
                 await self.control(ws.PING)
                 await _port.sleep_ms(timeout_ms)
                 if self.pong_due and self.state == OPEN:
-                    self._report_error("no pong within %d ms" % timeout_ms)
-                    self.lost = True
-                    self.pinger = None
-                    if self.task is not None:
-                        self.task.cancel()  # the read loop ends with 1006
+                    self.drop("no pong within %d ms" % timeout_ms)
                     return
         except OSError:
             pass

@@ -51,23 +51,26 @@ class Parser:
       (TEXT, str) (BINARY, bytearray) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
     A close without a body gives code 1005. After CLOSE it returns None for ever."""
 
+    # per-frame and per-message state, as class defaults: an instance holds its own only
+    # once a frame changed them (the quick path in next() changes none)
+    op = -1        # opcode of the frame being read, -1: a header comes next
+    fin = False
+    masked = False
+    left = 0       # payload bytes of this frame still to come
+    k = 0          # mask phase of the next payload byte
+    mop = 0        # opcode of the message being assembled, 0: none
+    z = False      # this message is compressed
+    msg = None     # bytearray: the message so far (exact size for one-frame ones)
+    mlen = 0
+    u8 = 0         # UTF-8 state across pieces (uncompressed text)
+    done = False
+
     def __init__(self, client, max_size=5 << 20, inflater=None):
         self.client = client
         self.mbit = 0 if client else 128  # the mask bit frames to this side must have
         self.max = max_size
         self.inf = inflater
         self.key = bytearray(4)
-        self.op = -1      # opcode of the frame being read, -1: a header comes next
-        self.fin = False
-        self.masked = False
-        self.left = 0     # payload bytes of this frame still to come
-        self.k = 0        # mask phase of the next payload byte
-        self.mop = 0      # opcode of the message being assembled, 0: none
-        self.z = False    # this message is compressed
-        self.msg = None   # bytearray: the message so far (exact size for one-frame ones)
-        self.mlen = 0
-        self.u8 = 0       # UTF-8 state across pieces (uncompressed text)
-        self.done = False
 
     def _head(self, rb):
         # -> True when a whole header was taken (self.op set), False: need more
