@@ -10,7 +10,8 @@ BASE = "ws://" + sys.argv[1]
 AGENT = sys.argv[2] if len(sys.argv) > 2 else "netstack"
 OPTS = {"pingInterval": 0}
 if len(sys.argv) > 3:
-    OPTS["maxMessageSize"] = webSocket.SEND_LIMIT = int(sys.argv[3])
+    from netstack import _ws_client
+    OPTS["maxMessageSize"] = _ws_client.SEND_LIMIT = int(sys.argv[3])
 
 
 async def one(url, echo):

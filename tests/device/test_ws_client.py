@@ -123,12 +123,13 @@ def test_bad_calls():
     ws, ev = opened(CFG["ws_echo"] + "/echo")
     assert code(ws.connect, CFG["ws_echo"]) == 2302003
     wait(ev, ("open",))
-    lim = webSocket.SEND_LIMIT
-    webSocket.SEND_LIMIT = 10
+    from netstack import _ws_client as wc  # the client's module (createWebSocket loaded it)
+    lim = wc.SEND_LIMIT
+    wc.SEND_LIMIT = 10
     try:
         assert at_call(ws.send, b"12345678901", lambda e, d: None) == 401
     finally:
-        webSocket.SEND_LIMIT = lim
+        wc.SEND_LIMIT = lim
     netstack.run(ws.close())
     wait(ev, ("close",))
 

@@ -82,17 +82,17 @@ def test_fetch():
 
 
 def test_websocket():
-    from netstack import webSocket
+    from netstack import webSocket, _ws_client
     s = stub("webSocket")
     assert public(webSocket) <= set(s) and "createWebSocket" in s
     api = {"connect", "send", "close", "on", "once", "off"}
-    assert api <= {n for n in dir(webSocket.WebSocket) if not n.startswith("_")}
+    assert api <= {n for n in dir(_ws_client.WebSocket) if not n.startswith("_")}
     assert members(s["WebSocket"]) == api
     tree = ast.parse(open(os.path.join(STUBS, "webSocket.pyi")).read())
     events = ast.literal_eval(ast.unparse(next(
         n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "EventName"
     ).value.slice))
-    assert set(events) == set(webSocket.WebSocket.EVENTS)
+    assert set(events) == set(_ws_client.WebSocket.EVENTS)
 
 
 INTERNAL = {"EVENTS", "CONN", "on_close", "on_error", "on_message"}   # hooks, not API

@@ -1,0 +1,311 @@
+# @ohos.net.webSocket's client: the WebSocket object createWebSocket() returns (loaded by
+# it, so a server or a bare `import netstack.webSocket` does not carry the client). Frames,
+# handshake and permessage-deflate are the sans-I/O code in proto/; one open connection is
+# a _ws_session.Session.
+from ._err import Emitter
+from ._err import BusinessError, param
+from . import _aw, _port
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+_E_URL = const(2302001)
+_E_CERT = const(2302002)
+_E_EXISTS = const(2302003)
+_E_OTHER = const(2302999)
+_E_FAILED = const(-1)
+_E_LINK = const(200)   # the error event's code for a failed connect or a lost link
+SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 above it
+MAX_MESSAGE = 5 << 20  # largest message accepted (after decompression) -> close 1009
+CONNECT_TIMEOUT_MS = 30000
+RECV_BUF = 1024        # the session's receive buffer (the 101 head must fit); payloads over
+                       # 1 KB are read straight into their message buffer
+
+
+_wss = None            # the _ws_session module once a connect loaded it
+
+
+def _opts(options):
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise param("options must be an object")
+    return options
+
+
+def _connect_args(url, options):
+    # connect()'s argument checks (401), at the call; URL and state errors come later
+    if not isinstance(url, str):
+        raise param("url must be a string")
+    o = _opts(options)
+    hdr = o.get("header") or {}
+    if not isinstance(hdr, dict):
+        raise param("header must be an object")
+    headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
+    proto = o.get("protocol")
+    if proto is not None and not isinstance(proto, str):
+        raise param("protocol must be a string")
+    interval = _ms(o, "pingInterval", 30)
+    timeout = min(_ms(o, "pongTimeout", 30), interval)
+    proxy = o.get("proxy")
+    if isinstance(proxy, dict):
+        if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
+            raise param("proxy must be {host, port}")
+        cred = None
+        if proxy.get("username"):
+            cred = "%s:%s" % (proxy["username"], proxy.get("password") or "")
+        proxy = (proxy["host"], proxy["port"], cred)
+    else:
+        proxy = None  # 'system' and 'no-proxy': a board has no system proxy
+    return o, headers, proto, interval, timeout, proxy
+
+
+def _ms(o, name, default):
+    v = o.get(name, default)
+    if v is None:
+        v = default
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
+        raise param(name + " must be 0..30000 seconds")
+    return v * 1000
+
+
+def _tls_opts(o):
+    # -> (CA DER list or None, verify, client cert DER, key DER) from the options
+    ca = None
+    path = o.get("caPath") or None
+    from .transport import tls
+    if path:
+        try:
+            ca = tls.pem_to_ders(_port.read_file(path))
+        except (OSError, ValueError):
+            raise BusinessError(_E_CERT, "caPath %s cannot be read" % path)
+    cert = key = None
+    cc = o.get("clientCert")
+    if cc:
+        try:
+            cert = tls.pem_to_ders(_port.read_file(cc["certPath"]))[0]
+            key = tls.pem_to_ders(_port.read_file(cc["keyPath"]))[0]
+        except (OSError, KeyError, IndexError, TypeError, ValueError):
+            raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
+    return (ca, not o.get("skipServerCertVerification"), cert, key)
+
+
+class WebSocket(Emitter):
+    EVENTS = ("open", "message", "close", "error", "dataEnd", "headerReceive")
+
+    def __init__(self):
+        self._s = None        # the Session once open
+        self._busy = False    # a connect is under way or a session exists
+
+    # -------------------------------------------------------------- API
+
+    def connect(self, url, options=None, callback=None):
+        """-> True once the connection is under way; open/error/close events follow.
+        Bad arguments raise BusinessError(401) here, at the call."""
+        if callable(options) and callback is None:
+            options, callback = None, options
+        a = _connect_args(url, options)
+        return _aw.call(self._connect(url, a), callback, _E_OTHER)
+
+    def send(self, data, callback=None):
+        m = _wss
+        if m is None:  # not connected yet (an import in a function costs ~15k instructions)
+            from . import _ws_session as m
+        m.check_data(data, SEND_LIMIT, callback)
+        s = self._s
+        r = None
+        if s is not None:
+            try:
+                r = s.send_now(data)  # the common case: out now, no task
+            except OSError:
+                pass  # send() meets it again and reports it
+            if r is True:
+                return m.done(callback, "send")
+        return _aw.call(self._send(data, r), callback, _E_OTHER)
+
+    def close(self, options=None, callback=None):
+        if callable(options) and callback is None:
+            options, callback = None, options
+        from ._ws_session import close_args
+        return _aw.call(self._close(close_args(options, "CLOSE_NORMAL")), callback, _E_OTHER)
+
+    # -------------------------------------------------------------- internals
+
+    async def _connect(self, url, a):
+        o, headers, proto, interval, timeout, proxy = a
+        from .proto import url as _url
+        from .proto import ProtoError
+        try:
+            scheme, host, port, target, _ = _url.split(url)
+        except ProtoError as e:
+            raise BusinessError(_E_URL, "Websocket url error: %s" % e.message)
+        if scheme != "ws" and scheme != "wss" or len(url) > 8196:
+            raise BusinessError(_E_URL, "Websocket url error: the scheme must be ws or wss")
+        if self._busy:
+            raise BusinessError(_E_EXISTS)
+        tls = _tls_opts(o) if scheme == "wss" else None
+        mx = o.get("maxMessageSize", MAX_MESSAGE)
+        deflate = o.get("permessageDeflate", True)
+        self._busy = True
+        _aw.hold()
+        _port.spawn(self._main(scheme, host, port, target, headers, proto, tls, proxy,
+                               interval, timeout, mx, deflate))
+        return True
+
+    async def _main(self, scheme, host, port, target, headers, proto, tls, proxy,
+                    interval, timeout, mx, deflate):
+        global _wss
+        from . import _ws_session
+        _wss = _ws_session
+        conn = None
+        status = 0
+        try:
+            try:
+                conn, rb, status, codec = await self._open(scheme, host, port, target,
+                                                           headers, proto, tls, proxy, deflate)
+            except Exception as e:
+                self._emit("error", _link_error(e, status))
+                self._emit("close", {"code": 1006, "reason": "The link is down"})
+                return
+            s = _ws_session.Session(conn, rb, True, mx, codec, self)
+            s.task = _port.current_task()
+            self._s = s
+            self._emit("open", {"status": 101, "message": "Switching Protocols"})
+            s.start_pings(interval, timeout)
+            await s.run()
+        finally:
+            self._s = None
+            self._busy = False
+            if conn is not None:
+                conn.close()
+            _aw.release()
+
+    async def _open(self, scheme, host, port, target, headers, proto, tls, proxy, deflate):
+        from . import _ws_session
+        from .proto import http1, wshs
+        from .proto import url as _url
+        from .proto import RecvBuf
+        from . import transport
+        x = self
+        x._tmo = False
+        dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
+        conn = None
+        try:
+            rb = RecvBuf(RECV_BUF)
+            ctx = None
+            if tls is not None:
+                from .transport import tls as _tls
+                ctx = _tls.context(False, tls[0], tls[1], tls[2], tls[3])
+            if proxy is None:
+                conn = await transport.dial(host, port, ctx, host)
+            elif ctx is None:
+                # ws through a proxy: a CONNECT tunnel too (tunnel.dial tunnels only for TLS)
+                from .transport.tunnel import tunnel
+                conn = await transport.connect(proxy[0], proxy[1], None, True)
+                await tunnel(conn, host, port, proxy[2], rb)
+            else:  # wss through a proxy: a CONNECT tunnel, then TLS in it
+                from .transport.tunnel import dial
+                conn = await dial(host, port, ctx, host, proxy, rb)
+            key = wshs.client_key(_ws_session.rand(16))
+            offer = None
+            if deflate:
+                from .proto import wspmd
+                offer = wspmd.offer(_ws_session.WINDOW_BITS)
+            await conn.write(wshs.request(_url.host_header(host, port, scheme), target, key,
+                                          proto, headers, offer))
+            while True:
+                h = http1.parse_response_head(rb)
+                if h is not None:
+                    break
+                n = await conn.readinto(rb.space())
+                if not n:
+                    raise OSError(0, "connection closed during the handshake")
+                rb.wrote(n)
+            status = h[0]
+            if self._has("headerReceive"):
+                d = {}
+                for k, v in h[3]:
+                    d[k] = v
+                self._emit("headerReceive", d)
+            try:
+                got, ext = wshs.check_response(status, h[3], key, proto)
+            except wshs.HandshakeError as e:
+                raise _Refused(status, e.msg)
+            codec = None
+            if ext:
+                from .proto import wspmd
+                try:
+                    bits = wspmd.accept_response(ext, _ws_session.WINDOW_BITS) if offer else None
+                except ValueError as e:
+                    bits = None
+                    ext = str(e)
+                if bits is None:
+                    raise _Refused(status, "extension not agreed: " + ext[:60])
+                codec = wspmd.Codec(bits[0], bits[1])
+            return conn, rb, status, codec
+        except _port.CancelledError:
+            if conn is not None:
+                conn.close()
+            if x._tmo:
+                raise OSError(110, "connect timed out")
+            raise
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        finally:
+            _aw.unwatch(dog, x, "_tmo")
+
+    async def _send(self, data, rest=None):
+        # rest: send_now's coroutine for the part of the frame the socket did not take
+        s = self._s
+        if rest is None and (s is None or s.state != 0):
+            raise BusinessError(_E_FAILED)
+        try:
+            await (rest or s.send(data))
+        except OSError:
+            raise BusinessError(_E_FAILED)
+        return True
+
+    async def _close(self, a):
+        s = self._s
+        if s is None or s.state != 0:
+            raise BusinessError(_E_OTHER, "no open WebSocket to close")
+        await s.close(a[0], a[1])
+        return True
+
+    # -------------------------------------------------------------- session callbacks
+
+    def on_message(self, s, data):
+        self._emit("message", data)
+        self._emit("dataEnd")
+
+    def on_error(self, s, text):
+        self._emit("error", BusinessError(_E_LINK, text))
+
+    def on_close(self, s, code, reason):
+        self._emit("close", {"code": code, "reason": reason})
+
+
+class _Refused(Exception):
+    def __init__(self, status, msg):
+        super().__init__(status, msg)
+        self.status = status
+        self.msg = msg
+
+
+def _link_error(e, status):
+    if isinstance(e, _Refused):
+        err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.status, e.msg))
+        err.data = str(e.status)
+        return err
+    if isinstance(e, BusinessError):
+        err = BusinessError(_E_LINK, "%s" % e.message)
+    elif type(e).__name__ == "NetError":
+        err = BusinessError(_E_LINK, "Websocket connect failed: %s" % e.text)
+    else:
+        err = BusinessError(_E_LINK, "Websocket connect failed: %s" % (e,))
+    err.data = str(status)
+    return err
