@@ -169,6 +169,9 @@ class WebSocket(Emitter):
                 self._emit("error", _link_error(e, status))
                 self._emit("close", {"code": 1006, "reason": "The link is down"})
                 return
+            # this frame lives as long as the session: not the CA certificates (DER) and
+            # the options with it
+            tls = headers = proxy = target = host = None
             s = _ws_session.Session(conn, rb, True, mx, codec, self)
             s.task = _port.current_task()
             self._s = s
@@ -188,15 +191,21 @@ class WebSocket(Emitter):
         from .proto import url as _url
         from .proto import RecvBuf
         from . import transport
+        if tls is not None:
+            from .transport import tls as _tls
+        if deflate:
+            from .proto import wspmd
+        gc = _ws_session._gc
+        if gc:  # MicroPython: the code is in; the long-lived buffer goes low, before garbage
+            gc()
+        rb = RecvBuf(RECV_BUF)
         x = self
         x._tmo = False
         dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
         conn = None
         try:
-            rb = RecvBuf(RECV_BUF)
             ctx = None
             if tls is not None:
-                from .transport import tls as _tls
                 ctx = _tls.context(False, tls[0], tls[1], tls[2], tls[3])
             if proxy is None:
                 conn = await transport.dial(host, port, ctx, host)
@@ -211,7 +220,6 @@ class WebSocket(Emitter):
             key = wshs.client_key(_ws_session.rand(16))
             offer = None
             if deflate:
-                from .proto import wspmd
                 offer = wspmd.offer(_ws_session.WINDOW_BITS)
             await conn.write(wshs.request(_url.host_header(host, port, scheme), target, key,
                                           proto, headers, offer))
