@@ -35,9 +35,9 @@ def _window():
 
 
 WINDOW_BITS = _window()
-_CHUNK = const(1024)     # a client masks through a scratch buffer of this size
+_CHUNK = const(1024)     # a client masks larger payloads through a temporary buffer of
 SMALL = const(1010)      # frames with payloads up to this are built whole, written at once
-_BIG = const(16384)      # ... and payloads over 4 KB through a temporary one of up to this
+_BIG = const(16384)      # n + 14 bytes, at most _BIG, at least _CHUNK (or less on a tight heap)
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
 # MicroPython: a collection after each message over 1/16 of the free heap. Until the heap is
@@ -53,6 +53,12 @@ if _STRBUF:
 
 _CLOSE = const(8)        # ws.CLOSE, ws.PING as constants of this module
 _PING = const(9)
+# A client keeps a 1 KB buffer for its small frames where the heap is large (the free heap
+# when this module loads >= 256 KB, as for the deflate window): each allocation on a
+# fragmented heap scans for a run of free blocks (~7k instructions per 64 B echo here);
+# on a small heap every frame has a buffer of its size instead (1 KB less per session)
+_KEEP = _GC_OVER >= 16384 or not _STRBUF
+
 OPEN = const(0)
 CLOSING = const(1)       # our close frame is out
 CLOSED = const(2)
@@ -139,7 +145,7 @@ def close_args(options, reason):
 class Session:
     # Defaults as class attributes: an instance gets its own only when one changes, so a
     # session's attribute table stays small (RAM per server client)
-    scratch = None      # client: masking buffer, made on the first send
+    scratch = None      # client: the small frames' buffer where _KEEP
     keys = None         # client: random bytes for mask keys
     ki = 64
     pong_due = False
@@ -162,6 +168,9 @@ class Session:
         self.codec = codec
         self.owner = owner
         self.state = OPEN
+        if client:  # read for every frame: instance attributes are found first
+            self.ki = 64
+            self.keys = self.scratch = None
         try:  # messages go out whole: no Nagle delay on the last segment of each.
             # IPPROTO_TCP 6, TCP_NODELAY 1 on Linux and lwIP alike; set directly rather than
             # through _port.sockopt, whose table module costs ~4 KB of heap on first use
@@ -182,15 +191,17 @@ class Session:
 
     def _small(self, op, parts, n, fin, rsv1):
         """A frame with a payload of n <= SMALL bytes (parts: bytes-like) whole in one
-        buffer -> a memoryview of it: the client's scratch (masked there), or for a server
-        a new bytearray (a server keeps no scratch: RAM per client). The header is
-        ws.head's, inlined (it runs once per message)."""
+        buffer of its exact size -> a memoryview of it (a client masks it there). No buffer
+        kept between messages: 1 KB less for a client session on a small heap. The header
+        is ws.head's, inlined (it runs once per message)."""
         b0 = op | (128 if fin else 0) | (64 if rsv1 else 0)
         a = 2 if n < 126 else 4
         if self.client:
             s = self.scratch
             if s is None:
-                s = self.scratch = bytearray(_CHUNK)
+                s = bytearray(a + 4 + n)
+                if _KEEP:
+                    s = self.scratch = bytearray(_CHUNK)
             # mask keys: 4 bytes of a 64-byte block of os.urandom, a syscall per 16 frames
             i = self.ki
             if i >= 64:
@@ -310,18 +321,16 @@ class Session:
                 await c.write(p, True)
             return
         key = self._key()
-        s = None
-        if n > _CHUNK * 4:  # a large payload: mask it through a larger, temporary buffer
-            size = min(n + 14, _BIG)
+        # the payload masked through a temporary buffer, written as it fills
+        size = min(n + 14, _BIG)
+        while True:
             try:
                 s = bytearray(size)
-            except MemoryError:  # a tight heap: the small one, more writes
-                pass
-        if s is None:
-            size = _CHUNK
-            s = self.scratch
-            if s is None:
-                s = self.scratch = bytearray(_CHUNK)
+                break
+            except MemoryError:  # a tight heap: a smaller one, more writes
+                if size <= 256:
+                    raise
+                size >>= 2
         a = ws.head(s, op, n, fin, key, rsv1)
         sv = memoryview(s)
         off = 0

@@ -1,11 +1,10 @@
 # WebSocket sessions at small heaps on the MicroPython unix port with the code as .mpy
 # (build/lib), against real peers: a wss client session (CPython websockets over TLS, the CA
-# from the peers) and the server with 4 concurrent CPython clients, at 124k: issue 10 asks
-# for 110k, which both miss by ~10 KB today (measured: the wss session needs 118-120k, the
-# 4-client server 117-120k; main before this test the same), so this pins the floor with a
-# few KB of margin (arrival order varies the heap) and fails if it grows by more; and 64 KiB
-# binary echoes at 192k (client and server). The
-# device rows of `make test` run 192k from .mpy and 110k from ROMFS.
+# from the peers) and the server with 4 concurrent CPython clients, at 110k as issue 10
+# asks (measured: the wss session passes from 108k, the 4-client server from 106k; both
+# needed ~120k before the client/server module split, the one-turn writer and the heap
+# layout of the handshake: docs/websocket.md, RAM); and 64 KiB binary echoes at 192k
+# (client and server). The device rows of `make test` run 192k from .mpy and 110k from ROMFS.
 import asyncio
 import os
 import socket
@@ -126,8 +125,8 @@ def _client(heap, url, ca, size):
     return out
 
 
-def test_wss_client_session_at_124k_from_mpy(cfg):
-    _client("124k", cfg["wss_echo"] + "/x", cfg["ca_file"], 1024)
+def test_wss_client_session_at_110k_from_mpy(cfg):
+    _client("110k", cfg["wss_echo"] + "/x", cfg["ca_file"], 1024)
 
 
 def test_client_64k_binary_echo_at_192k_from_mpy(cfg):
@@ -170,8 +169,8 @@ def _serve(heap, clients, size):
     assert "clients %d " % clients in out, out[-500:]
 
 
-def test_server_with_4_clients_at_124k_from_mpy():
-    _serve("124k", 4, 256)
+def test_server_with_4_clients_at_110k_from_mpy():
+    _serve("110k", 4, 256)
 
 
 def test_server_64k_binary_echo_at_192k_from_mpy():

@@ -71,6 +71,8 @@ class Parser:
         self.max = max_size
         self.inf = inflater
         self.key = bytearray(4)
+        self.op = -1   # (read for every frame: an instance attribute is found first)
+        self.mop = 0
 
     def _head(self, rb):
         # -> True when a whole header was taken (self.op set), False: need more
