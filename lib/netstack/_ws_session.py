@@ -157,6 +157,7 @@ class Session:
     ref = None          # the owner's handle for this session (server: connection)
     task = None         # the task running run(), for the pong timeout to stop
     lost = False
+    act = False         # bytes came since the server's idle task last looked
 
     def __init__(self, conn, rb, client, max_size, codec, owner):
         if _gc:  # long-lived objects of this connection packed low, not amid garbage
@@ -168,6 +169,7 @@ class Session:
         self.codec = codec
         self.owner = owner
         self.state = OPEN
+        self.act = True  # (a new client counts as active until the idle task's next look)
         if client:  # read for every frame: instance attributes are found first
             self.ki = 64
             self.keys = self.scratch = None
@@ -444,6 +446,7 @@ class Session:
                         await wait(sock)
                     if not n:
                         raise OSError(0, "connection closed by the peer")
+                    self.act = True  # (the server's idle task pings only silent clients)
                     if not big:
                         rb.end += n  # (rb.wrote without the call: n fits, readinto says)
                         continue
