@@ -35,9 +35,10 @@ def _window():
 
 
 WINDOW_BITS = _window()
-_CHUNK = const(1024)     # a client masks larger payloads through a temporary buffer of
+_CHUNK = const(1024)     # a client's kept small-frame buffer (see _KEEP)
 SMALL = const(1010)      # frames with payloads up to this are built whole, written at once
-_BIG = const(16384)      # n + 14 bytes, at most _BIG, at least _CHUNK (or less on a tight heap)
+_BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,
+                         # at most this (a quarter, or less, when the heap has no such block)
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _STRBUF = sys.implementation.name == "micropython"
 # MicroPython: a collection after each message over 1/16 of the free heap. Until the heap is
@@ -193,9 +194,9 @@ class Session:
 
     def _small(self, op, parts, n, fin, rsv1):
         """A frame with a payload of n <= SMALL bytes (parts: bytes-like) whole in one
-        buffer of its exact size -> a memoryview of it (a client masks it there). No buffer
-        kept between messages: 1 KB less for a client session on a small heap. The header
-        is ws.head's, inlined (it runs once per message)."""
+        buffer -> a memoryview of it (a client masks it there): a buffer of its exact size,
+        or a client's kept 1 KB one where _KEEP. The header is ws.head's, inlined (it runs
+        once per message)."""
         b0 = op | (128 if fin else 0) | (64 if rsv1 else 0)
         a = 2 if n < 126 else 4
         if self.client:
