@@ -155,7 +155,7 @@ def unix_addr(path):
 # socket's reads take at most RECV_BUF bytes unless receiveBufferSize says otherwise
 # (OpenHarmony: 8192). Boards set smaller ones in their netstack_port.
 MAX_CLIENTS = 64
-BACKLOG = 8
+BACKLOG = 511
 RECV_BUF = 4096
 
 

@@ -106,69 +106,22 @@ def data_of(o):
     raise param("data must be a string or ArrayBuffer (bytes)")
 
 
-# OpenHarmony extra option -> the seam's option name (_port.sockopt); "" for the ones the
-# library honours itself
-OPTS = {"receiveBufferSize": "rcvbuf", "sendBufferSize": "sndbuf", "reuseAddress": "reuseaddr",
-        "socketTimeout": "", "keepAlive": "keepalive", "OOBInline": "oobinline",
-        "TCPNoDelay": "nodelay", "socketLinger": "linger", "tcpFastOpen": "tcp_fastopen",
-        "broadcast": "broadcast"}
 TCP_OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout",
             "keepAlive", "OOBInline", "TCPNoDelay", "socketLinger", "tcpFastOpen")
 
 
 def extra_options(o, allowed):
-    """Checked ExtraOptions -> {name: value}; 401 for a bad value (at the call).
-    unsupported() then names the ones this port cannot set."""
-    if not isinstance(o, dict):
-        raise param("options must be an ExtraOptions object")
-    out = {}
-    for k in o:
-        v = o[k]
-        if v is None or k not in allowed:
-            continue  # a field this socket type does not have: ignored, as OpenHarmony does
-        if k in ("receiveBufferSize", "sendBufferSize", "socketTimeout"):
-            uint(v, k, 0x7fffffff)
-        elif k == "socketLinger":
-            if not isinstance(v, dict) or not isinstance(v.get("on"), bool):
-                raise param("socketLinger must be {on: boolean, linger: 0-65535}")
-            uint(v.get("linger"), "socketLinger.linger", 65535)
-        elif not isinstance(v, bool):
-            raise param(k + " must be a boolean")
-        out[k] = v
-    return out
-
-
-def unsupported(o, base=CLIENT_BASE):
-    """base + EOPNOTSUPP naming every option in o this port cannot set (reported, never
-    silently dropped)."""
-    bad = []
-    for k in o:
-        # receiveBufferSize is also the library's read size: honoured on every port
-        if OPTS[k] and k != "receiveBufferSize" and not _port.sockopt(None, OPTS[k], 0):
-            bad.append(k)
-    if bad:
-        raise BusinessError(base + _EOPNOTSUPP, "not supported on this port: " + ", ".join(bad))
+    """Checked ExtraOptions (401 at the call; _sock_opt, loaded on first use)."""
+    from . import _sock_opt
+    return _sock_opt.extra_options(o, allowed, uint)
 
 
 def pairs(opts):
-    """Checked options -> [(seam option name, value)] for the socket."""
-    out = []
-    for k in opts or ():
-        v = opts[k]
-        n = OPTS[k]
-        if not n:
-            continue
-        if k == "socketLinger":
-            lg = v["linger"]
-            v = bytes((int(v["on"]), 0, 0, 0, lg & 255, lg >> 8, 0, 0))  # struct linger
-        elif k in ("receiveBufferSize", "sendBufferSize"):
-            if not v:
-                continue  # 0: the system's default
-            v = min(v, RBUF_MAX)
-        else:
-            v = int(v)
-        out.append((n, v))
-    return out
+    """Checked options -> [(seam option name, value)] for the socket; () for none."""
+    if not opts:
+        return ()
+    from . import _sock_opt
+    return _sock_opt.pairs(opts)
 
 
 def set_opts(s, opts):
@@ -191,6 +144,21 @@ def error_of(e, base=CLIENT_BASE):
     if getattr(e, "stage", None) == transport.RESOLVE:
         return BusinessError(base + _EHOSTUNREACH, str(e))
     return BusinessError(_E_SYSTEM, "%s: %s" % (type(e).__name__, e))
+
+
+_ri = [None, None]  # the last sockaddr rinfo() saw, and its (host, port, family name)
+
+
+def rinfo(sa, n):
+    """SocketRemoteInfo of sockaddr sa for a message of n bytes: a fresh dict each time,
+    the host string made once per peer (a bulk stream or one UDP peer makes it once)."""
+    c = _ri
+    if c[0] != sa:
+        h, p, v = _port.addr(sa)
+        c[1] = (h, p, "IPv6" if v == 6 else "IPv4")
+        c[0] = sa
+    h, p, f = c[1]
+    return {"address": h, "family": f, "port": p, "size": n}
 
 
 def addr_dict(sa, fam=None):
@@ -297,6 +265,7 @@ class Base(Emitter):
         return op(self, self._set_opts(extra_options(options, self.OPTS)), callback)
 
     async def _set_opts(self, o):
+        from ._sock_opt import unsupported
         unsupported(o, self.BASE)
         if self._st & CLOSED:
             raise BusinessError(self.BASE + _EBADF, "socket closed")
@@ -363,7 +332,7 @@ class Stream(Base):
         # A fragmented heap may have no block for n bytes: then the bytes go out as
         # several smaller messages (TCP has no message boundaries to keep anyway).
         try:
-            m = bytes(mv[:n])
+            m = bytes(mv if n == len(mv) else mv[:n])  # (a full read needs no slice object)
         except MemoryError:
             if n < 512:
                 raise
@@ -371,11 +340,7 @@ class Stream(Base):
             self._deliver(mv, h)
             self._deliver(mv[h:], n - h)
             return
-        self._emit("message", {"message": m, "remoteInfo": self._rinfo(n)})
-
-    def _rinfo(self, n):
-        h, p, v = _port.addr(self._remote or self._c.peer)
-        return {"address": h, "family": "IPv6" if v == 6 else "IPv4", "port": p, "size": n}
+        self._emit("message", {"message": m, "remoteInfo": rinfo(self._remote or self._c.peer, n)})
 
     def _io_error(self, e):
         return error_of(e, self.BASE)

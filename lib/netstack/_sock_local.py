@@ -205,6 +205,7 @@ class LocalSocketServer(_Local, Base):
                 c._start(conn)
                 self._conns.append(c)
                 self._emit("connect", c)
+                await _port.sleep_ms(0)  # the other tasks run between two accepts (_sock_srv)
         except Exception as e:
             if not self._st & CLOSED:
                 self._emit("error", error_of(e))

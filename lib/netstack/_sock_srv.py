@@ -95,6 +95,11 @@ class TCPSocketServer(Base):
                     conn.close()  # over the client limit: closed at once, as OpenHarmony does
                     continue
                 self._welcome(conn)
+                # Let the other tasks run between two accepts (a burst of connects
+                # otherwise starves them: the closes the listeners asked for did not
+                # run, and the client limit closed the later connections at once)
+                await _port.sleep_ms(0)
+                _aw.nudge()  # (why: _aw.nudge)
         except Exception as e:
             if not self._st & CLOSED:
                 self._emit("error", error_of(e, SERVER_BASE))

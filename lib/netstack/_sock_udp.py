@@ -3,7 +3,7 @@
 from ._err import BusinessError, param
 from . import _aw, _port
 from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, need_ip, af, data_of,
-                     set_opts, error_of, proxy_of, numeric, op)
+                     set_opts, error_of, proxy_of, numeric, op, rinfo)
 from .transport.udp import Datagram
 
 try:
@@ -24,6 +24,7 @@ class UDPSocket(Base):
     OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout", "broadcast")
     _d = None       # transport Datagram once bound
     _socks = None   # the SOCKS5 UDP association (_socks.Udp) once a proxied send made one
+    _to = None      # the last destination: (address, port, family as given, sockaddr)
 
     def _sock(self):
         d = self._d
@@ -75,10 +76,8 @@ class UDPSocket(Base):
                         continue
                     data, sa = r
                 if self._has("message"):
-                    h, p, v = _port.addr(sa)
-                    self._emit("message", {"message": data, "remoteInfo": {
-                        "address": h, "family": "IPv6" if v == 6 else "IPv4", "port": p,
-                        "size": len(data)}})
+                    self._emit("message", {"message": data, "remoteInfo": rinfo(sa, len(data))})
+                _aw.nudge()  # (why: _aw.nudge)
         except Exception as e:
             err = e
         if not self._st & CLOSED:
@@ -86,11 +85,18 @@ class UDPSocket(Base):
 
     def send(self, options, callback=None):
         data = data_of(options)
-        return op(self, self._send(data, net_address(options.get("address")),
-                                   proxy_of(options)), callback)
+        a = options.get("address")
+        t = self._to
+        # The same destination as the last send (values, not the object): its checked
+        # address and sockaddr again, without parsing, name lookup or getaddrinfo
+        if (t is not None and type(a) is dict and a.get("address") == t[0]
+                and a.get("port") == t[1] and a.get("family") == t[2]
+                and options.get("proxy") is None):
+            return op(self, self._send_sa(data, t[3]), callback)
+        return op(self, self._send(data, net_address(a), proxy_of(options), a), callback)
 
-    async def _send(self, data, a, proxy):
-        fam, host, port = a
+    async def _send(self, data, na, proxy, a):
+        fam, host, port = na
         d = self._d
         if self._st & CLOSED or d is None:
             raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
@@ -98,8 +104,17 @@ class UDPSocket(Base):
             from . import _socks
             from ._sock import dial, deadline
             return await _socks.udp_send((dial, deadline), self, data, host, port, proxy)
+        sa = _port.resolve(numeric(fam, host, port, CLIENT_BASE), port, True)[1]
+        self._to = (a.get("address"), a.get("port"), a.get("family"), sa)
+        await self._send_sa(data, sa)
+
+    async def _send_sa(self, data, sa):
+        d = self._d
+        if self._st & CLOSED or d is None:
+            raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
         try:
-            await d.sendto(data, _port.resolve(numeric(fam, host, port, CLIENT_BASE), port, True)[1])
+            if d.send_now(data, sa) is None:  # (no coroutine when the socket takes it)
+                await d.sendto(data, sa)
         except Exception as e:
             raise error_of(e)
 

@@ -174,13 +174,18 @@ class Conn:
                 raise
         try:
             s = self.s
-            mv = memoryview(data)
+            mv = None  # made only after a partial write: the common whole write needs none
             off = 0
-            end = len(mv)
+            end = len(data)
             while off < end:
                 if self.closed:
                     raise OSError(errno.EBADF)
-                n = s.write(mv[off:] if off else mv)
+                if off:
+                    if mv is None:
+                        mv = memoryview(data)
+                    n = s.write(mv[off:])
+                else:
+                    n = s.write(data)
                 if n is None:
                     await _port.wait_writable(s)
                     continue

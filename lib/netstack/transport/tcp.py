@@ -104,6 +104,9 @@ def io_wait(s):
 _wait = getattr(_port, "io_wait", io_wait)  # the port's own (CPython's) or the default
 
 
+_F = 1.0
+
+
 async def pump(c, want, view, owner):
     """The reading task of an event-driven socket on Conn c, in one frame: read into
     view(want) (a buffer the caller may share between connections: it is asked for before
@@ -123,6 +126,8 @@ async def pump(c, want, view, owner):
                 break
             c.stage = OPEN
             owner._deliver(mv, n)
+            _F + 0.0  # a one-block object after each message (why: _aw.nudge): 10x fewer
+            # allocator instructions per 4 KB message at a 2 MB heap
     except Exception as e:  # a reset, a TLS alert, out of memory
         err = e
     owner._end(err)

@@ -57,6 +57,16 @@ class Datagram:
         except OSError as e:
             raise NetError(CONNECT, _code(e), "socket option %s: %s" % (name, e))
 
+    def send_now(self, data, sa):
+        """One datagram to sa if the socket takes it now -> bytes sent, or None (it
+        would block: await sendto). NetError(CONNECT, errno) on failure."""
+        if self.closed:
+            raise NetError(CONNECT, 9, "socket closed")
+        try:
+            return _port.sendto(self.s, data, sa)
+        except OSError as e:
+            raise NetError(CONNECT, _code(e), "send failed: %s" % e)
+
     async def sendto(self, data, sa):
         """Send one datagram to sa (from sockaddr()[1]) -> bytes sent."""
         s = self.s
