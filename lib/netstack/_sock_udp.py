@@ -17,6 +17,7 @@ _EINVAL = const(22)
 _EOPNOTSUPP = const(95)
 _EAFNOSUPPORT = const(97)
 _EADDRNOTAVAIL = const(99)
+_E_SYSTEM = const(2300002)
 
 
 class UDPSocket(Base):
@@ -66,7 +67,18 @@ class UDPSocket(Base):
         err = None
         try:  # (MicroPython has no recvfrom_into: each datagram is its own bytes)
             while True:
-                r = await d.recvfrom(n)
+                try:
+                    r = await d.recvfrom(n)
+                except MemoryError:
+                    # No block of n bytes for the next datagram (recvfrom allocates its
+                    # whole size first): read at most half as much from now on rather than
+                    # stop reading, and say so once per step; a longer datagram is cut
+                    # there (as one longer than receiveBufferSize is)
+                    if n <= 256:
+                        raise
+                    n >>= 1
+                    self._emit("error", BusinessError(_E_SYSTEM))
+                    continue
                 if r is None or self._st & CLOSED:
                     return
                 data, sa = r
