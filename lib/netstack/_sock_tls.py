@@ -107,10 +107,10 @@ class Secure:
         self.sigalgs = [x for x in (sa or "").split(":") if x]
         self.two_way = so.get("isBidirectionalAuthentication") is True
 
-    def context(self, server, verify, hook, alpn=None):
+    def context(self, server, verify, hook, alpn=None, ctx=None):
         try:
             ctx = _tls.context(server, self.ca, verify, self.cert, self.key,
-                               hook if (verify or not server) else None)
+                               hook if (verify or not server) else None, ctx)
         except Exception as e:
             raise tls_error(e)
         p = sorted(self.protocols)
@@ -120,9 +120,11 @@ class Secure:
         return ctx
 
 
-def _cert_blob(der):
-    # X509CertRawData: {data, encodingFormat: 0 (cert.EncodingFormat.FORMAT_DER)}
-    return {"data": bytes(der), "encodingFormat": 0}
+def getter(sk, name, callback, *a):
+    """A TLS getter's operation: its code is in _sock_tlsg, loaded by the first getter
+    called (most programs call none: RAM)."""
+    from . import _sock_tlsg
+    return op(sk, getattr(_sock_tlsg, name)(sk, *a), callback)
 
 
 class TLSGetters:
@@ -149,46 +151,36 @@ class TLSGetters:
         self._over = True
 
     def getRemoteCertificate(self, callback=None):
-        return op(self, self._remote_cert(), callback)
-
-    async def _remote_cert(self):
-        der = self._peer
-        if der is None and self._c is not None:
-            der = _port.peer_cert(self._c.s)
-        if der is None:
-            raise BusinessError(_E_SSL, "no peer certificate")
-        return _cert_blob(der)
+        return getter(self, "remote_cert", callback)
 
     def getCipherSuite(self, callback=None):
-        return op(self, self._cipher(0), callback)
+        return getter(self, "cipher", callback, 0)
 
     def getProtocol(self, callback=None):
-        return op(self, self._cipher(1), callback)
-
-    async def _cipher(self, i):
-        c = self._c
-        if c is None or self._st & CLOSED:
-            raise BusinessError(_E_SSL, "not connected")
-        info = None
-        if self._over or _port.tls_knows_end:
-            info = _port.tls_cipher(c.s)
-        if info is None:
-            # MicroPython's binding cannot tell when a handshake ends before data moved
-            # (and reading its cipher earlier would crash): known after the first exchange
-            raise BusinessError(_E_SSL, "not known until data has been exchanged")
-        return [info[0]] if i == 0 else info[1]
+        return getter(self, "cipher", callback, 1)
 
     def getSignatureAlgorithms(self, callback=None):
-        return op(self, self._sigalgs(), callback)
+        return getter(self, "sigalgs", callback)
 
-    async def _sigalgs(self):
-        # mbedTLS does not say which were negotiated: the ones configured, else []
-        s = self._sec
-        return list(s.sigalgs) if s is not None else []
+
+_SEAM = ("tls_heap", "tls_verify", "tls_pin", "tls_wrap", "tls_versions", "tls_alpn")
 
 
 class TLSSocket(TLSGetters, TCPSocket):
     BASE = SERVER_BASE
+
+    def __init__(self):
+        # The SSL context (one ~3 KB block on the unix port) is made with the socket and
+        # set up at connect, and the seam's TLS names are bound now (that grows _port's
+        # dict): by connect time the program's other sockets, tasks and buffers may have
+        # cut the heap into smaller holes (a TCP, a UDP and a TLS client at 110k with the
+        # code as .mpy had none of 3 KB left at connect). No block now: made at connect.
+        try:
+            self._ctx = _port.tls_context(False)
+            for n in _SEAM:
+                getattr(_port, n)
+        except MemoryError:
+            self._ctx = None
 
     def connect(self, options, callback=None):
         a = connect_args(options)  # (401s at the call)
@@ -219,7 +211,8 @@ class TLSSocket(TLSGetters, TCPSocket):
         elif self._st & CONNECTED and conn.tls:
             raise BusinessError(SERVER_BASE + 106, "already connected")
         try:
-            ctx = sec.context(False, not skip, self._hook, (alpn or [])[:10])
+            ctx, self._ctx = self._ctx, None
+            ctx = sec.context(False, not skip, self._hook, (alpn or [])[:10], ctx)
             # the name checked against the certificate: the host asked for (an IP too)
             conn.start_tls(ctx, host)
             mv = memoryview(bytearray(1))
@@ -248,13 +241,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             self._deliver(mv, n)
 
     def getCertificate(self, callback=None):
-        return op(self, self._own_cert(), callback)
-
-    async def _own_cert(self):
-        s = self._sec
-        if s is None or s.cert is None:
-            raise BusinessError(_E_SSL, "no local certificate")
-        return _cert_blob(s.cert)
+        return getter(self, "own_cert", callback)
 
 
 def new_socket(tcp):

@@ -1,17 +1,9 @@
 # TLSSocketServer and TLSSocketConnection of @ohos.net.socket, loaded by the first
 # constructTLSSocketServerInstance: the TCP server with a TLS context made at listen and
 # start_tls(server_side) on each accepted connection.
-from ._err import BusinessError, param
-from ._sock import op
+from ._err import param
 from ._sock_srv import TCPSocketServer, TCPSocketConnection
-from ._sock_tls import TLSGetters, Secure, tls_error, _cert_blob
-
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
-
-_E_SSL = const(2303501)
+from ._sock_tls import TLSGetters, Secure, tls_error, getter
 
 
 class TLSSocketConnection(TLSGetters, TCPSocketConnection):
@@ -48,21 +40,7 @@ class TLSSocketServer(TCPSocketServer):
         return True
 
     def getCertificate(self, callback=None):
-        return op(self, self._own_cert(), callback)
-
-    async def _own_cert(self):
-        s = self._sec
-        if s is None:
-            raise BusinessError(_E_SSL, "not listening")
-        return _cert_blob(s.cert)
+        return getter(self, "server_cert", callback)
 
     def getProtocol(self, callback=None):
-        return op(self, self._proto(), callback)
-
-    async def _proto(self):
-        # per connection the negotiated one (TLSSocketConnection has no getProtocol in
-        # OpenHarmony): the highest the server allows
-        s = self._sec
-        if s is None:
-            raise BusinessError(_E_SSL, "not listening")
-        return sorted(s.protocols)[-1]
+        return getter(self, "server_proto", callback)

@@ -1,7 +1,7 @@
 # @ohos.net.socket: the constructors and the enums. Each class loads with its first
-# constructor (TCPSocket's shared code: _sock; servers, UDP, TLS, local sockets: _sock_*),
-# so a program pays RAM only for the sockets it makes. Choices and per-port gaps:
-# docs/socket.md.
+# constructor (TCPSocket's shared code: _sock; servers, UDP, multicast, TLS, local
+# sockets: _sock_*), so a program pays RAM only for the sockets it makes. Choices and
+# per-port gaps: docs/socket.md.
 
 
 class ProxyTypes:
@@ -30,8 +30,8 @@ def constructUDPSocketInstance():
 
 
 def constructMulticastSocketInstance():
-    from . import _sock_udp
-    return _sock_udp.MulticastSocket()
+    from . import _sock_mcast
+    return _sock_mcast.MulticastSocket()
 
 
 def constructTLSSocketInstance(tcpSocket=None):

@@ -24,7 +24,7 @@ def pem_to_ders(data):
     return out
 
 
-def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=None):
+def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=None, ctx=None):
     """An SSL context.
 
     ca: DER certificates to trust (a list), or None: the port's DEFAULT_CA_PATH when
@@ -44,7 +44,8 @@ def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=No
         if free < need:
             raise MemoryError("a TLS handshake needs about %d bytes of free heap, %d free"
                               % (need, free))
-    ctx = _port.tls_context(server_side)
+    if ctx is None:  # (given: a context made earlier, while the heap had a block for it)
+        ctx = _port.tls_context(server_side)
     if ca is None and verify and not server_side and _port.DEFAULT_CA_PATH:
         try:
             ca = pem_to_ders(_port.read_file(_port.DEFAULT_CA_PATH))
