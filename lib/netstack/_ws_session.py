@@ -275,33 +275,17 @@ class Session:
         finally:
             self.c._next()
 
-    async def _take(self):
-        # The connection's writers' turn, kept over all frames of a message (its fragments,
-        # a stored block's parts, a masked payload's chunks) until _give(): the same queue
-        # Conn.write and write_now use, so frames of two messages never mix and messages
-        # go out in the order of the calls. Writes meanwhile pass held=True
-        c = self.c
-        q = c.wq
-        if q is None:
-            c.wq = []
-            return
-        ev = _port.event()
-        q.append(ev)
-        try:
-            await ev.wait()
-        except BaseException:  # cancelled while queued: leave the queue, or pass the turn
-            if ev in q:
-                q.remove(ev)
-            else:
-                c._next()
-            raise
-
+    # A message takes the connection's writers' turn (await self.c.turn()) and keeps it
+    # over all its frames (its fragments, a stored block's parts, a masked payload's
+    # chunks) until _give(): the same queue Conn.write and write_now use, so frames of two
+    # messages never mix and messages go out in the order of the calls. Writes meanwhile
+    # pass held=True.
     def _give(self):
         self.c._next()
 
     async def _frame(self, op, data, fin=True, rsv1=False):
         """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
-        Caller holds the turn (_take)."""
+        Caller holds the turn (self.c.turn())."""
         parts = data if type(data) is tuple else (data,)
         n = 0
         for p in parts:
@@ -366,7 +350,7 @@ class Session:
         if cd is not None and cd.compress and len(data) > 32:
             data = cd.deflate(data)
             z = True
-        await self._take()
+        await self.c.turn()
         try:
             if self.state != OPEN:
                 raise OSError(32, "the WebSocket is closing")
@@ -393,7 +377,7 @@ class Session:
             self._give()
 
     async def control(self, op, payload=b""):
-        await self._take()
+        await self.c.turn()
         try:
             if self.state == OPEN:
                 await self._frame(op, payload)
@@ -402,7 +386,7 @@ class Session:
 
     async def close(self, code=1000, reason=""):
         """Start the close handshake (the read loop finishes it)."""
-        await self._take()
+        await self.c.turn()
         try:
             if self.state != OPEN:
                 return False
@@ -495,7 +479,7 @@ class Session:
 
     async def _peer_close(self, code, reason):
         if self.state == OPEN:  # the peer started it: echo its code (RFC 6455 §5.5.1)
-            await self._take()
+            await self.c.turn()
             try:
                 if self.state == OPEN:  # (not closed by us while waiting for the turn)
                     self.state = CLOSING
@@ -514,7 +498,7 @@ class Session:
         self._report_error(msg)
         self.code = code
         self.reason = msg
-        await self._take()
+        await self.c.turn()
         try:
             if self.state == OPEN:
                 self.state = CLOSING

@@ -156,22 +156,11 @@ class Conn:
         """Send all of data (bytes, bytearray or memoryview). Writers take turns (held:
         the caller holds the turn, and gives it back with _next(): write_now's rest, or a
         WebSocket message of several writes)."""
-        q = self.wq
-        if held:
-            pass
-        elif q is None:
-            self.wq = []
-        else:
-            ev = _port.event()
-            q.append(ev)
-            try:
-                await ev.wait()
-            except BaseException:  # cancelled while queued: leave the queue, or pass the turn
-                if ev in q:
-                    q.remove(ev)
-                else:
-                    self._next()
-                raise
+        if not held:
+            if self.wq is None:  # nobody writing: the turn is ours at once
+                self.wq = []
+            else:
+                await self.turn()
         try:
             s = self.s
             mv = None  # made only after a partial write: the common whole write needs none
@@ -195,6 +184,25 @@ class Conn:
         finally:
             if not held:
                 self._next()
+
+    async def turn(self):
+        """Wait for the writers' turn (turns go in call order) and hold it until _next():
+        write() takes it itself; a caller whose message spans several write(..., True)
+        calls (a WebSocket message's frames) takes it first."""
+        q = self.wq
+        if q is None:
+            self.wq = []
+            return
+        ev = _port.event()
+        q.append(ev)
+        try:
+            await ev.wait()
+        except BaseException:  # cancelled while queued: leave the queue, or pass the turn
+            if ev in q:
+                q.remove(ev)
+            else:
+                self._next()
+            raise
 
     def _next(self):
         q = self.wq
