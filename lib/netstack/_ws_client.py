@@ -85,8 +85,7 @@ def _tls_opts(o):
     cc = o.get("clientCert")
     if cc:
         try:
-            cert = tls.pem_to_ders(_port.read_file(cc["certPath"]))[0]
-            key = tls.pem_to_ders(_port.read_file(cc["keyPath"]))[0]
+            cert, key = tls.cert_key(cc)
         except (OSError, KeyError, IndexError, TypeError, ValueError):
             raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
     return (ca, not o.get("skipServerCertVerification"), cert, key)

@@ -132,8 +132,7 @@ class WebSocketServer(Emitter):
         if cert:
             from .transport import tls
             try:
-                c = tls.pem_to_ders(_port.read_file(cert["certPath"]))[0]
-                k = tls.pem_to_ders(_port.read_file(cert["keyPath"]))[0]
+                c, k = tls.cert_key(cert)
             except (OSError, KeyError, IndexError, TypeError, ValueError):
                 raise BusinessError(_E_CERT, "serverCert files cannot be read")
             try:

@@ -24,6 +24,14 @@ def pem_to_ders(data):
     return out
 
 
+def cert_key(paths):
+    """(certificate DER, key DER) read from the files of {'certPath', 'keyPath'} (a
+    webSocket clientCert or serverCert). Raises OSError, KeyError, IndexError, TypeError
+    or ValueError: the facade says which option was wrong."""
+    return (pem_to_ders(_port.read_file(paths["certPath"]))[0],
+            pem_to_ders(_port.read_file(paths["keyPath"]))[0])
+
+
 def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=None, ctx=None):
     """An SSL context.
 
