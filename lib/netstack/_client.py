@@ -17,15 +17,6 @@ try:
     _spare = RecvBuf(1024 if _spare is not None and _spare < 49152 else 4096)
 except MemoryError:
     _spare = None
-import gc
-# While the engine loads, MicroPython collects every 4 KB allocated (set back at the end of
-# this module): the import's garbage (old tables of growing dicts; with .mpy files, the
-# loader's buffers) is then reused by the import itself instead of being left as holes
-# between its objects. Smallest heap for one GET: 85K -> 76K from .mpy, 53K -> 52K ROMFS.
-_gct = gc.threshold() if hasattr(gc, "threshold") else None  # (CPython's gc has none)
-if _gct is not None:
-    gc.threshold(4096)
-
 import time
 from ._err import BusinessError
 from . import _aw, _err  # _err: also the log lines (netstack._log)
@@ -589,12 +580,3 @@ class Sink:
             return self.buf
         return memoryview(self.buf)[:self.n]
 
-
-# The engine is loaded: collections as before, and one now. Loaded by the first
-# createHttp() (or fetch import), in the middle of a program: the import's garbage is
-# freed now, so the first request's objects fill those holes rather than take the top of
-# the heap, where a 32 KB inflate window must still fit (test_decode at 110k, ROMFS).
-if _gct is not None:
-    gc.threshold(_gct)
-gc.collect()
-del gc, _gct

@@ -6,8 +6,9 @@
 from ._err import Emitter
 # The engine (_http, _client and what they import) loads with the first createHttp(), not
 # with this module: a program that imports http and never makes a request pays for the
-# facade only. The engine takes its spare receive buffer first thing (_client), before
-# its own objects split the heap around it.
+# facade only. It loads through _err.load (collections while it loads, one after), and
+# takes its spare receive buffer first thing (_client), before its own objects split the
+# heap around it.
 
 
 def __getattr__(name):
@@ -68,7 +69,8 @@ class HttpRequest(Emitter):
               "dataReceiveProgress", "dataSendProgress")
 
     def __init__(self):
-        from . import _http  # noqa: F401  the engine, on the first createHttp()
+        from ._err import load
+        load("_http")  # the engine, on the first createHttp()
         from ._client import Pool
         self._pool = Pool()  # the idle keep-alive connection between requests
         self._destroyed = False
@@ -121,5 +123,7 @@ def createHttp():
 
 
 def createHttpResponseCache(cacheSize=10 * 1024 * 1024):
-    from . import _cache  # loaded only here: `import netstack.http` does not pay for it
+    from ._err import load
+    load("_cache")  # loaded only here: `import netstack.http` does not pay for it
+    from . import _cache
     return _cache.create(cacheSize)
