@@ -2,9 +2,10 @@
 # the background, then calls success({code, data, headers}) or fail(message, code), then
 # complete(). Trimmed on purpose: no request object, events, keep-alive or decoding.
 # Where and why this differs from OpenHarmony's builtin: docs/fetch.md.
-from . import _aw, _port, _client, _err  # _err: also the log lines (netstack._log)
-from ._err import BusinessError
-from .proto import url as _url
+# The engine (_client, proto, transport, asyncio) loads with the first fetch() call, not
+# with this module, through _err.load as http's does (collections while it loads, one
+# after): `import netstack.fetch` costs this module only.
+from ._err import BusinessError, load, report
 
 _TIMEOUT = 60000  # ms for the whole exchange; _client bounds the connect by 60 s too
 _GET_LIKE = ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
@@ -13,6 +14,8 @@ _GET_LIKE = ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
 def fetch(options):
     if not isinstance(options, dict) or not isinstance(options.get("url"), str):
         return  # as OpenHarmony: no callbacks at all
+    load("_client")
+    from . import _aw, _port
     try:
         x = _exchange(options)
     except Exception as e:  # a bad option: reported through fail(), as the original does
@@ -27,6 +30,7 @@ def fetch(options):
 
 
 async def _run(x, cbs):
+    from . import _aw, _client
     res = stop = None
     try:
         if isinstance(x, tuple):
@@ -61,7 +65,7 @@ def _call(f, where, *args):
         try:
             f(*args)
         except Exception as e:
-            _err.report(e, where)
+            report(e, where)
 
 
 def _error(e, code):
@@ -106,6 +110,7 @@ def _exchange(o):
     data = o.get("data")
     body = ctype = None
     if m in _GET_LIKE:
+        from .proto import url as _url
         if isinstance(data, dict):
             data = _url.urlencode(sorted([(str(k), v) for k, v in data.items()]))
         elif data is not None and not isinstance(data, str):
@@ -136,6 +141,7 @@ def _exchange(o):
             raise BusinessError(401, "header must be a dict")
         for k, v in h.items():  # overrides a default, whatever the case
             hd[str(k).lower()] = "true" if v is True else "false" if v is False else str(v)
+    from . import _client, _port
     x = _client.Exchange(m, url)
     x.headers = list(hd.items())
     x.body = body
