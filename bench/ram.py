@@ -9,9 +9,11 @@ Rows (unix port, x64):
   import      heap allocated by `from netstack import http` (`import requests`) in a fresh
               interpreter (gc.mem_alloc before/after, after gc.collect)
   GET         smallest -X heapsize (1k steps, bisection confirmed twice, bench/run.py's
-              search) at which one GET of /small passes (bench/mp_heap.py heap_get); from
-              ROMFS the image's size is left out (the cap is raised by it: on a board the
-              image is in flash)
+              search) at which one GET of /small passes (bench/mp_get.py: the GET and its
+              check, nothing else); from ROMFS the image's size is left out (the cap is
+              raised by it: on a board the image is in flash). As information, the same GET
+              through the speed harness's dispatcher (bench/mp_bench.py heap_get), whose own
+              code and arguments take ~4K (how this row was measured before 2026-12-06)
   HTTPS 110k  one verified HTTPS GET at -X heapsize=110k with the code as .mpy, and (as
               information) the smallest heap at which it passes: the row's margin
 micropython-lib `requests` is frozen into this MicroPython binary: it is measured as it is
@@ -32,7 +34,7 @@ sys.path.insert(0, HERE)
 import run as bench  # noqa: E402  (bench/run.py: server, MicroPython runner, heap search)
 
 MPREMOTE = os.path.join(ROOT, ".venv", "bin", "mpremote")
-MODULES = ("mp_bench", "mp_heap", "raw_get", "mp_imp", "mp_rom")
+MODULES = ("mp_bench", "mp_heap", "raw_get", "mp_imp", "mp_rom", "mp_get")
 TARGETS = {"import_mpy": 48 * 1024, "import_romfs": 24 * 1024, "get_mpy": 72, "get_romfs": 40}
 
 
@@ -67,24 +69,32 @@ def main(argv=None):
         srv = bench.Server(tmp)
         try:
             common = {"port": srv.port, "sport": srv.sport, "ca": srv.info["ca_der"], "capem": srv.info["ca_pem"]}
+            url = "http://127.0.0.1:%d/small" % srv.port
             for client in ("netstack", "requests"):
                 for how, mp in (("mpy", mpy), ("romfs", rom)):
                     if how == "romfs" and client == "requests":
                         continue  # frozen: no .mpy or image of it here
                     imp = _imp(mp, client, how, img, size)
                     res["import_%s_%s" % (how, client)] = imp
+                    im = img if how == "romfs" else None
+                    out = bench.search_k(mp, lambda k: _get(mp, k, [client, url], im, size),
+                                         bench.HEAP_LO_K, bench.HEAP_HI_K)
+                    res["get_%s_%s" % (how, client)] = out.get("result_k")
+                    if out.get("error"):
+                        res["get_%s_%s_error" % (how, client)] = out["error"]
+                    # information: the same GET through the speed harness's dispatcher
                     if how == "mpy":
                         out = bench.heap_search(mp, "heap_get", client, common)
                     else:
                         out = bench.search_k(mp, lambda k: _rom_get(mp, img, size, k, client, common),
                                              bench.HEAP_LO_K, bench.HEAP_HI_K)
-                    res["get_%s_%s" % (how, client)] = out.get("result_k")
-                    if out.get("error"):
-                        res["get_%s_%s_error" % (how, client)] = out["error"]
-            ok, r, _ = mpy.run("heap_https", "netstack", "110k", common, bench.HEAP_RUN_TIMEOUT)
+                    res["get_%s_%s_dispatch" % (how, client)] = out.get("result_k")
+            https = ["netstack", "https://127.0.0.1:%d/small" % srv.sport, srv.info["ca_pem"]]
+            ok, r, _ = _get(mpy, 110, https, None, size)
             res["https_110k_mpy_netstack"] = ok if ok else r.get("error")
             # information: how far the 110k row is from failing
-            res["https_mpy_netstack"] = bench.heap_search(mpy, "heap_https", "netstack", common).get("result_k")
+            res["https_mpy_netstack"] = bench.search_k(mpy, lambda k: _get(mpy, k, https, None, size),
+                                                       bench.HEAP_LO_K, bench.HEAP_HI_K).get("result_k")
         finally:
             srv.stop()
     print(render(res))
@@ -113,6 +123,27 @@ def _imp(mp, client, how, img, size):
         return json.loads(p.stdout.strip().splitlines()[-1])["alloc"]
     except (ValueError, IndexError, KeyError):
         return "failed: " + p.stdout[-200:]
+
+
+def _get(mp, k, argv, img, size):
+    # bench/mp_get.py at k KiB of heap (ROMFS, img: mounted first by mp_rom, its size added)
+    if img is None:
+        cmd = [bench.MICROPYTHON, "-X", "heapsize=%dk" % k, "-m", "mp_get"] + argv
+    else:
+        cmd = [bench.MICROPYTHON, "-X", "heapsize=" + rom_heap(k, size), "-m", "mp_rom", img, str(size),
+               "mp_get"] + argv
+    mp.runs += 1
+    try:
+        p = subprocess.run(cmd, env=mp.env, cwd=mp.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=bench.HEAP_RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return False, {"error": "timed out", "timeout": True}, 0
+    out = p.stdout.decode("utf-8", "replace").strip().splitlines()
+    try:
+        r = json.loads(out[-1])
+    except (ValueError, IndexError):
+        r = {"error": (p.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]}
+    return p.returncode == 0 and r.get("ok") is True, r, 0
 
 
 def _rom_get(mp, img, size, k, client, common):
@@ -147,6 +178,9 @@ def render(res):
         "| smallest heap for one GET (ROMFS: image of %d B left out) | %s | %s | %s | ≤ 72K / ≤ 40K |" % (
             img, k(res.get("get_mpy_netstack")), k(res.get("get_romfs_netstack")),
             k(res.get("get_mpy_requests"))),
+        "| (information) same GET through bench/mp_bench.py's dispatcher | %s | %s | %s | |" % (
+            k(res.get("get_mpy_netstack_dispatch")), k(res.get("get_romfs_netstack_dispatch")),
+            k(res.get("get_mpy_requests_dispatch"))),
         "| verified HTTPS GET at 110k | %s | | | passes |" % (
             "passes" if res.get("https_110k_mpy_netstack") is True else res.get("https_110k_mpy_netstack")),
         "| (information) smallest heap for one verified HTTPS GET | %s | | | |" % k(res.get("https_mpy_netstack")),
