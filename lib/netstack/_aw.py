@@ -134,11 +134,12 @@ def short(e):
     return BusinessError(e.code, e._msg)
 
 
-# A timeout cheaper than wait_for (no extra task around the awaited work): a sleeping task
-# that sets a flag on x and cancels the task that armed it. Stop it with unwatch() when the
-# work is done in time; on CancelledError, the flag tells a timeout from other causes.
+# A timeout cheaper than wait_for (no extra task around the awaited work): a task queued to
+# start at the deadline (not run before: no step, no sleep of its own), that sets a flag on
+# x and cancels the task that armed it. Stop it with unwatch() when the work is done in
+# time; on CancelledError, the flag tells a timeout from other causes.
 def watch(ms, x, flag):
-    return _port.spawn(_dog(_port.current_task(), ms, x, flag))
+    return _port.spawn_after(_dog(_port.current_task(), x, flag), ms)
 
 
 def deadline(code, message):
@@ -157,7 +158,6 @@ def unwatch(dog, x, flag):
         _port.drop_sleeper(dog)
 
 
-async def _dog(task, ms, x, flag):
-    await _port.sleep_ms(ms)
+async def _dog(task, x, flag):
     setattr(x, flag, True)
     task.cancel()

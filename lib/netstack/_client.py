@@ -210,7 +210,7 @@ def split(u):
     return p
 
 
-def _mark(x, i):
+def _mark(x, i):  # (the per-request marks are written inline: a call each cost more)
     x.timing[i] = time.ticks_ms()
 
 
@@ -231,7 +231,7 @@ async def perform(x, pool):
     BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
     call costs MicroPython a heap-allocated frame per request.)"""
     try:
-        _mark(x, 0)
+        x.timing[0] = time.ticks_ms()
         method = x.method
         body = x.body
         auth_tried = None  # the Authorization value prepared from a 401 challenge
@@ -260,7 +260,7 @@ async def perform(x, pool):
                     conn = rb = None
                     conn, rb = await _open(x, scheme, host, port)
                     status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
-                _mark(x, 6)
+                x.timing[6] = time.ticks_ms()
                 kind, length = http1body.response_framing(method, status, headers)  # validates first
                 if x.cookies is not None:
                     x.cookies.take(headers, host, target)
@@ -274,14 +274,21 @@ async def perform(x, pool):
                 if status == 401 and x.auth is not None and not auth_tried:
                     from . import _auth
                     answer = _auth.challenge(x, headers, method, target)
-                br = http1body.BodyReader(kind, length)
                 data = None
                 if follow or answer:  # a small body read and dropped to keep the connection
                     from ._clientx import drain
-                    keep = await drain(conn, rb, br, length)
+                    keep = await drain(conn, rb, http1body.BodyReader(kind, length), length)
                 else:
-                    data = await _read_body(x, conn, rb, br, kind, length, headers)
-                    _mark(x, 7)
+                    if kind == http1body.LENGTH and length <= len(rb) and x.on_data is None \
+                            and not x.decode and (x.max_limit is None or length <= x.max_limit):
+                        # the whole body came with the head (a small response): no reader
+                        s = rb.start
+                        data = bytearray(rb.mv[s:s + length])
+                        rb.consume(length)
+                    else:
+                        data = await _read_body(x, conn, rb, http1body.BodyReader(kind, length),
+                                                kind, length, headers)
+                    x.timing[7] = time.ticks_ms()
                     keep = True
                 keep = keep and kind != http1body.CLOSE and minor == 1 and \
                     not http1.has_token(headers, "connection", "close")
@@ -363,7 +370,17 @@ async def _open(x, scheme, host, port):
             _aw.unwatch(dog, x, "connect_timed_out")
 
 
+# The everyday request head (no user header, body, credentials, cookies or proxy): the
+# bytes the general path below builds for it, in one format. Method, target and Host value
+# were checked before (the method by an earlier request: http1._NAMES; the others with
+# the URL, which has no control chars or spaces).
+_PLAIN_HEAD = "%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\naccept: */*\r\n\r\n"
+
+
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
+    if body is None and not x.headers and x.proxy is None and x.auth is None and \
+            x.cookies is None and not userinfo and not auth_tried and method in http1._NAMES:
+        return (_PLAIN_HEAD % (method, target, hh)).encode()
     have = {}
     for n, v in x.headers:
         have[n] = 1
@@ -411,7 +428,14 @@ def _body_len(body):
 
 async def _send_and_head(x, conn, rb, head, body, method):
     try:
-        await conn.write(head)
+        w = conn.write_now(head)  # no coroutine when the socket takes it all (a head does)
+        if w is None:
+            await conn.write(head)
+        elif w is not True:  # the rest (a TLS handshake first): it holds the writers' turn
+            try:
+                await w
+            finally:
+                conn._next()
         if body is not None:
             total = _body_len(body)
             sent = 0
@@ -425,7 +449,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
         raise io_error(conn, e, _E_SEND, x)
     except ValueError as e:
         raise _tls_error(e)
-    _mark(x, 4)
+    x.timing[4] = time.ticks_ms()
     # then one final response head (1xx interim heads are skipped)
     try:
         got = len(rb) > 0
@@ -452,13 +476,16 @@ async def _send_and_head(x, conn, rb, head, body, method):
             mv = rb.space()
             if not len(mv):
                 raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
-            n = await conn.readinto(mv)
+            n = conn.read_now(mv)
+            if n is None:  # nothing yet: wait (no coroutine per read)
+                await _port.wait_readable(conn.s)
+                continue
             if not n:
                 if got:
                     raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
                 raise BusinessError(_E_NOTHING)
             if not got:
-                _mark(x, 5)
+                x.timing[5] = time.ticks_ms()
             got = True
             rb.wrote(n)
     except OSError as e:

@@ -8,6 +8,7 @@
 # loaded on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
+#   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs)
 #   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
 #   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
@@ -53,6 +54,14 @@ def spawn(coro):
 current_task = asyncio.current_task
 
 
+def spawn_after(coro, ms):
+    # queued with its start time as a sleeping task is: one step fewer than spawn(sleep...)
+    core = asyncio.core
+    t = core.Task(coro, core.__dict__)
+    core._task_queue.push(t, core.ticks_add(core.ticks(), ms))
+    return t
+
+
 def run_until_complete(aw):
     # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
     return asyncio.get_event_loop().run_until_complete(aw)
@@ -68,7 +77,8 @@ def sleep_ms(ms):
 
 
 def drop_sleeper(t):
-    """End task t, asleep in sleep_ms (and not awaited by anyone), without running it again:
+    """End task t, asleep in sleep_ms or not started by spawn_after (and not awaited by
+    anyone), without running it (again):
     off the run queue, never resumed, collected with its coroutine. MicroPython's
     Task.cancel() would requeue it to run now instead; it then stays queued past the end of
     run_until_complete and links to the next tasks created (docs/http.md, "Memory")."""

@@ -67,10 +67,13 @@ class HttpResponse:
 class HttpRequest(Emitter):
     EVENTS = ("headerReceive", "headersReceive", "dataReceive", "dataEnd",
               "dataReceiveProgress", "dataSendProgress")
+    _go = None  # _http.start, bound here by the first createHttp(): no import per request
 
     def __init__(self):
         from ._err import load
         load("_http")  # the engine, on the first createHttp()
+        from . import _http
+        HttpRequest._go = _http.start
         from ._client import Pool
         self._pool = Pool()  # the idle keep-alive connection between requests
         self._destroyed = False
@@ -81,12 +84,10 @@ class HttpRequest(Emitter):
     # one raises there, not once the returned operation runs. The classes are handed to
     # _http (it does not import this module: imports point one way).
     def request(self, url, options=None, callback=None):
-        from . import _http
-        return _http.start(self, url, options, callback, False, HttpResponse, PerformanceTiming)
+        return self._go(url, options, callback, False, HttpResponse, PerformanceTiming)
 
     def requestInStream(self, url, options=None, callback=None):
-        from . import _http
-        return _http.start(self, url, options, callback, True, HttpResponse, PerformanceTiming)
+        return self._go(url, options, callback, True, HttpResponse, PerformanceTiming)
 
     def destroy(self):
         """Close the connection; requests in flight fail with 2300023, later ones too.

@@ -40,6 +40,17 @@ async def sleep_ms(ms):
     await asyncio.sleep(ms / 1000)
 
 
+def spawn_after(coro, ms):
+    async def later():
+        try:
+            await asyncio.sleep(ms / 1000)
+        except BaseException:
+            coro.close()  # never started: no "never awaited" warning
+            raise
+        await coro
+    return spawn(later())
+
+
 def event():
     return asyncio.Event()
 

@@ -56,6 +56,11 @@ def _chunked_te(headers):
     return last == "chunked"
 
 
+# CPython's str.isdigit() takes non-ASCII digits too (MicroPython's does not): only there
+# max(t) (a new str per char on MicroPython) checks for them
+_UNI = "\u0663".isdigit()
+
+
 def _clen(headers):
     # Content-Length -> int, or -1 when absent. Several headers or a comma list must agree.
     n = -1
@@ -63,7 +68,7 @@ def _clen(headers):
         if k == "content-length":
             for t in v.split(",") if "," in v else (v,):
                 t = t.strip()
-                if not t or len(t) > 15 or not t.isdigit() or max(t) > "9":  # ASCII only
+                if not t or len(t) > 15 or not t.isdigit() or (_UNI and max(t) > "9"):  # ASCII only
                     raise _bad(13, t[:20])  # bad Content-Length '%s'
                 m = int(t)
                 if n >= 0 and m != n:
@@ -78,9 +83,16 @@ def response_framing(method, status, headers):
         return (NONE, 0)
     if method == "CONNECT" and status < 300:
         return (NONE, 0)  # the connection became a tunnel
-    te = _chunked_te(headers)
-    if te is not None:  # Transfer-Encoding beats Content-Length
-        return (CHUNKED, 0) if te else (CLOSE, 0)
+    te = cl = False
+    for k, v in headers:  # which of the two are there (one call each only then)
+        if k == "transfer-encoding":
+            te = True
+        elif k == "content-length":
+            cl = True
+    if te:  # Transfer-Encoding beats Content-Length
+        return (CHUNKED, 0) if _chunked_te(headers) else (CLOSE, 0)
+    if not cl:
+        return (CLOSE, 0)
     n = _clen(headers)
     if n < 0:
         return (CLOSE, 0)

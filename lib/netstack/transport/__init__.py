@@ -118,6 +118,16 @@ class Conn:
                 return n
             await _port.wait_readable(s)
 
+    def read_now(self, mv):
+        """readinto without waiting: None when nothing has arrived yet (then await
+        _port.wait_readable(self.s) and call it again: no coroutine per read)."""
+        if self.closed:
+            return 0
+        n = self.s.readinto(mv)
+        if n:
+            self.stage = OPEN
+        return n
+
     async def fill(self, mv):
         """Like readinto, but once bytes came it goes on reading without waiting until mv
         is full or the socket has nothing more right now: fewer rounds for bulk data."""
@@ -148,6 +158,8 @@ class Conn:
             return None
         n = 0 if self.closed else self.s.write(mv)
         if n == len(mv):
+            if n and not self.tls:
+                self.stage = OPEN  # as write() does
             return True
         self.wq = []
         return self.write(bytes(mv[n or 0:]), True)
