@@ -11,6 +11,23 @@ def b64(s):
     return binascii.b2a_base64(s)[:-1].decode()
 
 
+def head_lines(x, h, have, userinfo, auth_tried, scheme):
+    """The request head's credential lines, appended to h: Proxy-Authorization (Basic, plain
+    http through a proxy with credentials) and Authorization (the answer to a 401 tried, or
+    Basic from the auth option or the URL's userinfo) unless the user gave one."""
+    if x.proxy is not None and scheme == "http" and x.proxy[2]:
+        h.append(("proxy-authorization", "Basic " + b64(x.proxy[2])))
+    if "authorization" not in have:
+        a = x.auth
+        if a is None and userinfo:
+            u, pw = (userinfo.split(":", 1) + [""])[:2]
+            a = x.auth = (u, pw, "basic")
+        if auth_tried:
+            h.append(("authorization", auth_tried))
+        elif a is not None and a[2] == "basic":
+            h.append(("authorization", "Basic " + b64(a[0] + ":" + a[1])))
+
+
 def challenge(x, headers, method, target):
     """The Authorization value answering a 401, or None when we cannot answer it."""
     user, pw, kind = x.auth

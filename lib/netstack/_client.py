@@ -393,19 +393,10 @@ def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_trie
         h.append(("accept", "*/*"))
     if body is not None and "content-length" not in have and "transfer-encoding" not in have:
         h.append(("content-length", str(_body_len(body))))
-    if x.proxy is not None and scheme == "http" and x.proxy[2]:
-        from ._auth import b64
-        h.append(("proxy-authorization", "Basic " + b64(x.proxy[2])))
-    if "authorization" not in have:
-        a = x.auth
-        if a is None and userinfo:
-            u, pw = (userinfo.split(":", 1) + [""])[:2]
-            a = x.auth = (u, pw, "basic")
-        if auth_tried:
-            h.append(("authorization", auth_tried))
-        elif a is not None and a[2] == "basic":
-            from ._auth import b64
-            h.append(("authorization", "Basic " + b64(a[0] + ":" + a[1])))
+    if (x.proxy is not None and scheme == "http" and x.proxy[2]) or \
+            ((x.auth is not None or userinfo or auth_tried) and "authorization" not in have):
+        from ._auth import head_lines  # credentials: loaded only for them
+        head_lines(x, h, have, userinfo, auth_tried, scheme)
     if x.cookies is not None and "cookie" not in have:
         c = x.cookies.header(host, target, scheme == "https")
         if c:
@@ -452,32 +443,25 @@ async def _send_and_head(x, conn, rb, head, body, method):
     x.timing[4] = time.ticks_ms()
     # then one final response head (1xx interim heads are skipped)
     try:
-        got = len(rb) > 0
-        limit = x.head_limit
+        got = new = rb.end > rb.start  # new: bytes not parsed yet (none on a fresh request)
         while True:
-            try:
-                h = http1.parse_response_head(rb)
-            except ProtoError as e:
-                cap = len(rb.buf)
-                if e.kind != 2 or len(rb) < cap or cap >= limit:  # 2: proto.TOO_BIG
-                    raise
-                # a head bigger than the buffer: a bigger one for this connection, up to the
-                # limit (not kept as the spare afterwards)
+            if new:
                 try:
-                    rb.grow(min(limit, cap * 2))
-                except MemoryError:  # no block that big in a fragmented heap
-                    from ._clientx import head_over
-                    await head_over(conn, rb, limit)
-                continue
-            if h is not None:
-                if 100 <= h[0] < 200 and h[0] != 101:
+                    h = http1.parse_response_head(rb)
+                except ProtoError as e:  # a head bigger than the buffer: a bigger one, or e
+                    from ._clientx import big_head
+                    await big_head(conn, rb, e, x.head_limit)
                     continue
-                return h
+                if h is not None:
+                    if 100 <= h[0] < 200 and h[0] != 101:
+                        continue
+                    return h
             mv = rb.space()
             if not len(mv):
                 raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
             n = conn.read_now(mv)
-            if n is None:  # nothing yet: wait (no coroutine per read)
+            new = n is not None
+            if not new:  # nothing yet: wait (no coroutine per read)
                 await _port.wait_readable(conn.s)
                 continue
             if not n:

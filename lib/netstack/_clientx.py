@@ -64,6 +64,19 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
         on_data(b if k == len(b) else b[:k])
 
 
+async def big_head(conn, rb, e, limit):
+    """The response head parser raised e (ProtoError): for a head bigger than the receive
+    buffer, a bigger buffer for this connection, up to limit (not kept as the spare
+    afterwards), or (no block that big) head_over; else e again."""
+    cap = len(rb.buf)
+    if e.kind != 2 or len(rb) < cap or cap >= limit:  # 2: proto.TOO_BIG
+        raise e
+    try:
+        rb.grow(min(limit, cap * 2))
+    except MemoryError:  # no block that big in a fragmented heap
+        await head_over(conn, rb, limit)
+
+
 async def head_over(conn, rb, limit):
     """The receive buffer is full of a head and cannot grow. Read on, dropping the bytes,
     only to tell a head over the limit (2300008, as with room for it: a hostile server's

@@ -72,8 +72,7 @@ def run_until_complete(aw):
 CancelledError = asyncio.CancelledError
 
 
-def sleep_ms(ms):
-    return asyncio.sleep_ms(ms)
+sleep_ms = asyncio.sleep_ms
 
 
 def drop_sleeper(t):

@@ -173,14 +173,6 @@ def _fields(mv, i, h, mx):
     return out
 
 
-def _ver(buf, a):
-    # 'HTTP/1.x' at a -> x (0 or 1), else -1
-    if buf.find(b"HTTP/1.", a, a + 7) != a:
-        return -1
-    x = buf[a + 7] - 48
-    return x if x == 0 or x == 1 else -1
-
-
 def _need(rb, what):
     if len(rb) >= len(rb.buf):
         raise _big(6, (what, len(rb.buf)))  # %s head larger than %d bytes

@@ -2,7 +2,15 @@
 # peers): the request head parser, request body framing and the response head writer.
 # Loaded on first use; shares its helpers with http1.
 from . import ProtoError, USAGE, FRAMING
-from .http1 import _TOK, _bad, _need, _head_end, _eol, _ver, _fields, _head, MAX_HEADERS
+from .http1 import _TOK, _bad, _need, _head_end, _eol, _fields, _head, MAX_HEADERS
+
+
+def _ver(buf, a):
+    # 'HTTP/1.x' at a -> x (0 or 1), else -1
+    if buf.find(b"HTTP/1.", a, a + 7) != a:
+        return -1
+    x = buf[a + 7] - 48
+    return x if x == 0 or x == 1 else -1
 
 
 def parse_request_head(rb, max_headers=None):
