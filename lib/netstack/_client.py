@@ -29,13 +29,9 @@ except ImportError:
     const = lambda x: x
 
 _E_UNSUPPORTED = const(2300001)
-_E_PROXY_DNS = const(2300005)
-_E_DNS = const(2300006)
-_E_CONNECT = const(2300007)
 _E_BAD_RESPONSE = const(2300008)
 _E_TOO_BIG = const(2300023)
 _E_OOM = const(2300027)
-_E_REDIRECTS = const(2300047)
 _E_NOTHING = const(2300052)
 _E_SEND = const(2300055)
 _E_RECV = const(2300056)
@@ -309,17 +305,10 @@ async def perform(x, pool):
                 continue
             if not follow:
                 return status, reason, headers, data
-            if x.redirects >= x.max_redirects:
-                raise BusinessError(_E_REDIRECTS, "more than %d redirects" % x.max_redirects)
-            x.redirects += 1
-            _mark(x, 8)  # the redirect steps so far end here (curl's REDIRECT_TIME)
-            from .proto.url import join  # redirects only: proto.urlx
-            new_url = join(x.url_final, loc)
-            if _err.on:
-                _err.log("redirect", status, new_url)
-            if status == 303 or (status in (301, 302) and method == "POST"):
-                if method != "HEAD":
-                    method = "GET"
+            from ._clientx import redirect
+            new_url, m = redirect(x, status, loc, method)
+            if m is not None:  # becomes a GET (HEAD stays HEAD), without the body
+                method = m
                 body = None
             if split(new_url)[1] != host:
                 auth_tried = None  # credentials are not sent on to another host
@@ -355,16 +344,8 @@ async def _open(x, scheme, host, port):
         return conn, rb
     except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
         _recycle(rb)
-        if isinstance(e, _port.CancelledError) and x.connect_timed_out:
-            raise _aw.deadline(2300028, "connect to %s:%d timed out" % (host, port))
-        if isinstance(e, transport.NetError):
-            st = e.stage
-            if st == transport.RESOLVE:
-                raise BusinessError(_E_PROXY_DNS if e.via_proxy else _E_DNS, e.text)
-            if e.via_proxy and st == transport.CONNECT:
-                raise BusinessError(_E_CONNECT, "cannot connect to proxy: " + e.text)
-            raise BusinessError(_E_CONNECT, e.text)  # TUNNEL: the proxy's answer says why
-        raise
+        from ._clientx import open_error
+        raise open_error(e, x, host, port)
     finally:
         if dog is not None:
             _aw.unwatch(dog, x, "connect_timed_out")

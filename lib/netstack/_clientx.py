@@ -100,6 +100,41 @@ async def head_over(conn, rb, limit):
     raise BusinessError(2300008, "response head larger than %d bytes" % limit)
 
 
+def open_error(e, x, host, port):
+    """What a failed dial (_client._open) raises for e: the connect timeout, or the http code
+    of a transport.NetError's stage; else e itself."""
+    from . import transport, _aw
+    if isinstance(e, _port.CancelledError) and x.connect_timed_out:
+        return _aw.deadline(2300028, "connect to %s:%d timed out" % (host, port))
+    if isinstance(e, transport.NetError):
+        st = e.stage
+        if st == transport.RESOLVE:
+            return BusinessError(2300005 if e.via_proxy else 2300006, e.text)  # (proxy) DNS
+        if e.via_proxy and st == transport.CONNECT:
+            return BusinessError(2300007, "cannot connect to proxy: " + e.text)
+        return BusinessError(2300007, e.text)  # TUNNEL: the proxy's answer says why
+    return e
+
+
+def redirect(x, status, loc, method):
+    """The next hop of a redirect (3xx with a Location) -> (its URL, None or the method it
+    takes instead: GET, or HEAD for a HEAD; then without the body). 2300047 past
+    maxRedirects."""
+    if x.redirects >= x.max_redirects:
+        raise BusinessError(2300047, "more than %d redirects" % x.max_redirects)
+    x.redirects += 1
+    import time
+    x.timing[8] = time.ticks_ms()  # the redirect steps so far end here (curl's REDIRECT_TIME)
+    from .proto.url import join  # proto.urlx
+    new_url = join(x.url_final, loc)
+    from . import _err
+    if _err.on:
+        _err.log("redirect", status, new_url)
+    if status == 303 or (status in (301, 302) and method == "POST"):
+        return new_url, "GET" if method != "HEAD" else method
+    return new_url, None
+
+
 def _copy_out(on_data, mv, lent=None):
     # Hand mv to the listener as new bytearrays (or through the lent buffer). A fragmented
     # small heap may have the bytes free but not in one block: then smaller pieces (down to
