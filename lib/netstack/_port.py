@@ -72,7 +72,8 @@ def run_until_complete(aw):
 CancelledError = asyncio.CancelledError
 
 
-sleep_ms = asyncio.sleep_ms
+def sleep_ms(ms):
+    return asyncio.sleep_ms(ms)
 
 
 def drop_sleeper(t):
