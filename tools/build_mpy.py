@@ -9,10 +9,15 @@ uses @micropython.native/viper needs --march for the target it will run on: with
 --march, such modules (and only they) are built for this host's architecture (x64 here),
 which is what the unix port runs; a board build passes its own (xtensawin, armv6m).
 --size prints the .mpy bytes of each module, a total per group (the package's private
-modules and __init__ are its core, each subpackage or public module is a group) and in all.
+modules and __init__ are its core, each subpackage or public module is a group) and in all,
+then the total by area (what socket alone loads, what webSocket alone loads, and the rest:
+http, fetch and the core they share with the others). --against REV (e.g. ced3d45, where
+issue 7's "the .mpy total does not grow" was set) builds lib/ of that git revision with this
+same script and prints both, area by area.
 """
 import argparse
 import os
+import tempfile
 import platform
 import shutil
 import subprocess
@@ -83,7 +88,42 @@ def group(path):
     return "/".join(parts[:2])
 
 
-def report(sizes):
+def area(path):
+    """netstack/_sock_udp.mpy -> socket; netstack/proto/wshs.mpy -> webSocket; the rest
+    (http, fetch, the core, proto/http1*, transport's package and shared modules) -> http."""
+    n = path[len("netstack/"):-4]
+    if n.startswith(("_sock", "socket", "proto/socks5", "transport/tcp", "transport/udp")):
+        return "socket"
+    if n.startswith(("_ws", "webSocket", "proto/ws")):
+        return "webSocket"
+    return "http"
+
+
+AREAS = ("http", "socket", "webSocket")
+AREA_TEXT = {"http": "http, fetch and the shared core", "socket": "socket only",
+             "webSocket": "webSocket only"}
+
+
+def by_area(sizes):
+    t = dict.fromkeys(AREAS, 0)
+    for path, size in sizes.items():
+        t[area(path)] += size
+    return t
+
+
+def against(rev):
+    """{module: size} of lib/ at git revision rev, built by this script; None if not at hand
+    (a shallow clone)."""
+    with tempfile.TemporaryDirectory(prefix="build-mpy-") as tmp:
+        arc = subprocess.run(["git", "-C", ROOT, "archive", rev, "lib"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+        if arc.returncode:
+            return None
+        subprocess.run(["tar", "-x", "-C", tmp], input=arc.stdout, check=True)
+        return build(os.path.join(tmp, "lib"), os.path.join(tmp, "build"))
+
+
+def report(sizes, old=None, rev=None):
     groups = {}
     for path, size in sizes.items():
         groups.setdefault(group(path), []).append((path, size))
@@ -92,6 +132,17 @@ def report(sizes):
             print("  %7d  %s" % (size, path))
         print("%9d  %s  [%d files]" % (sum(s for _, s in members), name, len(members)))
     print("%9d  total .mpy bytes [%d files]" % (sum(sizes.values()), len(sizes)))
+    now = by_area(sizes)
+    if old is None:
+        for a in AREAS:
+            print("%9d  %s" % (now[a], AREA_TEXT[a]))
+        return
+    was = by_area(old)
+    print("by area: now, at %s (same build), difference" % rev)
+    for a in AREAS:
+        print("%9d  %9d  %+7d  %s" % (now[a], was[a], now[a] - was[a], AREA_TEXT[a]))
+    t, o = sum(sizes.values()), sum(old.values())
+    print("%9d  %9d  %+7d  total" % (t, o, t - o))
 
 
 def main():
@@ -101,10 +152,16 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--march", help="native-code architecture, passed to mpy-cross -march")
     ap.add_argument("--size", action="store_true", help="print the size report")
+    ap.add_argument("--against", metavar="REV", help="with --size: compare with lib/ at this git revision")
     args = ap.parse_args()
     sizes = build(args.src, args.out, args.march)
     if args.size:
-        report(sizes)
+        old = None
+        if args.against:
+            old = against(args.against)
+            if old is None:
+                print("build_mpy: %s is not in this clone: no comparison" % args.against)
+        report(sizes, old, args.against)
     else:
         print("build_mpy: %d modules -> %s" % (len(sizes), args.out))
 
