@@ -12,10 +12,7 @@ from ._err import BusinessError
 from . import _aw, _client, _port
 from .proto.http1 import header
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 MAX_SIZE = const(10485760)  # default and largest cacheSize (OpenHarmony: 10 MB)
 HEURISTIC_MAX = 86400       # cap of heuristic freshness (10% of the Last-Modified age)

@@ -23,10 +23,7 @@ from . import _aw, _err  # _err: also the log lines (netstack._log)
 from .proto import http1, http1body, ProtoError
 from . import transport
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_UNSUPPORTED = const(2300001)
 _E_BAD_RESPONSE = const(2300008)
@@ -419,8 +416,9 @@ async def _send_and_head(x, conn, rb, head, body, method):
     except OSError as e:
         from ._clientx import io_error
         raise io_error(conn, e, _E_SEND, x)
-    except ValueError as e:
-        raise _tls_error(e)
+    except ValueError as e:  # MicroPython's mbedTLS verify text (_tls.verify_error)
+        from ._tls import verify_error
+        raise verify_error(str(e).strip())
     x.timing[4] = time.ticks_ms()
     # then one final response head (1xx interim heads are skipped)
     try:
@@ -456,15 +454,9 @@ async def _send_and_head(x, conn, rb, head, body, method):
     except OSError as e:
         from ._clientx import io_error
         raise io_error(conn, e, _E_RECV, x)
-    except ValueError as e:
-        raise _tls_error(e)
-
-
-def _tls_error(e):
-    # MicroPython's mbedTLS binding raises ValueError with mbedTLS's own verify text; where
-    # TLS allocates from the GC heap that may mean out of memory (_tls.verify_error)
-    from . import _tls
-    return _tls.verify_error(str(e).strip())
+    except ValueError as e:  # MicroPython's mbedTLS verify text (_tls.verify_error)
+        from ._tls import verify_error
+        raise verify_error(str(e).strip())
 
 
 async def _read_body(x, conn, rb, br, kind, length, headers):

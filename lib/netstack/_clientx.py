@@ -1,7 +1,8 @@
 # The engine's less used half (as _portx is the seam's), loaded on first use: a plain GET
 # does not load it. requestInStream's body reader, the drain of a redirect's or a 401's
-# body, and a head that outgrew a buffer that cannot grow. It does not import _client
-# (imports point one way): _client maps what these raise (OSError, MemoryError) to codes.
+# body, a redirect's next URL and method, a head that outgrew a buffer that cannot grow,
+# and the codes of failed connects and I/O. It does not import _client (imports point one
+# way): _client maps what the readers raise (OSError, MemoryError) to codes.
 from . import _port
 from ._err import BusinessError
 

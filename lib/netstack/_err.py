@@ -4,10 +4,7 @@
 # name too, since a module of its own costs heap for its object, dict and names even from
 # ROMFS): lines cost one attribute read when off, call sites test `_log.on` first. And the
 # Emitter (on/once/off) every facade with events builds on (it was the module _emit).
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 E_PARAM = const(401)
 E_INTERNAL = const(2300999)
@@ -24,18 +21,16 @@ class BusinessError(Exception):
     @property
     def message(self):
         m = self._msg
-        return m if m is not None else default_message(self.code)
+        if m is None:  # the texts load only when one is read
+            from . import _msgs
+            m = _msgs.lookup(self.code)
+        return m
 
     def __str__(self):
         return "BusinessError %d: %s" % (self.code, self.message)
 
     def __repr__(self):
         return "BusinessError(%d, %r)" % (self.code, self.message)
-
-
-def default_message(code):
-    from . import _msgs
-    return _msgs.lookup(code)
 
 
 def param(what=None):

@@ -4,10 +4,7 @@
 from ._err import BusinessError, param, uint as _uint
 from . import _aw, _port
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_TIMEOUT = const(2300028)
 _E_TOO_BIG = const(2300023)

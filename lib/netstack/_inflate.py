@@ -4,10 +4,7 @@ import io
 import deflate
 from ._err import BusinessError
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_ENCODING = const(2300061)
 

@@ -5,10 +5,7 @@ from ._err import BusinessError
 from . import _port
 from .transport import tls as _t
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_OOM = const(2300027)
 _E_LOCAL_CERT = const(2300058)

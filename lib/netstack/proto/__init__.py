@@ -2,19 +2,17 @@
 # OpenHarmony codes. They fail with ProtoError: a kind, a message and, where it applies,
 # the HTTP status a server should answer with (as h11's error_status_hint); each facade
 # picks its own code from the kind (http: _client.http_error).
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
-# (proto/http1.py repeats these numbers as its own consts: keep them in step)
-BAD = const(1)      # malformed message (head, line, field, status, request line): 400
-TOO_BIG = const(2)  # a head, a line or a count over its bound: 431
-FRAMING = const(3)  # bad transfer coding or chunk framing: 400 (501: coding not handled)
-CUT = const(4)      # the peer closed inside a body
-USAGE = const(5)    # the caller's input is wrong (a header name or value, a status, a type)
-URL = const(6)      # malformed URL
-SCHEME = const(7)   # URL scheme not handled
+# ProtoError kinds. Underscored consts, compiled in: no global names to keep in RAM; each
+# proto module repeats the ones it raises as its own consts (keep them in step).
+_BAD = const(1)      # malformed message (head, line, field, status, request line): 400
+_TOO_BIG = const(2)  # a head, a line or a count over its bound: 431
+_FRAMING = const(3)  # bad transfer coding or chunk framing: 400 (501: coding not handled)
+_CUT = const(4)      # the peer closed inside a body
+_USAGE = const(5)    # the caller's input is wrong (a header name or value, a status, a type)
+_URL = const(6)      # malformed URL
+_SCHEME = const(7)   # URL scheme not handled
 
 
 class ProtoError(Exception):
@@ -79,7 +77,7 @@ class RecvBuf:
     def wrote(self, n):
         e = self.end + n
         if n < 0 or e > len(self.buf):
-            raise ProtoError(USAGE, 37, None, n)  # RecvBuf.wrote(%d) past the free space
+            raise ProtoError(_USAGE, 37, None, n)  # RecvBuf.wrote(%d) past the free space
         self.end = e
 
     def consume(self, n):
@@ -95,7 +93,7 @@ class RecvBuf:
         n = len(data)
         size = len(self.buf)
         if n > size - self.end + self.start:
-            raise ProtoError(TOO_BIG, 38, 431, size)  # receive buffer full (%d bytes)
+            raise ProtoError(_TOO_BIG, 38, 431, size)  # receive buffer full (%d bytes)
         if self.end + n > size:
             self.space()
         e = self.end

@@ -8,10 +8,7 @@
 # Lines are cut with find and index arithmetic; where the port has `re`, one regex checks
 # a token or a target instead of a per-char loop (the loop stays as the fallback).
 # Bare LF is accepted wherever CRLF is expected (RFC 9112 §2.2 lets a recipient do so).
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 from . import ProtoError
 

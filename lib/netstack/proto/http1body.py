@@ -2,10 +2,7 @@
 # until close, for responses (response_framing, BodyReader) and requests (http1srv).
 # Apart from http1 so a program that only parses heads (a WebSocket handshake) does not
 # carry it. Body pieces come back as (start, end) offsets into rb.buf, never as copies.
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 from . import ProtoError
 from . import http1

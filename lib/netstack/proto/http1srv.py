@@ -1,7 +1,7 @@
 # Sans-I/O HTTP/1.1, the side only a server needs (socket's and webSocket's servers, test
 # peers): the request head parser, request body framing and the response head writer.
 # Loaded on first use; shares its helpers with http1.
-from . import ProtoError, USAGE, FRAMING
+from . import ProtoError  # kinds (proto/__init__.py) as numbers here: 3 FRAMING, 5 USAGE
 from .http1 import _TOK, _bad, _need, _head_end, _eol, _fields, _head, MAX_HEADERS
 
 
@@ -60,7 +60,7 @@ def request_framing(headers):
     te = _chunked_te(headers)
     if te is not None:
         if not te:
-            raise ProtoError(FRAMING, 41, 400)  # request Transfer-Encoding does not end in chunked
+            raise ProtoError(3, 41, 400)  # request Transfer-Encoding does not end in chunked
         return (CHUNKED, 0)
     n = _clen(headers)
     if n < 0:
@@ -71,7 +71,7 @@ def request_framing(headers):
 def response_head(status, reason, headers):
     """-> b'HTTP/1.1 SSS reason\\r\\n' + header lines + b'\\r\\n'."""
     if not isinstance(status, int) or not 100 <= status <= 999:
-        raise ProtoError(USAGE, 42)  # bad status
+        raise ProtoError(5, 42)  # bad status
     if not isinstance(reason, str) or "\r" in reason or "\n" in reason or "\x00" in reason:
-        raise ProtoError(USAGE, 43)  # bad reason
+        raise ProtoError(5, 43)  # bad reason
     return _head(["HTTP/1.1 %d %s" % (status, reason)], headers)
