@@ -77,7 +77,7 @@ class Exchange:
     revalidating = False     # set by the response cache when it added If-None-Match /
                              # If-Modified-Since: a 304 head is not passed to on_head
     # the facades' own (the engine does not read them)
-    read_timeout = 0         # http readTimeout (ms), enforced by http with _aw.watch
+    read_timeout = 60000     # http readTimeout (ms), enforced by http with _aw.watch
     expect = None            # http expectDataType
     rtype = None             # fetch responseType
     total = 0                # http progress: Content-Length of the current head, bytes so far

@@ -86,8 +86,9 @@ def _wire_events(req, x, resp, streaming):
         if req._has("headersReceive"):
             req._emit("headersReceive", h)
         alive()
-        x.total = length
-        x.got = 0
+        if streaming:  # progress (on_data): not set on a request()'s exchange
+            x.total = length
+            x.got = 0
     x.on_head = on_head
     if streaming:
         def on_data(data):  # per piece: kept short (bulk speed)
@@ -228,7 +229,9 @@ def _exchange(url, o, streaming):
     v = o.get("expectDataType")
     if v is not None:
         x.expect = v
-    x.read_timeout = _uint(o, "readTimeout", 60000)
+    v = _uint(o, "readTimeout", 60000)
+    if v != 60000:
+        x.read_timeout = v
     v = _uint(o, "connectTimeout", 60000)
     if v != 60000:
         x.connect_timeout = v

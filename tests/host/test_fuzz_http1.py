@@ -65,7 +65,7 @@ def drive(pieces, method="GET", size=1024, request=False):
             r = br.read(rb)
             if r is None:
                 if br.done:
-                    msgs.append(cur[0] + (bytes(cur[2]), br.trailers))
+                    msgs.append(cur[0] + (bytes(cur[2]), list(br.trailers)))
                     cur[1] = None
                     continue
                 return
@@ -84,7 +84,7 @@ def drive(pieces, method="GET", size=1024, request=False):
             cur[1].eof()
             pump()
             if cur[1] is not None and cur[1].done:
-                msgs.append(cur[0] + (bytes(cur[2]), cur[1].trailers))
+                msgs.append(cur[0] + (bytes(cur[2]), list(cur[1].trailers)))
     except ProtoError as e:
         assert code_of(e) in _CODES, e
         assert isinstance(e.message, str) and e.message

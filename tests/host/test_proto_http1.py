@@ -55,7 +55,7 @@ def drive(data, method="GET", step=None, size=4096, eof=True, request=False):
             r = br.read(rb)
             if r is None:
                 if br.done:
-                    msgs.append(st["head"] + (bytes(st["body"]), br.trailers))
+                    msgs.append(st["head"] + (bytes(st["body"]), list(br.trailers)))
                     st["br"] = None
                     continue
                 return
@@ -75,7 +75,7 @@ def drive(data, method="GET", step=None, size=4096, eof=True, request=False):
             st["br"].eof()
             pump()
             if st["br"] is not None and st["br"].done:
-                msgs.append(st["head"] + (bytes(st["body"]), st["br"].trailers))
+                msgs.append(st["head"] + (bytes(st["body"]), list(st["br"].trailers)))
                 st["br"] = None
     except ProtoError as e:
         return msgs, ("err", code_of(e), e.message)
@@ -606,7 +606,7 @@ def test_body_reader_offsets_point_into_buffer():
 def test_body_reader_kinds():
     rb = RecvBuf(16)
     br = http1body.BodyReader(NONE)
-    assert br.done and br.read(rb) is None and br.trailers == []
+    assert br.done and br.read(rb) is None and list(br.trailers) == []
     br.eof()  # fine
     br = http1body.BodyReader(LENGTH, 0)
     assert br.done

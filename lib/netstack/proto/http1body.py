@@ -129,18 +129,26 @@ class BodyReader:
     read(rb) -> (start, end) offsets into rb.buf (already consumed: use rb.mv[start:end]
     before the next read into rb), or None when it needs more bytes or the body is done.
     Call it until it returns None after each read into rb. done turns True after the last
-    byte (and, for chunked, the trailers); trailers holds chunked trailer lines."""
+    byte (and, for chunked, the trailers); trailers holds chunked trailer lines (an empty
+    tuple until one came)."""
+
+    # Defaults as class attributes: a reader (one per response) sets only what differs,
+    # so its attribute table stays small (no regrowth garbage per request)
+    left = 0        # LENGTH: body bytes left; CHUNKED: bytes left of the current chunk
+    st = _S_SIZE    # chunked state
+    trailers = ()   # a list once a trailer line came
+    mx = None       # max_headers for trailers (None: http1.MAX_HEADERS)
 
     def __init__(self, kind, length=0, max_headers=None):
         if not 0 <= kind <= 3 or length < 0:
             raise ProtoError(_USAGE, 18)  # bad body framing
         self.kind = kind
         self.total = length
-        self.left = length if kind == LENGTH else 0  # LENGTH: body left; CHUNKED: chunk left
-        self.st = _S_SIZE
+        if kind == LENGTH:
+            self.left = length
         self.done = kind == NONE or (kind == LENGTH and not length)
-        self.trailers = []
-        self.mx = max_headers
+        if max_headers is not None:
+            self.mx = max_headers
 
     def read(self, rb):
         if self.done:
@@ -236,9 +244,12 @@ class BodyReader:
                 return None
             else:
                 mx = http1.MAX_HEADERS if self.mx is None else self.mx
-                if len(self.trailers) >= mx:
+                t = self.trailers
+                if len(t) >= mx:
                     raise _big(23, mx)  # too many trailer lines (>%d)
-                self.trailers.append(_hline(bytes(rb.mv[s:e])))  # one trailer line
+                if not t:
+                    t = self.trailers = []
+                t.append(_hline(bytes(rb.mv[s:e])))  # one trailer line
             rb.consume(p + 1 - s)
 
     def eof(self):

@@ -1,17 +1,10 @@
 # The less used URL helpers (see url.py, which forwards to them): percent-encoding, query
 # merging and redirect resolution (RFC 3986 §5.2, dot segments included).
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
-from . import ProtoError
-
-_USAGE = const(5)  # ProtoError kinds (proto/__init__.py)
-_URL = const(6)
+from . import ProtoError  # kinds (proto/__init__.py) as numbers here: 5 USAGE, 6 URL
 
 
 def _bad(n):  # a message number (proto/msgs.py)
-    return ProtoError(_URL, n, 400)
+    return ProtoError(6, n, 400)
 
 _HEX = b"0123456789ABCDEF"
 
@@ -21,7 +14,7 @@ def quote(s, safe=""):
     if isinstance(s, str):
         s = s.encode()
     elif not isinstance(s, (bytes, bytearray)):
-        raise ProtoError(_USAGE, 36)  # quote() needs str or bytes
+        raise ProtoError(5, 36)  # quote() needs str or bytes
     out = bytearray()
     for c in s:
         if (
