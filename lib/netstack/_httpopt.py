@@ -80,13 +80,11 @@ def _tls_options(x, o):
             raise BusinessError(2300058, "P12 client certificates are not supported on this port")
         if cc.get("keyPassword"):
             raise BusinessError(2300058, "encrypted client keys are not supported on this port")
-        try:
-            from ._tls import pem_to_ders
-            cert = pem_to_ders(_port.read_file(cc["certPath"]), 2300058)[0]
-            key = pem_to_ders(_port.read_file(cc["keyPath"]), 2300058)[0]
-        except (OSError, IndexError):
+        try:  # webSocket's clientCert reads its files the same way
+            from .transport.tls import cert_key
+            x.client_cert = cert_key(cc)
+        except (OSError, IndexError, ValueError):  # unreadable, empty, or not PEM/DER
             raise BusinessError(2300058, "client certificate or key file cannot be read")
-        x.client_cert = (cert, key)
     sni = o.get("sniHostName")
     if sni:
         x.sni = sni[:-1] if sni.endswith(".") else sni

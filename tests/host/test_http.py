@@ -397,7 +397,7 @@ def test_head_buffer_that_cannot_grow(cfg, monkeypatch):
         req.destroy()
 
 
-def test_https_keepalive_and_client_cert(cfg):
+def test_https_keepalive_and_client_cert(cfg, tmp_path):
     req = http.createHttp()
     for _ in range(2):
         assert get(cfg["httpbins"] + "/get", {"caData": cfg["ca_pem"]}, req).responseCode == 200
@@ -406,6 +406,14 @@ def test_https_keepalive_and_client_cert(cfg):
     assert r.result == "mtls ok"
     with pytest.raises(BusinessError):
         get(cfg["https_mtls"] + "/", {"caData": cfg["ca_pem"]})
+    # a client certificate or key that cannot be read or is not PEM/DER: 2300058 at the call
+    junk = tmp_path / "junk.pem"
+    junk.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n")
+    for bad in ({"certPath": str(tmp_path / "missing.pem"), "keyPath": cc["keyPath"]},
+                {"certPath": cc["certPath"], "keyPath": str(junk)}):
+        with pytest.raises(BusinessError) as ei:
+            http.createHttp().request(cfg["https_mtls"] + "/", {"caData": cfg["ca_pem"], "clientCert": bad})
+        assert ei.value.code == 2300058, ei.value
 
 
 # --- proxy ----------------------------------------------------------------------------
