@@ -136,6 +136,13 @@ def test_typical_response_keep_alive_1_byte_feeds():
     assert msgs[1][:4] == (404, "Not Found", 0, [("x-a", "b")])
 
 
+def test_bare_lf_head_then_body_starting_with_crlf():
+    # the blank line is the first LF LF, even when CR LF follows it (the body's first bytes)
+    msgs, out = both(b"HTTP/1.1 200 OK\nContent-Length: 2\n\n\r\n")
+    assert out == ("rest", b""), out
+    assert msgs[0][0] == 200 and msgs[0][4] == b"\r\n", msgs
+
+
 def test_chunked_with_extensions_and_trailers():
     # chunked with extensions and trailers
     msgs, out = both(

@@ -73,7 +73,7 @@ def _head_end(rb):
     e = rb.end
     i = rb.start + rb.scan
     p = buf.find(b"\n\r\n", i, e)
-    q = buf.find(b"\n\n", i, e if p < 0 else p)
+    q = buf.find(b"\n\n", i, e if p < 0 else p + 2)  # p + 2: "\n\n\r\n" ends at the first
     if q >= 0:
         return q + 2
     if p >= 0:
