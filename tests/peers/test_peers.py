@@ -87,7 +87,9 @@ def pattern_ok(data, offset=0):
 # ---- lifecycle ----------------------------------------------------------------
 
 def test_start_is_fast(peers):
-    assert peers.timings["start_s"] < 3.0, peers.timings
+    # ~1 s on a quiet machine, 3.3 s seen at load 8 on 2 cores: the bound catches a start
+    # that waits out a fixed delay or a child's timeout, not a speed target (make bench's)
+    assert peers.timings["start_s"] < 10.0, peers.timings
 
 
 def test_cfg_is_json_and_files_written(cfg, peers):
