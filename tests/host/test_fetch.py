@@ -364,7 +364,8 @@ def test_runs_in_background_and_run_waits(cfg):
 def test_concurrent_fetches(cfg):
     ev = []
     for i in range(4):
-        fetch.fetch({"url": cfg["hostile"] + "/delay?ms=%d" % (300 - 50 * i),
+        # 300 ms between the delays: a loaded machine (load 9) reordered 50 ms steps
+        fetch.fetch({"url": cfg["hostile"] + "/delay?ms=%d" % (1200 - 300 * i),
                      "success": lambda r, i=i: ev.append(i), "complete": lambda: ev.append("c")})
     netstack.run()
     assert sorted(x for x in ev if x != "c") == [0, 1, 2, 3] and ev.count("c") == 4
