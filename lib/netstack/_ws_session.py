@@ -52,7 +52,9 @@ if _STRBUF:
     _gc = gc.collect
     _GC_OVER = (_port.mem_free() or 0) >> 4  # the heap free once the code is in
 
-_CLOSE = const(8)        # ws.CLOSE, ws.PING as constants of this module
+_TEXT = const(1)         # ws.TEXT, ws.BINARY, ws.CLOSE, ws.PING as constants here
+_BINARY = const(2)
+_CLOSE = const(8)
 _PING = const(9)
 # A client keeps a 1 KB buffer for its small frames where the heap is large (the free heap
 # when this module loads >= 256 KB, as for the deflate window): each allocation on a
@@ -72,11 +74,14 @@ def rand(n):
     return f(n) if f else os.urandom(n)
 
 
+_DATA = (str, bytes, bytearray, memoryview)  # (a tuple built once, not per call)
+
+
 def check_data(data, limit, callback=None):
     # send()'s argument checks (client and server), at the call: 401
     if callback is not None and not callable(callback):
         raise param("callback must be a function")
-    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+    if not isinstance(data, _DATA):
         raise param("data must be a string or an ArrayBuffer")
     if len(data) > limit:
         raise param("data over %d bytes" % limit)
@@ -116,14 +121,14 @@ async def _later(callback):
 
 
 def _sent():
-    # the callbacks done() queued during a message's delivery
-    q = _Q[:]
-    _Q.clear()
-    for cb in q:
+    # the callbacks done() queued during a message's delivery (a send from them goes
+    # through done() with _q None: nothing is added to _Q meanwhile)
+    for cb in _Q:
         try:
             cb(None, True)
         except Exception as e:
             _aw._err.report(e, "result")
+    _Q.clear()
 
 
 def close_args(options, reason):
@@ -243,11 +248,11 @@ class Session:
         c = self.c
         if self.state or c.wq is not None:
             return None
-        if isinstance(data, str):
-            op = ws.TEXT
+        if type(data) is str:
+            op = _TEXT
             data = memoryview(data) if _STRBUF else data.encode()
         else:
-            op = ws.BINARY
+            op = _BINARY
         n = len(data)
         if n > SMALL:
             return None

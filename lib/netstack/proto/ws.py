@@ -9,7 +9,7 @@ try:
 except ImportError:
     const = lambda x: x
 
-from .wsmask import mask, utf8
+from .wsmask import mask, small, utf8
 
 CONT = const(0)
 TEXT = const(1)
@@ -175,16 +175,15 @@ class Parser:
                         and avail >= h + n and n <= self.max:
                     a = s + h
                     e = a + n
-                    mv = rb.mv
-                    if m:
-                        mask(buf, a, e, mv[s + 2 : a], 0)
-                    if b0 == 129:
-                        if utf8(buf, a, e, 0):
-                            raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
-                        ev = (TEXT, str(mv[a:e], "utf-8"))
+                    if (m or b0 == 129) and small(buf, a, e, m) and b0 == 129 \
+                            and utf8(buf, a, e, 0):
+                        raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+                    ev = (TEXT, str(rb.mv[a:e], "utf-8")) if b0 == 129 else (
+                        BINARY, bytearray(rb.mv[a:e]))
+                    if e >= rb.end:  # (rb.consume inlined)
+                        rb.start = rb.end = 0
                     else:
-                        ev = (BINARY, bytearray(mv[a:e]))
-                    rb.consume(h + n)
+                        rb.start = e
                     return ev
         while not self.done:
             if self.op < 0 and not self._head(rb):

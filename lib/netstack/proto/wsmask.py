@@ -42,6 +42,30 @@ if _MPY:
             k += 1
 
 
+    @micropython.viper
+    def small(buf: ptr8, a: int, b: int, m: int) -> int:
+        # a small frame's payload buf[a:b] (at most 125 bytes): unmasked in place when m
+        # (the key is the 4 bytes before it, as a frame has it), and checked for ASCII ->
+        # 0: all ASCII (valid UTF-8 as it is), else not (utf8() decides). One native call
+        # and no key slice per small frame instead of mask() and utf8()
+        i = a
+        o = 0
+        if m:
+            k = a - 4
+            j = 0
+            while i < b:
+                c = buf[i] ^ buf[k + (j & 3)]
+                buf[i] = c
+                o |= c
+                i += 1
+                j += 1
+        else:
+            while i < b:
+                o |= buf[i]
+                i += 1
+        return o & 0x80
+
+
 # UTF-8 state: 0 = between characters; else need | lo << 8 | hi << 16 (need: continuation
 # bytes still due, lo..hi: the range the next one must fall in). -1: invalid.
 @micropython.viper
@@ -93,6 +117,11 @@ if not _MPY:
         # the reference: one byte at a time
         for i in range(a, b):
             buf[i] ^= key[(k + i - a) & 3]
+
+    def small(buf, a, b, m):
+        if m:
+            mask(buf, a, b, bytes(buf[a - 4 : a]), 0)
+        return 0 if bytes(buf[a:b]).isascii() else 0x80
 
     def mask(buf, a, b, key, k=0):  # CPython: one big-int XOR, C speed
         n = b - a

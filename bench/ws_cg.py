@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Instructions per WebSocket message of the MicroPython process (valgrind callgrind): each
+case runs twice, with N and 2N messages, and the difference divided by N is the cost of one
+message (imports, handshake and close drop out). Deterministic, unlike the wall clock on a
+shared machine.
+
+    python bench/ws_cg.py [--lib build/lib] [--n 200] [case ...]
+
+cases: client (netstack 64 B text echo round trip, against CPython websockets), rawclient
+(bench/ws_mp.py's raw baseline), server (netstack server, 64 B echo per message, one CPython
+client), rawserver (ws_run.RAW_SERVER), microdot, chumicro (servers, when installed)."""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import ws_run  # noqa: E402
+
+MP = os.path.join(ROOT, ".venv", "bin", "micropython")
+
+def _instr(out):
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    raise RuntimeError("no totals in " + out)
+
+
+def callgrind(argv, env, tmp, tag):
+    out = os.path.join(tmp, "cg.%s" % tag)
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv,
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return p, out
+
+
+def client_case(kind, lib, n, tmp):
+    echo = ws_run.Echo()
+    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+    try:
+        res = []
+        for k in [n] * RUNS + [2 * n] * RUNS:
+            p, out = callgrind([MP, "-X", "heapsize=" + ws_run.HEAP, os.path.join(HERE, "ws_mp.py"),
+                                kind, "127.0.0.1", str(echo.port), "64", str(k), "text"],
+                               env, tmp, "%s%d" % (kind, k))
+            o = p.communicate(timeout=600)[0]
+            if p.returncode:
+                raise RuntimeError(o[-2000:])
+            res.append(_instr(out))
+        return (min(res[RUNS:]) - min(res[:RUNS])) / n
+    finally:
+        echo.close()
+
+
+def server_case(src, lib, n, tmp):
+    # the server script exits when the client's close comes (callgrind writes at exit)
+    import asyncio
+    from websockets.asyncio.client import connect
+    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+    res = []
+    for k in [n] * RUNS + [2 * n] * RUNS:
+        port = ws_run.free_port()
+        path = os.path.join(tmp, "srv%d.py" % k)
+        with open(path, "w") as f:
+            f.write(src)
+        p, out = callgrind([MP, "-X", "heapsize=" + ws_run.HEAP, path, str(port), str(k)],
+                           env, tmp, "srv%d" % k)
+        import socket
+        import time
+        t = time.time() + 60
+        while time.time() < t:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        async def one():
+            async with connect("ws://127.0.0.1:%d/" % port, compression=None, max_size=None,
+                               ping_interval=None, open_timeout=60, close_timeout=60) as ws:
+                for _ in range(k):
+                    await ws.send("a" * 64)
+                    await ws.recv()
+
+        asyncio.run(one())
+        try:
+            p.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.terminate()
+            p.communicate(timeout=30)
+        res.append(_instr(out))
+    return (min(res[RUNS:]) - min(res[:RUNS])) / n
+
+
+RUNS = 3
+# the servers exit when their (second: the first is the readiness probe) client goes away
+SERVERS = {
+    "server": ws_run.SERVER.replace(
+        'srv.on("messageReceive"',
+        'conns = [0]\ndef _cl(c, r):\n    conns[0] += 1\n    if conns[0] >= 1:\n        sys.exit(0)\n'
+        'srv.on("close", _cl)\nsrv.on("messageReceive"'),
+    "rawserver": ws_run.RAW_SERVER.replace(
+        "p.unregister(s); s.close(); up.pop(s, None); break",
+        "p.unregister(s); s.close(); sys.exit(0)"),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
+    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=3, help="runs per length: the least count is "
+                    "taken (the wall clock adds instructions, never removes them: a message "
+                    "that arrives while the loop is busy skips a wait)")
+    ap.add_argument("--keep", help="copy the callgrind files here")
+    ap.add_argument("cases", nargs="*", default=["client", "rawclient", "server", "rawserver"])
+    a = ap.parse_args()
+    global RUNS
+    RUNS = a.runs
+    with tempfile.TemporaryDirectory(prefix="ws-cg-") as tmp:
+        if a.keep:
+            tmp = a.keep
+            os.makedirs(tmp, exist_ok=True)
+        for c in a.cases:
+            if c == "client":
+                v = client_case("netstack", a.lib, a.n, tmp)
+            elif c == "rawclient":
+                v = client_case("raw", a.lib, a.n, tmp)
+            else:
+                v = server_case(SERVERS[c], a.lib, a.n, tmp)
+            print("%-10s %8.1fk instructions per message" % (c, v / 1000))
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
