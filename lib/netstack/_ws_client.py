@@ -192,8 +192,6 @@ class WebSocket(Emitter):
         from . import transport
         if tls is not None:
             from .transport import tls as _tls
-        if deflate:
-            from .proto import wspmd
         gc = _ws_session._gc
         if gc:  # MicroPython: the code is in; the long-lived buffer goes low, before garbage
             gc()
@@ -218,8 +216,8 @@ class WebSocket(Emitter):
                 conn = await dial(host, port, ctx, host, proxy, rb)
             key = wshs.client_key(_ws_session.rand(16))
             offer = None
-            if deflate:
-                offer = wspmd.offer(_ws_session.WINDOW_BITS)
+            if deflate:  # (proto.wspmd loads only if the server agrees)
+                offer = wshs.deflate_offer(_ws_session.WINDOW_BITS)
             await conn.write(wshs.request(_url.host_header(host, port, scheme), target, key,
                                           proto, headers, offer))
             while True:

@@ -247,7 +247,7 @@ def _resp_head(data):
 def test_handshake_round_trip():
     key = wshs.client_key(b"0123456789abcdef")
     req = wshs.request("h:81", "/p?q=1", key, "chat, json", [("X-A", "1"), ("Upgrade", "no")],
-                       wspmd.offer())
+                       wshs.deflate_offer())
     m, t, minor, hs = _req_head(req)
     assert (m, t, minor) == ("GET", "/p?q=1", 1) and http1.header(hs, "x-a") == "1"
     assert http1.tokens(hs, "upgrade") == ["websocket"]
@@ -260,7 +260,8 @@ def test_handshake_round_trip():
     assert (st, reason) == (101, "Switching Protocols")
     proto, rext = wshs.check_response(st, rhs, key, "chat, json")
     assert proto == "json" and wspmd.accept_response(rext) == (15, 15)
-    assert "client_no_context_takeover" in wspmd.offer()
+    assert "client_no_context_takeover" in wshs.deflate_offer()
+    assert "server_max_window_bits=12" in wshs.deflate_offer(12)
 
 
 def _err(fn, *a):

@@ -78,7 +78,6 @@ def test_pmd_negotiation():
               "client_max_window_bits=9") == (15, 9)
     assert ar("permessage-deflate; server_no_context_takeover; server_max_window_bits=10; "
               "client_no_context_takeover", 12) == (10, 15)
-    assert "server_max_window_bits=12" in wspmd.offer(12)
     for bad in ("x-foo", "permessage-deflate", "permessage-deflate; server_no_context_takeover; z",
                 "permessage-deflate; server_no_context_takeover; server_max_window_bits=16",
                 "permessage-deflate; server_no_context_takeover, permessage-deflate"):

@@ -45,6 +45,17 @@ def request(host, target, key, protocol=None, headers=(), extensions=None):
     return http1.request_head("GET", target, hs)
 
 
+def deflate_offer(window=15):
+    """The client's permessage-deflate offer (RFC 7692; the rest of it is proto/wspmd,
+    loaded only once a server agreed). window: the largest window (bits) this side can
+    inflate with."""
+    s = "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
+        "client_max_window_bits"
+    if window < 15:
+        s += "; server_max_window_bits=%d" % window
+    return s
+
+
 def check_response(status, headers, key, protocol=None):
     """The client's check of the server's answer (RFC 6455 §4.1) -> (protocol or "",
     the Sec-WebSocket-Extensions value or ""). The caller checks the extensions."""

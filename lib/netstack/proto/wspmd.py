@@ -1,4 +1,5 @@
-# permessage-deflate (RFC 7692): negotiation for both roles, and per-message inflate and
+# permessage-deflate (RFC 7692): negotiation for both roles (the client's offer is
+# wshs.deflate_offer: a client loads this module only when a server agreed), and per-message inflate and
 # deflate with MicroPython's `deflate` module. Loaded only when offered or agreed.
 # Incoming messages are always asked to be compressed without context takeover, so each
 # decompresses on its own (no window kept between messages: less RAM, and DeflateIO cannot
@@ -55,14 +56,6 @@ def _bits(v, absent):
         return -1
     n = int(v)
     return n if 8 <= n <= 15 else -1
-
-
-def offer(window=15):
-    """The client's offer. window: the largest window this side can inflate with."""
-    s = NAME + "; server_no_context_takeover; client_no_context_takeover; client_max_window_bits"
-    if window < 15:
-        s += "; server_max_window_bits=%d" % window
-    return s
 
 
 def accept_response(value, window=15):
