@@ -8,7 +8,8 @@ shared machine.
 
 cases: client (netstack 64 B text echo round trip, against CPython websockets), rawclient
 (bench/ws_mp.py's raw baseline), server (netstack server, 64 B echo per message, one CPython
-client), rawserver (ws_run.RAW_SERVER), microdot, chumicro (servers, when installed)."""
+client), rawserver (ws_run.RAW_SERVER); srvloop, cliloop: bench/ws_loop.py, the session's path per
+message without the network or the event loop (deterministic: one run per length)."""
 import argparse
 import os
 import subprocess
@@ -96,6 +97,20 @@ def server_case(src, lib, n, tmp):
 
 
 RUNS = 3
+def loop_case(role, lib, n, tmp):
+    # bench/ws_loop.py: deterministic, one run per length
+    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+    res = []
+    for k in (n, 2 * n):
+        p, out = callgrind([MP, "-X", "heapsize=" + ws_run.HEAP, os.path.join(HERE, "ws_loop.py"),
+                            role, str(k)], env, tmp, "loop%s%d" % (role, k))
+        o = p.communicate(timeout=600)[0]
+        if p.returncode:
+            raise RuntimeError(o[-2000:])
+        res.append(_instr(out))
+    return (res[1] - res[0]) / n
+
+
 # the servers exit when their (second: the first is the readiness probe) client goes away
 SERVERS = {
     "server": ws_run.SERVER.replace(
@@ -129,6 +144,8 @@ def main():
                 v = client_case("netstack", a.lib, a.n, tmp)
             elif c == "rawclient":
                 v = client_case("raw", a.lib, a.n, tmp)
+            elif c in ("srvloop", "cliloop"):
+                v = loop_case("server" if c == "srvloop" else "client", a.lib, a.n, tmp)
             else:
                 v = server_case(SERVERS[c], a.lib, a.n, tmp)
             print("%-10s %8.1fk instructions per message" % (c, v / 1000))

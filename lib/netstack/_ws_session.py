@@ -52,6 +52,8 @@ if _STRBUF:
     _gc = gc.collect
     _GC_OVER = (_port.mem_free() or 0) >> 4  # the heap free once the code is in
 
+_F = 1.0                 # see _aw.nudge: a one-block object per message keeps MicroPython's
+                         # allocator from scanning all the garbage since the last collection
 _TEXT = const(1)         # ws.TEXT, ws.BINARY, ws.CLOSE, ws.PING as constants here
 _BINARY = const(2)
 _CLOSE = const(8)
@@ -198,10 +200,10 @@ class Session:
         return memoryview(self.keys)[i : i + 4]
 
     def _small(self, op, parts, n, fin, rsv1):
-        """A frame with a payload of n <= SMALL bytes (parts: bytes-like) whole in one
-        buffer -> a memoryview of it (a client masks it there): a buffer of its exact size,
-        or a client's kept 1 KB one where _KEEP. The header is ws.head's, inlined (it runs
-        once per message)."""
+        """A frame with a payload of n <= SMALL bytes (parts: one bytes-like, or a tuple of
+        them) whole in one buffer (a client masks it there) -> the buffer, of the frame's
+        exact size, or a memoryview of a client's kept 1 KB one where _KEEP. The header is
+        ws.head's, inlined (it runs once per message)."""
         b0 = op | (128 if fin else 0) | (64 if rsv1 else 0)
         a = 2 if n < 126 else 4
         if self.client:
@@ -230,14 +232,18 @@ class Session:
         if m:
             s[a : a + 4] = memoryview(self.keys)[i : i + 4]
             a += 4
-        b = a
-        for p in parts:
-            e = b + len(p)
-            s[b:e] = p
-            b = e
+        if type(parts) is tuple:
+            b = a
+            for p in parts:
+                e = b + len(p)
+                s[b:e] = p
+                b = e
+        else:
+            b = a + n
+            s[a:b] = parts
         if m:
             mask(s, a, b, memoryview(s)[a - 4 : a], 0)
-        return memoryview(s)[:b]
+        return s if len(s) == b else memoryview(s)[:b]
 
     def send_now(self, data):
         """A message out at once, without a task, lock or coroutine, when that can be done
@@ -258,7 +264,7 @@ class Session:
             return None
         cd = self.codec
         if cd is None:
-            f = self._small(op, (data,), n, True, False)
+            f = self._small(op, data, n, True, False)
         elif cd.compress and n > 32:
             return None
         else:  # agreed, no compressor: one stored block
@@ -454,9 +460,10 @@ class Session:
                         _q = None
                     if _Q:
                         _sent()
-                    big = _gc and len(ev[1]) > _GC_OVER
+                    _F + 0.0  # (_aw.nudge inlined: the listeners' frames are freed by now)
                     ev = None  # not the last message alive while the next one is built
-                    if big:
+                    if p.size > _GC_OVER and _gc:
+                        p.size = 0
                         _gc()
                 elif op == _CLOSE:
                     await self._peer_close(ev[1], ev[2])

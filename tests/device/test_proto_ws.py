@@ -11,7 +11,7 @@ gc.collect()
 _free0 = gc.mem_free() if hasattr(gc, "mem_free") else 0
 from netstack.proto import ws
 from netstack.proto import RecvBuf
-from netstack.proto.wsmask import mask, utf8
+from netstack.proto.wsmask import mask, small, utf8
 
 gc.collect()
 _free1 = gc.mem_free() if hasattr(gc, "mem_free") else 0
@@ -84,6 +84,26 @@ def test_mask_matches_plain_xor():
                 for i in range(a, b):
                     want[i] ^= KEY[(k + i - a) & 3]
                 assert buf == want, (a, b, k)
+
+
+def test_small_frame_unmask_and_ascii_check():
+    # wsmask.small: a small frame's payload unmasked in place (key: the 4 bytes before it)
+    # and checked for ASCII, for every alignment and tail length
+    data = bytes(range(0, 250, 2))
+    for off in (0, 1, 2, 3):
+        for n in (0, 1, 3, 4, 5, 8, 63, 64, 125):
+            for m in (0, 1):
+                for hi in (None, 0, n - 1, n // 2):
+                    pay = bytearray(b & 0x7F for b in data[:n])
+                    if hi is not None and 0 <= hi < n:
+                        pay[hi] |= 0x80
+                    buf = bytearray(off) + (KEY if m else b"") + pay
+                    a = off + 4 * m
+                    if m:
+                        mask(buf, a, a + n, KEY, 0)
+                    r = small(buf, a, a + n, m)
+                    assert buf[a:] == pay, (off, n, m)
+                    assert bool(r) == (hi is not None and 0 <= hi < n), (off, n, m, hi, r)
 
 
 VALID = ["", "abc", "\u00e9", "\u20ac", "\U0001f600", "\ud7ff", "\ue000", "\U0010ffff",

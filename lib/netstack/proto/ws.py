@@ -64,6 +64,8 @@ class Parser:
     mlen = 0
     u8 = 0         # UTF-8 state across pieces (uncompressed text)
     done = False
+    size = 0       # bytes of the last message assembled in a buffer (not the quick path's),
+                   # for the owner to reset: a session collects garbage after a large one
 
     def __init__(self, client, max_size=5 << 20, inflater=None):
         self.client = client
@@ -286,6 +288,7 @@ class Parser:
                 raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
         elif op == TEXT and self.u8:
             raise ProtocolError(_BADDATA, "text message ends inside a character")
+        self.size = n
         if op == TEXT:
             return (TEXT, _text(m, n))
         # binary: the message's own buffer, handed over (no copy; the parser makes a new one)

@@ -47,23 +47,46 @@ if _MPY:
         # a small frame's payload buf[a:b] (at most 125 bytes): unmasked in place when m
         # (the key is the 4 bytes before it, as a frame has it), and checked for ASCII ->
         # 0: all ASCII (valid UTF-8 as it is), else not (utf8() decides). One native call
-        # and no key slice per small frame instead of mask() and utf8()
+        # and no key slice per small frame instead of mask() and utf8(); aligned 32-bit
+        # words as in mask()
         i = a
         o = 0
-        if m:
-            k = a - 4
-            j = 0
-            while i < b:
-                c = buf[i] ^ buf[k + (j & 3)]
+        base = int(buf)
+        k = a - 4
+        while i < b and (base + i) & 3:
+            c = buf[i]
+            if m:
+                c ^= buf[k + ((i - a) & 3)]
                 buf[i] = c
-                o |= c
-                i += 1
-                j += 1
-        else:
-            while i < b:
-                o |= buf[i]
-                i += 1
-        return o & 0x80
+            o |= c
+            i += 1
+        e = i + ((b - i) & -4)
+        if i < e:
+            p = ptr32(base + i)
+            n = (e - i) >> 2
+            j = 0
+            if m:
+                ph = i - a
+                kw = buf[k + (ph & 3)] | (buf[k + ((ph + 1) & 3)] << 8) | (
+                    buf[k + ((ph + 2) & 3)] << 16) | (buf[k + ((ph + 3) & 3)] << 24)
+                while j < n:
+                    w = p[j] ^ kw
+                    p[j] = w
+                    o |= w
+                    j += 1
+            else:
+                while j < n:
+                    o |= p[j]
+                    j += 1
+            i = e
+        while i < b:
+            c = buf[i]
+            if m:
+                c ^= buf[k + ((i - a) & 3)]
+                buf[i] = c
+            o |= c
+            i += 1
+        return (o >> 7) & 0x1010101  # (a constant over 31 bits is an object in viper)
 
 
 # UTF-8 state: 0 = between characters; else need | lo << 8 | hi << 16 (need: continuation
