@@ -284,8 +284,18 @@ class WebSocket(Emitter):
     # -------------------------------------------------------------- session callbacks
 
     def on_message(self, s, data):
-        self._emit("message", data)
-        self._emit("dataEnd")
+        ls = self._ls
+        e = ls.get("message") if ls else None
+        e = e[0] if e and len(e) == 1 else None
+        if e is not None and not e[1]:  # Emitter._emit's common case inlined: once a message
+            try:
+                e[0](data)
+            except Exception as x:
+                _aw._err.report(x, "message")
+        else:
+            self._emit("message", data)
+        if ls and "dataEnd" in ls:
+            self._emit("dataEnd")
 
     def on_error(self, s, text):
         self._emit("error", BusinessError(_E_LINK, text))

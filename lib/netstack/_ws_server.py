@@ -95,7 +95,12 @@ class WebSocketServer(Emitter):
 
     def send(self, data, connection, callback=None):
         check_data(data, SEND_LIMIT, callback)
-        s = self._find(connection)
+        for e in self._conns:  # (the connection object itself: no _find call)
+            if e[0] is connection:
+                s = e[1]
+                break
+        else:
+            s = self._find(connection)
         r = None
         if s is not None:
             try:
@@ -374,7 +379,17 @@ class WebSocketServer(Emitter):
     # -------------------------------------------------------------- session callbacks
 
     def on_message(self, s, data):
-        self._emit("messageReceive", {"clientConnection": s.ref, "data": data})
+        d = {"clientConnection": s.ref, "data": data}
+        ls = self._ls
+        e = ls.get("messageReceive") if ls else None
+        e = e[0] if e and len(e) == 1 else None
+        if e is not None and not e[1]:  # Emitter._emit's common case inlined: once a message
+            try:
+                e[0](d)
+            except Exception as x:
+                _aw._err.report(x, "messageReceive")
+        else:
+            self._emit("messageReceive", d)
 
     def on_error(self, s, text):
         self._emit("error", BusinessError(_E_OTHER, text))

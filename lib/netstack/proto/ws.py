@@ -11,6 +11,11 @@ except ImportError:
 
 from .wsmask import mask, small, utf8
 
+# builtins of the quick path as module globals: one dict lookup instead of a miss here and
+# a search of the builtins table (the same names: no new qstrs)
+str = str
+bytearray = bytearray
+
 CONT = const(0)
 TEXT = const(1)
 BINARY = const(2)
