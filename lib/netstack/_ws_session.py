@@ -90,13 +90,20 @@ _DATA = (str, bytes, bytearray, memoryview)  # (a tuple built once, not per call
 
 
 def check_data(data, limit, callback=None):
-    # send()'s argument checks (client and server), at the call: 401
+    """send()'s argument checks (client and server), at the call: 401 -> the payload's
+    bytes: a text's UTF-8 (on MicroPython a memoryview of the str: no copy, and its length
+    in bytes without counting characters), else data itself (so `b is not data`: text)."""
     if callback is not None and not callable(callback):
         raise param("callback must be a function")
-    if not isinstance(data, _DATA):
+    if type(data) is str:
+        b = memoryview(data) if _STRBUF else data.encode()
+    elif isinstance(data, _DATA):
+        b = data
+    else:
         raise param("data must be a string or an ArrayBuffer")
-    if len(data) > limit:
+    if len(b) > limit:
         raise param("data over %d bytes" % limit)
+    return b
 
 
 # send() callbacks while a session delivers a message (None otherwise): they run when its
@@ -130,17 +137,6 @@ async def _later(callback):
         callback(None, True)
     except Exception as e:
         _aw._err.report(e, "result")
-
-
-def _sent():
-    # the callbacks done() queued during a message's delivery (a send from them goes
-    # through done() with _q None: nothing is added to _Q meanwhile)
-    for cb in _Q:
-        try:
-            cb(None, True)
-        except Exception as e:
-            _aw._err.report(e, "result")
-    _Q.clear()
 
 
 def close_args(options, reason):
@@ -256,20 +252,18 @@ class Session:
             small(s, a, b, 1)  # masks with the key before the payload, as a frame has it
         return memoryview(s)[:b] if s is self.scratch else s
 
-    def send_now(self, data):
+    def send_now(self, data, b, callback=None):
         """A message out at once, without a task, lock or coroutine, when that can be done
         (open, nobody writing, a payload of at most SMALL bytes, no compression: the common
         case) -> True: it went out; None: nothing was written, use send(); else a coroutine
         to await for the rest of it (the socket took part: a task writes it, holding the
-        connection's turn). Raises OSError."""
+        connection's turn). b: check_data's bytes of data. When it went out, callback (if
+        any) is queued as done() does (one call less per message). Raises OSError."""
         c = self.c
         if self.state or c.wq is not None:
             return None
-        if type(data) is str:
-            op = _TEXT
-            data = memoryview(data) if _STRBUF else data.encode()
-        else:
-            op = _BINARY
+        op = _BINARY if b is data else _TEXT
+        data = b
         n = len(data)
         if n > SMALL:
             return None
@@ -285,7 +279,14 @@ class Session:
                 n += len(p)
             f = self._small(op, None, n, True, True, parts)
         r = c.write_now(f)
-        if r is True or r is None:
+        if r is True:
+            if callback is not None:
+                if _q is not None:  # (done()'s common case)
+                    _q.append(callback)
+                else:
+                    done(callback, None)
+            return r
+        if r is None:
             return r
         return _port.spawn(self._rest(r))  # runs even if the caller never awaits it
 
@@ -469,8 +470,13 @@ class Session:
                         deliver(self, ev[1])
                     finally:
                         _q = None
-                    if _Q:
-                        _sent()
+                    if _Q:  # the callbacks of sends from the listener (see done())
+                        for cb in _Q:
+                            try:
+                                cb(None, True)
+                            except Exception as e:
+                                _aw._err.report(e, "result")
+                        _Q.clear()
                     _F + 0.0  # (_aw.nudge inlined: the listeners' frames are freed by now)
                     ev = None  # not the last message alive while the next one is built
                     if p.size > _GC_OVER and _gc:
