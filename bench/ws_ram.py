@@ -46,9 +46,10 @@ mark("createWebSocket")
 got = []
 def nop(e, d):
     pass
-ws.on("open", lambda o: ws.send("a" * 64, nop))
-ws.on("message", lambda m: (got.append(m), ws.close(None, nop)))
+ws.on("open", lambda o: (mark("open"), ws.send("a" * 64, nop)))
+ws.on("message", lambda m: (got.append(m), mark("message"), ws.close(None, nop)))
 ws.on("close", lambda r: got.append(r))
+ws.on("error", lambda e: print("error", e))
 netstack.run(ws.connect(sys.argv[1], {"pingInterval": 0}))
 netstack.run()
 assert got[0] == "a" * 64 and got[1]["code"] == 1000, got
@@ -74,8 +75,8 @@ def run(tmp, img, size, heap, mod, args, timeout=30):
         p = subprocess.run([bench.MICROPYTHON, "-X", "heapsize=" + heap, "-m", "mp_rom", img,
                             str(size), mod] + args, env=env, cwd=tmp, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=timeout, text=True)
-    except subprocess.TimeoutExpired:
-        return False, "timed out"
+    except subprocess.TimeoutExpired as e:
+        return False, "timed out: " + (e.stdout or b"")[-1500:].decode("utf-8", "replace")
     return p.returncode == 0 and '{"ok":true' in p.stdout, p.stdout
 
 
@@ -84,6 +85,7 @@ def main():
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--phases", action="store_true")
     ap.add_argument("--no-search", action="store_true")
+    ap.add_argument("--at", type=int, help="one run at image + this many K, its output")
     a = ap.parse_args()
     echo = ws_run.Echo()
     url = "ws://127.0.0.1:%d/" % echo.port
@@ -104,7 +106,9 @@ def main():
             if a.phases:
                 ok, out = run(tmp, img, size, ram.rom_heap(200, size), "ws_echo", [url, "1"])
                 print(out)
-            if not a.no_search:
+            if a.at:
+                print(run(tmp, img, size, ram.rom_heap(a.at, size), "ws_echo", [url, "0"])[1])
+            if not a.no_search and not a.at:
                 mp = bench.MP([tmp], tmp)
                 out = bench.search_k(mp, lambda k: run(tmp, img, size, ram.rom_heap(k, size),
                                                        "ws_echo", [url, "0"])[:1] + ({}, 0),

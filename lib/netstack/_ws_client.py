@@ -27,6 +27,27 @@ RECV_BUF = 1024        # the session's receive buffer (the 101 head must fit); p
 _wss = None            # the _ws_session module once a connect loaded it
 
 
+def _load():
+    # The client's session code at the first connect, all at once, with MicroPython
+    # collecting every 4 KB meanwhile (as _err.load does for http's engine): the imports'
+    # garbage (old tables of growing dicts) is reused by the next import instead of staying
+    # as holes between the modules (the smallest heap for a ROMFS echo: bench/ws_ram.py)
+    global _wss
+    if _wss is not None:
+        return
+    import gc
+    t = gc.threshold() if hasattr(gc, "threshold") else None
+    if t is not None:
+        gc.threshold(4096)
+    try:
+        from . import _ws_session, transport  # noqa: F401
+        from .proto import url, wshs  # noqa: F401
+    finally:
+        if t is not None:
+            gc.threshold(t)
+    _wss = _ws_session
+
+
 def _opts(options):
     if options is None:
         return {}
@@ -134,6 +155,7 @@ class WebSocket(Emitter):
 
     async def _connect(self, url, a):
         o, headers, proto, interval, timeout, proxy = a
+        _load()
         from .proto import url as _url
         from .proto import ProtoError
         try:
@@ -155,9 +177,7 @@ class WebSocket(Emitter):
 
     async def _main(self, scheme, host, port, target, headers, proto, tls, proxy,
                     interval, timeout, mx, deflate):
-        global _wss
         from . import _ws_session
-        _wss = _ws_session
         conn = None
         status = 0
         try:

@@ -5,10 +5,14 @@
 
 
 def createWebSocket():
+    from . import _err
+    _err.load("_ws_client")  # (its garbage reused as it loads: see _err.load)
     from . import _ws_client
     return _ws_client.WebSocket()
 
 
 def createWebSocketServer():
+    from . import _err
+    _err.load("_ws_server")
     from . import _ws_server
     return _ws_server.WebSocketServer()
