@@ -433,10 +433,12 @@ class Session:
         sock = c.s
         wait = _port.wait_readable
         deliver = self.owner.on_message
+        nxt = p.next  # (bound once: no method lookups per frame)
+        read = sock.readinto
         try:
             while True:
                 # (no call when rb cannot hold a frame header: after most messages)
-                ev = p.next(rb) if rb.end - rb.start > 1 or p.op >= 0 else None
+                ev = nxt(rb) if rb.end - rb.start > 1 or p.op >= 0 else None
                 if ev is None:
                     mv = None
                     if rb.start == rb.end and p.op >= 0:
@@ -448,7 +450,7 @@ class Session:
                         mv = rb.mv if not rb.end else rb.space()
                     # Conn.readinto inlined: no coroutine per read
                     while True:
-                        n = 0 if c.closed else sock.readinto(mv)
+                        n = 0 if c.closed else read(mv)
                         if n is not None:
                             break
                         await wait(sock)
