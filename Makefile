@@ -82,6 +82,7 @@ bench: setup mpy
 	@$(PY) bench/run.py
 	@$(PY) bench/ram.py
 	@$(PY) bench/ws_run.py
+	@$(PY) bench/ws_ram.py
 	@$(PY) bench/ws_autobahn.py
 	@$(PY) bench/sock.py
 

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
 """Instructions per WebSocket message of the MicroPython process (valgrind callgrind): each
-case runs twice, with N and 2N messages, and the difference divided by N is the cost of one
-message (imports, handshake and close drop out). Deterministic, unlike the wall clock on a
-shared machine.
+case runs with N and 2N messages, and the difference divided by N is the cost of one
+message (imports, handshake and close drop out); the least count of --runs runs per length
+is taken (the clock only adds work: a message that arrives while the loop is busy skips a
+wait). Far steadier than the wall clock on a shared machine.
 
-    python bench/ws_cg.py [--lib build/lib] [--n 200] [case ...]
+    python bench/ws_cg.py [--lib build/lib] [--n 500] [--runs 3] [case ...]
 
-cases: client (netstack 64 B text echo round trip, against CPython websockets), rawclient
-(bench/ws_mp.py's raw baseline), server (netstack server, 64 B echo per message, one CPython
-client), rawserver (ws_run.RAW_SERVER); srvloop, cliloop: bench/ws_loop.py, the session's path per
-message without the network or the event loop (deterministic: one run per length)."""
+cases:
+  client, rawclient        64 B text echo round trip against CPython websockets: netstack,
+                           bench/ws_mp.py's raw baseline
+  client64k, rawclient64k  64 KiB binary echo round trips (N/10 of them)
+  server, rawserver        64 B echo per message to one CPython client: netstack,
+                           ws_run.RAW_SERVER
+  microdot                 microdot's server (ended by SIGTERM; chumicro's server polls in a
+                           busy loop: its count follows the clock, not the work)
+  srvloop, cliloop         bench/ws_loop.py: the session's path per message without the
+                           network or the event loop (deterministic: one run per length)
+"""
 import argparse
 import os
 import subprocess
@@ -38,14 +46,14 @@ def callgrind(argv, env, tmp, tag):
     return p, out
 
 
-def client_case(kind, lib, n, tmp):
+def client_case(kind, lib, n, tmp, size=64, what="text"):
     echo = ws_run.Echo()
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
     try:
         res = []
         for k in [n] * RUNS + [2 * n] * RUNS:
             p, out = callgrind([MP, "-X", "heapsize=" + ws_run.HEAP, os.path.join(HERE, "ws_mp.py"),
-                                kind, "127.0.0.1", str(echo.port), "64", str(k), "text"],
+                                kind, "127.0.0.1", str(echo.port), str(size), str(k), what],
                                env, tmp, "%s%d" % (kind, k))
             o = p.communicate(timeout=600)[0]
             if p.returncode:
@@ -56,7 +64,7 @@ def client_case(kind, lib, n, tmp):
         echo.close()
 
 
-def server_case(src, lib, n, tmp):
+def server_case(src, lib, n, tmp, exits=True):
     # the server script exits when the client's close comes (callgrind writes at exit)
     import asyncio
     from websockets.asyncio.client import connect
@@ -88,10 +96,10 @@ def server_case(src, lib, n, tmp):
 
         asyncio.run(one())
         try:
-            p.communicate(timeout=120)
+            p.communicate(timeout=120 if exits else 2)
         except subprocess.TimeoutExpired:
-            p.terminate()
-            p.communicate(timeout=30)
+            p.terminate()  # (valgrind still writes the counts: peers that never exit)
+            p.communicate(timeout=60)
         res.append(_instr(out))
     return (min(res[RUNS:]) - min(res[:RUNS])) / n
 
@@ -144,10 +152,17 @@ def main():
                 v = client_case("netstack", a.lib, a.n, tmp)
             elif c == "rawclient":
                 v = client_case("raw", a.lib, a.n, tmp)
+            elif c in ("client64k", "rawclient64k"):  # 64 KiB binary echoes, n/10 of them
+                v = client_case("raw" if c[0] == "r" else "netstack", a.lib, max(a.n // 10, 5),
+                                tmp, 65536, "binary")
             elif c in ("srvloop", "cliloop"):
                 v = loop_case("server" if c == "srvloop" else "client", a.lib, a.n, tmp)
-            else:
+            elif c in SERVERS:
                 v = server_case(SERVERS[c], a.lib, a.n, tmp)
+            else:  # a peer's server (microdot, chumicro), ended by SIGTERM
+                pl = ws_run.peers_lib()
+                src = {"microdot": ws_run.MICRODOT_SERVER, "chumicro": ws_run.CHUMICRO_SERVER}[c]
+                v = server_case(src, pl, a.n, tmp, exits=False)
             print("%-10s %8.1fk instructions per message" % (c, v / 1000))
             sys.stdout.flush()
 
