@@ -138,8 +138,9 @@ def short(e):
 # start at the deadline (not run before: no step, no sleep of its own), that sets a flag on
 # x and cancels the task that armed it. Stop it with unwatch() when the work is done in
 # time; on CancelledError, the flag tells a timeout from other causes.
-def watch(ms, x, flag):
-    return _port.spawn_after(_dog(_port.current_task(), x, flag), ms)
+def watch(ms, x, flag, task=None):
+    """task: the current task, when the caller has it at hand."""
+    return _port.spawn_after(_dog(task or _port.current_task(), x, flag), ms)
 
 
 def deadline(code, message):

@@ -115,7 +115,8 @@ class Pool:
         self.conn = None
         rb, self.rb = self.rb, None
         if c is not None:
-            _unidle(c)
+            if c in _idle:  # (_unidle without a call)
+                _idle[_idle.index(c)] = None
             if self.key == key and not c.closed:
                 return c, rb
             c.close()
@@ -123,8 +124,9 @@ class Pool:
         return None, None
 
     def put(self, key, conn, rb):
-        self.close()
-        if self.dead or len(rb):  # bytes past the response: not a connection to reuse
+        if self.conn is not None:
+            self.close()
+        if self.dead or rb.end > rb.start:  # bytes past the response: not a connection to reuse
             conn.close()
             _recycle(rb)
             return
@@ -272,7 +274,7 @@ async def perform(x, pool):
                     from ._clientx import drain
                     keep = await drain(conn, rb, http1body.BodyReader(kind, length), length)
                 else:
-                    if kind == http1body.LENGTH and length <= len(rb) and x.on_data is None \
+                    if kind == http1body.LENGTH and length <= rb.end - rb.start and x.on_data is None \
                             and not x.decode and (x.max_limit is None or length <= x.max_limit):
                         # the whole body came with the head (a small response): no reader
                         s = rb.start
@@ -439,18 +441,20 @@ async def _send_and_head(x, conn, rb, head, body, method):
             if not len(mv):
                 raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
             n = conn.read_now(mv)
-            new = n is not None
-            if not new:  # nothing yet: wait (no coroutine per read)
+            if n is None:  # nothing yet: wait (no coroutine per read)
                 await _port.wait_readable(conn.s)
-                continue
+                n = conn.read_now(mv)
+                new = n is not None
+                if not new:
+                    continue
             if not n:
                 if got:
                     raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
                 raise BusinessError(_E_NOTHING)
             if not got:
                 x.timing[5] = time.ticks_ms()
-            got = True
-            rb.wrote(n)
+            got = new = True
+            rb.end += n  # (rb.wrote(n) without the call: n fits, it was read into space())
     except OSError as e:
         from ._clientx import io_error
         raise io_error(conn, e, _E_RECV, x)

@@ -49,7 +49,7 @@ async def _request(req, x, options, streaming, R, T):
     req._running.append(task)
     try:
         if timeout:  # bounds the whole transfer (a third of what wait_for costs)
-            dog = _aw.watch(timeout, x, "timed_out")
+            dog = _aw.watch(timeout, x, "timed_out", task)
         c = _client.cache
         if c is None or streaming or (options or {}).get("usingCache") is False:
             c = _client
@@ -81,11 +81,13 @@ def _wire_events(req, x, resp, streaming):
 
     def on_head(status, headers, length):
         resp.header = h = header_object(headers)
-        if req._has("headerReceive"):
-            req._emit("headerReceive", None, h)
-        if req._has("headersReceive"):
-            req._emit("headersReceive", h)
-        alive()
+        ls = req._ls
+        if ls:
+            if "headerReceive" in ls:
+                req._emit("headerReceive", None, h)
+            if "headersReceive" in ls:
+                req._emit("headersReceive", h)
+            alive()
         if streaming:  # progress (on_data): not set on a request()'s exchange
             x.total = length
             x.got = 0
@@ -99,7 +101,8 @@ def _wire_events(req, x, resp, streaming):
             if req._destroyed:
                 raise _destroyed()
         x.on_data = on_data
-    if req._has("dataSendProgress"):
+    ls = req._ls
+    if ls and "dataSendProgress" in ls:
         def on_sent(sent, total):
             req._emit("dataSendProgress", {"sendSize": sent, "totalSize": total})
             alive()

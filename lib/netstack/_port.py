@@ -61,7 +61,9 @@ def spawn_after(coro, ms):
 
 def run_until_complete(aw):
     # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
-    return asyncio.get_event_loop().run_until_complete(aw)
+    # (What asyncio's Loop.run_until_complete does, without its two calls around it.)
+    core = asyncio.core
+    return core.run_until_complete(aw if isinstance(aw, core.Task) else core.create_task(aw))
 
 
 # What a cancelled task sees at its await (timeouts are a watchdog task cancelling the

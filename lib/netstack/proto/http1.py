@@ -186,7 +186,7 @@ def parse_response_head(rb, max_headers=None):
     mv = rb.mv
     s = rb.start
     p = buf.find(b"\n", s, h)
-    e = _eol(buf, s, p)
+    e = p - 1 if buf[p - 1] == 13 else p  # (_eol; p > s: the head ends past it)
     # 'HTTP/1.x SSS' then ' reason' (may be empty) or nothing (written out: calls cost)
     minor = buf[s + 7] - 48 if e - s >= 12 and buf.find(b"HTTP/1.", s, s + 7) == s else -1
     if not 0 <= minor <= 1 or buf[s + 8] != 32 or (e > s + 12 and buf[s + 12] != 32):
@@ -212,18 +212,6 @@ def header(headers, name, default=None):
         if k == name:
             return v
     return default
-
-
-def tokens(headers, name):
-    """The comma-separated tokens of every lowercase header `name`, stripped, lowercased."""
-    out = []
-    for k, v in headers:
-        if k == name:
-            for t in v.split(","):
-                t = t.strip()
-                if t:
-                    out.append(t.lower())
-    return out
 
 
 def has_token(headers, name, token):

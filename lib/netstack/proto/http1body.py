@@ -80,16 +80,9 @@ def response_framing(method, status, headers):
         return (NONE, 0)
     if method == "CONNECT" and status < 300:
         return (NONE, 0)  # the connection became a tunnel
-    te = cl = False
-    for k, v in headers:  # which of the two are there (one call each only then)
-        if k == "transfer-encoding":
-            te = True
-        elif k == "content-length":
-            cl = True
-    if te:  # Transfer-Encoding beats Content-Length
-        return (CHUNKED, 0) if _chunked_te(headers) else (CLOSE, 0)
-    if not cl:
-        return (CLOSE, 0)
+    te = _chunked_te(headers)
+    if te is not None:  # Transfer-Encoding beats Content-Length
+        return (CHUNKED, 0) if te else (CLOSE, 0)
     n = _clen(headers)
     if n < 0:
         return (CLOSE, 0)

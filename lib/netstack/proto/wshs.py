@@ -7,6 +7,20 @@ import binascii
 import hashlib
 from . import http1
 
+
+# (here, not in http1: its only user; a GET does not load it)
+def tokens(headers, name):
+    """The comma-separated tokens of every lowercase header `name`, stripped, lowercased."""
+    out = []
+    for k, v in headers:
+        if k == name:
+            for t in v.split(","):
+                t = t.strip()
+                if t:
+                    out.append(t.lower())
+    return out
+
+
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # header names a caller may not set: the handshake owns them
 _OWN = ("host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
@@ -86,7 +100,7 @@ def check_request(method, target, minor, headers):
     if not http1.has_token(headers, "upgrade", "websocket") or \
             not http1.has_token(headers, "connection", "upgrade"):
         raise HandshakeError(426, "not a WebSocket upgrade")
-    if http1.tokens(headers, "sec-websocket-version") != ["13"]:
+    if tokens(headers, "sec-websocket-version") != ["13"]:
         raise HandshakeError(426, "Sec-WebSocket-Version is not 13")
     key = http1.header(headers, "sec-websocket-key", "").strip()
     try:
