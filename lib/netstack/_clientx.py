@@ -13,56 +13,86 @@ from ._err import BusinessError
 
 async def stream_body(on_data, lent, conn, rb, br, buf_size):
     """requestInStream: hand the body to on_data in pieces (or through lent, the caller's
-    buffer). Raises OSError, MemoryError, ProtoError."""
+    buffer). A piece gathers what has arrived, without waiting once it holds bytes: body
+    bytes from rb, reads straight from the socket into it, and for a chunked body the
+    chunks that follow (their framing through rb), up to the piece size: a download in
+    16 KiB chunks is not a piece (an allocation, a listener call) per chunk. Raises
+    OSError, MemoryError, ProtoError."""
     piece = _piece_size(buf_size) if lent is None else len(lent)
-    while True:
-        p = br.read(rb)
-        if p is None and br.done:
-            break
-        k = 0
-        if p is not None:  # body bytes that came in with framing bytes
-            mv = rb.mv[p[0]:p[1]]
-            k = len(mv)
-        w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
-        # A new piece for the listener (bytearray, not bytes: MicroPython hashes every new
-        # bytes object), or the caller's lent buffer, starting with the k bytes from rb and
-        # filled straight from the socket. On a tight heap (piece 0), or with no block
-        # that big, bytes go through rb and are copied out at their exact size instead.
+    while not br.done:
+        m = piece
+        if br.kind == 1 and m > br.left:  # LENGTH: no bigger than what is left
+            m = br.left
+        # a new piece for the listener (bytearray, not bytes: MicroPython hashes every new
+        # bytes object), or the caller's lent buffer
         b = None
-        if w and piece:
-            m = piece if w < 0 or w + k > piece else w + k
-            if m > k:
-                if lent is not None:
-                    b = lent if m == piece else lent[:m]
-                else:
-                    try:
-                        b = bytearray(m)
-                    except MemoryError:
-                        pass
-        if b is None:
-            if k:
-                _copy_out(on_data, mv, lent)
+        if m:
+            if lent is not None:
+                b = lent if m == piece else lent[:m]
+            else:
+                try:
+                    b = bytearray(m)
+                except MemoryError:
+                    pass
+        if b is None:  # a tight heap, or no block that big: through rb, at exact sizes
+            p = br.read(rb)
+            if p is not None:
+                _copy_out(on_data, rb.mv[p[0]:p[1]], lent)
                 continue
+            if br.done:
+                break
             n = await conn.readinto(rb.space())
             if n:
                 rb.wrote(n)
                 continue
             br.eof()
             break
-        if k:  # bytes already here go out now: add only what arrived too, no waiting
-            b[:k] = mv
-            n = conn.fill_now(memoryview(b)[k:])
-        else:  # what has arrived, without a round through the loop; else wait
-            n = conn.fill_now(b if lent is not None else memoryview(b))
-            if not n:
-                n = await conn.fill(b)
-                if not n:  # closed
-                    br.eof()
+        v = b if lent is not None else memoryview(b)
+        k = 0
+        while k < m and not br.done:
+            if rb.end > rb.start:  # framing and/or body bytes already here
+                p = br.read(rb, m - k)
+                if p is not None:
+                    n = p[1] - p[0]
+                    v[k:k + n] = rb.mv[p[0]:p[1]]
+                    k += n
+                    continue
+                if br.done:
                     break
-        if n:
-            br.took(n)
-            k += n
-        on_data(b if k == len(b) else b[:k])
+            else:
+                w = br.want()
+                if w:  # body bytes straight from the socket
+                    e = m if w < 0 or w >= m - k else k + w
+                    n = conn.fill_now(v[k:e])
+                    if not n:
+                        if k:  # nothing more right now: hand over what is here
+                            break
+                        n = await conn.fill(v[k:e])
+                        if not n:
+                            br.eof()  # raises, unless the body runs until the close
+                            break
+                    br.took(n)
+                    k += n
+                    continue
+            # framing next (not all here): into rb, without waiting once the piece has bytes
+            n = conn.read_now(rb.space())
+            if n is None:
+                if k:
+                    break
+                await _port.wait_readable(conn.s)
+                continue
+            if not n:
+                br.eof()
+                break
+            rb.wrote(n)
+        if k:
+            if k < m:
+                if lent is not None:
+                    b = b[:k]
+                else:
+                    v = None  # (CPython: no view of b left while it shrinks)
+                    b[k:] = b""  # in place: no copy
+            on_data(b)
 
 
 async def big_head(conn, rb, e, limit):

@@ -119,8 +119,9 @@ def _chunk_size(buf, s, e):
 class BodyReader:
     """Reads one message body out of a RecvBuf in pieces, never past its end.
 
-    read(rb) -> (start, end) offsets into rb.buf (already consumed: use rb.mv[start:end]
-    before the next read into rb), or None when it needs more bytes or the body is done.
+    read(rb, most=-1) -> (start, end) offsets into rb.buf (already consumed: use
+    rb.mv[start:end] before the next read into rb) of at most `most` bytes (-1: any), or
+    None when it needs more bytes or the body is done.
     Call it until it returns None after each read into rb. done turns True after the last
     byte (and, for chunked, the trailers); trailers holds chunked trailer lines (an empty
     tuple until one came)."""
@@ -143,16 +144,18 @@ class BodyReader:
         if max_headers is not None:
             self.mx = max_headers
 
-    def read(self, rb):
+    def read(self, rb, most=-1):
         if self.done:
             return None
         k = self.kind
         if k == CHUNKED:
-            return self._chunked(rb)
+            return self._chunked(rb, most)
         s = rb.start
         n = rb.end - s
         if k == LENGTH and n > self.left:
             n = self.left
+        if 0 <= most < n:
+            n = most
         if not n:
             return None
         rb.consume(n)
@@ -187,7 +190,7 @@ class BodyReader:
             else:
                 self.st = _S_CRLF
 
-    def _chunked(self, rb):
+    def _chunked(self, rb, most):
         buf = rb.buf
         while True:
             st = self.st
@@ -196,6 +199,8 @@ class BodyReader:
             if st == _S_DATA:
                 if n > self.left:
                     n = self.left
+                if 0 <= most < n:
+                    n = most
                 if not n:
                     return None
                 rb.consume(n)
