@@ -1,21 +1,28 @@
 #!/usr/bin/env python3
 """netstack.socket rows of `make bench`, each next to a minimal raw-socket baseline written
-the way a MicroPython user would (blocking socket, one preallocated buffer), both on the
-MicroPython unix port against CPython peers on 127.0.0.1:
+the way a MicroPython user would (blocking socket), both on the MicroPython unix port
+against CPython peers on 127.0.0.1:
 
   TCP send MB/s     64 MiB to a sink           raw: sock.write; netstack: TCPSocket.send
-  TCP receive MB/s  64 MiB from a source       raw: readinto 4 KB (netstack's RECV_BUF);
-                                               netstack: message events
+  TCP receive MB/s  64 MiB from a source       raw: recv(4096) (netstack's RECV_BUF) to a
+                                               handler; netstack: message events
   UDP datagrams/s   50,000 x 512 B to a sink   raw: sendto; netstack: UDPSocket.send
   TCP accepts/s     200 connects by CPython    raw: accept+close; netstack: TCPSocketServer
   TLS send MB/s     16 MiB to a TLS sink       raw: tls socket write; netstack: TLSSocket
 
-Honest baselines: both sides are timed over the same span (after connect / handshake /
+More sides where they tell something: `aio` (the raw socket non-blocking under asyncio's
+poller), `floor` (the send rows: the thinnest object with an awaitable send(options) over
+that socket: what any such API costs here), `into` (the receive row: readinto one buffer,
+no bytes per read: the data is not the user's to keep), `before` (--before LIB: another
+build of the library, e.g. main's, for a before/after in the same runs).
+
+Honest baselines: all sides are timed over the same span (after connect / handshake /
 bind for the sending rows, from connect for receiving), imports and setup outside it; the
 sizes are large enough for the ms clock (8 MiB took 10 ms raw); each side runs --runs
-times (default 3) alternating with the other, and the best run counts (a loaded machine).
+times (default 3) alternating with the others, and the best run counts (a loaded machine).
 
-    python bench/sock.py [--lib build/lib]
+    python bench/sock.py [--lib build/lib] [--before LIB] [--only tcp_send,...]
+    python bench/sock.py --callgrind      # instructions per operation (valgrind), no times
 
 Targets (issue 9): netstack >= 0.9x raw for the bulk and datagram rows; a missed target
 is reported, not fatal.
