@@ -259,16 +259,20 @@ _END = iter(())  # exhausted, so shared: every await of DONE ends at once
 DONE = _Done()
 
 
-def _write_now(c, data):
-    """c.write_now(data), or None if it raised: the caller then sends through the general
-    path, whose write raises the socket's error again (a reset peer: EPIPE now). (No
+def _write(s, data):
+    """s.write(data): bytes written, None (it would block), or -1 if it raised (send's
+    general path writes again and reports the error: a reset peer then gives EPIPE). (No
     `except ... as`: that takes 6 words of the frame, and a frame of more than 11 words
     comes from the heap, whose search on a fragmented heap cost more than the rest of a
     send: docs/socket.md, "Speed".)"""
     try:
-        return c.write_now(data)
+        return s.write(data)
     except Exception:
-        return None
+        return -1
+
+
+_dict = dict    # (a module global is found faster than a builtin: on the send path)
+_bytes = bytes
 
 
 async def _join(t):
@@ -418,24 +422,41 @@ class Stream(Base):
             # case: no operation object, no coroutine), a task sends the rest or the whole
             # (after the writes before it: Conn's writers' turn), even if nobody awaits
             # the result. So the bytes go out in the order of the calls.
-            r = False
-            if c.wq is None:
-                r = _write_now(c, data_of(options))
-                if r is True:
+            d = options.get("data") if type(options) is _dict else None
+            if type(d) is not _bytes:
+                d = data_of(options)  # (checks, converts, raises 401)
+            n = -2
+            if c.wq is None:  # (Conn.write_now's first step, one call less; a socket
+                # needs no Conn.stage: error_of maps errnos whatever the stage)
+                n = _write(c.s, d)
+                if n == len(d):
                     if c.tls:
                         self._over = True
                     return DONE
-            return self._later(c, r, options)
+            return self._later(c, n, d)
+        return self._general(options, callback)
+
+    def _general(self, options, callback):
         return op(self, self._send(data_of(options)), callback)
 
-    def _later(self, c, r, options):
-        # (apart from send(), whose frame stays within the 11 words a call keeps off the
-        # heap: docs/socket.md, "Speed")
-        if r is None:  # the write failed: the general path's write reports it
-            return op(self, self._send(data_of(options)), None)
-        if r is False:  # another write is in flight: after it
-            r = self._send(data_of(options))
-        else:  # the rest, holding the writers' turn
+    def _later(self, c, n, d):
+        # send() when the socket did not take all of d at once (n: what it took, None:
+        # nothing, -1: the write failed, -2: another write is in flight). Apart from
+        # send(), whose frame stays within the 11 words a call keeps off the heap
+        # (docs/socket.md, "Speed").
+        if n == -1:  # the general path's write reports the error
+            return op(self, self._send(d), None)
+        if n == -2:  # after the writes before it
+            r = self._send(d)
+        else:  # the rest, holding the writers' turn from now (write_now takes it)
+            if n:
+                d = memoryview(d)[n:]
+            try:
+                r = c.write_now(d)
+            except Exception as e:
+                return op(self, fail(self._io_error(e)), None)
+            if r is True:
+                return DONE
             r = self._rest(c, r)
         return op(self, _join(_port.spawn(r)), None)
 
