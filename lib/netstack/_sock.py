@@ -99,6 +99,8 @@ def data_of(o):
     if not isinstance(o, dict):
         raise param("options must be an object with data")
     d = o.get("data")
+    if type(d) is bytes:  # first: the isinstance below builds its tuple (64 B) per call
+        return d
     if isinstance(d, str):
         return d.encode()
     if isinstance(d, (bytes, bytearray, memoryview)):
@@ -225,6 +227,61 @@ def rx_view(want):
     if v is None:
         v = _views[want] = memoryview(b)[:want]
     return v
+
+
+# ---- an operation done at the call -----------------------------------------------------
+
+class _Done:
+    """What send() returns when the data went out at the call: an awaitable that is
+    already done (None), without an operation object or a coroutine per send. Awaiting
+    it, netstack.run(it) and asyncio.create_task(it) work as with any operation."""
+
+    def __iter__(self):  # MicroPython's await: an empty iterator ends the await at once
+        return _END
+
+    def __await__(self):  # CPython's
+        return _END
+
+    def send(self, v):
+        raise StopIteration
+
+    def throw(self, *a):
+        raise a[0]
+
+    def close(self):
+        pass
+
+    def __repr__(self):
+        return "<netstack send: done (sent at the call)>"
+
+
+_END = iter(())  # exhausted, so shared: every await of DONE ends at once
+DONE = _Done()
+
+
+def _write(s, data):
+    """s.write(data): bytes written, None (it would block), or -1 if it raised (send's
+    general path writes again and reports the error: a reset peer then gives EPIPE). (No
+    `except ... as`: that takes 6 words of the frame, and a frame of more than 11 words
+    comes from the heap, whose search on a fragmented heap cost more than the rest of a
+    send: docs/socket.md, "Speed".)"""
+    try:
+        return s.write(data)
+    except Exception:
+        return -1
+
+
+_dict = dict    # (a module global is found faster than a builtin: on the send path)
+_bytes = bytes
+
+
+async def _join(t):
+    return await t
+
+
+async def fail(err):
+    """An operation that fails with err (a failure found at the call, reported when run)."""
+    raise err
 
 
 # ---- what every socket shares --------------------------------------------------------
@@ -358,7 +415,67 @@ class Stream(Base):
         return True
 
     def send(self, options, callback=None):
+        c = self._c
+        if callback is None and c is not None and not self._st & CLOSED:
+            # OpenHarmony's send starts at the call, and so does this one: what the socket
+            # takes at once goes out now when no other write is in flight (the common
+            # case: no operation object, no coroutine), a task sends the rest or the whole
+            # (after the writes before it: Conn's writers' turn), even if nobody awaits
+            # the result. So the bytes go out in the order of the calls.
+            d = options.get("data") if type(options) is _dict else None
+            if type(d) is not _bytes:
+                d = data_of(options)  # (checks, converts, raises 401)
+            n = -2
+            if c.wq is None:  # (Conn.write_now's first step, one call less; a socket
+                # needs no Conn.stage: error_of maps errnos whatever the stage)
+                n = _write(c.s, d)
+                if n == len(d):
+                    if c.tls:
+                        self._over = True
+                    return DONE
+            return self._later(c, n, d)
+        return self._general(options, callback)
+
+    def _general(self, options, callback):
         return op(self, self._send(data_of(options)), callback)
+
+    def _later(self, c, n, d):
+        # send() when the socket did not take all of d at once (n: what it took, None:
+        # nothing, -1: the write failed, -2: another write is in flight). Apart from
+        # send(), whose frame stays within the 11 words a call keeps off the heap
+        # (docs/socket.md, "Speed").
+        if n == -1:  # the general path's write reports the error
+            return op(self, self._send(d), None)
+        if n == -2:  # after the writes before it
+            r = self._send(d)
+        else:  # the rest, holding the writers' turn from now (write_now takes it)
+            if n:
+                d = memoryview(d)[n:]
+            try:
+                r = c.write_now(d)
+            except Exception as e:
+                return op(self, fail(self._io_error(e)), None)
+            if r is True:
+                return DONE
+            r = self._rest(c, r)
+        return op(self, _join(_port.spawn(r)), None)
+
+    async def _rest(self, c, co):
+        # the rest of an eager send (write_now's coroutine, holding the writers' turn)
+        try:
+            tmo = self._opts and self._opts.get("socketTimeout")
+            if tmo:
+                await deadline(co, tmo, self.BASE)
+            else:
+                await co
+            if c.tls:
+                self._over = True
+        except BusinessError:
+            raise
+        except Exception as e:
+            raise self._io_error(e)
+        finally:
+            c._next()
 
     async def _send(self, data):
         c = self._c

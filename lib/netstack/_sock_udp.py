@@ -1,9 +1,9 @@
 # UDPSocket of @ohos.net.socket, loaded by the first constructUDPSocketInstance
 # (MulticastSocket builds on it in _sock_mcast).
 from ._err import BusinessError
-from . import _aw, _port
+from . import _aw, _port, _portx
 from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, need_ip, af, data_of,
-                     set_opts, error_of, proxy_of, numeric, op, rinfo)
+                     set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, fail)
 from .transport.udp import Datagram
 
 try:
@@ -16,12 +16,17 @@ _EINVAL = const(22)
 _E_SYSTEM = const(2300002)
 
 
+# The fast send calls the socket's own sendto where the seam's is MicroPython's default
+# (the same call; the default's `except OSError as e` gives its frame from the heap)
+_DIRECT = _port.sendto is _portx.sendto
+
+
 class UDPSocket(Base):
     EVENTS = ("message", "listening", "close", "error")
     OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout", "broadcast")
     _d = None       # transport Datagram once bound
     _socks = None   # the SOCKS5 UDP association (_socks.Udp) once a proxied send made one
-    _to = None      # the last destination: (address, port, family as given, sockaddr)
+    _to = None      # the last destination: (a copy of its NetAddress, sockaddr)
 
     def _sock(self):
         d = self._d
@@ -92,15 +97,38 @@ class UDPSocket(Base):
             self._emit("error", error_of(err))
 
     def send(self, options, callback=None):
+        t = self._to
+        if t is not None and callback is None and type(options) is dict:
+            # The same destination as the last send (equal values: the dict compare runs
+            # natively), bytes, no proxy, the socket open: sent at the call when the
+            # socket takes it (see Stream.send), without parsing, name lookup, operation
+            # object or coroutine. Anything else takes the general path.
+            data = options.get("data")
+            if (type(data) is bytes and options.get("address") == t[0]
+                    and options.get("proxy") is None and self._d is not None):
+                if _DIRECT and self._put(data):
+                    return DONE
+                return self._wait(data, t[1])
+        return self._general(options, callback)
+
+    def _put(self, data):
+        # one datagram to the last destination if the socket takes it now -> True; False:
+        # it would block, or failed (the general path waits, or reports the error). Two
+        # locals and no `except ... as`: the frame stays off the heap.
+        try:
+            self._d.s.sendto(data, self._to[1])
+            return True
+        except Exception:
+            return False
+
+    # (send's rarer paths apart: its frame stays within the 11 words a call keeps off
+    # the heap; docs/socket.md, "Speed")
+    def _wait(self, data, sa):  # it would block (or failed): wait, or report the error
+        return op(self, self._send_sa(data, sa), None)
+
+    def _general(self, options, callback):
         data = data_of(options)
         a = options.get("address")
-        t = self._to
-        # The same destination as the last send (values, not the object): its checked
-        # address and sockaddr again, without parsing, name lookup or getaddrinfo
-        if (t is not None and type(a) is dict and a.get("address") == t[0]
-                and a.get("port") == t[1] and a.get("family") == t[2]
-                and options.get("proxy") is None):
-            return op(self, self._send_sa(data, t[3]), callback)
         return op(self, self._send(data, net_address(a), proxy_of(options), a), callback)
 
     async def _send(self, data, na, proxy, a):
@@ -113,7 +141,7 @@ class UDPSocket(Base):
             from ._sock import dial, deadline
             return await _socks.udp_send((dial, deadline), self, data, host, port, proxy)
         sa = _port.resolve(numeric(fam, host, port, CLIENT_BASE), port, True)[1]
-        self._to = (a.get("address"), a.get("port"), a.get("family"), sa)
+        self._to = (dict(a), sa)  # (a copy: the caller may change theirs)
         await self._send_sa(data, sa)
 
     async def _send_sa(self, data, sa):

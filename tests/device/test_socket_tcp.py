@@ -137,6 +137,54 @@ async def ordered():
     print("ordered ok")
 
 
+async def eager():
+    # send() starts at the call, as OpenHarmony's: sends nobody awaits yet go out, in the
+    # order of the calls, also when the socket takes only part of one (a peer that does
+    # not read yet, small buffers): then a task sends the rest and the sends after it
+    from netstack import _port
+    from netstack.transport import tcp
+    ls, sa = tcp.prepare(_port.socket.AF_INET, (("rcvbuf", 2048),), "127.0.0.1", 0)
+    _port.listen(ls, 2)
+    s = ns.constructTCPSocketInstance()
+    await s.setExtraOptions({"sendBufferSize": 2048})
+    await s.connect({"address": A(_port.addr(sa)[1])})
+    blob = bytes(range(256)) * 16  # 4 KB; the sends: slices of it, different in each
+    parts = [memoryview(blob)[i * 97:i * 97 + 3000] for i in range(12)]
+    ops = [s.send({"data": p}) for p in parts]
+    assert s._c.wq is not None, "the socket took it all: nothing tested the rest"
+    for i in range(400):  # the peer accepts only now, and reads
+        r = _port.accept(ls)
+        if r is not None:
+            break
+        await asyncio.sleep_ms(5)
+    c = r[0]
+    total = 3000 * len(parts)
+    got = 0
+    buf = bytearray(2048)
+    for i in range(4000):
+        if got >= total:
+            break
+        try:
+            n = c.readinto(buf)
+        except OSError:
+            n = None
+        if not n:
+            await asyncio.sleep_ms(2)
+            continue
+        for k in range(n):  # byte `got` of the stream: byte got % 3000 of part got // 3000
+            assert buf[k] == parts[got // 3000][got % 3000], ("out of order at", got)
+            got += 1
+    assert got == total, (got, total)
+    for o in ops:
+        assert (await o) is None
+    done = s.send({"data": b"x"})
+    assert "done" in repr(done) and (await done) is None  # taken at once: already done
+    await s.close()
+    _port.close(c)
+    _port.close(ls)
+    print("eager ok")
+
+
 async def cycles(n):
     # open/send/close n times; the heap must come back to its baseline
     async def once():
@@ -169,5 +217,6 @@ netstack.run(client())
 netstack.run(errors())
 netstack.run(server())
 netstack.run(ordered())
+netstack.run(eager())
 netstack.run(cycles(1000))
 print("OK")
