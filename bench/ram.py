@@ -132,6 +132,11 @@ def _get(mp, k, argv, img, size):
     else:
         cmd = [bench.MICROPYTHON, "-X", "heapsize=" + rom_heap(k, size), "-m", "mp_rom", img, str(size),
                "mp_get"] + argv
+    return _probe(mp, cmd)
+
+
+def _probe(mp, cmd):
+    # one run at a trial heap: (passed, its JSON line or the last stderr line, 0)
     mp.runs += 1
     try:
         p = subprocess.run(cmd, env=mp.env, cwd=mp.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -150,19 +155,7 @@ def _rom_get(mp, img, size, k, client, common):
     # mp_rom mounts the image, then runs mp_bench heap_get
     a = dict(common)
     cmd_args = [img, str(size), "mp_bench", "heap_get", client] + ["%s=%s" % kv for kv in sorted(a.items())]
-    mp.runs += 1
-    try:
-        p = subprocess.run([bench.MICROPYTHON, "-X", "heapsize=" + rom_heap(k, size), "-m", "mp_rom"] + cmd_args,
-                           env=mp.env, cwd=mp.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=bench.HEAP_RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return False, {"error": "timed out", "timeout": True}, 0
-    out = p.stdout.decode("utf-8", "replace").strip().splitlines()
-    try:
-        r = json.loads(out[-1])
-    except (ValueError, IndexError):
-        r = {"error": (p.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]}
-    return p.returncode == 0 and r.get("ok") is True, r, 0
+    return _probe(mp, [bench.MICROPYTHON, "-X", "heapsize=" + rom_heap(k, size), "-m", "mp_rom"] + cmd_args)
 
 
 def render(res):
