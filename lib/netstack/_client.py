@@ -324,15 +324,17 @@ async def _open(x, scheme, host, port):
         if c is not None:
             _idle[i] = None
             c.close()
-    rb = _new_buf()
+    rb = None
     p = x.proxy
     mark = lambda st: st < 2 and _mark(x, st + 1)  # resolved: dns mark, connected: tcp
     dog = _aw.watch(x.connect_timeout, x, "connect_timed_out") if x.connect_timeout else None
     try:
         ctx = None
-        if tls:
+        if tls:  # the TLS context (one ~3 KB block) before the buffer: on a small heap it
+            # takes the block the idle connections closed above freed (transport.tls.new)
             from . import _tls
             ctx = _tls.context(x)
+        rb = _new_buf()
         if p is None:
             conn = await transport.dial(host, port, ctx, x.sni, mark)
         else:  # through a proxy (a CONNECT tunnel for https): transport.tunnel, loaded then

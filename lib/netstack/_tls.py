@@ -25,6 +25,10 @@ def pem_to_ders(data, code=_E_CA):
 def context(x):
     """The SSL context for the Exchange x: CA (caPath/caData/board default), verification,
     client certificate, pins."""
+    try:  # the context first (see transport.tls.new): then the CA's DER and the hook
+        ctx = _t.new()
+    except MemoryError as e:  # too little heap for a handshake (_port.tls_heap)
+        raise BusinessError(_E_OOM, "out of memory: %s" % e)
     ca = x.ca
     try:
         if x.ca_path:
@@ -40,9 +44,7 @@ def context(x):
         hook = pin_hook(x.pins, x.pin_failed)
     cc = x.client_cert
     try:
-        return _t.context(False, ca, x.verify, cc and cc[0], cc and cc[1], hook)
-    except MemoryError as e:  # too little heap for a handshake (_port.tls_heap)
-        raise BusinessError(_E_OOM, "out of memory: %s" % e)
+        return _t.context(False, ca, x.verify, cc and cc[0], cc and cc[1], hook, ctx)
     except _t.NetError as e:
         if e.stage == _t.LOAD_CERT:
             raise BusinessError(_E_LOCAL_CERT, "client " + e.text)

@@ -338,11 +338,16 @@ def test_https_verifies_against_ca(cfg):
 
 
 def test_tls_setup_failure_leaks_nothing(cfg):
-    # a CA that cannot be read fails after the TCP connect: the socket is closed and the
-    # receive buffer goes back to the engine's spare
+    # a CA that cannot be read fails before the connection takes a receive buffer (the TLS
+    # context is made first, transport.tls.new): the engine's spare stays where it was; a
+    # failure after the buffer was taken (a refused connect) gives it back to the spare
     from netstack import _client
-    _client._spare = None
+    from netstack.proto import RecvBuf
+    _client._spare = spare = RecvBuf(_client.BUF_SIZE)
     assert code_of(cfg["httpbins"] + "/get", {"caPath": "/nonexistent/ca.pem"}) == 2300077
+    assert _client._spare is spare
+    _client._spare = None
+    assert code_of("http://127.0.0.1:%d/" % cfg["closed_port"]) == 2300007
     assert _client._spare is not None and len(_client._spare.buf) == _client.BUF_SIZE
 
 

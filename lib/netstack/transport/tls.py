@@ -32,6 +32,21 @@ def cert_key(paths):
             pem_to_ders(_port.read_file(paths["keyPath"]))[0])
 
 
+def new(server_side=False):
+    """A bare SSL context for context(ctx=...). Its object is one block of about 3 KB
+    (x64): a caller that makes it before its other objects (the CA's DER, the pin hook)
+    finds the block the last connection's context left, not holes those split."""
+    need = _port.tls_heap
+    if need and not server_side and _port.mem_free() < need:
+        import gc
+        gc.collect()
+        free = _port.mem_free()
+        if free < need:
+            raise MemoryError("a TLS handshake needs about %d bytes of free heap, %d free"
+                              % (need, free))
+    return _port.tls_context(server_side)
+
+
 def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=None, ctx=None):
     """An SSL context.
 
@@ -44,16 +59,8 @@ def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=No
     MemoryError for a client where mbedTLS allocates from the GC heap (_port.tls_heap) and
     less than a handshake needs is free after a collection: there, running out inside the
     certificate check reads as "not correctly signed by the trusted CA"."""
-    need = _port.tls_heap
-    if need and not server_side and _port.mem_free() < need:
-        import gc
-        gc.collect()
-        free = _port.mem_free()
-        if free < need:
-            raise MemoryError("a TLS handshake needs about %d bytes of free heap, %d free"
-                              % (need, free))
-    if ctx is None:  # (given: a context made earlier, while the heap had a block for it)
-        ctx = _port.tls_context(server_side)
+    if ctx is None:  # (given: made by new() earlier, while the heap had a block for it)
+        ctx = new(server_side)
     if ca is None and verify and not server_side and _port.DEFAULT_CA_PATH:
         try:
             ca = pem_to_ders(_port.read_file(_port.DEFAULT_CA_PATH))
