@@ -219,18 +219,20 @@ def server_headroom(srv):
 # --- MicroPython side -------------------------------------------------------------------------
 
 def lib_is_fresh(src, built):
-    """True when every lib/**/*.py has a .mpy in build/lib at least as new as it."""
+    """True when every lib/**/*.py and ports/native/**/*.py has a .mpy in build/lib at least
+    as new as it."""
     if not os.path.isdir(os.path.join(built, "netstack")):
         return False
-    for top, dirs, files in os.walk(src):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for f in files:
-            if not f.endswith(".py"):
-                continue
-            rel = os.path.relpath(os.path.join(top, f), src)
-            mpy = os.path.join(built, rel[:-3] + ".mpy")
-            if not os.path.exists(mpy) or os.path.getmtime(mpy) < os.path.getmtime(os.path.join(top, f)):
-                return False
+    for tree in (src, os.path.join(ROOT, "ports", "native")):
+        for top, dirs, files in os.walk(tree):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            for f in files:
+                if not f.endswith(".py"):
+                    continue
+                rel = os.path.relpath(os.path.join(top, f), tree)
+                mpy = os.path.join(built, rel[:-3] + ".mpy")
+                if not os.path.exists(mpy) or os.path.getmtime(mpy) < os.path.getmtime(os.path.join(top, f)):
+                    return False
     return True
 
 
@@ -259,16 +261,11 @@ def prepare(tmp, source, lib_dir=None):
         lib, how = os.path.join(tmp, "build-lib"), "build/lib (.mpy from tools/build_mpy.py)"
         shutil.copytree(built, lib, ignore=shutil.ignore_patterns("__pycache__"))
     else:
+        sys.path.insert(0, os.path.join(ROOT, "tools"))
+        import build_mpy
         lib = os.path.join(tmp, "lib")
-        n = 0
-        for top, dirs, files in os.walk(lib_src):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
-            for f in files:
-                if f.endswith(".py"):
-                    rel = os.path.relpath(os.path.join(top, f), lib_src)
-                    mpy_cross(os.path.join(top, f), os.path.join(lib, rel[:-3] + ".mpy"))
-                    n += 1
-        how = "lib/ compiled by bench/run.py with mpy-cross (%d modules; build/lib missing or stale)" % n
+        n = len(build_mpy.build(lib_src, lib))
+        how = "lib/ and ports/native compiled by tools/build_mpy.py (%d modules; build/lib missing or stale)" % n
     return [bench_dir, lib, ".frozen"], how
 
 

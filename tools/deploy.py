@@ -36,8 +36,8 @@ MPY_CROSS = os.path.join(BIN, "mpy-cross")
 
 # board -> MicroPython port (sys.platform)
 BOARDS = {"ESP32_GENERIC": "esp32", "ESP32_GENERIC_S3": "esp32", "RPI_PICO_W": "rp2"}
-# board -> mpy-cross -march: build/lib has its native-code modules (proto/wsmask's viper
-# loops) compiled for this host, which a board refuses ("incompatible .mpy arch")
+# board -> mpy-cross -march: build/lib has its native-code modules (ports/native: proto/
+# wsmask's viper loops) compiled for this host, which a board refuses ("incompatible .mpy arch")
 MARCH = {"ESP32_GENERIC": "xtensawin", "ESP32_GENERIC_S3": "xtensawin", "RPI_PICO_W": "armv6m"}
 
 # Runs on the board: what it is, and the SHA-256 of every file under the given roots.
@@ -197,16 +197,15 @@ def for_board(board, lib, stage):
     march = MARCH.get(board)
     if not march:
         return lib
-    from build_mpy import native
+    from build_mpy import NATIVE, modname
     out = os.path.join(stage, "lib")
     shutil.copytree(lib, out)
-    src = os.path.join(ROOT, "lib")
-    for top, dirs, files in os.walk(src):
+    for top, dirs, files in os.walk(NATIVE):
         for f in files:
             path = os.path.join(top, f)
-            if f.endswith(".py") and native(path):
-                rel = os.path.relpath(path, src)
-                compile_to(path, os.path.join(out, rel[:-3] + ".mpy"), rel, march)
+            if f.endswith(".py"):
+                rel = os.path.relpath(path, NATIVE)
+                compile_to(path, os.path.join(out, rel[:-3] + ".mpy"), modname(rel), march)
     return out
 
 

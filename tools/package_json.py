@@ -7,7 +7,9 @@ nothing else), so a board can take only `http` or only `fetch`:
     mpremote mip install github:OWNER/REPO/package-http.json    # netstack.http only
 
 URLs are relative to the .json file, so they work from GitHub, a fork, a local web server or
-a checkout (`mpremote mip install ./package.json`). `--check` fails if a file is stale
+a checkout (`mpremote mip install ./package.json`). The native-code modules (ports/native,
+viper) go in as source with the rest: a board's compiler builds them for its own
+architecture at import. `--check` fails if a file is stale
 (make test runs it); `make package-json` rewrites them.
 """
 import ast
@@ -17,7 +19,14 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIB = os.path.join(ROOT, "lib")
+NATIVE = os.path.join(ROOT, "ports", "native")   # the viper modules, laid out as in lib/
 PKG = "netstack"
+
+
+def path_of(rel):
+    """'netstack/proto/ws.py' -> its source file: in lib/, or ports/native/ for native code."""
+    p = os.path.join(LIB, rel)
+    return p if os.path.isfile(p) else os.path.join(NATIVE, rel)
 
 
 def version():
@@ -32,7 +41,7 @@ def module_file(dotted):
     """'netstack.proto.url' -> 'netstack/proto/url.py' (or its __init__.py), or None."""
     base = os.path.join(*dotted.split("."))
     for rel in (base + ".py", os.path.join(base, "__init__.py")):
-        if os.path.isfile(os.path.join(LIB, rel)):
+        if os.path.isfile(path_of(rel)):
             return rel
     return None
 
@@ -41,7 +50,7 @@ def imports(rel):
     """Modules of the package that file `rel` imports (anywhere in it: lazy imports too)."""
     dotted = rel[:-3].replace(os.sep, ".")
     pkg = dotted.rsplit(".", 1)[0] if not rel.endswith("__init__.py") else dotted[:-9]
-    with open(os.path.join(LIB, rel)) as f:
+    with open(path_of(rel)) as f:
         tree = ast.parse(f.read(), rel)
     out = []
     for node in ast.walk(tree):
@@ -79,9 +88,10 @@ def closure(start):
 
 def all_files():
     out = []
-    for d, dirs, files in os.walk(os.path.join(LIB, PKG)):
-        dirs[:] = sorted(x for x in dirs if x != "__pycache__")
-        out += [os.path.relpath(os.path.join(d, f), LIB) for f in sorted(files) if f.endswith(".py")]
+    for root in (LIB, NATIVE):
+        for d, dirs, files in os.walk(os.path.join(root, PKG)):
+            dirs[:] = sorted(x for x in dirs if x != "__pycache__")
+            out += [os.path.relpath(os.path.join(d, f), root) for f in sorted(files) if f.endswith(".py")]
     return sorted(out)
 
 
@@ -92,7 +102,8 @@ def public_modules():
 
 def package(files, description):
     return {"description": description, "version": version(),
-            "urls": [[f.replace(os.sep, "/"), "lib/" + f.replace(os.sep, "/")] for f in files],
+            "urls": [[f.replace(os.sep, "/"),
+                      os.path.relpath(path_of(f), ROOT).replace(os.sep, "/")] for f in files],
             "deps": []}
 
 

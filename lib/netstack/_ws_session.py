@@ -9,7 +9,7 @@ import sys
 from . import _aw, _port
 from ._err import param
 from .proto import ws
-from .proto.wsmask import mask, small
+from .proto.ws import mask, small
 
 try:
     from micropython import const

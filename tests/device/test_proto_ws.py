@@ -1,8 +1,8 @@
-# netstack.proto ws/wsmask/wshs (and wspmd's negotiation in the handshake; the rest of
-# permessage-deflate is in test_proto_wspmd.py): one module for both runtimes. On MicroPython,
-# tools/devtest.py runs it as a script (the main block at the end calls every test_*, then
-# prints the heap cost of the imports and OK); on CPython, tests/host/test_proto_ws.py
-# loads it and pytest collects the same test_* functions.
+# netstack.proto ws (with its mask and UTF-8 loops) and wshs (and wspmd's negotiation in the
+# handshake; the rest of permessage-deflate is in test_proto_wspmd.py): one module for both
+# runtimes. On MicroPython, tools/devtest.py runs it as a script (the main block at the end
+# calls every test_*, then prints the heap cost of the imports and OK); on CPython,
+# tests/host/test_proto_ws.py loads it and pytest collects the same test_* functions.
 import gc
 
 import netstack._err  # noqa: F401  the package and _err are not part of what is measured
@@ -11,7 +11,7 @@ gc.collect()
 _free0 = gc.mem_free() if hasattr(gc, "mem_free") else 0
 from netstack.proto import ws
 from netstack.proto import RecvBuf
-from netstack.proto.wsmask import mask, small, utf8
+from netstack.proto.ws import mask, small, utf8
 
 gc.collect()
 _free1 = gc.mem_free() if hasattr(gc, "mem_free") else 0
@@ -327,7 +327,7 @@ def _main():
     for n in names:
         globals()[n]()
         gc.collect()
-    print("import netstack.proto.ws (+wsmask, buf): %d bytes of heap" % (_free0 - _free1))
+    print("import netstack.proto.ws (+its mask loops, buf): %d bytes of heap" % (_free0 - _free1))
     print("%d tests" % len(names))
     print("OK")
 

@@ -6,7 +6,7 @@ import gc
 
 from netstack.proto import ws, wspmd
 from netstack.proto import RecvBuf
-from netstack.proto.wsmask import mask
+from netstack.proto.ws import mask
 
 
 def frame(op, payload, fin=True, key=None, rsv=0):

