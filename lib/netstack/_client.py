@@ -115,7 +115,7 @@ class Pool:
         self.conn = None
         rb, self.rb = self.rb, None
         if c is not None:
-            if c in _idle:  # (_unidle without a call)
+            if c in _idle:
                 _idle[_idle.index(c)] = None
             if self.key == key and not c.closed:
                 return c, rb
@@ -151,20 +151,14 @@ class Pool:
         c = self.conn
         if c is not None:
             self.conn = None
-            _unidle(c)
+            if c in _idle:
+                _idle[_idle.index(c)] = None
             c.close()
             _recycle(self.rb)
             self.rb = None
 
 
 _idle = [None] * _MAX_IDLE  # their Conns (fixed size: nothing allocated per request)
-
-
-def _unidle(c):
-    for i in range(len(_idle)):
-        if _idle[i] is c:
-            _idle[i] = None
-            return
 
 
 # One spare receive buffer (_spare, made at the top): a closed connection leaves its 4 KB
@@ -205,20 +199,13 @@ def split(u):
     return p
 
 
-def _mark(x, i):  # (the per-request marks are written inline: a call each cost more)
-    x.timing[i] = time.ticks_ms()
-
-
 # ProtoError kind (proto/__init__) -> the http code: BAD and TOO_BIG are an invalid
 # response, FRAMING a bad transfer coding, CUT a partial body, USAGE a bad argument,
 # URL a malformed URL, SCHEME an unsupported protocol.
-_PCODE = (_E_BAD_RESPONSE, _E_BAD_RESPONSE, _E_BAD_RESPONSE, 2300061, 2300018, 401, 2300003,
-          _E_UNSUPPORTED)
-
-
 def http_error(e):
     """The BusinessError an http/fetch user sees for a ProtoError."""
-    return BusinessError(_PCODE[e.kind], e.message)
+    return BusinessError((_E_BAD_RESPONSE, _E_BAD_RESPONSE, _E_BAD_RESPONSE, 2300061, 2300018, 401,
+                          2300003, _E_UNSUPPORTED)[e.kind], e.message)
 
 
 async def perform(x, pool):
@@ -326,7 +313,11 @@ async def _open(x, scheme, host, port):
             c.close()
     rb = None
     p = x.proxy
-    mark = lambda st: st < 2 and _mark(x, st + 1)  # resolved: dns mark, connected: tcp
+
+    def mark(st):  # resolved: the dns timing mark, connected: tcp
+        if st < 2:
+            x.timing[st + 1] = time.ticks_ms()
+
     dog = _aw.watch(x.connect_timeout, x, "connect_timed_out") if x.connect_timeout else None
     try:
         ctx = None
@@ -341,7 +332,7 @@ async def _open(x, scheme, host, port):
             from .transport.tunnel import dial
             conn = await dial(host, port, ctx, x.sni, p, rb, mark)
         if tls:
-            _mark(x, 3)
+            x.timing[3] = time.ticks_ms()
         return conn, rb
     except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
         _recycle(rb)
@@ -352,17 +343,15 @@ async def _open(x, scheme, host, port):
             _aw.unwatch(dog, x, "connect_timed_out")
 
 
-# The everyday request head (no user header, body, credentials, cookies or proxy): the
-# bytes the general path below builds for it, in one format. Method, target and Host value
-# were checked before (the method by an earlier request: http1._NAMES; the others with
-# the URL, which has no control chars or spaces).
-_PLAIN_HEAD = "%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\naccept: */*\r\n\r\n"
-
-
 def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
     if body is None and not x.headers and x.proxy is None and x.auth is None and \
             x.cookies is None and not userinfo and not auth_tried and method in http1._NAMES:
-        return (_PLAIN_HEAD % (method, target, hh)).encode()
+        # The everyday request head (no user header, body, credentials, cookies or proxy):
+        # the bytes the general path below builds for it, in one format. Method, target and
+        # Host value were checked before (the method by an earlier request: http1._NAMES;
+        # the others with the URL, which has no control chars or spaces).
+        return ("%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\naccept: */*\r\n\r\n"
+                % (method, target, hh)).encode()
     have = {}
     for n, v in x.headers:
         have[n] = 1

@@ -6,7 +6,7 @@
 # Emitter (on/once/off) every facade with events builds on (it was the module _emit).
 from micropython import const
 
-E_PARAM = const(401)
+_E_PARAM = const(401)
 E_INTERNAL = const(2300999)
 
 
@@ -35,7 +35,7 @@ class BusinessError(Exception):
 
 def param(what=None):
     """401 for a bad argument; `what` says which one."""
-    return BusinessError(E_PARAM, "Parameter error" + (": " + what if what else ""))
+    return BusinessError(_E_PARAM, "Parameter error" + (": " + what if what else ""))
 
 
 def uint(o, k, default):

@@ -1,7 +1,7 @@
 # The private half of netstack.http, loaded by the first request together with the engine:
 # option parsing (an Exchange from url + options), the request coroutine with its events,
 # timeout and destroy() handling, and result typing. http.py keeps the public names only.
-from ._err import BusinessError, param, uint as _uint
+from ._err import BusinessError, param, uint
 from . import _aw, _port
 
 from micropython import const
@@ -176,11 +176,8 @@ def type_result(resp, body, expect):
 
 # --- options -----------------------------------------------------------------------------
 
-_GET_LIKE = ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
-# the everyday options: a request with only these skips the checks for all the others
-_PLAIN = ("method", "header", "extraData", "expectDataType", "readTimeout", "connectTimeout",
-          "maxLimit", "usingCache", "priority", "usingProtocol", "addressFamily", "caPath",
-          "caData")
+# (The method and option name tuples below are written where they are used: a constant
+# tuple costs no global name, no dict slot.)
 
 
 def _exchange(url, o, streaming):
@@ -192,7 +189,9 @@ def _exchange(url, o, streaming):
         raise param("options must be an object (dict)")
     rare = False  # any option beyond the everyday ones: only then look for each of them
     for k in o:
-        if k not in _PLAIN:
+        if k not in ("method", "header", "extraData", "expectDataType", "readTimeout",
+                     "connectTimeout", "maxLimit", "usingCache", "priority", "usingProtocol",
+                     "addressFamily", "caPath", "caData"):  # the everyday options
             rare = True
             break
     if rare:  # the other options are parsed by _httpopt, loaded only for them
@@ -201,9 +200,13 @@ def _exchange(url, o, streaming):
     method = (rare and o.get("customMethod")) or o.get("method") or "GET"
     if not isinstance(method, str) or not method or " " in method:
         raise param("method must be a token string")
-    if method not in _GET_LIKE:  # (each new str costs MicroPython an intern-table scan)
+    get_like = method in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
+    if not get_like:  # (each new str costs MicroPython an intern-table scan)
         m = method.upper()
-        if m in _GET_LIKE or m in ("POST", "PUT", "DELETE", "PATCH"):
+        if m in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):
+            method = m
+            get_like = True
+        elif m in ("POST", "PUT", "DELETE", "PATCH"):
             method = m
     headers = []
     uh = o.get("header")
@@ -217,7 +220,6 @@ def _exchange(url, o, streaming):
                 v = "true" if v else "false"
             headers.append((k.lower(), "" if v is None else str(v)))
     body = None
-    get_like = method in _GET_LIKE
     if rare or not get_like or o.get("extraData") is not None:
         # extraData / queryParams / body / multiFormDataList (inventory §2.6), and the
         # content-type they imply: _httpbody, loaded then (a plain GET does not)
@@ -232,16 +234,16 @@ def _exchange(url, o, streaming):
     v = o.get("expectDataType")
     if v is not None:
         x.expect = v
-    v = _uint(o, "readTimeout", 60000)
+    v = uint(o, "readTimeout", 60000)
     if v != 60000:
         x.read_timeout = v
-    v = _uint(o, "connectTimeout", 60000)
+    v = uint(o, "connectTimeout", 60000)
     if v != 60000:
         x.connect_timeout = v
     if streaming:
         x.max_limit = None
     elif "maxLimit" in o:
-        x.max_limit = min(_uint(o, "maxLimit", 5 * 1024 * 1024), _MAX_LIMIT_CAP)
+        x.max_limit = min(uint(o, "maxLimit", 5 * 1024 * 1024), _MAX_LIMIT_CAP)
     if not streaming:
         for n, v in headers:
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):

@@ -216,7 +216,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             # the name checked against the certificate: the host asked for (an IP too)
             conn.start_tls(ctx, host)
             mv = memoryview(bytearray(1))
-            n = await deadline(conn.handshake(lambda: self._peer is not None, mv), tmo,
+            n = await deadline(_tcp.handshake(conn, lambda: self._peer is not None, mv), tmo,
                                SERVER_BASE)
         except BaseException as e:
             conn.close()

@@ -230,25 +230,6 @@ class Conn:
         self.tls = True
         self.stage = TLS
 
-    async def handshake(self, done, mv):
-        """Drive the TLS handshake by reading until done() is true (the caller's
-        certificate hook has run: the peer's chain was checked), or bytes arrive ->
-        number of bytes read into mv (0: none yet). Neither runtime's binding can step a
-        handshake without reading or writing data, so this is how a TLS client learns
-        before any data moves that the server's certificate passed. Raises what the read
-        raises (ValueError: verification failed; OSError)."""
-        s = self.s
-        while True:
-            n = s.readinto(mv)
-            if n is not None:
-                if not n:
-                    raise OSError(errno.ECONNRESET, "closed during the TLS handshake")
-                self.stage = OPEN
-                return n
-            if done():
-                return 0
-            await _port.wait_readable(s)
-
     def close(self):
         if not self.closed:
             self.closed = True

@@ -131,3 +131,24 @@ async def pump(c, want, view, owner):
     except Exception as e:  # a reset, a TLS alert, out of memory
         err = e
     owner._end(err)
+
+
+async def handshake(conn, done, mv):
+    """Drive conn's TLS handshake by reading until done() is true (the caller's
+    certificate hook has run: the peer's chain was checked), or bytes arrive -> number of
+    bytes read into mv (0: none yet). Neither runtime's binding can step a handshake
+    without reading or writing data, so this is how a TLS client learns before any data
+    moves that the server's certificate passed. Raises what the read raises (ValueError:
+    verification failed; OSError). (Here, not a Conn method: netstack.socket's TLS client
+    is its only user, and every client loads Conn.)"""
+    s = conn.s
+    while True:
+        n = s.readinto(mv)
+        if n is not None:
+            if not n:
+                raise OSError(errno.ECONNRESET, "closed during the TLS handshake")
+            conn.stage = OPEN
+            return n
+        if done():
+            return 0
+        await _port.wait_readable(s)
