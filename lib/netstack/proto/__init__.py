@@ -64,16 +64,6 @@ class RecvBuf:
             self.end = n
         return self.mv[self.end:]
 
-    def grow(self, size):
-        """A bigger buffer (size bytes) holding the unread bytes at its start."""
-        b = bytearray(size)
-        n = self.end - self.start
-        b[0:n] = self.mv[self.start:self.end]
-        self.buf = b
-        self.mv = memoryview(b)
-        self.start = 0
-        self.end = n
-
     def wrote(self, n):
         e = self.end + n
         if n < 0 or e > len(self.buf):

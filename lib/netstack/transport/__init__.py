@@ -8,8 +8,8 @@
 #
 # Conn: the one connection type under http, fetch, socket and webSocket, reading straight
 # into caller-owned buffers. I/O raises plain OSError/ValueError (no try blocks on the hot
-# path); error(conn, e) turns one into a neutral NetError with the stage, and each facade
-# maps that to its own codes.
+# path); Conn.stage says where the connection was, and each facade maps that to its own
+# codes.
 import errno
 from .. import _port, _err as _log  # the log lines live in _err
 
@@ -38,20 +38,6 @@ class NetError(Exception):
 
     def __str__(self):
         return self.text
-
-
-def error(conn, e):
-    """The NetError for e (OSError or ValueError) raised by conn's I/O: its stage is where
-    the connection was (a ValueError is MicroPython's mbedTLS verify failure)."""
-    if isinstance(e, NetError):
-        return e
-    if isinstance(e, ValueError):
-        return NetError(TLS, None, str(e).strip())
-    c = e.args[0] if e.args and isinstance(e.args[0], int) else None
-    st = conn.stage
-    if st == OPEN and conn.closed:
-        c = errno.EBADF
-    return NetError(st, c, str(e))
 
 
 def bind(s, host, port, dgram=False):
