@@ -75,26 +75,20 @@ def addr():
 # The "floor" side: the thinnest object with the awaitable API's shape (a send(options)
 # method whose result is awaited) over the same non-blocking socket: what any library
 # offering `await sock.send({...})` costs on this runtime at least, before argument checks,
-# states, errors and events.
-class Done:
-    def __iter__(self):
-        return END
-END = iter(())
-DONE = Done()
+# states, errors and events. Its done awaitable is the cheapest there is: a generator that
+# has ended (the await runs natively; an object with a Python __iter__ costs 800
+# instructions more), and each send's frame stays on the C stack (at most 11 words).
+def _ended():
+    yield
+DONE = _ended()
+list(DONE)
 
-class Floor:
-    def __init__(self, s, sa=None):
+class Floor:  # TCP
+    def __init__(self, s):
         self.s = s
-        self.sa = sa
 
     def send(self, o):
         d = o["data"]
-        if self.sa is not None:
-            try:
-                self.s.sendto(d, self.sa)
-                return DONE
-            except OSError:
-                return self.rest(d, 0)
         k = self.s.write(d)
         if k == len(d):
             return DONE
@@ -102,18 +96,30 @@ class Floor:
 
     async def rest(self, d, off):
         s = self.s
-        while True:
+        while off < len(d):
             await writable(s)
-            if self.sa is not None:
-                try:
-                    s.sendto(d, self.sa)
-                    return
-                except OSError:
-                    continue
-            k = s.write(memoryview(d)[off:])
-            off += k or 0
-            if off == len(d):
+            off += s.write(memoryview(d)[off:]) or 0
+
+class FloorU:  # UDP
+    def __init__(self, s, sa):
+        self.s = s
+        self.sa = sa
+
+    def send(self, o):
+        try:
+            self.s.sendto(o["data"], self.sa)
+            return DONE
+        except OSError:  # EAGAIN
+            return self.rest(o["data"])
+
+    async def rest(self, d):
+        while True:
+            await writable(self.s)
+            try:
+                self.s.sendto(d, self.sa)
                 return
+            except OSError:
+                pass
 
 got = [0]
 def count(m):  # the user's handler: raw and aio get the same bytes a message event carries
@@ -247,7 +253,7 @@ elif case == "udp_send":
     elif who == "floor":
         async def main():
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setblocking(False)
-            f = Floor(s, socket.getaddrinfo("127.0.0.1", port)[0][-1])
+            f = FloorU(s, socket.getaddrinfo("127.0.0.1", port)[0][-1])
             o = {"data": d, "address": A}
             t = time.ticks_ms()
             for i in range(n):

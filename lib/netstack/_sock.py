@@ -231,32 +231,22 @@ def rx_view(want):
 
 # ---- an operation done at the call -----------------------------------------------------
 
-class _Done:
-    """What send() returns when the data went out at the call: an awaitable that is
-    already done (None), without an operation object or a coroutine per send. Awaiting
-    it, netstack.run(it) and asyncio.create_task(it) work as with any operation."""
-
-    def __iter__(self):  # MicroPython's await: an empty iterator ends the await at once
-        return _END
-
-    def __await__(self):  # CPython's
-        return _END
-
-    def send(self, v):
-        raise StopIteration
-
-    def throw(self, *a):
-        raise a[0]
-
-    def close(self):
-        pass
-
-    def __repr__(self):
-        return "<netstack send: done (sent at the call)>"
+def send_done_at_call():  # (its repr names it: <generator object ...>)
+    yield
 
 
-_END = iter(())  # exhausted, so shared: every await of DONE ends at once
-DONE = _Done()
+# What send() returns when the data went out at the call: an awaitable that is already
+# done (None), with no operation object or coroutine per send. On MicroPython that is a
+# generator that has ended: `await` takes its iterator (itself) and resumes it (done at
+# once) natively, 300 instructions against 1,100 for an object whose __iter__ is Python
+# code (docs/socket.md, "Speed"). One for all: an ended generator stays ended.
+# netstack.run(it) and asyncio.create_task(it) take it too. CPython awaits only objects
+# with __await__: its port gives one (SEND_DONE).
+if _port.NAME == "cpython":
+    from netstack_port import SEND_DONE as DONE
+else:
+    DONE = send_done_at_call()
+    list(DONE)  # (run to its end)
 
 
 def _write(s, data):
@@ -271,8 +261,12 @@ def _write(s, data):
         return -1
 
 
-_dict = dict    # (a module global is found faster than a builtin: on the send path)
+# Builtins as module globals for the send paths: a builtin is looked up in the module's
+# globals first and then in the builtins' table, one search more per name.
+_dict = dict
 _bytes = bytes
+_type = type
+_len = len
 
 
 async def _join(t):
@@ -422,17 +416,15 @@ class Stream(Base):
             # case: no operation object, no coroutine), a task sends the rest or the whole
             # (after the writes before it: Conn's writers' turn), even if nobody awaits
             # the result. So the bytes go out in the order of the calls.
-            d = options.get("data") if type(options) is _dict else None
-            if type(d) is not _bytes:
+            d = options.get("data") if _type(options) is _dict else None
+            if _type(d) is not _bytes:
                 d = data_of(options)  # (checks, converts, raises 401)
             n = -2
             if c.wq is None:  # (Conn.write_now's first step, one call less; a socket
                 # needs no Conn.stage: error_of maps errnos whatever the stage)
                 n = _write(c.s, d)
-                if n == len(d):
-                    if c.tls:
-                        self._over = True
-                    return DONE
+                if n == _len(d):
+                    return DONE  # (TLS sockets mark the handshake over: TLSGetters.send)
             return self._later(c, n, d)
         return self._general(options, callback)
 
@@ -487,6 +479,8 @@ class Stream(Base):
                 await deadline(c.write(data), tmo, self.BASE)
             else:
                 await c.write(data)
+            if c.tls:
+                self._over = True  # (TLS: the handshake is over, see TLSGetters)
         except BusinessError:
             raise
         except Exception as e:
@@ -515,6 +509,7 @@ class Stream(Base):
 class TCPSocket(Stream):
     EVENTS = ("message", "connect", "close", "error")
     _s = None   # the socket between bind() and connect()
+    send = Stream.send  # (found one class sooner: on the send path)
 
     def _sock(self):
         return self._s if self._s is not None else Stream._sock(self)

@@ -5,7 +5,7 @@
 # checked (docs/socket.md: what each getter returns on each runtime).
 from ._err import BusinessError, param
 from . import _port
-from ._sock import (TCPSocket, Stream, rx_view, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
+from ._sock import (TCPSocket, Stream, DONE, rx_view, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
                      error_of, is_ip, deadline)
 from .transport import tls as _tls
 from . import transport
@@ -146,9 +146,15 @@ class TLSGetters:
     def _io_error(self, e):
         return tls_error(e)
 
-    async def _send(self, data):
-        await Stream._send(self, data)
-        self._over = True
+    def send(self, options, callback=None):
+        # (Stream.send's fast path does not look at c.tls: a TCP send is a lookup cheaper;
+        # the other paths mark it themselves)
+        aw = Stream.send(self, options, callback)
+        if aw is DONE:  # written at the call (through TLS unless an upgrade is pending)
+            c = self._c
+            if c is not None and c.tls:
+                self._over = True
+        return aw
 
     def getRemoteCertificate(self, callback=None):
         return getter(self, "remote_cert", callback)

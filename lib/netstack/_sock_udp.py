@@ -19,6 +19,21 @@ _E_SYSTEM = const(2300002)
 # The fast send calls the socket's own sendto where the seam's is MicroPython's default
 # (the same call; the default's `except OSError as e` gives its frame from the heap)
 _DIRECT = _port.sendto is _portx.sendto
+_dict = dict    # (module globals are found faster than builtins: send's path)
+_bytes = bytes
+_type = type
+
+
+def _put(t, data):
+    """One datagram to the last destination t = (its NetAddress, sockaddr, the socket's
+    sendto) if the socket takes it now -> True; False: it would block, or failed (the
+    general path waits, or reports the error). Two locals and no `except ... as`: the
+    frame stays off the heap (docs/socket.md, "Speed")."""
+    try:
+        t[2](data, t[1])
+        return True
+    except Exception:
+        return False
 
 
 class UDPSocket(Base):
@@ -98,28 +113,18 @@ class UDPSocket(Base):
 
     def send(self, options, callback=None):
         t = self._to
-        if t is not None and callback is None and type(options) is dict:
+        if t is not None and callback is None and _type(options) is _dict:
             # The same destination as the last send (equal values: the dict compare runs
-            # natively), bytes, no proxy, the socket open: sent at the call when the
-            # socket takes it (see Stream.send), without parsing, name lookup, operation
-            # object or coroutine. Anything else takes the general path.
+            # natively), bytes, no proxy, the socket open (_shut drops _to): sent at the
+            # call when the socket takes it (see Stream.send), without parsing, name
+            # lookup, operation object or coroutine. Anything else takes the general path.
             data = options.get("data")
-            if (type(data) is bytes and options.get("address") == t[0]
-                    and options.get("proxy") is None and self._d is not None):
-                if _DIRECT and self._put(data):
+            if (_type(data) is _bytes and options.get("address") == t[0]
+                    and "proxy" not in options):
+                if _put(t, data):
                     return DONE
                 return self._wait(data, t[1])
         return self._general(options, callback)
-
-    def _put(self, data):
-        # one datagram to the last destination if the socket takes it now -> True; False:
-        # it would block, or failed (the general path waits, or reports the error). Two
-        # locals and no `except ... as`: the frame stays off the heap.
-        try:
-            self._d.s.sendto(data, self._to[1])
-            return True
-        except Exception:
-            return False
 
     # (send's rarer paths apart: its frame stays within the 11 words a call keeps off
     # the heap; docs/socket.md, "Speed")
@@ -141,7 +146,9 @@ class UDPSocket(Base):
             from ._sock import dial, deadline
             return await _socks.udp_send((dial, deadline), self, data, host, port, proxy)
         sa = _port.resolve(numeric(fam, host, port, CLIENT_BASE), port, True)[1]
-        self._to = (dict(a), sa)  # (a copy: the caller may change theirs)
+        # (a copy of the address: the caller may change theirs; the bound sendto: one
+        # lookup instead of three per send; None: _put fails, the general path sends)
+        self._to = (dict(a), sa, d.s.sendto if _DIRECT else None)
         await self._send_sa(data, sa)
 
     async def _send_sa(self, data, sa):
@@ -157,6 +164,7 @@ class UDPSocket(Base):
     def _shut(self):
         was = self._st & BOUND
         self._st = CLOSED
+        self._to = None  # (send's fast path: only while open)
         d, self._d = self._d, None
         if d is not None:
             d.close()  # the reader wakes and ends

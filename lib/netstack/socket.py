@@ -4,6 +4,9 @@
 # per-port gaps: docs/socket.md.
 
 
+from ._err import load as _load
+
+
 class ProxyTypes:
     NONE = 0
     SOCKS5 = 1
@@ -35,6 +38,7 @@ def constructMulticastSocketInstance():
 
 
 def constructTLSSocketInstance(tcpSocket=None):
+    _load("_sock_tls")
     from . import _sock_tls
     return _sock_tls.new_socket(tcpSocket)
 

@@ -15,6 +15,28 @@ CACHE_DIR = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser(
 _loop = None
 
 
+class _SendDone:
+    # netstack.socket's send() result when the data went out at the call (MicroPython's is
+    # an ended generator, which CPython cannot await): done, None
+    def __await__(self):
+        return iter(())
+
+    def send(self, v):
+        raise StopIteration
+
+    def throw(self, *a):
+        raise a[0]
+
+    def close(self):
+        pass
+
+    def __repr__(self):
+        return "<netstack send: done (sent at the call)>"
+
+
+SEND_DONE = _SendDone()
+
+
 def loop():
     """The running loop, else one persistent loop (so keep-alive sockets survive run())."""
     global _loop
