@@ -3,7 +3,8 @@
 # never reads makes a send fail with 2301110 once socketTimeout has passed, while another
 # socket keeps echoing; a TLS peer that never answers the handshake fails the connect with
 # 2303210 at its timeout, the loop running meanwhile; a real TLS handshake pauses the loop
-# only for mbedTLS's own steps (the longest pause is printed).
+# only for mbedTLS's own steps (the longest pause is printed); a peer that sends faster
+# than the app reads does not hold the loop.
 # include: socket_support
 import gc
 ECHO = CFG["tcp_echo"]
@@ -132,6 +133,48 @@ async def handshake_pause():
     await s.close()
 
 
+async def fast_stream():
+    # A peer that sends faster than the app takes its messages, so the kernel always has
+    # data for the reader: the reader yields to the other tasks every few reads
+    # (transport.tcp.FAIR), so a timer keeps ticking and another socket's echo comes back
+    # while the stream lasts (without that, neither ran until the stream ended).
+    total = 2 << 20
+    got = [0]
+
+    def on_msg(m):
+        got[0] += len(m["message"])
+        t = time.ticks_ms()
+        while time.ticks_diff(time.ticks_ms(), t) < 1:  # a listener that takes its time
+            pass
+
+    s = ns.constructTCPSocketInstance()
+    s.on("message", on_msg)
+    await s.connect({"address": A(ECHO)})
+    e, egot = await echoer()
+    ticks = []
+
+    async def timer():
+        while got[0] < total:
+            await asyncio.sleep_ms(5)
+            if 0 < got[0] < total:
+                ticks.append(got[0])
+
+    asyncio.create_task(timer())
+    await s.send({"data": "FLOOD %d\n" % total})
+    await until(lambda: got[0])
+    await e.send({"data": "ping;"})
+    await until(lambda: egot or got[0] >= total, 60000)
+    echoed_at = got[0]
+    await until(lambda: got[0] >= total, 60000)
+    assert got[0] == total, got[0]
+    assert echoed_at < total and len(ticks) >= 3, (echoed_at, len(ticks))
+    print("fast stream of", total, "B: the timer ticked", len(ticks), "times meanwhile; the echo came back after",
+          echoed_at, "B")
+    await s.close()
+    await e.close()
+
+
+netstack.run(fast_stream())
 netstack.run(dead_reader())
 netstack.run(silent_tls())
 netstack.run(handshake_pause())

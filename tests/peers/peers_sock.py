@@ -1,6 +1,8 @@
 """Socket peers for netstack.socket tests (CPython socket/ssl on 127.0.0.1, threads).
 
-tcp_echo: every byte back; a line 'CLOSE\n' makes it close (FIN), 'RESET\n' reset (RST).
+tcp_echo: every byte back; a line 'CLOSE\n' makes it close (FIN), 'RESET\n' reset (RST),
+  'FLOOD n\n' (sent alone) send n bytes as fast as the client takes them (in place of an
+  echo of that line), then echo again.
 udp_echo: every datagram back to its sender.
 tls_echo(ctx): tcp_echo behind TLS (server certificates from peers_certs).
 dante(workdir), pproxy(workdir, user, password): SOCKS5 proxies as child processes.
@@ -82,6 +84,14 @@ def echo(c):
             return
         if b"CLOSE\n" in seen:
             return
+        if d.startswith(b"FLOOD ") and d.endswith(b"\n"):
+            n = int(d[6:-1])
+            blob = bytes(range(256)) * 256
+            while n > 0:
+                c.sendall(blob[:n])
+                n -= len(blob)
+            tail = b""
+            continue
         c.sendall(d)
         tail = seen[-6:]
 
