@@ -378,12 +378,13 @@ class Stream(Base):
         self._shut()
 
     def _deliver(self, mv, n):
-        if self._st & CLOSED or not self._has("message"):  # no listener: bytes dropped
+        ls = self._ls  # (Emitter._has inline: a call less per message)
+        if self._st & CLOSED or ls is None or "message" not in ls:  # no listener: dropped
             return
         # A fragmented heap may have no block for n bytes: then the bytes go out as
         # several smaller messages (TCP has no message boundaries to keep anyway).
         try:
-            m = bytes(mv if n == len(mv) else mv[:n])  # (a full read needs no slice object)
+            m = _bytes(mv if n == _len(mv) else mv[:n])  # (a full read needs no slice object)
         except MemoryError:
             if n < 512:
                 raise

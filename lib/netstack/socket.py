@@ -4,9 +4,6 @@
 # per-port gaps: docs/socket.md.
 
 
-from ._err import load as _load
-
-
 class ProxyTypes:
     NONE = 0
     SOCKS5 = 1
@@ -38,7 +35,10 @@ def constructMulticastSocketInstance():
 
 
 def constructTLSSocketInstance(tcpSocket=None):
-    _load("_sock_tls")
+    # loaded with collections meanwhile (_err.load): TLS comes last in many programs, into
+    # a heap the other sockets' code has cut up (test_socket_mix at 110k from .mpy)
+    from ._err import load
+    load("_sock_tls")
     from . import _sock_tls
     return _sock_tls.new_socket(tcpSocket)
 
