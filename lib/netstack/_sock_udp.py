@@ -19,6 +19,7 @@ _E_SYSTEM = const(2300002)
 # The fast send calls the socket's own sendto where the seam's is MicroPython's default
 # (the same call; the default's `except OSError as e` gives its frame from the heap)
 _DIRECT = _port.sendto is _portx.sendto
+_reads = 0      # datagrams read since a reader last yielded (one count for all readers)
 _dict = dict    # (module globals are found faster than builtins: send's path)
 _bytes = bytes
 _type = type
@@ -78,6 +79,9 @@ class UDPSocket(Base):
             set_opts(s, self._opts)
 
     async def _read(self):
+        # While datagrams keep coming it yields to the other tasks after every 16 (as
+        # transport.tcp.pump does: a flood would hold the loop until it paused)
+        global _reads
         d = self._d
         n = self._rbs()
         err = None
@@ -106,6 +110,10 @@ class UDPSocket(Base):
                 if self._has("message"):
                     self._emit("message", {"message": data, "remoteInfo": rinfo(sa, len(data))})
                 _aw.nudge()  # (why: _aw.nudge)
+                _reads += 1
+                if _reads >= 16:
+                    _reads = 0
+                    await _port.sleep_ms(0)
         except Exception as e:
             err = e
         if not self._st & CLOSED:

@@ -5,11 +5,6 @@ import errno
 from .. import _port
 from . import Conn, NetError, CONNECT, OPEN, bind
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
-
 
 def prepare(family, opts=(), host=None, port=0, blind_only=False):
     """A non-blocking TCP socket to connect or listen with: options set ((name, value)
@@ -110,8 +105,7 @@ _wait = getattr(_port, "io_wait", io_wait)  # the port's own (CPython's) or the 
 
 
 _F = 1.0
-FAIR = const(16)  # reads a reader may do without yielding to other tasks
-_reads = 0        # reads since a reader last yielded (one count for all readers)
+_reads = 0  # reads since a reader last yielded (one count for all readers)
 
 
 async def pump(c, want, view, owner):
@@ -120,7 +114,7 @@ async def pump(c, want, view, owner):
     every read), hand each read to owner._deliver(mv, n), and call owner._end(err) once
     when the peer closes (err None), c.close() was called (None) or a read fails (the
     exception). (owner, not two bound methods: each would be an object per connection.)
-    While data keeps coming, it yields to the other tasks after every FAIR reads: a fast
+    While data keeps coming, it yields to the other tasks after every 16 reads: a fast
     stream would otherwise hold the loop (timers, other sockets) until it paused."""
     global _reads
     s = c.s
@@ -140,7 +134,7 @@ async def pump(c, want, view, owner):
             _F + 0.0  # a one-block object after each message (why: _aw.nudge): 10x fewer
             # allocator instructions per 4 KB message at a 2 MB heap
             _reads += 1  # (the count is a global: a local grows every reader's frame)
-            if _reads >= FAIR:
+            if _reads >= 16:
                 _reads = 0
                 await _port.sleep_ms(0)
     except Exception as e:  # a reset, a TLS alert, out of memory
