@@ -38,7 +38,10 @@ def run(awaitable=None):
     try:
         return m.run(awaitable)
     except BusinessError as e:
-        err = m.short(e)
+        # e again without the frames it collected on its way up through asyncio
+        # (MicroPython keeps them on the exception and cannot drop them): a failed run() at
+        # the REPL shows the user's line and the error. debug(True) keeps them all.
+        err = e if _log.on else BusinessError(e.code, e._msg)
     raise err  # outside the except: no "during handling" chain on CPython
 
 

@@ -125,15 +125,6 @@ def run(aw=None):
     return _port.run_until_complete(aw)
 
 
-def short(e):
-    """e again without the frames it collected on its way up through asyncio (MicroPython
-    keeps them on the exception and cannot drop them): a failed netstack.run() at the
-    REPL shows the user's line and the error. netstack.debug(True) keeps them all."""
-    if _err.on:
-        return e
-    return BusinessError(e.code, e._msg)
-
-
 # A timeout cheaper than wait_for (no extra task around the awaited work): a task queued to
 # start at the deadline (not run before: no step, no sleep of its own), that sets a flag on
 # x and cancels the task that armed it. Stop it with unwatch() when the work is done in
