@@ -18,10 +18,11 @@ _E_OTHER = const(2302999)
 _E_FAILED = const(-1)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
 SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 above it
-MAX_MESSAGE = 5 << 20  # largest message accepted (after decompression) -> close 1009
-CONNECT_TIMEOUT_MS = 30000
-RECV_BUF = 1024        # the session's receive buffer (the 101 head must fit); payloads over
-                       # 1 KB are read straight into their message buffer
+# (underscored consts: compiled in, no names interned; see bench/ws_ram.py)
+_MAX_MESSAGE = const(5242880)  # largest message accepted (after decompression) -> close 1009
+_CONNECT_TIMEOUT_MS = const(30000)
+_RECV_BUF = const(1024)  # the session's receive buffer (the 101 head must fit); payloads
+                         # over 1 KB are read straight into their message buffer
 
 
 _wss = None            # the _ws_session module once a connect loaded it
@@ -41,26 +42,21 @@ def _load():
         gc.threshold(4096)
     try:
         from . import _ws_session, transport  # noqa: F401
-        from .proto import url, wshs  # noqa: F401
+        from .proto import http1, wshs  # noqa: F401  (split_url is http1's: no proto.url)
     finally:
         if t is not None:
             gc.threshold(t)
     _wss = _ws_session
 
 
-def _opts(options):
-    if options is None:
-        return {}
-    if not isinstance(options, dict):
-        raise param("options must be an object")
-    return options
-
-
-def _connect_args(url, options):
+def _connect_args(url, o):
     # connect()'s argument checks (401), at the call; URL and state errors come later
     if not isinstance(url, str):
         raise param("url must be a string")
-    o = _opts(options)
+    if o is None:
+        o = {}
+    elif not isinstance(o, dict):
+        raise param("options must be an object")
     hdr = o.get("header") or {}
     if not isinstance(hdr, dict):
         raise param("header must be an object")
@@ -68,8 +64,14 @@ def _connect_args(url, options):
     proto = o.get("protocol")
     if proto is not None and not isinstance(proto, str):
         raise param("protocol must be a string")
-    interval = _ms(o, "pingInterval", 30)
-    timeout = min(_ms(o, "pongTimeout", 30), interval)
+    ms = []
+    for k in ("pingInterval", "pongTimeout"):
+        v = o.get(k)
+        if v is None:
+            v = 30
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
+            raise param(k + " must be 0..30000 seconds")
+        ms.append(v * 1000)
     proxy = o.get("proxy")
     if isinstance(proxy, dict):
         if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
@@ -80,16 +82,7 @@ def _connect_args(url, options):
         proxy = (proxy["host"], proxy["port"], cred)
     else:
         proxy = None  # 'system' and 'no-proxy': a board has no system proxy
-    return o, headers, proto, interval, timeout, proxy
-
-
-def _ms(o, name, default):
-    v = o.get(name, default)
-    if v is None:
-        v = default
-    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
-        raise param(name + " must be 0..30000 seconds")
-    return v * 1000
+    return o, headers, proto, ms[0], min(ms[1], ms[0]), proxy
 
 
 def _tls_opts(o):
@@ -156,10 +149,10 @@ class WebSocket(Emitter):
     async def _connect(self, url, a):
         o, headers, proto, interval, timeout, proxy = a
         _load()
-        from .proto import url as _url
+        from .proto.http1 import split_url
         from .proto import ProtoError
         try:
-            scheme, host, port, target, _ = _url.split(url)
+            scheme, host, port, target, _ = split_url(url)
         except ProtoError as e:
             raise BusinessError(_E_URL, "Websocket url error: %s" % e.message)
         if scheme != "ws" and scheme != "wss" or len(url) > 8196:
@@ -167,7 +160,7 @@ class WebSocket(Emitter):
         if self._busy:
             raise BusinessError(_E_EXISTS)
         tls = _tls_opts(o) if scheme == "wss" else None
-        mx = o.get("maxMessageSize", MAX_MESSAGE)
+        mx = o.get("maxMessageSize", _MAX_MESSAGE)
         deflate = o.get("permessageDeflate", True)
         self._busy = True
         _aw.hold()
@@ -177,21 +170,82 @@ class WebSocket(Emitter):
 
     async def _main(self, scheme, host, port, target, headers, proto, tls, proxy,
                     interval, timeout, mx, deflate):
-        from . import _ws_session
+        # dial, the opening handshake, then the session's read loop, in one coroutine (this
+        # frame lives as long as the session: what only the handshake needs is dropped)
+        m = _wss
+        from .proto import http1, wshs, RecvBuf
+        from . import transport
         conn = None
         status = 0
+        if m._gc:  # MicroPython: the code is in; the long-lived buffer goes low, before garbage
+            m._gc()
         try:
+            rb = RecvBuf(_RECV_BUF)
+            self._tmo = False
+            dog = _aw.watch(_CONNECT_TIMEOUT_MS, self, "_tmo")
+            err = codec = None
             try:
-                conn, rb, status, codec = await self._open(scheme, host, port, target,
-                                                           headers, proto, tls, proxy, deflate)
+                ctx = None
+                if tls is not None:
+                    from .transport import tls as t
+                    ctx = t.context(False, tls[0], tls[1], tls[2], tls[3])
+                if proxy is None:
+                    conn = await transport.dial(host, port, ctx, host)
+                elif ctx is None:
+                    # ws through a proxy: a CONNECT tunnel too (tunnel.dial tunnels only for TLS)
+                    from .transport.tunnel import tunnel
+                    conn = await transport.connect(proxy[0], proxy[1], None, True)
+                    await tunnel(conn, host, port, proxy[2], rb)
+                else:  # wss through a proxy: a CONNECT tunnel, then TLS in it
+                    from .transport.tunnel import dial
+                    conn = await dial(host, port, ctx, host, proxy, rb)
+                key = wshs.client_key(m.rand(16))
+                offer = None
+                if deflate:  # (proto.wspmd loads only if the server agrees)
+                    offer = wshs.deflate_offer(m.WINDOW_BITS)
+                await conn.write(wshs.request(http1.host_header(host, port, scheme), target,
+                                              key, proto, headers, offer))
+                while True:
+                    h = http1.parse_response_head(rb)
+                    if h is not None:
+                        break
+                    n = await conn.readinto(rb.space())
+                    if not n:
+                        raise OSError(0, "connection closed during the handshake")
+                    rb.wrote(n)
+                status = h[0]
+                h = h[3]
+                if self._has("headerReceive"):
+                    d = {}
+                    for k, v in h:
+                        d[k] = v
+                    self._emit("headerReceive", d)
+                ext = wshs.check_response(status, h, key, proto)[1]  # HandshakeError: refused
+                if ext:
+                    from .proto import wspmd
+                    try:
+                        bits = wspmd.accept_response(ext, m.WINDOW_BITS) if offer else None
+                    except ValueError as e:
+                        bits = None
+                        ext = str(e)
+                    if bits is None:
+                        raise wshs.HandshakeError(status, "extension not agreed: " + ext[:60])
+                    codec = wspmd.Codec(bits[0], bits[1])
+            except _port.CancelledError:
+                if not self._tmo:
+                    raise
+                err = OSError(110, "connect timed out")
             except Exception as e:
-                self._emit("error", _link_error(e, status))
+                err = e
+            finally:
+                _aw.unwatch(dog, self, "_tmo")
+            if err is not None:
+                self._emit("error", _link_error(err, status))
                 self._emit("close", {"code": 1006, "reason": "The link is down"})
                 return
-            # this frame lives as long as the session: not the CA certificates (DER) and
-            # the options with it
-            tls = headers = proxy = target = host = None
-            s = _ws_session.Session(conn, rb, True, mx, codec, self)
+            # not kept for the session's life: the CA certificates (DER), the options, the head
+            tls = headers = proxy = target = host = ctx = h = key = offer = ext = dog = None
+            s = m.Session(conn, rb, True, mx, codec, self)
             s.task = _port.current_task()
             self._s = s
             self._emit("open", {"status": 101, "message": "Switching Protocols"})
@@ -203,85 +257,6 @@ class WebSocket(Emitter):
             if conn is not None:
                 conn.close()
             _aw.release()
-
-    async def _open(self, scheme, host, port, target, headers, proto, tls, proxy, deflate):
-        from . import _ws_session
-        from .proto import http1, wshs
-        from .proto import url as _url
-        from .proto import RecvBuf
-        from . import transport
-        if tls is not None:
-            from .transport import tls as _tls
-        gc = _ws_session._gc
-        if gc:  # MicroPython: the code is in; the long-lived buffer goes low, before garbage
-            gc()
-        rb = RecvBuf(RECV_BUF)
-        x = self
-        x._tmo = False
-        dog = _aw.watch(CONNECT_TIMEOUT_MS, x, "_tmo")
-        conn = None
-        try:
-            ctx = None
-            if tls is not None:
-                ctx = _tls.context(False, tls[0], tls[1], tls[2], tls[3])
-            if proxy is None:
-                conn = await transport.dial(host, port, ctx, host)
-            elif ctx is None:
-                # ws through a proxy: a CONNECT tunnel too (tunnel.dial tunnels only for TLS)
-                from .transport.tunnel import tunnel
-                conn = await transport.connect(proxy[0], proxy[1], None, True)
-                await tunnel(conn, host, port, proxy[2], rb)
-            else:  # wss through a proxy: a CONNECT tunnel, then TLS in it
-                from .transport.tunnel import dial
-                conn = await dial(host, port, ctx, host, proxy, rb)
-            key = wshs.client_key(_ws_session.rand(16))
-            offer = None
-            if deflate:  # (proto.wspmd loads only if the server agrees)
-                offer = wshs.deflate_offer(_ws_session.WINDOW_BITS)
-            await conn.write(wshs.request(_url.host_header(host, port, scheme), target, key,
-                                          proto, headers, offer))
-            while True:
-                h = http1.parse_response_head(rb)
-                if h is not None:
-                    break
-                n = await conn.readinto(rb.space())
-                if not n:
-                    raise OSError(0, "connection closed during the handshake")
-                rb.wrote(n)
-            status = h[0]
-            if self._has("headerReceive"):
-                d = {}
-                for k, v in h[3]:
-                    d[k] = v
-                self._emit("headerReceive", d)
-            try:
-                got, ext = wshs.check_response(status, h[3], key, proto)
-            except wshs.HandshakeError as e:
-                raise _Refused(status, e.msg)
-            codec = None
-            if ext:
-                from .proto import wspmd
-                try:
-                    bits = wspmd.accept_response(ext, _ws_session.WINDOW_BITS) if offer else None
-                except ValueError as e:
-                    bits = None
-                    ext = str(e)
-                if bits is None:
-                    raise _Refused(status, "extension not agreed: " + ext[:60])
-                codec = wspmd.Codec(bits[0], bits[1])
-            return conn, rb, status, codec
-        except _port.CancelledError:
-            if conn is not None:
-                conn.close()
-            if x._tmo:
-                raise OSError(110, "connect timed out")
-            raise
-        except BaseException:
-            if conn is not None:
-                conn.close()
-            raise
-        finally:
-            _aw.unwatch(dog, x, "_tmo")
 
     async def _send(self, data, rest=None):
         # rest: send_now's coroutine for the part of the frame the socket did not take
@@ -324,15 +299,9 @@ class WebSocket(Emitter):
         self._emit("close", {"code": code, "reason": reason})
 
 
-class _Refused(Exception):
-    def __init__(self, status, msg):
-        super().__init__(status, msg)
-        self.status = status
-        self.msg = msg
-
-
 def _link_error(e, status):
-    if isinstance(e, _Refused):
+    from .proto.wshs import HandshakeError
+    if isinstance(e, HandshakeError):
         err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.status, e.msg))
         err.data = str(e.status)
         return err

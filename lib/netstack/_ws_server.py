@@ -1,5 +1,5 @@
 # @ohos.net.webSocket server (createWebSocketServer), loaded on first use. A Listener from
-# the transport, the upgrade handshake (proto.wshs on http1's request parser), one
+# the transport, the upgrade handshake (proto.wssrv on http1's request parser), one
 # _ws_session.Session per client. Slots are protected: a handshake must complete within
 # HANDSHAKE_MS, a client that answers no ping within IDLE_MS is dropped, the configured
 # limits (clients in all, connections per client IP) are enforced, and OpenHarmony's
@@ -167,7 +167,7 @@ class WebSocketServer(Emitter):
         # the handshake's code now, and a collection after it (MicroPython): loaded by the
         # first client instead, it lands amid that client's buffers and cuts a small heap
         # into holes (4 clients at 110k from .mpy failed a handshake about 1 run in 8)
-        from .proto import http1srv, wshs  # noqa: F401
+        from .proto import http1srv, wssrv  # noqa: F401
         if _ws_session._gc:
             _ws_session._gc()
         _aw.hold()  # a started server keeps netstack.run() going until stop()
@@ -259,7 +259,7 @@ class WebSocketServer(Emitter):
 
     async def _client(self, conn):
         from . import _ws_session
-        from .proto import http1srv, wshs, ProtoError
+        from .proto import http1srv, wssrv, ProtoError
         from .proto import RecvBuf
         mc, mo, proto, ctx, ab, mx, deflate = self._cfg
         a = conn.remote_address() or ("", 0, 4)
@@ -287,13 +287,13 @@ class WebSocketServer(Emitter):
                     try:
                         h = http1srv.parse_request_head(rb)
                     except ProtoError as e:
-                        raise wshs.HandshakeError(e.status or 400, e.message)
+                        raise wssrv.HandshakeError(e.status or 400, e.message)
                     if h is None:
                         n = await conn.readinto(rb.space())
                         if not n:
                             raise OSError(0, "closed during the handshake")
                         rb.wrote(n)
-                key, protos, ext = wshs.check_request(*h)
+                key, protos, ext = wssrv.check_request(*h)
                 chosen = proto if proto and proto in protos else None
                 agreed = None
                 if deflate and ext:
@@ -301,10 +301,10 @@ class WebSocketServer(Emitter):
                     agreed = wspmd.accept_offer(ext, _ws_session.WINDOW_BITS)
                     if agreed is not None:
                         codec = wspmd.Codec(agreed[1], agreed[2])
-                await conn.write(wshs.response(key, chosen, agreed[0] if agreed else None))
-            except wshs.HandshakeError as e:
+                await conn.write(wssrv.response(key, chosen, agreed[0] if agreed else None))
+            except wssrv.HandshakeError as e:
                 try:
-                    await conn.write(wshs.reject(e.status))
+                    await conn.write(wssrv.reject(e.status))
                 except OSError:
                     pass
                 return
@@ -327,7 +327,7 @@ class WebSocketServer(Emitter):
                 self._conns.remove(entry)
 
     async def _refuse(self, conn, status, rb):
-        from .proto import http1srv, wshs, ProtoError
+        from .proto import http1srv, wssrv, ProtoError
         conn.timed_out = False
         dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
         try:
@@ -339,7 +339,7 @@ class WebSocketServer(Emitter):
                     rb.wrote(n)
             except ProtoError:
                 pass
-            await conn.write(wshs.reject(status))
+            await conn.write(wssrv.reject(status))
         except (OSError, _port.CancelledError):
             pass
         finally:

@@ -16,27 +16,21 @@ try:
 except ImportError:
     const = lambda x: x
 
+# (underscored consts are compiled in: no names interned, no dict entries; see
+# bench/ws_ram.py, where every interned name and function object on the client's path counts)
 FRAGMENT = 65536         # messages larger than this go out in frames of this size
-CLOSE_WAIT_MS = 3000     # how long to wait for the peer's side of the close handshake
+_CLOSE_WAIT_MS = const(3000)  # how long to wait for the peer's side of the close handshake
 # permessage-deflate: the largest window (bits) this side inflates with (a message being
 # decompressed holds a 2^bits window). A port may set WS_WINDOW_BITS; else it follows the
 # free heap when this module loads (the code is in by then): 15 (32 KiB) from 256 KB free,
-# 12 (4 KiB) from 96 KB, 10 (1 KiB) below.
-
-
-def _window():
-    w = _port.__dict__.get("WS_WINDOW_BITS")  # (getattr would load _portx to look)
-    if w:
-        return w
-    free = _port.mem_free()  # free heap: asked through the seam
-    if free is None:  # CPython
-        return 15
-    return 15 if free >= 262144 else 12 if free >= 98304 else 10
-
-
-WINDOW_BITS = _window()
+# 12 (4 KiB) from 96 KB, 10 (1 KiB) below. (getattr on _port would load _portx to look.)
+WINDOW_BITS = _port.__dict__.get("WS_WINDOW_BITS")
+if not WINDOW_BITS:
+    WINDOW_BITS = _port.mem_free()  # free heap: asked through the seam; None on CPython
+    WINDOW_BITS = 15 if WINDOW_BITS is None or WINDOW_BITS >= 262144 else \
+        12 if WINDOW_BITS >= 98304 else 10
 _CHUNK = const(1024)     # a client's kept small-frame buffer (see _KEEP)
-SMALL = const(1010)      # frames with payloads up to this are built whole, written at once
+_SMALL = const(1010)     # frames with payloads up to this are built whole, written at once
 _BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,
                          # at most this (a quarter, or less, when the heap has no such block)
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
@@ -74,9 +68,9 @@ _PING = const(9)
 # on a small heap every frame has a buffer of its size instead (1 KB less per session)
 _KEEP = _GC_OVER >= 16384 or not _STRBUF
 
-OPEN = const(0)
-CLOSING = const(1)       # our close frame is out
-CLOSED = const(2)
+_OPEN = const(0)         # Session.state
+_CLOSING = const(1)      # our close frame is out
+_CLOSED = const(2)
 
 
 def rand(n):
@@ -89,7 +83,7 @@ def rand(n):
 _DATA = (str, bytes, bytearray, memoryview)  # (a tuple built once, not per call)
 
 
-def check_data(data, limit, callback=None):
+def check_data(data, mx, callback=None):
     """send()'s argument checks (client and server), at the call: 401 -> the payload's
     bytes: a text's UTF-8 (on MicroPython a memoryview of the str: no copy, and its length
     in bytes without counting characters), else data itself (so `b is not data`: text)."""
@@ -101,8 +95,8 @@ def check_data(data, limit, callback=None):
         b = data
     else:
         raise param("data must be a string or an ArrayBuffer")
-    if len(b) > limit:
-        raise param("data over %d bytes" % limit)
+    if len(b) > mx:
+        raise param("data over %d bytes" % mx)
     return b
 
 
@@ -173,16 +167,16 @@ class Session:
     lost = False
     act = False         # bytes came since the server's idle task last looked
 
-    def __init__(self, conn, rb, client, max_size, codec, owner):
+    def __init__(self, conn, rb, client, mx, codec, owner):
         if _gc:  # long-lived objects of this connection packed low, not amid garbage
             _gc()
         self.c = conn
         self.rb = rb
         self.client = client
-        self.p = ws.Parser(client, max_size, codec)
+        self.p = ws.Parser(client, mx, codec)
         self.codec = codec
         self.owner = owner
-        self.state = OPEN
+        self.state = _OPEN
         self.act = True  # (a new client counts as active until the idle task's next look)
         if client:  # read for every frame: instance attributes are found first
             self.ki = 64
@@ -196,21 +190,12 @@ class Session:
 
     # ------------------------------------------------------------------ writing
 
-    def _key(self):
-        # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
-        i = self.ki
-        if i >= 64:
-            self.keys = rand(64)
-            i = 0
-        self.ki = i + 4
-        return memoryview(self.keys)[i : i + 4]
-
-    def _small(self, op, data, n, fin, rsv1, parts=None):
-        """A frame with a payload of n <= SMALL bytes (data: bytes-like, or None and parts a
+    def _small(self, op, data, n, fin, z, parts=None):
+        """A frame with a payload of n <= _SMALL bytes (data: bytes-like, or None and parts a
         tuple of them) whole in one buffer (a client masks it there) -> the buffer, of the
         frame's exact size, or a memoryview of a client's kept 1 KB one where _KEEP. The
         header is ws.head's, inlined (it runs once per message)."""
-        b0 = op | (128 if fin else 0) | (64 if rsv1 else 0)
+        b0 = op | (128 if fin else 0) | (64 if z else 0)
         a = 2 if n < 126 else 4
         if self.client:
             s = self.scratch
@@ -254,7 +239,7 @@ class Session:
 
     def send_now(self, data, b, callback=None):
         """A message out at once, without a task, lock or coroutine, when that can be done
-        (open, nobody writing, a payload of at most SMALL bytes, no compression: the common
+        (open, nobody writing, a payload of at most _SMALL bytes, no compression: the common
         case) -> True: it went out; None: nothing was written, use send(); else a coroutine
         to await for the rest of it (the socket took part: a task writes it, holding the
         connection's turn). b: check_data's bytes of data. When it went out, callback (if
@@ -265,7 +250,7 @@ class Session:
         op = _BINARY if b is data else _TEXT
         data = b
         n = len(data)
-        if n > SMALL:
+        if n > _SMALL:
             return None
         cd = self.codec
         if cd is None:
@@ -290,9 +275,9 @@ class Session:
             return r
         return _port.spawn(self._rest(r))  # runs even if the caller never awaits it
 
-    async def _rest(self, co):
+    async def _rest(self, c):
         try:
-            await co
+            await c
         except OSError:
             self.c.close()  # the link is broken: the read loop ends with 1006
         finally:
@@ -300,13 +285,10 @@ class Session:
 
     # A message takes the connection's writers' turn (await self.c.turn()) and keeps it
     # over all its frames (its fragments, a stored block's parts, a masked payload's
-    # chunks) until _give(): the same queue Conn.write and write_now use, so frames of two
-    # messages never mix and messages go out in the order of the calls. Writes meanwhile
-    # pass held=True.
-    def _give(self):
-        self.c._next()
-
-    async def _frame(self, op, data, fin=True, rsv1=False):
+    # chunks) until self.c._next(): the same queue Conn.write and write_now use, so frames
+    # of two messages never mix and messages go out in the order of the calls. Writes
+    # meanwhile pass held=True.
+    async def _frame(self, op, data, fin=True, z=False):
         """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
         Caller holds the turn (self.c.turn())."""
         parts = data if type(data) is tuple else (data,)
@@ -314,12 +296,12 @@ class Session:
         for p in parts:
             n += len(p)
         c = self.c
-        if n <= SMALL:  # one write
-            await c.write(self._small(op, None, n, fin, rsv1, parts), True)
+        if n <= _SMALL:  # one write
+            await c.write(self._small(op, None, n, fin, z, parts), True)
             return
         if not self.client:
             hb = bytearray(24)  # a frame header (10) and a stored block's head (5)
-            hl = ws.head(hb, op, n, fin, None, rsv1)
+            hl = ws.head(hb, op, n, fin, None, z)
             i = 0
             if len(parts[0]) <= 8:  # a small first part (a stored block's head) goes along
                 k = len(parts[0])
@@ -330,7 +312,13 @@ class Session:
             for p in parts[i:]:
                 await c.write(p, True)
             return
-        key = self._key()
+        # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
+        i = self.ki
+        if i >= 64:
+            self.keys = rand(64)
+            i = 0
+        self.ki = i + 4
+        key = memoryview(self.keys)[i : i + 4]
         # the payload masked through a temporary buffer, written as it fills
         size = min(n + 14, _BIG)
         while True:
@@ -341,7 +329,7 @@ class Session:
                 if size <= 256:
                     raise
                 size >>= 2
-        a = ws.head(s, op, n, fin, key, rsv1)
+        a = ws.head(s, op, n, fin, key, z)
         sv = memoryview(s)
         off = 0
         for p in parts:
@@ -375,7 +363,7 @@ class Session:
             z = True
         await self.c.turn()
         try:
-            if self.state != OPEN:
+            if self.state != _OPEN:
                 raise OSError(32, "the WebSocket is closing")
             mv = memoryview(data)
             n = len(mv)
@@ -397,29 +385,29 @@ class Session:
                 await self._frame(op if not off else ws.CONT, mv[off:e], e == n, z and not off)
                 off = e
         finally:
-            self._give()
+            self.c._next()
 
-    async def control(self, op, payload=b""):
+    async def control(self, op, data=b""):
         await self.c.turn()
         try:
-            if self.state == OPEN:
-                await self._frame(op, payload)
+            if self.state == _OPEN:
+                await self._frame(op, data)
         finally:
-            self._give()
+            self.c._next()
 
     async def close(self, code=1000, reason=""):
         """Start the close handshake (the read loop finishes it)."""
         await self.c.turn()
         try:
-            if self.state != OPEN:
+            if self.state != _OPEN:
                 return False
-            self.state = CLOSING
+            self.state = _CLOSING
             try:
                 await self._frame(ws.CLOSE, ws.close_payload(code, reason))
             except OSError:
                 self.c.close()  # the link is gone: the read loop ends with 1006
         finally:
-            self._give()
+            self.c._next()
         return True
 
     # ------------------------------------------------------------------ reading
@@ -509,17 +497,17 @@ class Session:
             self._finish(1006, "The link is down")
 
     async def _peer_close(self, code, reason):
-        if self.state == OPEN:  # the peer started it: echo its code (RFC 6455 §5.5.1)
+        if self.state == _OPEN:  # the peer started it: echo its code (RFC 6455 §5.5.1)
             await self.c.turn()
             try:
-                if self.state == OPEN:  # (not closed by us while waiting for the turn)
-                    self.state = CLOSING
+                if self.state == _OPEN:  # (not closed by us while waiting for the turn)
+                    self.state = _CLOSING
                     try:
                         await self._frame(ws.CLOSE, ws.close_payload(None if code == 1005 else code))
                     except OSError:
                         pass
             finally:
-                self._give()
+                self.c._next()
         if self.client:
             await self._drain()  # the server closes TCP first (RFC 6455 §7.1.1)
         self._finish(1000 if code == 1005 else code, reason)
@@ -531,21 +519,21 @@ class Session:
         self.reason = msg
         await self.c.turn()
         try:
-            if self.state == OPEN:
-                self.state = CLOSING
+            if self.state == _OPEN:
+                self.state = _CLOSING
                 try:
                     await self._frame(ws.CLOSE, ws.close_payload(code, msg))
                 except OSError:
                     pass
         finally:
-            self._give()
+            self.c._next()
         await self._drain()
         self._finish(code, msg)
 
     async def _drain(self):
-        # read and drop until the peer closes the connection, or CLOSE_WAIT_MS
+        # read and drop until the peer closes the connection, or _CLOSE_WAIT_MS
         self._tmo = False
-        dog = _aw.watch(CLOSE_WAIT_MS, self, "_tmo")
+        dog = _aw.watch(_CLOSE_WAIT_MS, self, "_tmo")
         rb = self.rb
         try:
             while True:
@@ -570,7 +558,7 @@ class Session:
         if self.reported:
             return
         self.reported = True
-        self.state = CLOSED
+        self.state = _CLOSED
         if self.pinger is not None:
             _port.drop_sleeper(self.pinger)  # not cancel(): see _aw.unwatch
             self.pinger = None
@@ -596,21 +584,21 @@ class Session:
         if self.task is not None:
             self.task.cancel()
 
-    def start_pings(self, interval_ms, timeout_ms):
-        if interval_ms > 0:
-            self.pinger = _port.spawn(self._pings(interval_ms, timeout_ms))
+    def start_pings(self, interval, timeout):  # (ms)
+        if interval > 0:
+            self.pinger = _port.spawn(self._pings(interval, timeout))
 
-    async def _pings(self, interval_ms, timeout_ms):
+    async def _pings(self, interval, timeout):
         try:
-            while self.state == OPEN:
-                await _port.sleep_ms(interval_ms)
-                if self.state != OPEN:
+            while self.state == _OPEN:
+                await _port.sleep_ms(interval)
+                if self.state != _OPEN:
                     return
                 self.pong_due = True
                 await self.control(ws.PING)
-                await _port.sleep_ms(timeout_ms)
-                if self.pong_due and self.state == OPEN:
-                    self.drop("no pong within %d ms" % timeout_ms)
+                await _port.sleep_ms(timeout)
+                if self.pong_due and self.state == _OPEN:
+                    self.drop("no pong within %d ms" % timeout)
                     return
         except OSError:
             pass

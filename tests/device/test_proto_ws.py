@@ -1,7 +1,7 @@
-# netstack.proto ws (with its mask and UTF-8 loops) and wshs (and wspmd's negotiation in the
-# handshake; the rest of permessage-deflate is in test_proto_wspmd.py): one module for both
-# runtimes. On MicroPython, tools/devtest.py runs it as a script (the main block at the end
-# calls every test_*, then prints the heap cost of the imports and OK); on CPython,
+# netstack.proto ws (with its mask and UTF-8 loops), wshs and wssrv (and wspmd's negotiation
+# in the handshake; the rest of permessage-deflate is in test_proto_wspmd.py): one module for
+# both runtimes. On MicroPython, tools/devtest.py runs it as a script (the main block at the
+# end calls every test_*, then prints the heap cost of the imports and OK); on CPython,
 # tests/host/test_proto_ws.py loads it and pytest collects the same test_* functions.
 import gc
 
@@ -15,7 +15,7 @@ from netstack.proto.ws import mask, small, utf8
 
 gc.collect()
 _free1 = gc.mem_free() if hasattr(gc, "mem_free") else 0
-from netstack.proto import http1, http1srv, wshs, wspmd
+from netstack.proto import http1, http1srv, wshs, wssrv, wspmd
 
 KEY = b"\x37\xfa\x21\x3d"
 
@@ -270,12 +270,12 @@ def test_handshake_round_trip():
                        wshs.deflate_offer())
     m, t, minor, hs = _req_head(req)
     assert (m, t, minor) == ("GET", "/p?q=1", 1) and http1.header(hs, "x-a") == "1"
-    assert wshs.tokens(hs, "upgrade") == ["websocket"]
-    k, protos, ext = wshs.check_request(m, t, minor, hs)
+    assert wssrv.tokens(hs, "upgrade") == ["websocket"]
+    k, protos, ext = wssrv.check_request(m, t, minor, hs)
     assert k == key and protos == ["chat", "json"]
     agreed = wspmd.accept_offer(ext)
     assert agreed is not None
-    resp = wshs.response(k, "json", agreed[0])
+    resp = wssrv.response(k, "json", agreed[0])
     st, reason, _, rhs = _resp_head(resp)
     assert (st, reason) == (101, "Switching Protocols")
     proto, rext = wshs.check_response(st, rhs, key, "chat, json")
@@ -296,23 +296,23 @@ def test_handshake_refusals():
     key = "dGhlIHNhbXBsZSBub25jZQ=="
     good = [("host", "h"), ("upgrade", "websocket"), ("connection", "keep-alive, Upgrade"),
             ("sec-websocket-key", key), ("sec-websocket-version", "13")]
-    assert wshs.check_request("GET", "/", 1, good)[0] == key
+    assert wssrv.check_request("GET", "/", 1, good)[0] == key
 
     def without(name, extra=()):
         return [(k, v) for k, v in good if k != name] + list(extra)
 
-    assert _err(wshs.check_request, "POST", "/", 1, good) == 400
-    assert _err(wshs.check_request, "GET", "/", 0, good) == 400
-    assert _err(wshs.check_request, "GET", "/", 1, without("host")) == 400
-    assert _err(wshs.check_request, "GET", "/", 1, without("upgrade")) == 426
-    assert _err(wshs.check_request, "GET", "/", 1, without("connection")) == 426
-    assert _err(wshs.check_request, "GET", "/", 1,
+    assert _err(wssrv.check_request, "POST", "/", 1, good) == 400
+    assert _err(wssrv.check_request, "GET", "/", 0, good) == 400
+    assert _err(wssrv.check_request, "GET", "/", 1, without("host")) == 400
+    assert _err(wssrv.check_request, "GET", "/", 1, without("upgrade")) == 426
+    assert _err(wssrv.check_request, "GET", "/", 1, without("connection")) == 426
+    assert _err(wssrv.check_request, "GET", "/", 1,
                 without("sec-websocket-version", [("sec-websocket-version", "8")])) == 426
     for bad in ("", "abc", "dGhlIHNhbXBsZSBub25jZQ", "!!!!!!!!!!!!!!!!!!!!!!!!"):
-        assert _err(wshs.check_request, "GET", "/", 1,
+        assert _err(wssrv.check_request, "GET", "/", 1,
                     without("sec-websocket-key", [("sec-websocket-key", bad)])) == 400, bad
-    assert b"426 Upgrade Required" in wshs.reject(426) and b"Version: 13" in wshs.reject(426)
-    assert wshs.reject(431).startswith(b"HTTP/1.1 431 ")
+    assert b"426 Upgrade Required" in wssrv.reject(426) and b"Version: 13" in wssrv.reject(426)
+    assert wssrv.reject(431).startswith(b"HTTP/1.1 431 ")
     ok = [("upgrade", "WebSocket"), ("connection", "upgrade"),
           ("sec-websocket-accept", wshs.accept_value(key))]
     assert wshs.check_response(101, ok, key) == ("", "")

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import micropython  # the CPython shim's: viper is a no-op decorator there
-from netstack.proto import http1srv, ws, wshs, wspmd, ProtoError
+from netstack.proto import http1srv, ws, wshs, wssrv, wspmd, ProtoError
 from netstack.proto import RecvBuf
 from netstack.proto import wsref
 
@@ -162,7 +162,7 @@ _vals = st.one_of(st.text(max_size=30), st.sampled_from(
 def test_handshake_checks(headers, method, minor, status):
     key = "dGhlIHNhbXBsZSBub25jZQ=="
     try:
-        k, protos, ext = wshs.check_request(method, "/", minor, headers)
+        k, protos, ext = wssrv.check_request(method, "/", minor, headers)
         assert len(k) == 24
         wspmd.accept_offer(ext)
     except wshs.HandshakeError as e:
@@ -186,7 +186,7 @@ def test_upgrade_request_bytes(data):
         rb.feed(data[:256])
         h = http1srv.parse_request_head(rb)
         if h is not None:
-            wshs.check_request(*h)
+            wssrv.check_request(*h)
     except wshs.HandshakeError as e:
         assert e.status in (400, 426)
     except ProtoError as e:  # http1 raises ProtoError with a status to answer; nothing else

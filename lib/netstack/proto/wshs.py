@@ -1,24 +1,12 @@
-# Sans-I/O WebSocket opening handshake (RFC 6455 §4) for both roles, on proto/http1's head
-# parsers and writers: the key and its accept value, the client's upgrade request and its
-# check of the answer, the server's check of a request -> a 101 or a status to refuse with.
+# Sans-I/O WebSocket opening handshake (RFC 6455 §4), the client's side and what both roles
+# share, on proto/http1's head parsers and writers: the key and its accept value, the
+# client's upgrade request and its check of the answer. The server's side (its check of a
+# request -> a 101 or a status to refuse with) is proto/wssrv: a client does not load it.
 # Failures raise HandshakeError(status, text): on the server the status to answer with,
 # on the client the status the server sent (101 when the 101 itself was wrong).
 import binascii
 import hashlib
 from . import http1
-
-
-# (here, not in http1: its only user; a GET does not load it)
-def tokens(headers, name):
-    """The comma-separated tokens of every lowercase header `name`, stripped, lowercased."""
-    out = []
-    for k, v in headers:
-        if k == name:
-            for t in v.split(","):
-                t = t.strip()
-                if t:
-                    out.append(t.lower())
-    return out
 
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -88,56 +76,3 @@ def check_response(status, headers, key, protocol=None):
             raise HandshakeError(101, "the server chose a protocol that was not asked for")
     ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
     return got, ext
-
-
-def check_request(method, target, minor, headers):
-    """The server's check of an upgrade request (RFC 6455 §4.2.1) -> (key, [protocols],
-    the Sec-WebSocket-Extensions value or ""). Raises HandshakeError(400 or 426)."""
-    if method != "GET" or minor != 1:
-        raise HandshakeError(400, "not a GET over HTTP/1.1")
-    if http1.header(headers, "host") is None:
-        raise HandshakeError(400, "no Host header")
-    if not http1.has_token(headers, "upgrade", "websocket") or \
-            not http1.has_token(headers, "connection", "upgrade"):
-        raise HandshakeError(426, "not a WebSocket upgrade")
-    if tokens(headers, "sec-websocket-version") != ["13"]:
-        raise HandshakeError(426, "Sec-WebSocket-Version is not 13")
-    key = http1.header(headers, "sec-websocket-key", "").strip()
-    try:
-        ok = len(binascii.a2b_base64(key)) == 16 and len(key) == 24
-    except ValueError:
-        ok = False
-    if not ok:
-        raise HandshakeError(400, "bad Sec-WebSocket-Key")
-    protos = []
-    for k, v in headers:
-        if k == "sec-websocket-protocol":
-            protos.extend([p.strip() for p in v.split(",") if p.strip()])
-    ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
-    return key, protos, ext
-
-
-def response(key, protocol=None, extensions=None, headers=()):
-    """The server's 101 head (bytes)."""
-    hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
-          ("Sec-WebSocket-Accept", accept_value(key))]
-    if protocol:
-        hs.append(("Sec-WebSocket-Protocol", protocol))
-    if extensions:
-        hs.append(("Sec-WebSocket-Extensions", extensions))
-    hs.extend(headers)
-    from .http1srv import response_head  # server side only
-    return response_head(101, "Switching Protocols", hs)
-
-
-_REASONS = {400: "Bad Request", 403: "Forbidden", 426: "Upgrade Required",
-            431: "Request Header Fields Too Large", 503: "Service Unavailable"}
-
-
-def reject(status):
-    """A refusal head with no body; the server closes after it."""
-    hs = [("Content-Length", "0"), ("Connection", "close")]
-    if status == 426:
-        hs.append(("Sec-WebSocket-Version", "13"))
-    from .http1srv import response_head
-    return response_head(status, _REASONS.get(status, "Error"), hs)
