@@ -12,7 +12,6 @@ except ImportError:
     const = lambda x: x
 
 _E_URL = const(2302001)
-_E_CERT = const(2302002)
 _E_EXISTS = const(2302003)
 _E_OTHER = const(2302999)
 _E_FAILED = const(-1)
@@ -26,27 +25,6 @@ _RECV_BUF = const(1024)  # the session's receive buffer (the 101 head must fit);
 
 
 _wss = None            # the _ws_session module once a connect loaded it
-
-
-def _load():
-    # The client's session code at the first connect, all at once, with MicroPython
-    # collecting every 4 KB meanwhile (as _err.load does for http's engine): the imports'
-    # garbage (old tables of growing dicts) is reused by the next import instead of staying
-    # as holes between the modules (the smallest heap for a ROMFS echo: bench/ws_ram.py)
-    global _wss
-    if _wss is not None:
-        return
-    import gc
-    t = gc.threshold() if hasattr(gc, "threshold") else None
-    if t is not None:
-        gc.threshold(4096)
-    try:
-        from . import _ws_session, transport  # noqa: F401
-        from .proto import http1, wshs  # noqa: F401  (split_url is http1's: no proto.url)
-    finally:
-        if t is not None:
-            gc.threshold(t)
-    _wss = _ws_session
 
 
 def _connect_args(url, o):
@@ -74,35 +52,11 @@ def _connect_args(url, o):
         ms.append(v * 1000)
     proxy = o.get("proxy")
     if isinstance(proxy, dict):
-        if not isinstance(proxy.get("host"), str) or not isinstance(proxy.get("port"), int):
-            raise param("proxy must be {host, port}")
-        cred = None
-        if proxy.get("username"):
-            cred = "%s:%s" % (proxy["username"], proxy.get("password") or "")
-        proxy = (proxy["host"], proxy["port"], cred)
+        from . import _ws_clientx
+        proxy = _ws_clientx.proxy(proxy)
     else:
         proxy = None  # 'system' and 'no-proxy': a board has no system proxy
     return o, headers, proto, ms[0], min(ms[1], ms[0]), proxy
-
-
-def _tls_opts(o):
-    # -> (CA DER list or None, verify, client cert DER, key DER) from the options
-    ca = None
-    path = o.get("caPath") or None
-    from .transport import tls
-    if path:
-        try:
-            ca = tls.pem_to_ders(_port.read_file(path))
-        except (OSError, ValueError):
-            raise BusinessError(_E_CERT, "caPath %s cannot be read" % path)
-    cert = key = None
-    cc = o.get("clientCert")
-    if cc:
-        try:
-            cert, key = tls.cert_key(cc)
-        except (OSError, KeyError, IndexError, TypeError, ValueError):
-            raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
-    return (ca, not o.get("skipServerCertVerification"), cert, key)
 
 
 class WebSocket(Emitter):
@@ -147,34 +101,49 @@ class WebSocket(Emitter):
     # -------------------------------------------------------------- internals
 
     async def _connect(self, url, a):
-        o, headers, proto, interval, timeout, proxy = a
-        _load()
-        from .proto.http1 import split_url
-        from .proto import ProtoError
+        global _wss
+        o = a[0]
+        if _wss is None:
+            # The client's session code at the first connect, all at once, with MicroPython
+            # collecting every 4 KB meanwhile (as _err.load does for http's engine): the
+            # imports' garbage (old tables of growing dicts) is reused by the next import
+            # instead of staying as holes between the modules (bench/ws_ram.py)
+            import gc
+            t = gc.threshold() if hasattr(gc, "threshold") else None
+            if t is not None:
+                gc.threshold(4096)
+            try:
+                from . import _ws_session, transport  # noqa: F401
+                from .proto import http1, wshs  # noqa: F401  (split_url is http1's)
+            finally:
+                if t is not None:
+                    gc.threshold(t)
+            _wss = _ws_session
+        from .proto import http1, ProtoError
         try:
-            scheme, host, port, target, _ = split_url(url)
+            scheme, host, port, target, _ = http1.split_url(url)
         except ProtoError as e:
             raise BusinessError(_E_URL, "Websocket url error: %s" % e.message)
         if scheme != "ws" and scheme != "wss" or len(url) > 8196:
             raise BusinessError(_E_URL, "Websocket url error: the scheme must be ws or wss")
         if self._busy:
             raise BusinessError(_E_EXISTS)
-        tls = _tls_opts(o) if scheme == "wss" else None
-        mx = o.get("maxMessageSize", _MAX_MESSAGE)
-        deflate = o.get("permessageDeflate", True)
+        tls = None
+        if scheme == "wss":
+            from . import _ws_clientx
+            tls = _ws_clientx.tls_opts(o)
         self._busy = True
         _aw.hold()
-        _port.spawn(self._main(scheme, host, port, target, headers, proto, tls, proxy,
-                               interval, timeout, mx, deflate))
+        _port.spawn(self._main(a, scheme, host, port, target, tls))
         return True
 
-    async def _main(self, scheme, host, port, target, headers, proto, tls, proxy,
-                    interval, timeout, mx, deflate):
+    async def _main(self, a, scheme, host, port, target, tls):
         # dial, the opening handshake, then the session's read loop, in one coroutine (this
         # frame lives as long as the session: what only the handshake needs is dropped)
+        o, headers, proto, interval, timeout, proxy = a
+        mx = o.get("maxMessageSize", _MAX_MESSAGE)
         m = _wss
         from .proto import http1, wshs, RecvBuf
-        from . import transport
         conn = None
         status = 0
         if m._gc:  # MicroPython: the code is in; the long-lived buffer goes low, before garbage
@@ -185,23 +154,15 @@ class WebSocket(Emitter):
             dog = _aw.watch(_CONNECT_TIMEOUT_MS, self, "_tmo")
             err = codec = None
             try:
-                ctx = None
-                if tls is not None:
-                    from .transport import tls as t
-                    ctx = t.context(False, tls[0], tls[1], tls[2], tls[3])
-                if proxy is None:
-                    conn = await transport.dial(host, port, ctx, host)
-                elif ctx is None:
-                    # ws through a proxy: a CONNECT tunnel too (tunnel.dial tunnels only for TLS)
-                    from .transport.tunnel import tunnel
-                    conn = await transport.connect(proxy[0], proxy[1], None, True)
-                    await tunnel(conn, host, port, proxy[2], rb)
-                else:  # wss through a proxy: a CONNECT tunnel, then TLS in it
-                    from .transport.tunnel import dial
-                    conn = await dial(host, port, ctx, host, proxy, rb)
+                if tls is None and proxy is None:
+                    from . import transport
+                    conn = await transport.dial(host, port, None, host)
+                else:  # wss, a proxy
+                    from . import _ws_clientx
+                    conn = await _ws_clientx.dial(host, port, tls, proxy, rb)
                 key = wshs.client_key(m.rand(16))
                 offer = None
-                if deflate:  # (proto.wspmd loads only if the server agrees)
+                if o.get("permessageDeflate", True):  # (proto.wspmd loads only if agreed)
                     offer = wshs.deflate_offer(m.WINDOW_BITS)
                 await conn.write(wshs.request(http1.host_header(host, port, scheme), target,
                                               key, proto, headers, offer))
@@ -240,16 +201,18 @@ class WebSocket(Emitter):
             finally:
                 _aw.unwatch(dog, self, "_tmo")
             if err is not None:
-                self._emit("error", _link_error(err, status))
+                from . import _ws_clientx
+                self._emit("error", _ws_clientx.link_error(err, status))
                 self._emit("close", {"code": 1006, "reason": "The link is down"})
                 return
             # not kept for the session's life: the CA certificates (DER), the options, the head
-            tls = headers = proxy = target = host = ctx = h = key = offer = ext = dog = None
+            a = o = tls = headers = proxy = target = host = h = key = offer = ext = dog = None
             s = m.Session(conn, rb, True, mx, codec, self)
             s.task = _port.current_task()
             self._s = s
             self._emit("open", {"status": 101, "message": "Switching Protocols"})
-            s.start_pings(interval, timeout)
+            if interval > 0:
+                s.pinger = _port.spawn(s._pings(interval, timeout))
             await s.run()
         finally:
             self._s = None
@@ -297,19 +260,3 @@ class WebSocket(Emitter):
 
     def on_close(self, s, code, reason):
         self._emit("close", {"code": code, "reason": reason})
-
-
-def _link_error(e, status):
-    from .proto.wshs import HandshakeError
-    if isinstance(e, HandshakeError):
-        err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.status, e.msg))
-        err.data = str(e.status)
-        return err
-    if isinstance(e, BusinessError):
-        err = BusinessError(_E_LINK, "%s" % e.message)
-    elif type(e).__name__ == "NetError":
-        err = BusinessError(_E_LINK, "Websocket connect failed: %s" % e.text)
-    else:
-        err = BusinessError(_E_LINK, "Websocket connect failed: %s" % (e,))
-    err.data = str(status)
-    return err

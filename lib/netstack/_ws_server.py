@@ -208,7 +208,7 @@ class WebSocketServer(Emitter):
                     s.drop("no pong within %d ms" % IDLE_MS)
                 else:
                     s.pong_due = True
-                    _port.spawn(s.ping())
+                    _port.spawn(s.control(9))  # a ping (ws.PING)
 
     # -------------------------------------------------------------- accepting
 

@@ -9,7 +9,9 @@ import sys
 from . import _aw, _port
 from ._err import param
 from .proto import ws
-from .proto.ws import mask, small
+
+mask = ws.mask    # (proto.ws's: native wsmask or wsref; no import name of their own to intern)
+small = ws.small
 
 try:
     from micropython import const
@@ -158,7 +160,6 @@ class Session:
     ki = 64
     pong_due = False
     pinger = None
-    reported = False
     _tmo = False
     code = 1006         # what the close event will say
     reason = ""
@@ -190,8 +191,8 @@ class Session:
 
     # ------------------------------------------------------------------ writing
 
-    def _small(self, op, data, n, fin, z, parts=None):
-        """A frame with a payload of n <= _SMALL bytes (data: bytes-like, or None and parts a
+    def _small(self, op, data, n, fin, z, p=None):
+        """A frame with a payload of n <= _SMALL bytes (data: bytes-like, or None and p a
         tuple of them) whole in one buffer (a client masks it there) -> the buffer, of the
         frame's exact size, or a memoryview of a client's kept 1 KB one where _KEEP. The
         header is ws.head's, inlined (it runs once per message)."""
@@ -225,13 +226,13 @@ class Session:
             s[a : a + 4] = self.keys[i : i + 4]
             a += 4
         b = a + n
-        if parts is None:
+        if p is None:
             s[a:b] = data
         else:
             e = a
-            for p in parts:
-                d = e + len(p)
-                s[e:d] = p
+            for q in p:
+                d = e + len(q)
+                s[e:d] = q
                 e = d
         if m:
             small(s, a, b, 1)  # masks with the key before the payload, as a frame has it
@@ -388,12 +389,17 @@ class Session:
             self.c._next()
 
     async def control(self, op, data=b""):
-        await self.c.turn()
+        # a ping or pong (the server's idle task pings with control(9)); a broken link is
+        # the read loop's to report
         try:
-            if self.state == _OPEN:
-                await self._frame(op, data)
-        finally:
-            self.c._next()
+            await self.c.turn()
+            try:
+                if self.state == _OPEN:
+                    await self._frame(op, data)
+            finally:
+                self.c._next()
+        except OSError:
+            pass
 
     async def close(self, code=1000, reason=""):
         """Start the close handshake (the read loop finishes it)."""
@@ -476,10 +482,7 @@ class Session:
                     await self._peer_close(ev[1], ev[2])
                     return
                 elif op == _PING:
-                    try:
-                        await self.control(ws.PONG, ev[1])
-                    except OSError:
-                        pass
+                    await self.control(ws.PONG, ev[1])
                 else:
                     self.pong_due = False
         except ws.ProtocolError as e:
@@ -487,7 +490,10 @@ class Session:
         except MemoryError:
             await self._fail(1009, "out of memory")
         except OSError as e:
-            self._report_error("connection lost: %s" % e)
+            try:  # (guarded: reporting may itself run out of memory)
+                self.owner.on_error(self, "connection lost: %s" % e)
+            except Exception:
+                pass
             self._finish(1006, "The link is down")
         except _port.CancelledError:
             self._finish(1006, "The link is down")
@@ -514,7 +520,10 @@ class Session:
 
     async def _fail(self, code, msg):
         """The peer broke the protocol: close with `code`, report, wait for its close."""
-        self._report_error(msg)
+        try:
+            self.owner.on_error(self, msg)
+        except Exception:
+            pass
         self.code = code
         self.reason = msg
         await self.c.turn()
@@ -548,16 +557,9 @@ class Session:
         finally:
             _aw.unwatch(dog, self, "_tmo")
 
-    def _report_error(self, text):
-        try:
-            self.owner.on_error(self, text)
-        except Exception:
-            pass
-
     def _finish(self, code, reason):
-        if self.reported:
+        if self.state == _CLOSED:  # (only here: once)
             return
-        self.reported = True
         self.state = _CLOSED
         if self.pinger is not None:
             _port.drop_sleeper(self.pinger)  # not cancel(): see _aw.unwatch
@@ -569,26 +571,19 @@ class Session:
 
     # ------------------------------------------------------------------ keep-alive
 
-    async def ping(self):
-        # one ping (the server's idle task); pong_due is the caller's
-        try:
-            await self.control(ws.PING)
-        except OSError:
-            pass
-
     def drop(self, text):
         # no pong in time: report, and end the read loop (the close event says 1006)
-        self._report_error(text)
+        try:
+            self.owner.on_error(self, text)
+        except Exception:
+            pass
         self.lost = True
         self.pinger = None
         if self.task is not None:
             self.task.cancel()
 
-    def start_pings(self, interval, timeout):  # (ms)
-        if interval > 0:
-            self.pinger = _port.spawn(self._pings(interval, timeout))
-
     async def _pings(self, interval, timeout):
+        # (ms) the owner's task (self.pinger) for a ping every interval, unless one is open
         try:
             while self.state == _OPEN:
                 await _port.sleep_ms(interval)

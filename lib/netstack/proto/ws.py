@@ -40,20 +40,11 @@ class ProtocolError(Exception):
         self.msg = msg
 
 
-def close_code_ok(c):
-    """A close code a peer may send (RFC 6455 §7.4; 1005, 1006 and 1015 are local only)."""
-    return 1000 <= c <= 1003 or 1007 <= c <= 1014 or 3000 <= c <= 4999
-
-
-def _text(m, n):
-    # m[:n] is checked UTF-8 -> str
-    return str(m if len(m) == n else memoryview(m)[:n], "utf-8")
-
-
 class Parser:
     """Frames in, events out. client: this side is the client (frames from the server must
-    not be masked; a server gets only masked frames). max_size bounds a message (after
-    decompression as well) -> 1009. inflater: set when permessage-deflate was agreed.
+    not be masked; a server gets only masked frames). mx bounds a message (after
+    decompression as well) -> 1009. codec: proto.wspmd's Codec when permessage-deflate
+    was agreed (its inflate), else None.
 
     next(rb) -> None (need bytes) or an event tuple:
       (TEXT, str) (BINARY, bytearray) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
@@ -75,11 +66,11 @@ class Parser:
     size = 0       # bytes of the last message assembled in a buffer (not the quick path's),
                    # for the owner to reset: a session collects garbage after a large one
 
-    def __init__(self, client, max_size=5 << 20, inflater=None):
+    def __init__(self, client, mx=5 << 20, codec=None):
         self.client = client
         self.mbit = 0 if client else 128  # the mask bit frames to this side must have
-        self.max = max_size
-        self.inf = inflater
+        self.max = mx
+        self.inf = codec
         self.key = bytearray(4)
         self.op = -1   # (read for every frame: an instance attribute is found first)
         self.mop = 0
@@ -297,8 +288,8 @@ class Parser:
         elif op == TEXT and self.u8:
             raise ProtocolError(_BADDATA, "text message ends inside a character")
         self.size = n
-        if op == TEXT:
-            return (TEXT, _text(m, n))
+        if op == TEXT:  # (m[:n] is checked UTF-8)
+            return (TEXT, str(m if len(m) == n else memoryview(m)[:n], "utf-8"))
         # binary: the message's own buffer, handed over (no copy; the parser makes a new one)
         return (BINARY, m if len(m) == n else m[:n])
 
@@ -310,17 +301,18 @@ def _close(data):
     if n == 1:
         raise ProtocolError(_PROTO, "close payload of 1 byte")
     code = data[0] << 8 | data[1]
-    if not close_code_ok(code):
+    # a close code a peer may send (RFC 6455 §7.4; 1005, 1006 and 1015 are local only)
+    if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
         raise ProtocolError(_PROTO, "close code %d not allowed" % code)
     if utf8(data, 2, n, 0):
         raise ProtocolError(_BADDATA, "invalid UTF-8 in the close reason")
     return (CLOSE, code, str(data[2:], "utf-8"))
 
 
-def head(hb, op, n, fin=True, key=None, rsv1=False):
+def head(hb, op, n, fin=True, key=None, z=False):
     """Write a frame header for an n-byte payload into hb (a bytearray of 14) -> its length.
     key: the 4-byte mask key (a client's frames), None for a server's."""
-    hb[0] = (128 if fin else 0) | (64 if rsv1 else 0) | op
+    hb[0] = (128 if fin else 0) | (64 if z else 0) | op
     m = 128 if key is not None else 0
     if n < 126:
         hb[1] = m | n

@@ -22,9 +22,9 @@ class HandshakeError(Exception):
         self.msg = msg
 
 
-def client_key(rand16):
-    """Sec-WebSocket-Key from 16 random bytes."""
-    return binascii.b2a_base64(rand16)[:-1].decode()
+def client_key(b):
+    """Sec-WebSocket-Key from 16 random bytes b."""
+    return binascii.b2a_base64(b)[:-1].decode()
 
 
 def accept_value(key):
@@ -32,29 +32,29 @@ def accept_value(key):
     return binascii.b2a_base64(hashlib.sha1(key.encode() + _GUID).digest())[:-1].decode()
 
 
-def request(host, target, key, protocol=None, headers=(), extensions=None):
+def request(host, target, key, protocol=None, headers=(), offer=None):
     """The client's upgrade request head (bytes). headers: extra (name, value) pairs;
-    ones the handshake owns are left out."""
+    ones the handshake owns are left out. offer: the Sec-WebSocket-Extensions value."""
     hs = [("Host", host), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
           ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]
     if protocol:
         hs.append(("Sec-WebSocket-Protocol", protocol))
-    if extensions:
-        hs.append(("Sec-WebSocket-Extensions", extensions))
+    if offer:
+        hs.append(("Sec-WebSocket-Extensions", offer))
     for k, v in headers:
         if k.lower() not in _OWN:
             hs.append((k, v))
     return http1.request_head("GET", target, hs)
 
 
-def deflate_offer(window=15):
+def deflate_offer(n=15):
     """The client's permessage-deflate offer (RFC 7692; the rest of it is proto/wspmd,
-    loaded only once a server agreed). window: the largest window (bits) this side can
+    loaded only once a server agreed). n: the largest window (bits) this side can
     inflate with."""
     s = "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
         "client_max_window_bits"
-    if window < 15:
-        s += "; server_max_window_bits=%d" % window
+    if n < 15:
+        s += "; server_max_window_bits=%d" % n
     return s
 
 
