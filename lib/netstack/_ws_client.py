@@ -95,8 +95,14 @@ class WebSocket(Emitter):
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
             options, callback = None, options
-        from ._ws_session import close_args
-        return _aw.call(self._close(close_args(options, "CLOSE_NORMAL")), callback, _E_OTHER)
+        m = _wss
+        if m is None:
+            from . import _ws_session as m
+        a = m.close_args(options, "CLOSE_NORMAL")
+        s = self._s
+        if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
+            return m.done(callback, "close")
+        return _aw.call(self._close(a), callback, _E_OTHER)
 
     # -------------------------------------------------------------- internals
 

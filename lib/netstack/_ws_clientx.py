@@ -74,8 +74,8 @@ def link_error(e, status):
     # server's answer, 0 before one)
     from .proto.wshs import HandshakeError
     if isinstance(e, HandshakeError):
-        err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.status, e.msg))
-        err.data = str(e.status)
+        err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.code, e.msg))
+        err.data = str(e.code)
         return err
     if isinstance(e, BusinessError):
         err = BusinessError(_E_LINK, "%s" % e.message)

@@ -115,6 +115,9 @@ class WebSocketServer(Emitter):
         if callable(options) and callback is None:
             options, callback = None, options
         a = close_args(options, "")
+        s = self._find(connection)
+        if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
+            return done(callback, "close")
         return _aw.call(self._close(connection, a), callback, _E_OTHER)
 
     def listAllConnections(self):
@@ -304,7 +307,7 @@ class WebSocketServer(Emitter):
                 await conn.write(wssrv.response(key, chosen, agreed[0] if agreed else None))
             except wssrv.HandshakeError as e:
                 try:
-                    await conn.write(wssrv.reject(e.status))
+                    await conn.write(wssrv.reject(e.code))
                 except OSError:
                     pass
                 return

@@ -110,10 +110,10 @@ _Q = []
 
 
 def done(callback, what):
-    """send()'s outcome when send_now() put the message out at the call: the callback still
-    runs later, from the loop, as every callback does (after the message listener that
-    called send, or from a task: no lock, frame or write coroutines); without one, an
-    awaitable giving True."""
+    """send()'s (close()'s) outcome when send_now() (close_now()) did it at the call: the
+    callback still runs later, from the loop, as every callback does (after the message
+    listener that called send, or from a task: no lock, frame or write coroutines);
+    without one, an awaitable giving True."""
     if callback is None:
         return _aw.Op(_true(), what)
     if _q is not None:
@@ -400,6 +400,24 @@ class Session:
                 self.c._next()
         except OSError:
             pass
+
+    def close_now(self, code, reason):
+        """close() at the call, without a task or coroutine, when the session is open and
+        nobody is writing (the common case) -> True: the close frame went out (or its rest
+        goes from a task, or the link is broken: the read loop ends with 1006); False: use
+        close()."""
+        c = self.c
+        if self.state or c.wq is not None:
+            return False
+        self.state = _CLOSING
+        d = ws.close_payload(code, reason)
+        try:
+            r = c.write_now(self._small(_CLOSE, d, len(d), True, False))
+            if r is not True:
+                _port.spawn(self._rest(r))
+        except OSError:
+            c.close()
+        return True
 
     async def close(self, code=1000, reason=""):
         """Start the close handshake (the read loop finishes it)."""

@@ -288,7 +288,7 @@ def _err(fn, *a):
     try:
         fn(*a)
     except wshs.HandshakeError as e:
-        return e.status
+        return e.code
     raise AssertionError("no HandshakeError")
 
 

@@ -166,13 +166,13 @@ def test_handshake_checks(headers, method, minor, status):
         assert len(k) == 24
         wspmd.accept_offer(ext)
     except wshs.HandshakeError as e:
-        assert e.status in (400, 426)
+        assert e.code in (400, 426)
     try:
         proto, ext = wshs.check_response(status, headers, key, "chat")
         assert status == 101
         wspmd.accept_response(ext)
     except wshs.HandshakeError as e:
-        assert e.status == status
+        assert e.code == status
     except ValueError:
         pass
 
@@ -188,7 +188,7 @@ def test_upgrade_request_bytes(data):
         if h is not None:
             wssrv.check_request(*h)
     except wshs.HandshakeError as e:
-        assert e.status in (400, 426)
+        assert e.code in (400, 426)
     except ProtoError as e:  # http1 raises ProtoError with a status to answer; nothing else
         assert e.status in (400, 431), (e.kind, e.status, e.message)
 

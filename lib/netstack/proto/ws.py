@@ -32,7 +32,8 @@ _TOOBIG = const(1009)
 
 
 class ProtocolError(Exception):
-    """A peer broke the protocol: .code is the close code to answer with."""
+    """A peer broke the protocol: .code is the close code to answer with (as
+    wshs.HandshakeError, the same class: the HTTP status), .msg says why."""
 
     def __init__(self, code, msg):
         super().__init__(code, msg)
