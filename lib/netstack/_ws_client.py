@@ -80,16 +80,16 @@ class WebSocket(Emitter):
         m = _wss
         if m is None:  # not connected yet (an import in a function costs ~15k instructions)
             from . import _ws_session as m
-        b = m.check_data(data, SEND_LIMIT, callback)
         s = self._s
         r = None
         if s is not None:
             try:
-                r = s.send_now(data, b, callback)  # the common case: out now, no task
+                r = s.send_now(data, callback, SEND_LIMIT)  # the common case: out now, no task
             except OSError:
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else m.done(None, "send")
+        m.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
         return _aw.call(self._send(data, r), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):

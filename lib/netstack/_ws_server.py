@@ -94,7 +94,6 @@ class WebSocketServer(Emitter):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
-        b = check_data(data, SEND_LIMIT, callback)
         for e in self._conns:  # (the connection object itself: no _find call)
             if e[0] is connection:
                 s = e[1]
@@ -104,11 +103,12 @@ class WebSocketServer(Emitter):
         r = None
         if s is not None:
             try:
-                r = s.send_now(data, b, callback)  # the common case: out now, no task
+                r = s.send_now(data, callback, SEND_LIMIT)  # the common case: out now, no task
             except OSError:
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else done(None, "send")
+        check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
         return _aw.call(self._send(data, connection, r), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):

@@ -238,24 +238,40 @@ class Session:
             small(s, a, b, 1)  # masks with the key before the payload, as a frame has it
         return memoryview(s)[:b] if s is self.scratch else s
 
-    def send_now(self, data, b, callback=None):
+    def send_now(self, data, callback, mx):
         """A message out at once, without a task, lock or coroutine, when that can be done
-        (open, nobody writing, a payload of at most _SMALL bytes, no compression: the common
-        case) -> True: it went out; None: nothing was written, use send(); else a coroutine
-        to await for the rest of it (the socket took part: a task writes it, holding the
-        connection's turn). b: check_data's bytes of data. When it went out, callback (if
-        any) is queued as done() does (one call less per message). Raises OSError."""
+        (open, nobody writing, a str or bytes/bytearray of at most _SMALL bytes, a callable
+        or no callback, no compression: the common case) -> True: it went out; None:
+        nothing was written, use send() (after check_data: a bad argument is its 401);
+        else a coroutine to await for the rest of it (the socket took part: a task writes
+        it, holding the connection's turn). When it went out, callback (if any) is queued
+        as done() does (one call less per message). mx: the facade's SEND_LIMIT (over it:
+        None, and check_data's 401). Raises OSError."""
         c = self.c
         if self.state or c.wq is not None:
             return None
-        op = _BINARY if b is data else _TEXT
-        data = b
+        t = type(data)  # (check_data's common cases, without the call)
+        if t is str:
+            data = memoryview(data) if _STRBUF else data.encode()
+            op = _TEXT
+        elif t is bytes or t is bytearray:
+            op = _BINARY
+        else:
+            return None
+        if callback is not None and not callable(callback):
+            return None
         n = len(data)
-        if n > _SMALL:
+        if n > _SMALL or n > mx:
             return None
         cd = self.codec
         if cd is None:
-            f = self._small(op, data, n, True, False)
+            if n < 126 and not self.client:  # a server's small frame (_small inlined)
+                f = bytearray(n + 2)
+                f[0] = 128 | op
+                f[1] = n
+                f[2:] = data
+            else:
+                f = self._small(op, data, n, True, False)
         elif cd.compress and n > 32:
             return None
         else:  # agreed, no compressor: one stored block
