@@ -20,43 +20,12 @@ SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 
 # (underscored consts: compiled in, no names interned; see bench/ws_ram.py)
 _MAX_MESSAGE = const(5242880)  # largest message accepted (after decompression) -> close 1009
 _CONNECT_TIMEOUT_MS = const(30000)
-_RECV_BUF = const(1024)  # the session's receive buffer (the 101 head must fit); payloads
-                         # over 1 KB are read straight into their message buffer
+_RECV_BUF = const(512)  # the session's receive buffer (doubled, up to 8 KB, while a long
+                        # 101 head does not fit); payloads over 1 KB are read straight into
+                        # their message buffer
 
 
 _wss = None            # the _ws_session module once a connect loaded it
-
-
-def _connect_args(url, o):
-    # connect()'s argument checks (401), at the call; URL and state errors come later
-    if not isinstance(url, str):
-        raise param("url must be a string")
-    if o is None:
-        o = {}
-    elif not isinstance(o, dict):
-        raise param("options must be an object")
-    hdr = o.get("header") or {}
-    if not isinstance(hdr, dict):
-        raise param("header must be an object")
-    headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
-    proto = o.get("protocol")
-    if proto is not None and not isinstance(proto, str):
-        raise param("protocol must be a string")
-    ms = []
-    for k in ("pingInterval", "pongTimeout"):
-        v = o.get(k)
-        if v is None:
-            v = 30
-        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
-            raise param(k + " must be 0..30000 seconds")
-        ms.append(v * 1000)
-    proxy = o.get("proxy")
-    if isinstance(proxy, dict):
-        from . import _ws_clientx
-        proxy = _ws_clientx.proxy(proxy)
-    else:
-        proxy = None  # 'system' and 'no-proxy': a board has no system proxy
-    return o, headers, proto, ms[0], min(ms[1], ms[0]), proxy
 
 
 class WebSocket(Emitter):
@@ -73,7 +42,35 @@ class WebSocket(Emitter):
         Bad arguments raise BusinessError(401) here, at the call."""
         if callable(options) and callback is None:
             options, callback = None, options
-        a = _connect_args(url, options)
+        o = options  # (its checks here: 401 at the call; URL and state errors come later)
+        if not isinstance(url, str):
+            raise param("url must be a string")
+        if o is None:
+            o = {}
+        elif not isinstance(o, dict):
+            raise param("options must be an object")
+        hdr = o.get("header") or {}
+        if not isinstance(hdr, dict):
+            raise param("header must be an object")
+        headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
+        proto = o.get("protocol")
+        if proto is not None and not isinstance(proto, str):
+            raise param("protocol must be a string")
+        ms = []
+        for k in ("pingInterval", "pongTimeout"):
+            v = o.get(k)
+            if v is None:
+                v = 30
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
+                raise param(k + " must be 0..30000 seconds")
+            ms.append(v * 1000)
+        proxy = o.get("proxy")
+        if isinstance(proxy, dict):
+            from . import _ws_clientx
+            proxy = _ws_clientx.proxy(proxy)
+        else:
+            proxy = None  # 'system' and 'no-proxy': a board has no system proxy
+        a = (o, headers, proto, ms[0], min(ms[1], ms[0]), proxy)
         return _aw.call(self._connect(url, a), callback, _E_OTHER)
 
     def send(self, data, callback=None):
@@ -173,6 +170,8 @@ class WebSocket(Emitter):
                 await conn.write(wshs.request(http1.host_header(host, port, scheme), target,
                                               key, proto, headers, offer))
                 while True:
+                    if len(rb) == len(rb.buf) < 8192:  # a long head: more room
+                        m.grow(rb, len(rb.buf) << 1)
                     h = http1.parse_response_head(rb)
                     if h is not None:
                         break

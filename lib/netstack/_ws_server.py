@@ -22,12 +22,15 @@ _E_NOCONN = const(2302006)
 _E_BUSY = const(2302007)
 _E_OTHER = const(2302999)
 _EADDRINUSE = (98, 112, 48)   # Linux, lwIP, BSD
+len = len  # (on_message's, per message: a module global is found at once, a builtin after
+           # a miss here; the same name, no new qstr)
 
 HANDSHAKE_MS = 10000   # the request head must be in within this
 IDLE_MS = 60000        # ping a silent client after this; drop it if no pong within it again
 MAX_MESSAGE = 5 << 20
 SEND_LIMIT = 5242864
-HEAD_BUF = 1024        # request heads larger than this -> 431; also the session's buffer
+HEAD_BUF = 1024        # request heads larger than this -> 431 (the session keeps its buffer:
+                       # 512 B, grown to this only for a longer head)
 # anti-abuse (OpenHarmony): more than BAN_COUNT connections from one IP within BAN_WINDOW_MS
 # puts it on a ban list for BAN_MS. Config key `antiAbuse`: false, or {count, windowMs, banMs}.
 BAN_COUNT = 50
@@ -280,13 +283,15 @@ class WebSocketServer(Emitter):
         try:
             if ctx is not None:
                 conn.start_tls(ctx, None, True)
-            rb = RecvBuf(HEAD_BUF)
+            rb = RecvBuf(512)  # (grown to HEAD_BUF for a longer head: RAM per client)
             codec = None
             conn.timed_out = False
             dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
             try:
                 h = None
                 while h is None:
+                    if len(rb) == len(rb.buf) < HEAD_BUF:
+                        _ws_session.grow(rb, HEAD_BUF)
                     try:
                         h = http1srv.parse_request_head(rb)
                     except ProtoError as e:

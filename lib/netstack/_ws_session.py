@@ -35,15 +35,15 @@ _CHUNK = const(1024)     # a client's kept small-frame buffer (see _KEEP)
 _SMALL = const(1010)     # frames with payloads up to this are built whole, written at once
 _BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,
                          # at most this (a quarter, or less, when the heap has no such block)
-# MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
-_STRBUF = sys.implementation.name == "micropython"
+# MicroPython (where _gc is set) exposes a str's UTF-8 bytes as a buffer: a text goes out
+# without a copy (memoryview(str)).
 # MicroPython: a collection after each message over 1/16 of the free heap. Until the heap is
 # full the garbage of the last one (its buffers, the str of a text) is not free, so the
 # small objects made meanwhile land beyond it and cut the free space into pieces too small
 # for the next one (16 KiB deflate echoes at 192k). Not for smaller ones: it costs time
 _gc = None
 _GC_OVER = 0
-if _STRBUF:
+if sys.implementation.name == "micropython":
     import gc
     _gc = gc.collect
     _GC_OVER = (_port.mem_free() or 0) >> 4  # the heap free once the code is in
@@ -57,6 +57,7 @@ len = len
 type = type
 str = str
 memoryview = memoryview
+bytes = bytes
 bytearray = bytearray
 isinstance = isinstance
 callable = callable
@@ -68,7 +69,7 @@ _PING = const(9)
 # when this module loads >= 256 KB, as for the deflate window): each allocation on a
 # fragmented heap scans for a run of free blocks (~7k instructions per 64 B echo here);
 # on a small heap every frame has a buffer of its size instead (1 KB less per session)
-_KEEP = _GC_OVER >= 16384 or not _STRBUF
+_KEEP = _GC_OVER >= 16384 or not _gc
 
 _OPEN = const(0)         # Session.state
 _CLOSING = const(1)      # our close frame is out
@@ -82,9 +83,6 @@ def rand(n):
     return f(n) if f else os.urandom(n)
 
 
-_DATA = (str, bytes, bytearray, memoryview)  # (a tuple built once, not per call)
-
-
 def check_data(data, mx, callback=None):
     """send()'s argument checks (client and server), at the call: 401 -> the payload's
     bytes: a text's UTF-8 (on MicroPython a memoryview of the str: no copy, and its length
@@ -92,8 +90,8 @@ def check_data(data, mx, callback=None):
     if callback is not None and not callable(callback):
         raise param("callback must be a function")
     if type(data) is str:
-        b = memoryview(data) if _STRBUF else data.encode()
-    elif isinstance(data, _DATA):
+        b = memoryview(data) if _gc else data.encode()
+    elif isinstance(data, (str, bytes, bytearray, memoryview)):
         b = data
     else:
         raise param("data must be a string or an ArrayBuffer")
@@ -135,6 +133,19 @@ async def _later(callback):
         _aw._err.report(e, "result")
 
 
+def grow(rb, size):
+    """The handshake's RecvBuf rb, too small for a long head, replaced by one of size bytes
+    holding its unread bytes (sessions start with 512 B: RAM per connection)."""
+    b = bytearray(size)
+    n = rb.end - rb.start
+    b[0:n] = rb.mv[rb.start : rb.end]
+    rb.buf = b
+    rb.mv = memoryview(b)
+    rb.start = 0
+    rb.end = n
+    rb.scan = 0
+
+
 def close_args(options, reason):
     """close()'s options (client and server) -> (code, reason), at the call. A code a peer
     may not be sent becomes 1000; options or a reason of the wrong type -> 401."""
@@ -161,8 +172,6 @@ class Session:
     pong_due = False
     pinger = None
     _tmo = False
-    code = 1006         # what the close event will say
-    reason = ""
     ref = None          # the owner's handle for this session (server: connection)
     task = None         # the task running run(), for the pong timeout to stop
     lost = False
@@ -182,6 +191,8 @@ class Session:
         if client:  # read for every frame: instance attributes are found first
             self.ki = 64
             self.keys = self.scratch = None
+            self._tmo = False  # (the close's _drain sets it: the table at its size now,
+                               # not grown at the close, amid that moment's objects)
         try:  # messages go out whole: no Nagle delay on the last segment of each.
             # IPPROTO_TCP 6, TCP_NODELAY 1 on Linux and lwIP alike; set directly rather than
             # through _port.sockopt, whose table module costs ~4 KB of heap on first use
@@ -252,7 +263,7 @@ class Session:
             return None
         t = type(data)  # (check_data's common cases, without the call)
         if t is str:
-            data = memoryview(data) if _STRBUF else data.encode()
+            data = memoryview(data) if _gc else data.encode()
             op = _TEXT
         elif t is bytes or t is bytearray:
             op = _BINARY
@@ -265,11 +276,23 @@ class Session:
             return None
         cd = self.codec
         if cd is None:
-            if n < 126 and not self.client:  # a server's small frame (_small inlined)
-                f = bytearray(n + 2)
+            if n < 126:  # a small frame (_small inlined: once per message)
+                if self.client:  # masked with 4 bytes of a 64-byte os.urandom block
+                    i = self.ki
+                    if i >= 64:
+                        self.keys = rand(64)
+                        i = 0
+                    self.ki = i + 4
+                    f = bytearray(n + 6)
+                    f[1] = 128 | n
+                    f[2:6] = memoryview(self.keys)[i : i + 4]
+                    f[6:] = data
+                    small(f, 6, n + 6, 1)  # (masks with the key before the payload)
+                else:
+                    f = bytearray(n + 2)
+                    f[1] = n
+                    f[2:] = data
                 f[0] = 128 | op
-                f[1] = n
-                f[2:] = data
             else:
                 f = self._small(op, data, n, True, False)
         elif cd.compress and n > 32:
@@ -370,7 +393,7 @@ class Session:
         """A text (str) or binary message."""
         if isinstance(data, str):
             op = ws.TEXT
-            data = memoryview(data) if _STRBUF else data.encode()
+            data = memoryview(data) if _gc else data.encode()
         else:
             op = ws.BINARY
         cd = self.codec
@@ -512,7 +535,7 @@ class Session:
                     if p.size > _GC_OVER and _gc:
                         p.size = 0
                         _gc()
-                elif op == _CLOSE:
+                elif op == _CLOSE:  # (apart: this frame lives as long as the session)
                     await self._peer_close(ev[1], ev[2])
                     return
                 elif op == _PING:
@@ -543,7 +566,7 @@ class Session:
                 if self.state == _OPEN:  # (not closed by us while waiting for the turn)
                     self.state = _CLOSING
                     try:
-                        await self._frame(ws.CLOSE, ws.close_payload(None if code == 1005 else code))
+                        await self._frame(_CLOSE, ws.close_payload(None if code == 1005 else code))
                     except OSError:
                         pass
             finally:
@@ -558,8 +581,6 @@ class Session:
             self.owner.on_error(self, msg)
         except Exception:
             pass
-        self.code = code
-        self.reason = msg
         await self.c.turn()
         try:
             if self.state == _OPEN:
@@ -599,8 +620,6 @@ class Session:
             _port.drop_sleeper(self.pinger)  # not cancel(): see _aw.unwatch
             self.pinger = None
         self.c.close()
-        self.code = code
-        self.reason = reason
         self.owner.on_close(self, code, reason)
 
     # ------------------------------------------------------------------ keep-alive

@@ -97,6 +97,13 @@ def test_headers_and_protocol():
     assert h["sec-websocket-protocol"] == "json"
     netstack.run(ws.close())
     assert wait(ev, ("close",))[1]["code"] == 1000
+    ws, ev = opened(CFG["ws_echo"] + "/long")  # a 101 head longer than the first buffer
+    wait(ev, ("open",))
+    assert [e[1] for e in ev if e[0] == "headerReceive"][0]["x-pad"] == "x" * 700
+    netstack.run(ws.send("after a long head"))
+    assert wait(ev, ("message",))[1] == "after a long head"
+    netstack.run(ws.close())
+    assert wait(ev, ("close",))[1]["code"] == 1000
 
 
 def test_server_closes():

@@ -218,6 +218,11 @@ def test_bad_and_slow_clients():
         assert out.startswith(b"HTTP/1.1 400 "), out
         out, t = raw(p, b"GET / HTTP/1.1\r\nX: " + b"a" * 1500 + b"\r\n\r\n")
         assert out.startswith(b"HTTP/1.1 431 "), out
+        out, t = raw(p, b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: "
+                        b"Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                        b"dGhlIHNhbXBsZSBub25jZQ==\r\nX-Pad: " + b"a" * 600 + b"\r\n\r\n",
+                     head_only=True)
+        assert out.startswith(b"HTTP/1.1 101 "), out  # a head over the first 512-byte buffer
         out, t = raw(p, b"GET / HTTP/1.1\r\n")  # slowloris: never finishes its head
         assert out == b"" and t < 2500, t
         assert srv.listAllConnections() == []

@@ -3,6 +3,8 @@
 # (text as text, binary as binary). Paths:
 #   /headers        first message: the request headers as JSON, then echo
 #   /close/CODE     closes with CODE (reason "bye") after the first message
+#   /long           echo, the 101 padded with a 700-byte X-Pad header (a head over the
+#                   client's first 512-byte buffer)
 #   anything else   echo; Sec-WebSocket-Protocol: the first of 'chat', 'json' offered
 import asyncio
 import json
@@ -12,6 +14,11 @@ from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
 from peers_rawhttp import HOST   # where the peers listen (NETSTACK_PEERS_HOST)
+
+
+def _pad(conn, request, response):
+    if request.path == "/long":
+        response.headers["X-Pad"] = "x" * 700
 
 
 def _pick(conn, offered):
@@ -50,7 +57,8 @@ class WsEcho:
     async def _main(self):
         self.stop_ev = asyncio.Event()
         async with serve(self._handler, HOST, 0, ssl=self.ctx, max_size=None,
-                         select_subprotocol=_pick, ping_interval=None) as srv:
+                         select_subprotocol=_pick, ping_interval=None,
+                         process_response=_pad) as srv:
             self.port = srv.sockets[0].getsockname()[1]
             self.ready.set()
             await self.stop_ev.wait()

@@ -75,6 +75,10 @@ class Parser:
         self.key = bytearray(4)
         self.op = -1   # (read for every frame: an instance attribute is found first)
         self.mop = 0
+        # the frame state the first frame off the quick path sets (a close frame at the
+        # latest): the attribute table at its size now, not grown then
+        self.masked = self.fin = False
+        self.k = self.left = 0
 
     def _head(self, rb):
         # -> True when a whole header was taken (self.op set), False: need more

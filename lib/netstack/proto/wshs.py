@@ -13,12 +13,6 @@ from . import http1
 from .ws import ProtocolError as HandshakeError
 
 
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-# header names a caller may not set: the handshake owns them
-_OWN = ("host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
-        "sec-websocket-extensions", "sec-websocket-protocol")
-
-
 def client_key(b):
     """Sec-WebSocket-Key from 16 random bytes b."""
     return binascii.b2a_base64(b)[:-1].decode()
@@ -26,7 +20,8 @@ def client_key(b):
 
 def accept_value(key):
     """Sec-WebSocket-Accept for a Sec-WebSocket-Key (str)."""
-    return binascii.b2a_base64(hashlib.sha1(key.encode() + _GUID).digest())[:-1].decode()
+    return binascii.b2a_base64(hashlib.sha1(
+        key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1].decode()
 
 
 def request(host, target, key, protocol=None, headers=(), offer=None):
@@ -39,7 +34,9 @@ def request(host, target, key, protocol=None, headers=(), offer=None):
     if offer:
         hs.append(("Sec-WebSocket-Extensions", offer))
     for k, v in headers:
-        if k.lower() not in _OWN:
+        if k.lower() not in ("host", "upgrade", "connection", "sec-websocket-key",
+                             "sec-websocket-version", "sec-websocket-extensions",
+                             "sec-websocket-protocol"):  # the handshake owns them
             hs.append((k, v))
     return http1.request_head("GET", target, hs)
 
