@@ -51,6 +51,7 @@ class Peers:
         self.procs = {}           # name -> Popen of a gunicorn master
         self.servers = {}         # name -> ThreadedServer
         self.proxies = {}         # name -> proxy.Proxy (for its counters)
+        self._closed = None       # the socket holding cfg['closed_port']
 
     def __enter__(self):
         try:
@@ -95,7 +96,8 @@ class Peers:
             self.servers[name] = px.server.start()
             self.cfg[name] = "%s:%d" % (HOST, px.port)
         self.cfg["proxy_user"], self.cfg["proxy_password"] = PROXY_USER, PROXY_PASSWORD
-        self.cfg["closed_port"] = _closed_port()
+        self._closed = _closed_port()
+        self.cfg["closed_port"] = self._closed.getsockname()[1]
         for name, ctx in (("ws_echo", None), ("wss_echo", _server_ctx(files["server"]))):
             srv = peers_ws.WsEcho(ctx, name).start()
             self.servers[name] = srv
@@ -185,6 +187,8 @@ class Peers:
 
     def stop(self):
         t0 = time.monotonic()
+        if self._closed:
+            self._closed.close()
         for proc in self.procs.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGQUIT)    # gunicorn: quick shutdown (TERM is graceful)
@@ -218,11 +222,13 @@ def _mtls_handle(sock):
 
 
 def _closed_port():
+    # A port bound and never listened on, held while the peers run: connecting is refused
+    # (RST), and nothing else gets it meanwhile. A port bound and freed at once could be
+    # handed to a later bind(0) of any test's server, which would then accept the connect
+    # that a test expects refused (no SO_REUSEADDR here: no other socket can bind it).
     s = socket.socket()
     s.bind((HOST, 0))
-    port = s.getsockname()[1]
-    s.close()                  # nothing listens there now: connecting is refused
-    return port
+    return s
 
 
 def main():
