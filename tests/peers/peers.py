@@ -223,10 +223,12 @@ def _mtls_handle(sock):
 
 def _closed_port():
     # A port bound and never listened on, held while the peers run: connecting is refused
-    # (RST), and nothing else gets it meanwhile. A port bound and freed at once could be
-    # handed to a later bind(0) of any test's server, which would then accept the connect
-    # that a test expects refused (no SO_REUSEADDR here: no other socket can bind it).
+    # (RST), and no bind(0) elsewhere is given it meanwhile. A port bound and freed at once
+    # could go to any test's server, which would then accept a connect that a test expects
+    # refused. SO_REUSEADDR: a test may still listen on it on purpose (concurrency_support's
+    # Stuck, which sets it too: Linux lets both bind while this one does not listen).
     s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((HOST, 0))
     return s
 
