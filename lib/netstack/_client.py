@@ -78,6 +78,7 @@ class Exchange:
                              # If-Modified-Since: a 304 head is not passed to on_head
     # the facades' own (the engine does not read them)
     read_timeout = 60000     # http readTimeout (ms), enforced by http with _aw.watch
+    use_cache = True         # http usingCache (a running HttpResponseCache answers)
     expect = None            # http expectDataType
     rtype = None             # fetch responseType
     total = 0                # http progress: Content-Length of the current head, bytes so far
@@ -230,7 +231,18 @@ async def perform(x, pool):
             if not reused:
                 conn, rb = await _open(x, scheme, host, port)
             try:
-                head = _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
+                if body is None and not x.headers and x.proxy is None and x.auth is None and \
+                        x.cookies is None and not userinfo and not auth_tried and \
+                        (method == "GET" or method in http1._NAMES):
+                    # The everyday request head (no user header, body, credentials, cookies
+                    # or proxy), as _clientx.request_head would build it, in one format.
+                    # Method, target and Host value were checked before (a method other
+                    # than GET by an earlier request: http1._NAMES; the others with the URL).
+                    head = ("%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\n"
+                            "accept: */*\r\n\r\n" % (method, target, hh)).encode()
+                else:  # user headers, a body, credentials, cookies or a proxy: _clientx
+                    from ._clientx import request_head
+                    head = request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
                 try:
                     status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
                 except BusinessError as e:
@@ -343,49 +355,6 @@ async def _open(x, scheme, host, port):
             _aw.unwatch(dog, x, "connect_timed_out")
 
 
-def _request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
-    if body is None and not x.headers and x.proxy is None and x.auth is None and \
-            x.cookies is None and not userinfo and not auth_tried and method in http1._NAMES:
-        # The everyday request head (no user header, body, credentials, cookies or proxy):
-        # the bytes the general path below builds for it, in one format. Method, target and
-        # Host value were checked before (the method by an earlier request: http1._NAMES;
-        # the others with the URL, which has no control chars or spaces).
-        return ("%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\naccept: */*\r\n\r\n"
-                % (method, target, hh)).encode()
-    have = {}
-    for n, v in x.headers:
-        have[n] = 1
-    if x.proxy is not None and scheme == "http":
-        target = scheme + "://" + hh + target
-    h = [] if "host" in have else [("host", hh)]
-    if "user-agent" not in have:
-        h.append(("user-agent", "netstack-mpy/0.1"))
-    if "accept" not in have:
-        h.append(("accept", "*/*"))
-    if body is not None and "content-length" not in have and "transfer-encoding" not in have:
-        h.append(("content-length", str(_body_len(body))))
-    if (x.proxy is not None and scheme == "http" and x.proxy[2]) or \
-            ((x.auth is not None or userinfo or auth_tried) and "authorization" not in have):
-        from ._auth import head_lines  # credentials: loaded only for them
-        head_lines(x, h, have, userinfo, auth_tried, scheme)
-    if x.cookies is not None and "cookie" not in have:
-        c = x.cookies.header(host, target, scheme == "https")
-        if c:
-            h.append(("cookie", c))
-    for n, v in x.headers:
-        if body is None and n == "content-length":
-            continue
-        h.append((n, v))
-    return http1.request_head(method, target, h)
-
-
-def _body_len(body):
-    if isinstance(body, list):
-        n = 0
-        for p in body:
-            n += len(p)
-        return n
-    return len(body)
 
 
 async def _send_and_head(x, conn, rb, head, body, method):
@@ -399,7 +368,8 @@ async def _send_and_head(x, conn, rb, head, body, method):
             finally:
                 conn._next()
         if body is not None:
-            total = _body_len(body)
+            from ._clientx import body_len
+            total = body_len(body)
             sent = 0
             for piece in (body if isinstance(body, list) else (body,)):
                 await conn.write(piece)

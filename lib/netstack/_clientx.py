@@ -1,7 +1,7 @@
 # The engine's less used half (as _portx is the seam's), loaded on first use: a plain GET
 # does not load it. requestInStream's body reader, the drain of a redirect's or a 401's
 # body, a redirect's next URL and method, a head that outgrew a buffer that cannot grow,
-# and the codes of failed connects and I/O. It does not import _client (imports point one
+# the codes of failed connects and I/O, and a request head other than the everyday one. It does not import _client (imports point one
 # way): _client maps what the readers raise (OSError, MemoryError) to codes.
 from . import _port
 from ._err import BusinessError
@@ -257,3 +257,43 @@ def io_error(conn, e, code, x=None):
                 return t
         return BusinessError(2300007, "connection failed: %s" % e)
     return BusinessError(code, "%s: %s" % ("send failed" if code == 2300055 else "receive failed", e))
+
+
+# The request head when it is not the everyday one (_client.perform builds that itself):
+# user headers, a body, credentials, cookies or a proxy.
+def request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried):
+    have = {}
+    for n, v in x.headers:
+        have[n] = 1
+    if x.proxy is not None and scheme == "http":
+        target = scheme + "://" + hh + target
+    h = [] if "host" in have else [("host", hh)]
+    if "user-agent" not in have:
+        h.append(("user-agent", "netstack-mpy/0.1"))
+    if "accept" not in have:
+        h.append(("accept", "*/*"))
+    if body is not None and "content-length" not in have and "transfer-encoding" not in have:
+        h.append(("content-length", str(body_len(body))))
+    if (x.proxy is not None and scheme == "http" and x.proxy[2]) or \
+            ((x.auth is not None or userinfo or auth_tried) and "authorization" not in have):
+        from ._auth import head_lines  # credentials: loaded only for them
+        head_lines(x, h, have, userinfo, auth_tried, scheme)
+    if x.cookies is not None and "cookie" not in have:
+        c = x.cookies.header(host, target, scheme == "https")
+        if c:
+            h.append(("cookie", c))
+    for n, v in x.headers:
+        if body is None and n == "content-length":
+            continue
+        h.append((n, v))
+    from .proto import http1
+    return http1.request_head(method, target, h)
+
+
+def body_len(body):
+    if isinstance(body, list):
+        n = 0
+        for p in body:
+            n += len(p)
+        return n
+    return len(body)

@@ -16,33 +16,47 @@ _OBJECT = const(1)                 # HttpDataType values (STRING is 0)
 _ARRAY_BUFFER = const(2)
 
 
-def start(req, url, options, callback, streaming, R, T):
+R = T = None  # HttpResponse, PerformanceTiming: set by http at the first createHttp()
+_call = _aw.call
+
+
+def start(req, url, options, callback, streaming):
     """HttpRequest.request / requestInStream: check the arguments now (401 at the call),
-    -> the operation (or None: the callback gets the outcome). R, T: the HttpResponse and
-    PerformanceTiming classes."""
+    -> the operation (or None: the callback gets the outcome). (Its frame and those below
+    stay within MicroPython's 11 words: a bigger one is a heap allocation per call.)"""
     if callback is None and callable(options):
         options, callback = None, options
     if callback is not None and not callable(callback):
         raise param("callback must be a function")
-    try:
-        x = _exchange(url, options, streaming)
-    except MemoryError:
-        raise BusinessError(_E_OOM, "out of memory")
-    return _aw.call(_request(req, x, options, streaming, R, T), callback, _E_INTERNAL,
-                    "requestInStream" if streaming else "request")
+    x = _exchange(url, options)
+    return _call(_request(req, x, streaming), callback, _E_INTERNAL,
+                 "requestInStream" if streaming else "request")
 
 
 def _destroyed():
     return BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
 
 
-async def _request(req, x, options, streaming, R, T):
+async def _request(req, x, streaming):
+    # The request, its events and the HttpResponse in one coroutine: its frame is part of
+    # the coroutine object, where a function's over 11 words is one more heap allocation
     if req._destroyed:
         raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed")
-    if req._jar is not None:
-        x.cookies = req._jar
+    jar = req._jar
+    if jar is not None:
+        x.cookies = jar
     resp = R()
-    _wire_events(req, x, resp, streaming)
+    if streaming:
+        x.max_limit = None
+    else:
+        for n, v in x.headers:
+            if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
+                x.decode = True
+                # load the decoder now, not mid-body: imported between the body's buffers
+                # it split the heap, and at 110k the first gzip body got no 32 KB window
+                from . import _inflate  # noqa: F401
+    if streaming or req._ls:  # events to emit while it runs (none: the header comes after)
+        _wire_events(req, x, resp, streaming)
     task = _port.current_task()
     timeout = x.read_timeout
     dog = None
@@ -51,12 +65,30 @@ async def _request(req, x, options, streaming, R, T):
         if timeout:  # bounds the whole transfer (a third of what wait_for costs)
             dog = _aw.watch(timeout, x, "timed_out", task)
         c = _client.cache
-        if c is None or streaming or (options or {}).get("usingCache") is False:
+        if c is None or streaming or not x.use_cache:
             c = _client
-        r = await c.perform(x, req._pool)
+        status, reason, headers, body = await c.perform(x, req._pool)
         if req._destroyed:  # by a listener of this request, after its last check
             raise _destroyed()
-        return _finish(resp, r, x, req._jar, streaming, req, T)
+        # the HttpResponse (or, streaming, dataEnd and the status)
+        resp.responseCode = status
+        resp.performanceTiming = T(x.timing)
+        if x.on_head is None:
+            resp.header = header_object(headers)
+        # cookies: the jar's (enableAutoCookie), else this response's Set-Cookie lines
+        if jar is not None:
+            resp.cookies = jar.netscape()
+        else:
+            for n, v in headers:
+                if n == "set-cookie":
+                    from ._cookies import netscape_from_headers
+                    resp.cookies = netscape_from_headers(headers, x.url_final)
+                    break
+        if streaming:
+            req._emit("dataEnd")
+            return status
+        type_result(resp, body, x.expect)
+        return resp
     except BusinessError:
         raise
     except MemoryError:
@@ -113,7 +145,10 @@ def header_object(headers):
     """OpenHarmony's header object: lower-case keys, set-cookie a list, empty values dropped,
     other repeated headers joined with ', ' (RFC 9110 §5.3)."""
     h = {}
-    for n, v in headers:
+    i = 0
+    while i < len(headers):  # (not `for`: its iterator takes 4 words of the frame)
+        n, v = headers[i]
+        i += 1
         if not v:
             continue
         if n == "set-cookie":
@@ -125,27 +160,6 @@ def header_object(headers):
     return h
 
 
-def _finish(resp, r, x, jar, streaming, req, T):
-    # the HttpResponse (or, streaming, dataEnd and the status) from perform()'s result
-    status, reason, headers, body = r
-    resp.responseCode = status
-    resp.performanceTiming = T(x.timing)
-    # cookies: the jar's (enableAutoCookie), else this response's Set-Cookie lines
-    if jar is not None:
-        resp.cookies = jar.netscape()
-    else:
-        for n, v in headers:
-            if n == "set-cookie":
-                from ._cookies import netscape_from_headers
-                resp.cookies = netscape_from_headers(headers, x.url_final)
-                break
-    if streaming:
-        req._emit("dataEnd")
-        return status
-    type_result(resp, body, x.expect)
-    return resp
-
-
 def type_result(resp, body, expect):
     """HttpResponse.result by expectDataType, else by content-type (inventory §2.5).
     ArrayBuffer results are bytearray: the body buffer itself when it holds exactly the
@@ -153,25 +167,39 @@ def type_result(resp, body, expect):
     if body is None:
         body = b""
     if expect == _OBJECT and len(body) <= _JSON_MAX:
-        import json
-        try:
-            resp.result = json.loads(bytes(body))
+        v = _json(body)
+        if v is not _json:
+            resp.result = v
             resp.resultType = _OBJECT
             return
-        except (ValueError, UnicodeError):
-            expect = None
+        expect = None
     if expect != _ARRAY_BUFFER:
         ct = resp.header.get("content-type", "")
         # text unless binary by its content-type (when expectDataType does not say)
         if (expect is not None and expect != _OBJECT) or not (
                 "application/octet-stream" in ct or "image" in ct):
-            try:
-                resp.result = str(body, "utf-8")  # resultType stays STRING (the default)
+            v = _text(body)
+            if v is not None:  # (else not text: hand over the bytes rather than corrupt them)
+                resp.result = v  # resultType stays STRING (the default)
                 return
-            except UnicodeError:  # not text: hand over the bytes rather than corrupt them
-                pass
     resp.result = body if type(body) is bytearray else bytearray(body)
     resp.resultType = _ARRAY_BUFFER
+
+
+# (the try blocks in functions of their own: each one adds 3 words to a frame)
+def _text(body):
+    try:
+        return str(body, "utf-8")
+    except UnicodeError:
+        return None
+
+
+def _json(body):  # -> the parsed value, or _json itself when it is not JSON
+    import json
+    try:
+        return json.loads(bytes(body))
+    except (ValueError, UnicodeError):
+        return _json
 
 
 # --- options -----------------------------------------------------------------------------
@@ -180,57 +208,83 @@ def type_result(resp, body, expect):
 # tuple costs no global name, no dict slot.)
 
 
-def _exchange(url, o, streaming):
+def _exchange(url, o):
+    """The Exchange for url + options, or BusinessError 401 (at the call). The work is in
+    small functions, each frame within MicroPython's 11 words (no heap frame per call)."""
+    try:
+        return _options(url, o)
+    except MemoryError:
+        raise BusinessError(_E_OOM, "out of memory")
+
+
+def _options(url, o):
     if not isinstance(url, str):
         raise param("url must be a string")
     if o is None:
         o = {}
     elif not isinstance(o, dict):
         raise param("options must be an object (dict)")
-    rare = False  # any option beyond the everyday ones: only then look for each of them
+    rare = _rare(o)  # any option beyond the everyday ones: only then look for each of them
+    x = _client.Exchange(_method(o, rare), url)
+    uh = o.get("header")
+    x.headers = [] if uh is None else _headers(uh)  # (a rare option or the cache may add one)
+    if rare or x.method not in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT") or \
+            o.get("extraData") is not None:
+        from ._httpbody import prepare  # (extraData, queryParams...: loaded for them only)
+        prepare(x, o, rare, uh)
+    if o:
+        _numbers(x, o)
+    if rare:
+        _httpopt.apply(x, o, x.method)
+    return x
+
+
+def _rare(o):
+    global _httpopt
     for k in o:
         if k not in ("method", "header", "extraData", "expectDataType", "readTimeout",
                      "connectTimeout", "maxLimit", "usingCache", "priority", "usingProtocol",
                      "addressFamily", "caPath", "caData"):  # the everyday options
-            rare = True
-            break
-    if rare:  # the other options are parsed by _httpopt, loaded only for them
-        from . import _httpopt
-        _httpopt.check(o)
-    method = (rare and o.get("customMethod")) or o.get("method") or "GET"
-    if not isinstance(method, str) or not method or " " in method:
+            # the other options are parsed by _httpopt, loaded only for them
+            from . import _httpopt
+            _httpopt.check(o)
+            return True
+    return False
+
+
+_httpopt = None
+
+
+def _method(o, rare):
+    m = (rare and o.get("customMethod")) or o.get("method") or "GET"
+    if not isinstance(m, str) or not m or " " in m:
         raise param("method must be a token string")
-    get_like = method in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
-    if not get_like:  # (each new str costs MicroPython an intern-table scan)
-        m = method.upper()
-        if m in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):
-            method = m
-            get_like = True
-        elif m in ("POST", "PUT", "DELETE", "PATCH"):
-            method = m
-    headers = []
-    uh = o.get("header")
-    if uh is not None:
-        if not isinstance(uh, dict):
-            raise param("header must be an object (dict)")
-        for k, v in uh.items():
-            if not isinstance(k, str):
-                raise param("header names must be strings")
-            if isinstance(v, bool):
-                v = "true" if v else "false"
-            headers.append((k.lower(), "" if v is None else str(v)))
-    body = None
-    if rare or not get_like or o.get("extraData") is not None:
-        # extraData / queryParams / body / multiFormDataList (inventory §2.6), and the
-        # content-type they imply: _httpbody, loaded then (a plain GET does not)
-        from ._httpbody import prepare
-        url, body = prepare(url, o, get_like, rare, headers, uh)
+    if m not in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):
+        u = m.upper()  # (each new str costs MicroPython an intern-table scan)
+        if u in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "POST", "PUT", "DELETE", "PATCH"):
+            return u
+    return m
+
+
+def _headers(uh):
+    if not isinstance(uh, dict):
+        raise param("header must be an object (dict)")
+    hs = list(uh.items())
+    i = 0
+    while i < len(hs):  # (not `for`: its iterator takes 4 words of the frame)
+        k, v = hs[i]
+        if not isinstance(k, str):
+            raise param("header names must be strings")
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        hs[i] = (k.lower(), "" if v is None else str(v))
+        i += 1
+    return hs
+
+
+def _numbers(x, o):
     # only what differs from Exchange's class defaults: every attribute set on a new
     # instance may grow (reallocate) its attribute table on MicroPython
-    x = _client.Exchange(method, url)
-    x.headers = headers  # (a rare option or the cache may add one)
-    if body is not None:
-        x.body = body
     v = o.get("expectDataType")
     if v is not None:
         x.expect = v
@@ -240,17 +294,10 @@ def _exchange(url, o, streaming):
     v = uint(o, "connectTimeout", 60000)
     if v != 60000:
         x.connect_timeout = v
-    if streaming:
-        x.max_limit = None
-    elif "maxLimit" in o:
+    if "maxLimit" in o:  # (requestInStream: no bound, set when it runs)
         x.max_limit = min(uint(o, "maxLimit", 5 * 1024 * 1024), _MAX_LIMIT_CAP)
-    if not streaming:
-        for n, v in headers:
-            if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
-                x.decode = True
-                # load the decoder now, not mid-body: imported between the body's buffers it
-                # split the heap, and at 110k the first gzip body got no 32 KB window (2300027)
-                from . import _inflate  # noqa: F401
+    if o.get("usingCache") is False:
+        x.use_cache = False
     # read and decoded only when a TLS connection opens (not for a reused one); here, not
     # in _httpopt: an https request with only its CA does not load that module
     v = o.get("caPath") or None
@@ -259,9 +306,6 @@ def _exchange(url, o, streaming):
     v = o.get("caData") or None
     if v is not None:
         x.ca_data = v
-    if rare:
-        _httpopt.apply(x, o, method)
-    return x
 
 
 # The engine last (functions above use it by name when they run): it ends its load with a

@@ -5,10 +5,13 @@
 from ._err import param, BusinessError
 
 
-def prepare(url, o, get_like, rare, headers, uh):
-    """-> (url, body or None) for http's options o; headers: the user's, (lower-case name,
-    value) pairs, to which the content-type the data implies is added. uh: the user's
-    header option (None: none given)."""
+def prepare(x, o, rare, uh):
+    """The URL's query and the body (x.url, x.body) of http's Exchange x from options o;
+    the content-type the data implies is added to x.headers, the user's (lower-case name,
+    value) pairs. uh: the user's header option (None: none given)."""
+    url = x.url
+    get_like = x.method in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT")
+    headers = x.headers
     ctype_form = ctype_json = False
     body = None
     data = o.get("body") if rare and o.get("body") is not None else o.get("extraData")
@@ -51,7 +54,9 @@ def prepare(url, o, get_like, rare, headers, uh):
                         "application/octet-stream"))
     elif ctype_form and not any(n == "content-type" for n, v in headers):
         headers.append(("content-type", "application/x-www-form-urlencoded"))
-    return url, body
+    x.url = x.url_final = url
+    if body is not None:
+        x.body = body
 
 
 # proto.url (and its urlx) load only for a request with query data

@@ -78,6 +78,7 @@ class HttpRequest(Emitter):
         load("_http")  # the engine, on the first createHttp()
         from . import _http
         HttpRequest._go = _http.start
+        _http.R, _http.T = HttpResponse, PerformanceTiming
         from ._client import Pool
         self._pool = Pool()  # the idle keep-alive connection between requests
         self._destroyed = False
@@ -85,13 +86,13 @@ class HttpRequest(Emitter):
         self._running = []  # tasks of requests in flight, cancelled by destroy()
 
     # Arguments are checked at the call, as OpenHarmony throws 401 synchronously: a wrong
-    # one raises there, not once the returned operation runs. The classes are handed to
-    # _http (it does not import this module: imports point one way).
+    # one raises there, not once the returned operation runs. The result classes are
+    # handed to _http once, above (it does not import this module: imports point one way).
     def request(self, url, options=None, callback=None):
-        return self._go(url, options, callback, False, HttpResponse, PerformanceTiming)
+        return self._go(url, options, callback, False)
 
     def requestInStream(self, url, options=None, callback=None):
-        return self._go(url, options, callback, True, HttpResponse, PerformanceTiming)
+        return self._go(url, options, callback, True)
 
     def destroy(self):
         """Close the connection; requests in flight fail with 2300023, later ones too.

@@ -59,21 +59,29 @@ def _dec(mv, a, b):
     # does). So an odd byte never fails the parse and no byte is lost. MicroPython's
     # str(b, 'latin-1') decodes UTF-8 whatever the name says, hence the chr() fallback
     # (rare path). Ports built without MICROPY_PY_BUILTINS_STR_UNICODE_CHECK skip the check.
+    v = _utf8(mv[a:b])
+    return "".join([chr(c) for c in mv[a:b]]) if v is None else v
+
+
+# Hot functions here keep their frames within 11 words (locals + stack + 3 per try):
+# MicroPython allocates a bigger frame on the heap and frees it after every call, which
+# cost ~20k instructions a call at a 2 MB heap (the allocator's search). Hence small
+# functions, `while` instead of `for` (a for's iterator takes 4 words) and tries of their own.
+def _utf8(b):  # -> str, or None when b is not UTF-8
     try:
-        return str(mv[a:b], "utf-8")
+        return str(b, "utf-8")
     except UnicodeError:
-        return "".join([chr(c) for c in mv[a:b]])
+        return None
 
 
 def _head_end(rb):
     # Index just past the blank line that ends a head, or -1: the first LF followed by LF
     # or by CR LF, found with two finds in C (a per-line loop cost ~3k instructions a line).
     # Resumes at rb.scan: no blank line starts before it, so 1-byte feeds do not rescan.
-    buf = rb.buf
     e = rb.end
     i = rb.start + rb.scan
-    p = buf.find(b"\n\r\n", i, e)
-    q = buf.find(b"\n\n", i, e if p < 0 else p + 2)  # p + 2: "\n\n\r\n" ends at the first
+    p = rb.buf.find(b"\n\r\n", i, e)
+    q = rb.buf.find(b"\n\n", i, e if p < 0 else p + 2)  # p + 2: "\n\n\r\n" ends at the first
     if q >= 0:
         return q + 2
     if p >= 0:
@@ -130,44 +138,42 @@ def _hline(l, clean=False):
         a += 1
     while b > a and (l[b - 1] == 32 or l[b - 1] == 9):
         b -= 1
-    try:
-        return (name, str(memoryview(l)[a:b], "utf-8"))
-    except UnicodeError:
-        return (name, _dec(memoryview(l), a, b))
+    return (name, _dec(memoryview(l), a, b))
 
 
 _KNOWN = {}  # header names as received -> checked and lowercased (a server repeats them)
 
 
-def _fields(mv, i, h, mx):
-    # header lines from i up to the blank line that ends at h. A head with CRLF line ends
-    # only and no other CR or NUL (the usual one) is checked as a whole, in C, and its lines
-    # whose name was seen before (_KNOWN: checked, lowercased) are parsed right here: no
-    # call per line (a call with a frame this big costs a heap allocation on MicroPython).
-    blk = bytes(mv[i:h])
+def _fields(blk, mx):
+    # header lines of blk (the head's bytes after the start line, up to and with the blank
+    # line) -> [(name, value)]. A head with CRLF line ends only and no other CR or NUL (the
+    # usual one) is checked as a whole, in C, and its lines whose name was seen before
+    # (_KNOWN: checked, lowercased) are parsed by _known without a call per line.
     n = blk.count(b"\r\n")
     clean = n == blk.count(b"\n") and n == blk.count(b"\r") and b"\x00" not in blk
     ls = blk.split(b"\r\n" if clean else b"\n")
     blk = None  # the lines are copies: the block can go while they are parsed
-    n = len(ls) - 2  # the blank line leaves [b'' or b'\r', b''] at the end
-    if n > mx:
+    if len(ls) - 2 > mx:
         raise _big(5, mx)  # too many header lines (>%d)
+    ls.pop()  # the blank line leaves [b'' or b'\r', b''] at the end
+    ls.pop()
     if not clean:
-        return [_hline(ls[j]) for j in range(n)]
-    out = []
-    known = _KNOWN
-    for j in range(n):
+        return [_hline(l) for l in ls]
+    return _known(ls)
+
+
+def _known(ls):
+    # clean lines, in place -> (name, value): known names here, the others by _hline
+    j = 0
+    while j < len(ls):
         l = ls[j]
         k = l.find(b":")
-        name = known.get(l[:k]) if k > 0 else None
-        if name is not None:
-            try:  # OWS around the value: spaces and tabs only (no CR, LF, NUL: clean)
-                out.append((name, l[k + 1:].strip(b" \t").decode()))
-                continue
-            except UnicodeError:
-                pass
-        out.append(_hline(l, True))  # a new name, a bad line, a value not UTF-8
-    return out
+        n = _KNOWN.get(l[:k]) if k > 0 else None
+        # OWS around the value: spaces and tabs only (no CR, LF, NUL: clean)
+        v = None if n is None else _utf8(l[k + 1:].strip(b" \t"))
+        ls[j] = (n, v) if v is not None else _hline(l, True)  # a new name, a bad line,
+        j += 1                                                # a value not UTF-8
+    return ls
 
 
 def _need(rb, what):
@@ -182,28 +188,40 @@ def parse_response_head(rb, max_headers=None):
     h = _head_end(rb)
     if h < 0:
         return _need(rb, "response")
-    buf = rb.buf
-    mv = rb.mv
+    p = rb.buf.find(b"\n", rb.start, h)
+    c = _status_line(rb, p)  # status * 2 + minor, checked
+    hs = _fields(bytes(rb.mv[p + 1:h]), MAX_HEADERS if max_headers is None else max_headers)
+    c = (c >> 1, _reason(rb, p), c & 1, hs)
+    rb.consume(h - rb.start)
+    return c
+
+
+def _status_line(rb, p):
+    # 'HTTP/1.x SSS' then ' reason' (may be empty) or nothing, up to the LF at p (p > start:
+    # the head ends past it) -> status * 2 + x, checked (written out: calls cost)
     s = rb.start
-    p = buf.find(b"\n", s, h)
-    e = p - 1 if buf[p - 1] == 13 else p  # (_eol; p > s: the head ends past it)
-    # 'HTTP/1.x SSS' then ' reason' (may be empty) or nothing (written out: calls cost)
-    minor = buf[s + 7] - 48 if e - s >= 12 and buf.find(b"HTTP/1.", s, s + 7) == s else -1
-    if not 0 <= minor <= 1 or buf[s + 8] != 32 or (e > s + 12 and buf[s + 12] != 32):
+    e = p - 1 if rb.buf[p - 1] == 13 else p  # (_eol)
+    m = rb.buf[s + 7] - 48 if e - s >= 12 and rb.buf.find(b"HTTP/1.", s, s + 7) == s else -1
+    if not 0 <= m <= 1 or rb.buf[s + 8] != 32 or (e > s + 12 and rb.buf[s + 12] != 32):
         raise _bad(7)  # bad status line
+    return _code(rb.buf, s, e) * 2 + m
+
+
+def _reason(rb, p):
+    s = rb.start
+    e = p - 1 if rb.buf[p - 1] == 13 else p
+    if e == s + 15 and rb.buf[s + 13] == 79 and rb.buf[s + 14] == 75:
+        return "OK"  # the usual one, without a new str
+    return _dec(rb.mv, s + 13, e) if e > s + 13 else ""
+
+
+def _code(buf, s, e):
     a, b, c = buf[s + 9] - 48, buf[s + 10] - 48, buf[s + 11] - 48
     if not (0 < a <= 9 and 0 <= b <= 9 and 0 <= c <= 9):
         raise _bad(8)  # bad status code
-    status = a * 100 + b * 10 + c
     if buf.find(b"\x00", s, e) >= 0 or buf.find(b"\r", s, e) >= 0:
         raise _bad(9)  # NUL/CR in status line
-    if e == s + 15 and buf[s + 13] == 79 and buf[s + 14] == 75:
-        reason = "OK"  # the usual one, without a new str
-    else:
-        reason = _dec(mv, s + 13, e) if e > s + 13 else ""
-    hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
-    rb.consume(h - s)
-    return (status, reason, minor, hs)
+    return a * 100 + b * 10 + c
 
 
 def header(headers, name, default=None):
@@ -218,15 +236,22 @@ def has_token(headers, name, token):
     """True when one of the comma-separated tokens of the lowercase header `name` (in any
     of its lines) is `token` (lowercase), case-insensitively: `Connection: close, foo`
     has 'close', `Connection: keep-alive, Upgrade` has 'upgrade'."""
-    for k, v in headers:
+    i = 0
+    while i < len(headers):
+        k, v = headers[i]
+        i += 1
         if k == name:
             if len(v) == len(token) and v.lower() == token:  # the usual one-token line
                 return True
-            if "," not in v:  # one token, not this one (values come stripped)
-                continue
-            for t in v.split(","):
-                if t.strip().lower() == token:
-                    return True
+            if "," in v and _in_list(v, token):  # (values come stripped)
+                return True
+    return False
+
+
+def _in_list(v, token):
+    for t in v.split(","):
+        if t.strip().lower() == token:
+            return True
     return False
 
 

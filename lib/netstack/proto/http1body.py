@@ -29,28 +29,35 @@ def _te(n, arg=None, status=400):
     return ProtoError(_FRAMING, n, status, arg)
 
 
+# (frames within 11 words, as in http1: `while` loops, the per-value work in functions)
 def _chunked_te(headers):
     # Transfer-Encoding codings -> None (absent), True (chunked last), False (identity only).
     # Codings we cannot decode, or chunked anywhere but last, -> ProtoError(FRAMING).
     last = None
-    for k, v in headers:
+    i = 0
+    while i < len(headers):
+        k, v = headers[i]
+        i += 1
         if k == "transfer-encoding":
-            for t in v.split(","):
-                t = t.strip().lower()
-                if not t:
-                    continue
-                if last == "chunked":
-                    raise _te(10)  # chunked is not the last transfer coding
-                if t != "chunked" and t != "identity":
-                    raise _te(11, t[:20], 501)  # unsupported transfer coding '%s'
-                last = t
-            if last is None:
-                last = ""
+            last = _codings(v, last)
     if last is None:
         return None
     if not last:
         raise _te(12)  # empty Transfer-Encoding
     return last == "chunked"
+
+
+def _codings(v, last):
+    for t in v.split(","):
+        t = t.strip().lower()
+        if not t:
+            continue
+        if last == "chunked":
+            raise _te(10)  # chunked is not the last transfer coding
+        if t != "chunked" and t != "identity":
+            raise _te(11, t[:20], 501)  # unsupported transfer coding '%s'
+        last = t
+    return "" if last is None else last
 
 
 # CPython's str.isdigit() takes non-ASCII digits too (MicroPython's does not): only there
@@ -61,17 +68,30 @@ _UNI = "\u0663".isdigit()
 def _clen(headers):
     # Content-Length -> int, or -1 when absent. Several headers or a comma list must agree.
     n = -1
-    for k, v in headers:
+    i = 0
+    while i < len(headers):
+        k, v = headers[i]
+        i += 1
         if k == "content-length":
-            for t in v.split(",") if "," in v else (v,):
-                t = t.strip()
-                if not t or len(t) > 15 or not t.isdigit() or (_UNI and max(t) > "9"):  # ASCII only
-                    raise _bad(13, t[:20])  # bad Content-Length '%s'
-                m = int(t)
-                if n >= 0 and m != n:
-                    raise _bad(14)  # conflicting Content-Length values
-                n = m
+            n = _cl(v, n) if "," in v else _cl1(v, n)
     return n
+
+
+def _cl(v, n):
+    for t in v.split(","):
+        n = _cl1(t, n)
+    return n
+
+
+def _cl1(t, n):
+    # one Content-Length value t, which must agree with n (-1: none before) -> its int
+    t = t.strip()
+    if not t or len(t) > 15 or not t.isdigit() or (_UNI and max(t) > "9"):  # ASCII only
+        raise _bad(13, t[:20])  # bad Content-Length '%s'
+    m = int(t)
+    if n >= 0 and m != n:
+        raise _bad(14)  # conflicting Content-Length values
+    return m
 
 
 def response_framing(method, status, headers):

@@ -45,7 +45,7 @@ def parse_request_head(rb, max_headers=None):
         c = buf[j]
         if c < 33 or c > 126:
             raise _bad(26)  # bad request target
-    hs = _fields(mv, p + 1, h, MAX_HEADERS if max_headers is None else max_headers)
+    hs = _fields(bytes(mv[p + 1:h]), MAX_HEADERS if max_headers is None else max_headers)
     r = (str(mv[s:sp1], "utf-8"), str(mv[sp1 + 1 : sp2], "utf-8"), buf[e - 1] - 48, hs)
     rb.consume(h - s)
     return r
