@@ -29,6 +29,10 @@ def start(req, url, options, callback, streaming):
     if callback is not None and not callable(callback):
         raise param("callback must be a function")
     x = _exchange(url, options)
+    if streaming:
+        x.max_limit = None  # (no bound)
+    elif x.lent is not None:  # (set by _httpopt for the extension option streamBuffer)
+        raise param("streamBuffer must be a non-empty bytearray, for requestInStream")
     return _call(_request(req, x, streaming), callback, _E_INTERNAL,
                  "requestInStream" if streaming else "request")
 
@@ -46,9 +50,7 @@ async def _request(req, x, streaming):
     if jar is not None:
         x.cookies = jar
     resp = R()
-    if streaming:
-        x.max_limit = None
-    else:
+    if not streaming:
         for n, v in x.headers:
             if n == "accept-encoding" and ("gzip" in v or "deflate" in v):
                 x.decode = True

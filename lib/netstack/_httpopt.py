@@ -29,9 +29,7 @@ def apply(x, o, method):
         x.head_limit = hl
     sb = o.get("streamBuffer")  # extension: requestInStream into the caller's buffer
     if sb is not None:
-        try:
-            if x.max_limit is not None:  # request() (requestInStream has no maxLimit)
-                raise TypeError
+        try:  # (request() with it: 401 from _http.start)
             v = memoryview(sb)
             v[0] = v[0]  # writable and not empty, or TypeError/IndexError
         except (TypeError, IndexError):
