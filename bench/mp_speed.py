@@ -66,21 +66,25 @@ def netstack_get(url, reuse, opts=None):
     netstack, http = netstack_mods()
     if opts is None:
         opts = {"method": "GET"}
-    holder = [http.createHttp() if reuse else None]
+    # get() has the shape of raw's (raw_new/raw_keep): no try block. A try/finally here
+    # made its frame too big for MicroPython's C stack (over 11 words): allocated on the
+    # heap every GET, low in a 2 MB heap, and freed after it, which sent the allocator's
+    # search for every larger block in the next GET back over the heap (~125k instructions
+    # per reused GET, callgrind). A failed GET ends the run anyway.
+    if reuse:
+        req = http.createHttp()
 
-    def get():
-        req = holder[0] if reuse else http.createHttp()
-        try:
+        def get():
             resp = netstack.run(req.request(url, opts))
-        finally:
-            if not reuse:
-                req.destroy()
-        return resp.responseCode, resp.result
+            return resp.responseCode, resp.result
+        return get, req.destroy
 
-    def close():
-        if holder[0] is not None:
-            holder[0].destroy()
-    return get, close
+    def get_new():
+        req = http.createHttp()
+        resp = netstack.run(req.request(url, opts))
+        req.destroy()
+        return resp.responseCode, resp.result
+    return get_new, None
 
 
 # --- cases ---------------------------------------------------------------------------------
