@@ -185,6 +185,14 @@ def _recycle(rb):
         _spare = rb
 
 
+_hmemo = (None, None)  # the last plain GET's URL and head: a device polling one URL
+
+
+def _remember(u, head):  # builds the head once (each new str costs an intern-table search)
+    global _hmemo
+    _hmemo = (u, head)
+
+
 _memo = (None, None)  # the last URL split: a device polling one URL parses it once
 
 
@@ -238,8 +246,14 @@ async def perform(x, pool):
                     # or proxy), as _clientx.request_head would build it, in one format.
                     # Method, target and Host value were checked before (a method other
                     # than GET by an earlier request: http1._NAMES; the others with the URL).
-                    head = ("%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\n"
-                            "accept: */*\r\n\r\n" % (method, target, hh)).encode()
+                    head = _hmemo
+                    if head[0] != x.url_final or method != "GET":
+                        head = ("%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\n"
+                                "accept: */*\r\n\r\n" % (method, target, hh)).encode()
+                        if method == "GET":
+                            _remember(x.url_final, head)
+                    else:
+                        head = head[1]
                 else:  # user headers, a body, credentials, cookies or a proxy: _clientx
                     from ._clientx import request_head
                     head = request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)

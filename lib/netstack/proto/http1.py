@@ -149,9 +149,11 @@ def _fields(blk, mx):
     # line) -> [(name, value)]. A head with CRLF line ends only and no other CR or NUL (the
     # usual one) is checked as a whole, in C, and its lines whose name was seen before
     # (_KNOWN: checked, lowercased) are parsed by _known without a call per line.
-    n = blk.count(b"\r\n")
+    ls = blk.split(b"\r\n")
+    n = len(ls) - 1  # CR LFs
     clean = n == blk.count(b"\n") and n == blk.count(b"\r") and b"\x00" not in blk
-    ls = blk.split(b"\r\n" if clean else b"\n")
+    if not clean:
+        ls = blk.split(b"\n")
     blk = None  # the lines are copies: the block can go while they are parsed
     if len(ls) - 2 > mx:
         raise _big(5, mx)  # too many header lines (>%d)
@@ -164,16 +166,16 @@ def _fields(blk, mx):
 
 def _known(ls):
     # clean lines, in place -> (name, value): known names here, the others by _hline
-    j = 0
-    while j < len(ls):
+    j = len(ls)
+    while j:  # (backwards: each line is on its own, and len() is called once)
+        j -= 1
         l = ls[j]
         k = l.find(b":")
         n = _KNOWN.get(l[:k]) if k > 0 else None
         # OWS around the value: spaces and tabs only (no CR, LF, NUL: clean)
         v = None if n is None else _utf8(l[k + 1:].strip(b" \t"))
         ls[j] = (n, v) if v is not None else _hline(l, True)  # a new name, a bad line,
-        j += 1                                                # a value not UTF-8
-    return ls
+    return ls                                                 # a value not UTF-8
 
 
 def _need(rb, what):
@@ -236,10 +238,10 @@ def has_token(headers, name, token):
     """True when one of the comma-separated tokens of the lowercase header `name` (in any
     of its lines) is `token` (lowercase), case-insensitively: `Connection: close, foo`
     has 'close', `Connection: keep-alive, Upgrade` has 'upgrade'."""
-    i = 0
-    while i < len(headers):
+    i = len(headers)
+    while i:  # (backwards: len() once)
+        i -= 1
         k, v = headers[i]
-        i += 1
         if k == name:
             if len(v) == len(token) and v.lower() == token:  # the usual one-token line
                 return True

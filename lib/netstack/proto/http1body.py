@@ -68,10 +68,10 @@ _UNI = "\u0663".isdigit()
 def _clen(headers):
     # Content-Length -> int, or -1 when absent. Several headers or a comma list must agree.
     n = -1
-    i = 0
-    while i < len(headers):
+    i = len(headers)
+    while i:  # (backwards: len() once; all lines must agree, in any order)
+        i -= 1
         k, v = headers[i]
-        i += 1
         if k == "content-length":
             n = _cl(v, n) if "," in v else _cl1(v, n)
     return n
