@@ -186,13 +186,7 @@ def _recycle(rb):
 
 
 _hmemo = (None, None)  # the last plain GET's URL and head: a device polling one URL
-
-
-def _remember(u, head):  # builds the head once (each new str costs an intern-table search)
-    global _hmemo
-    _hmemo = (u, head)
-
-
+# builds it once (each new str costs an intern-table search)
 _memo = (None, None)  # the last URL split: a device polling one URL parses it once
 
 
@@ -221,6 +215,7 @@ async def perform(x, pool):
     """Run the exchange; -> (status, reason, headers, body bytes or None). Errors are
     BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
     call costs MicroPython a heap-allocated frame per request.)"""
+    global _hmemo
     try:
         x.timing[0] = time.ticks_ms()
         method = x.method
@@ -251,7 +246,7 @@ async def perform(x, pool):
                         head = ("%s %s HTTP/1.1\r\nhost: %s\r\nuser-agent: netstack-mpy/0.1\r\n"
                                 "accept: */*\r\n\r\n" % (method, target, hh)).encode()
                         if method == "GET":
-                            _remember(x.url_final, head)
+                            _hmemo = (x.url_final, head)
                     else:
                         head = head[1]
                 else:  # user headers, a body, credentials, cookies or a proxy: _clientx
