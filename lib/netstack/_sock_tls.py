@@ -220,7 +220,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             ctx, self._ctx = self._ctx, None
             ctx = sec.context(False, not skip, self._hook, (alpn or [])[:10], ctx)
             # the name checked against the certificate: the host asked for (an IP too)
-            conn.start_tls(ctx, host)
+            transport.start_tls(conn, ctx, host)  # (and its log line)
             mv = memoryview(bytearray(1))
             n = await deadline(_tcp.handshake(conn, lambda: self._peer is not None, mv), tmo,
                                SERVER_BASE)

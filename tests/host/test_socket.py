@@ -802,3 +802,38 @@ def test_socks5_authentication_through_pproxy(cfg):
                     {"address": A(cfg["tcp_echo"]), "proxy": bad})
             assert ei.value.code == 401
     run(main())
+
+
+# ---- netstack.debug ------------------------------------------------------------------
+
+def test_debug_lines_for_sockets(cfg, capsys):
+    # docs/core.md's log lines: `listen` / `accept` from a server, `connect` for a client
+    # socket, `TLS name` before a TLS client's handshake; nothing once debug is off
+    srv = ns.constructTCPSocketServerInstance()
+    cli = ns.constructTCPSocketInstance()
+    tls = ns.constructTLSSocketInstance()
+
+    async def main():
+        await srv.listen(A(0))
+        port = (await srv.getLocalAddress())["port"]
+        await cli.connect({"address": A(port)})
+        await tls.connect(tls_opts(cfg, cfg["tls_echo"]))
+        await cli.close()
+        await tls.close()
+        await srv.close()
+        return port
+
+    netstack.debug(True)
+    try:
+        port = run(main())
+    finally:
+        netstack.debug(False)
+    text = "\n".join(l for l in capsys.readouterr().out.splitlines() if l.startswith("netstack:"))
+    for want in ("netstack: listen ('127.0.0.1', %d, 4)" % port,
+                 "netstack: connect ('127.0.0.1', %d, 4)" % port, "netstack: accept ('127.0.0.1', ",
+                 "netstack: connect ('127.0.0.1', %d, 4)" % cfg["tls_echo"], "netstack: TLS 127.0.0.1"):
+        assert want in text, (want, text)
+    srv2 = ns.constructTCPSocketServerInstance()
+    run(srv2.listen(A(0)))
+    run(srv2.close())
+    assert "netstack:" not in capsys.readouterr().out

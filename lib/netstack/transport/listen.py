@@ -24,6 +24,8 @@ class Listener:
             self.s = sock
             self.local = _port.local_addr(sock) or local
             self.closed = False
+            if _log.on:
+                _log.log("listen", _port.addr(self.local))
             return
         try:
             family, sa = _port.resolve(host, port)

@@ -2,7 +2,7 @@
 # it connects or listens (so the caller knows its local port), a connect that reports a
 # refusal at once, and AF_UNIX sockets. transport.dial stays the HTTP client's lean path.
 import errno
-from .. import _port
+from .. import _port, _err as _log
 from . import Conn, NetError, CONNECT, OPEN, bind
 
 
@@ -49,6 +49,8 @@ async def connect_sock(s, sa):
     """Connect the stream socket s (made by prepare/unix_socket) to sa -> Conn. Unlike
     transport.connect, a refused or unreachable peer raises NetError(CONNECT, errno) here, not
     at the first read or write. The caller closes s on failure or cancellation."""
+    if _log.on:
+        _log.log("connect", _port.addr(sa))
     try:
         s.connect(sa)
     except OSError as e:
