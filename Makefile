@@ -75,8 +75,14 @@ vboard: setup mpy
 package-json: setup
 	@$(PY) tools/package_json.py
 
+# the library as a board runs it (.mpy, with the native loops of ports/native); SRC=1: lib/ as
+# source, edits seen without a build (webSocket masking then takes the plain-Python loops)
 repl: setup
+ifeq ($(SRC),1)
 	@MICROPYPATH=.frozen:$(CURDIR)/lib $(MPY)
+else
+	@$(PY) tools/build_mpy.py >/dev/null && MICROPYPATH=.frozen:$(CURDIR)/build/lib $(MPY)
+endif
 
 bench: setup mpy
 	@$(PY) bench/run.py
