@@ -103,22 +103,9 @@ async def big_head(conn, rb, e, limit):
     if e.kind != 2 or len(rb) < cap or cap >= limit:  # 2: proto.TOO_BIG
         raise e
     try:
-        grow(rb, min(limit, cap * 2))
+        rb.grow(min(limit, cap * 2))
     except MemoryError:  # no block that big in a fragmented heap
         await head_over(conn, rb, limit)
-
-
-def grow(rb, size):
-    """Give rb a bigger buffer (size bytes) holding its unread bytes at the start. (Here,
-    not a RecvBuf method: only a head that outgrows its buffer needs it, and every client
-    loads RecvBuf.)"""
-    b = bytearray(size)
-    n = rb.end - rb.start
-    b[0:n] = rb.mv[rb.start:rb.end]
-    rb.buf = b
-    rb.mv = memoryview(b)
-    rb.start = 0
-    rb.end = n
 
 
 async def head_over(conn, rb, limit):

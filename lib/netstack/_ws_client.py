@@ -171,7 +171,7 @@ class WebSocket(Emitter):
                                               key, proto, headers, offer))
                 while True:
                     if len(rb) == len(rb.buf) < 8192:  # a long head: more room
-                        m.grow(rb, len(rb.buf) << 1)
+                        rb.grow(len(rb.buf) << 1)
                     h = http1.parse_response_head(rb)
                     if h is not None:
                         break

@@ -291,7 +291,7 @@ class WebSocketServer(Emitter):
                 h = None
                 while h is None:
                     if len(rb) == len(rb.buf) < HEAD_BUF:
-                        _ws_session.grow(rb, HEAD_BUF)
+                        rb.grow(HEAD_BUF)
                     try:
                         h = http1srv.parse_request_head(rb)
                     except ProtoError as e:

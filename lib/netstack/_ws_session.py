@@ -133,19 +133,6 @@ async def _later(callback):
         _aw._err.report(e, "result")
 
 
-def grow(rb, size):
-    """The handshake's RecvBuf rb, too small for a long head, replaced by one of size bytes
-    holding its unread bytes (sessions start with 512 B: RAM per connection)."""
-    b = bytearray(size)
-    n = rb.end - rb.start
-    b[0:n] = rb.mv[rb.start : rb.end]
-    rb.buf = b
-    rb.mv = memoryview(b)
-    rb.start = 0
-    rb.end = n
-    rb.scan = 0
-
-
 def close_args(options, reason):
     """close()'s options (client and server) -> (code, reason), at the call. A code a peer
     may not be sent becomes 1000; options or a reason of the wrong type -> 401."""

@@ -381,12 +381,12 @@ def test_no_4k_block_falls_back_to_a_1k_buffer(cfg, monkeypatch):
 def test_head_buffer_that_cannot_grow(cfg, monkeypatch):
     # a head bigger than the receive buffer on a heap with no block for a bigger one: a head
     # over maxHeadSize is still 2300008 (the engine reads on to tell), one within it 2300027
-    from netstack import _clientx
+    from netstack.proto import RecvBuf
 
     def no_room(rb, size):
         raise MemoryError
 
-    monkeypatch.setattr(_clientx, "grow", no_room)
+    monkeypatch.setattr(RecvBuf, "grow", no_room)
     H = cfg["hostile"]
     req = http.createHttp()
     try:

@@ -78,6 +78,17 @@ class RecvBuf:
             self.start = s
         self.scan = 0
 
+    def grow(self, size):
+        """A new buffer of size bytes holding the unread bytes at its start: a head that
+        outgrew its buffer (the HTTP engine's and both webSocket handshakes')."""
+        b = bytearray(size)
+        n = self.end - self.start
+        b[0:n] = self.mv[self.start:self.end]
+        self.buf = b
+        self.mv = memoryview(b)
+        self.start = 0
+        self.end = n
+
     def feed(self, data):
         """Copy bytes in (tests and small uses; real reads go through space())."""
         n = len(data)
