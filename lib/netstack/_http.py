@@ -16,7 +16,7 @@ _OBJECT = const(1)                 # HttpDataType values (STRING is 0)
 _ARRAY_BUFFER = const(2)
 
 
-R = T = None  # HttpResponse, PerformanceTiming: set by http at the first createHttp()
+R = None  # HttpResponse: set by http at the first createHttp()
 _call = _aw.call
 
 
@@ -74,7 +74,7 @@ async def _request(req, x, streaming):
             raise _destroyed()
         # the HttpResponse (or, streaming, dataEnd and the status)
         resp.responseCode = status
-        resp.performanceTiming = T(x.timing)
+        resp._t = x.timing  # (performanceTiming, made from it when first read)
         if x.on_head is None:
             resp.header = header_object(headers)
         # cookies: the jar's (enableAutoCookie), else this response's Set-Cookie lines

@@ -17,41 +17,10 @@ def __getattr__(name):
                 "AddressFamily"):
         from . import _httpenum
         return getattr(_httpenum, name)
+    if name == "PerformanceTiming":  # (_httptiming: loaded when a timing is first read)
+        from ._httptiming import PerformanceTiming
+        return PerformanceTiming
     raise AttributeError(name)
-
-
-class PerformanceTiming:
-    """Milliseconds from the request's start to each stage (0: the stage did not happen),
-    worked out when read: most responses never have their timing looked at."""
-
-    # " field:mark" for each field: the timing mark (_client.Exchange.timing) it ends at
-    # (3: TLS, worked out below; 9: the end of the transfer, body or head). One string, not
-    # a dict: no table and no name objects kept in RAM for what is rarely read.
-    _MARKS = (" dnsTiming:1 tcpTiming:2 tlsTiming:3 firstSendTiming:4 firstReceiveTiming:5"
-              " responseHeaderTiming:6 responseBodyTiming:7 totalFinishTiming:9 totalTiming:9"
-              " redirectTiming:8")
-
-    def __init__(self, t):
-        self._t = t
-
-    def __getattr__(self, name):
-        m = PerformanceTiming._MARKS
-        i = m.find(" %s:" % name)
-        if i < 0 or ":" in name:
-            raise AttributeError(name)
-        i = ord(m[i + len(name) + 2]) - 48
-        t = self._t
-        if i == 3:  # TLS: from its start to the first byte after the handshake
-            i = 5 if t[3] else 0
-        elif i == 9:  # the end of the body, or of the head when there was no body
-            i = 7 if t[7] else 6
-        from time import ticks_diff
-        return ticks_diff(t[i], t[0]) if i and t[i] else 0
-
-    def __repr__(self):
-        return "<PerformanceTiming %s>" % " ".join(
-            "%s=%d" % (k, getattr(self, k))
-            for k in sorted(f.split(":")[0] for f in PerformanceTiming._MARKS.split()))
 
 
 class HttpResponse:
@@ -59,10 +28,18 @@ class HttpResponse:
     resultType = 0  # HttpDataType.STRING
     responseCode = 0
     cookies = ""
-    performanceTiming = None
 
     def __init__(self):
         self.header = {}
+
+    def __getattr__(self, name):
+        # performanceTiming, made when first read: most responses never have it read, so
+        # its class (netstack._httptiming) is not loaded with the engine
+        if name != "performanceTiming":
+            raise AttributeError(name)
+        from ._httptiming import PerformanceTiming
+        t = self.performanceTiming = PerformanceTiming(self._t)  # (_t: _http sets it)
+        return t
 
     def __repr__(self):
         return "<HttpResponse %d %s>" % (self.responseCode, type(self.result).__name__)
@@ -78,7 +55,7 @@ class HttpRequest(Emitter):
         load("_http")  # the engine, on the first createHttp()
         from . import _http
         HttpRequest._go = _http.start
-        _http.R, _http.T = HttpResponse, PerformanceTiming
+        _http.R = HttpResponse
         from ._client import Pool
         self._pool = Pool()  # the idle keep-alive connection between requests
         self._destroyed = False
