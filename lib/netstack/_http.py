@@ -58,7 +58,8 @@ async def _request(req, x, streaming):
                 # it split the heap, and at 110k the first gzip body got no 32 KB window
                 from . import _inflate  # noqa: F401
     if streaming or req._ls:  # events to emit while it runs (none: the header comes after)
-        _wire_events(req, x, resp, streaming)
+        from ._httpev import wire  # (loaded for listeners or a stream only)
+        wire(req, x, resp, streaming)
     task = _port.current_task()
     timeout = x.read_timeout
     dog = None
@@ -105,42 +106,6 @@ async def _request(req, x, streaming):
         if dog is not None:
             _aw.unwatch(dog, x, "timed_out")
         req._running.remove(task)
-
-
-def _wire_events(req, x, resp, streaming):
-    # after a listener ran, destroy() called there ends this request right away (alive())
-    def alive():
-        if req._destroyed:
-            raise _destroyed()
-
-    def on_head(status, headers, length):
-        resp.header = h = header_object(headers)
-        ls = req._ls
-        if ls:
-            if "headerReceive" in ls:
-                req._emit("headerReceive", None, h)
-            if "headersReceive" in ls:
-                req._emit("headersReceive", h)
-            alive()
-        if streaming:  # progress (on_data): not set on a request()'s exchange
-            x.total = length
-            x.got = 0
-    x.on_head = on_head
-    if streaming:
-        def on_data(data):  # per piece: kept short (bulk speed)
-            x.got += len(data)
-            req._emit("dataReceive", data)
-            if x.total and req._has("dataReceiveProgress"):
-                req._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
-            if req._destroyed:
-                raise _destroyed()
-        x.on_data = on_data
-    ls = req._ls
-    if ls and "dataSendProgress" in ls:
-        def on_sent(sent, total):
-            req._emit("dataSendProgress", {"sendSize": sent, "totalSize": total})
-            alive()
-        x.on_sent = on_sent
 
 
 def header_object(headers):

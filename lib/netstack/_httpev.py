@@ -1,0 +1,41 @@
+# http's events while a request runs (headerReceive, headersReceive, dataReceive,
+# dataReceiveProgress, dataSendProgress): the Exchange's callbacks, wired by
+# _http._request only for a request with listeners or a stream, so a plain request does
+# not load these closures.
+from ._http import _destroyed, header_object
+
+
+def wire(req, x, resp, streaming):
+    # after a listener ran, destroy() called there ends this request right away (alive())
+    def alive():
+        if req._destroyed:
+            raise _destroyed()
+
+    def on_head(status, headers, length):
+        resp.header = h = header_object(headers)
+        ls = req._ls
+        if ls:
+            if "headerReceive" in ls:
+                req._emit("headerReceive", None, h)
+            if "headersReceive" in ls:
+                req._emit("headersReceive", h)
+            alive()
+        if streaming:  # progress (on_data): not set on a request()'s exchange
+            x.total = length
+            x.got = 0
+    x.on_head = on_head
+    if streaming:
+        def on_data(data):  # per piece: kept short (bulk speed)
+            x.got += len(data)
+            req._emit("dataReceive", data)
+            if x.total and req._has("dataReceiveProgress"):
+                req._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
+            if req._destroyed:
+                raise _destroyed()
+        x.on_data = on_data
+    ls = req._ls
+    if ls and "dataSendProgress" in ls:
+        def on_sent(sent, total):
+            req._emit("dataSendProgress", {"sendSize": sent, "totalSize": total})
+            alive()
+        x.on_sent = on_sent
