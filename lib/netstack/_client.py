@@ -109,7 +109,7 @@ class Pool:
         self.key = None
         self.conn = None
         self.rb = None
-        self.dead = False  # shut(): put() closes instead of keeping
+        self.dead = False  # HttpRequest.destroy(): put() closes instead of keeping
 
     def take(self, key):
         c = self.conn
@@ -142,11 +142,6 @@ class Pool:
             _idle.append(None)
             i = len(_idle) - 1
         _idle[i] = conn
-
-    def shut(self):
-        """Close the idle connection and keep none from now on (HttpRequest.destroy)."""
-        self.dead = True
-        self.close()
 
     def close(self):
         c = self.conn

@@ -76,7 +76,9 @@ class HttpRequest(Emitter):
         Called from a listener, the request that emitted the event fails as soon as the
         listener returns (a task cannot cancel itself)."""
         self._destroyed = True
-        self._pool.shut()
+        p = self._pool
+        p.dead = True  # (its put() closes instead of keeping, from now on)
+        p.close()
         if self._running:
             from . import _port
             try:
