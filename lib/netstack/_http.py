@@ -59,7 +59,7 @@ async def _request(req, x, streaming):
                 from . import _inflate  # noqa: F401
     if streaming or req._ls:  # events to emit while it runs (none: the header comes after)
         from ._httpev import wire  # (loaded for listeners or a stream only)
-        wire(req, x, resp, streaming)
+        wire(req, x, resp, streaming, header_object)
     task = _port.current_task()
     timeout = x.read_timeout
     dog = None

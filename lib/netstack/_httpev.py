@@ -1,11 +1,16 @@
 # http's events while a request runs (headerReceive, headersReceive, dataReceive,
 # dataReceiveProgress, dataSendProgress): the Exchange's callbacks, wired by
 # _http._request only for a request with listeners or a stream, so a plain request does
-# not load these closures.
-from ._http import _destroyed, header_object
+# not load these closures. (header_object comes from _http as an argument: imports point
+# one way, _http -> _httpev.)
+from ._err import BusinessError
 
 
-def wire(req, x, resp, streaming):
+def _destroyed():  # (as _http's: the request ends with 2300023)
+    return BusinessError(2300023, "HttpRequest was destroyed during the transfer")
+
+
+def wire(req, x, resp, streaming, header_object):
     # after a listener ran, destroy() called there ends this request right away (alive())
     def alive():
         if req._destroyed:
