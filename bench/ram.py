@@ -16,6 +16,10 @@ Rows (unix port, x64):
               code and arguments take ~4K (how this row was measured before 2026-12-06)
   HTTPS 110k  one verified HTTPS GET at -X heapsize=110k with the code as .mpy, and (as
               information) the smallest heap at which it passes: the row's margin
+--scan romfs|mpy:LO:HI[:STEP] (repeatable): instead of the rows, netstack's GET at every heap
+from LO to HI KiB in STEP-byte steps (default 64): the 1K rows hide changes of a few hundred
+bytes, and at this grain the row is not always monotonic (prints the size from which every
+larger one passed). E.g. --scan romfs:44:46 --scan mpy:65:67
 micropython-lib `requests` is frozen into this MicroPython binary: it is measured as it is
 (frozen, code in the binary: the same in both columns). micropython-lib `aiohttp` is not on
 PyPI, npm or Debian (only an unrelated 2018 `micropython-uaiohttpclient`), so it is not
@@ -55,7 +59,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--scan", metavar="HOW:LO:HI[:STEP]", action="append",
+                    help="a fine scan of a GET row (above)")
     args = ap.parse_args(argv)
+    args.lib = os.path.abspath(args.lib)  # (the runs' working directory is a temporary one)
     res = {}
     with tempfile.TemporaryDirectory(prefix="bench-ram-") as tmp:
         mdir = os.path.join(tmp, "mpy")
@@ -70,6 +77,8 @@ def main(argv=None):
         try:
             common = {"port": srv.port, "sport": srv.sport, "ca": srv.info["ca_der"], "capem": srv.info["ca_pem"]}
             url = "http://127.0.0.1:%d/small" % srv.port
+            if args.scan:
+                return _scan(args.scan, mpy, rom, url, img, size)
             for client in ("netstack", "requests"):
                 for how, mp in (("mpy", mpy), ("romfs", rom)):
                     if how == "romfs" and client == "requests":
@@ -109,6 +118,30 @@ def main(argv=None):
     if res.get("https_110k_mpy_netstack") is not True:
         bad.append("https_110k_mpy_netstack")
     print("targets: %s" % ("all met" if not bad else "MISSED " + ", ".join(bad)))
+    return 0
+
+
+def _scan(specs, mpy, rom, url, img, size):
+    for spec in specs:
+        how, lo, hi, step = (spec.split(":") + ["64"])[:4]
+        mp, im = (rom, img) if how == "romfs" else (mpy, None)
+        marks = []
+        b = int(float(lo) * 1024)
+        while b <= float(hi) * 1024:
+            if im is None:
+                cmd = [bench.MICROPYTHON, "-X", "heapsize=%d" % b, "-m", "mp_get", "netstack", url]
+            else:
+                cmd = [bench.MICROPYTHON, "-X", "heapsize=%d" % (b + (size + 15) // 16 * 16 + 64), "-m",
+                       "mp_rom", img, str(size), "mp_get", "netstack", url]
+            marks.append((b, _probe(mp, cmd)[0]))
+            b += int(step)
+        good = None
+        for b, ok in reversed(marks):
+            if not ok:
+                break
+            good = b
+        print("%-5s %s  passes from %s" % (how, "".join("+" if ok else "." for _, ok in marks),
+                                          "%.2fK" % (good / 1024) if good is not None else "none"))
     return 0
 
 

@@ -48,21 +48,22 @@ def modname(rel):
     return ".".join(parts)
 
 
-def build(src, dst, march=None, native_src=NATIVE, old_layout=False):
+def build(src, dst, march=None, native_src=NATIVE, old_layout=False, opt=0):
     """-> {module path relative to dst: .mpy size}: src (lib/) and the native-code modules of
     native_src (None: none) compiled into dst. old_layout: a revision from before
-    ports/native, whose native modules sat in lib/ (built for this host, as then)."""
+    ports/native, whose native modules sat in lib/ (built for this host, as then).
+    opt: mpy-cross -O level (0: the default, with line numbers)."""
     shutil.rmtree(dst, ignore_errors=True)
     sizes, failed = {}, []
-    _compile_tree(src, dst, HOST_MARCH if old_layout else None, sizes, failed, old_layout)
+    _compile_tree(src, dst, HOST_MARCH if old_layout else None, sizes, failed, old_layout, opt)
     if native_src and os.path.isdir(native_src):
-        _compile_tree(native_src, dst, march or HOST_MARCH, sizes, failed)
+        _compile_tree(native_src, dst, march or HOST_MARCH, sizes, failed, opt=opt)
     if failed:
         sys.exit("build_mpy: %d module(s) did not compile: %s" % (len(failed), " ".join(failed)))
     return sizes
 
 
-def _compile_tree(src, dst, arch, sizes, failed, only_native=False):
+def _compile_tree(src, dst, arch, sizes, failed, only_native=False, opt=0):
     # arch: mpy-cross -march for every module (None: plain bytecode); only_native: for the
     # modules with native code only
     for top, dirs, files in os.walk(src):
@@ -82,6 +83,8 @@ def _compile_tree(src, dst, arch, sizes, failed, only_native=False):
             cmd = [MPY_CROSS, "-s", modname(rel), "-o", os.path.join(dst, out), os.path.join(src, rel)]
             if arch and not (only_native and not native(os.path.join(src, rel))):
                 cmd.append("-march=" + arch)
+            if opt:
+                cmd.append("-O%d" % opt)
             p = subprocess.run(cmd,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if p.returncode:
@@ -171,10 +174,13 @@ def main():
     ap.add_argument("--src", default=os.path.join(ROOT, "lib"))
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--march", help="native-code architecture, passed to mpy-cross -march")
+    ap.add_argument("--opt", type=int, default=0, choices=range(4),
+                    help="mpy-cross -O level; 3 drops line numbers (tracebacks say line 1 of each "
+                         "function): ~8.5 KB less .mpy, less heap from .mpy; 0 (default) keeps them")
     ap.add_argument("--size", action="store_true", help="print the size report")
     ap.add_argument("--against", metavar="REV", help="with --size: compare with lib/ at this git revision")
     args = ap.parse_args()
-    sizes = build(args.src, args.out, args.march)
+    sizes = build(args.src, args.out, args.march, opt=args.opt)
     if args.size:
         old = None
         if args.against:
