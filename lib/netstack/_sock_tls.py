@@ -169,6 +169,18 @@ class TLSGetters:
         return getter(self, "sigalgs", callback)
 
 
+def _nodelay(s, on):
+    # Nagle is off while the client's handshake runs (then back to the socket's setting):
+    # mbedTLS writes each record of a flight on its own (ClientKeyExchange,
+    # ChangeCipherSpec, Finished), and Nagle held the last two until the server ACKed the
+    # first, which a server delays (40 ms on Linux): 44 ms more per connect on 127.0.0.1,
+    # and in the first send (docs/socket.md, "Speed"). A port without the option: as before.
+    try:
+        return _port.sockopt(s, "nodelay", on)
+    except Exception:  # (a socket taken over by TLS: detached, or no options of its own)
+        return False
+
+
 _SEAM = ("tls_heap", "tls_verify", "tls_pin", "tls_wrap", "tls_versions", "tls_alpn")
 
 
@@ -219,11 +231,17 @@ class TLSSocket(TLSGetters, TCPSocket):
         try:
             ctx, self._ctx = self._ctx, None
             ctx = sec.context(False, not skip, self._hook, (alpn or [])[:10], ctx)
+            raw = conn.s
+            nagle = not (self._opts and self._opts.get("TCPNoDelay"))
+            if nagle:
+                _nodelay(raw, 1)
             # the name checked against the certificate: the host asked for (an IP too)
             transport.start_tls(conn, ctx, host)  # (and its log line)
             mv = memoryview(bytearray(1))
             n = await deadline(_tcp.handshake(conn, lambda: self._peer is not None, mv), tmo,
                                SERVER_BASE)
+            if nagle:  # (CPython's ssl took the socket over: its wrapper's then)
+                _nodelay(raw, 0) or _nodelay(conn.s, 0)
         except BaseException as e:
             conn.close()
             self._c = None

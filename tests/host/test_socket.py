@@ -549,6 +549,21 @@ def test_tls_client_echo_getters(cfg):
     assert ev == ["connect", "close"]
 
 
+@pytest.mark.parametrize("nodelay", [False, True])
+def test_tls_connect_gives_back_the_sockets_nagle_setting(cfg, nodelay):
+    # Nagle is off while the client's handshake runs (mbedTLS writes a flight record by
+    # record: the server's delayed ACK held the last ones 40 ms), then back to the
+    # socket's own setting: TCPNoDelay, else the system's default (on)
+    async def main():
+        s = ns.constructTLSSocketInstance()
+        if nodelay:
+            await s.setExtraOptions({"TCPNoDelay": True})
+        await s.connect(tls_opts(cfg, cfg["tls_echo"]))
+        assert s._c.s.s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == int(nodelay)
+        await s.close()
+    run(main())
+
+
 @pytest.mark.parametrize("peer,ca", [(None, "other_ca_pem"), (0, "ca_pem"), (1, "ca_pem"),
                                      (2, "ca_pem")])  # tls_bad: wrong host, expired, self-signed
 def test_tls_verification_failures_2303504(cfg, peer, ca):
