@@ -70,6 +70,35 @@ async def pair():
     print("pair ok")
 
 
+async def fast_path():
+    # A send to the same destination as the last one goes out at the call (_put): its
+    # checks still hold. The caller's address dict changed in place: the new port; a
+    # proxy: the general path (401 for a bad one); not bytes: converted or 401; closed.
+    a, b, c = (ns.constructUDPSocketInstance() for i in range(3))
+    got = []
+    b.on("message", lambda m: got.append(("b", m["message"])))
+    c.on("message", lambda m: got.append(("c", m["message"])))
+    for s in (a, b, c):
+        await s.bind({"address": "127.0.0.1"})
+    to = A((await b.getLocalAddress())["port"])
+    await a.send({"data": b"1", "address": to})
+    await a.send({"data": b"2", "address": to})
+    to["port"] = (await c.getLocalAddress())["port"]
+    await a.send({"data": b"3", "address": to})
+    await a.send({"data": bytearray(b"4"), "address": to})
+    await a.send({"data": "5", "address": to})
+    for bad in ({"data": b"x", "address": to, "proxy": 5}, {"data": None, "address": to},
+                {"data": b"x"}, [b"x"]):
+        assert at_call(a.send, bad) == 401, bad
+    await until(lambda: len(got) == 5)
+    assert got == [("b", b"1"), ("b", b"2"), ("c", b"3"), ("c", b"4"), ("c", b"5")], got
+    await a.close()
+    assert await code(a.send({"data": b"6", "address": to})) == 2301009
+    await b.close()
+    await c.close()
+    print("fast path ok")
+
+
 async def cycles(n):
     async def once():
         u = ns.constructUDPSocketInstance()
@@ -188,6 +217,7 @@ async def flood():
 netstack.run(flood())
 netstack.run(basics())
 netstack.run(pair())
+netstack.run(fast_path())
 netstack.run(cycles(1000))
 netstack.run(fragmented())
 print("OK")
