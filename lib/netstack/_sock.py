@@ -249,23 +249,32 @@ else:
     list(DONE)  # (run to its end)
 
 
-def _write(s, data):
-    """s.write(data): bytes written, None (it would block), or -1 if it raised (send's
-    general path writes again and reports the error: a reset peer then gives EPIPE). (No
-    `except ... as`: that takes 6 words of the frame, and a frame of more than 11 words
-    comes from the heap, whose search on a fragmented heap cost more than the rest of a
-    send: docs/socket.md, "Speed".)"""
+def _write(c, options):
+    """send()'s write at the call: options['data'] on Conn c's socket when it is bytes and
+    no other write is in flight -> bytes written, or None (it would block); -1: the write
+    failed (send's general path writes again and reports the error: a reset peer then
+    gives EPIPE); -2: another write is in flight; -3: the data is not bytes, or options is
+    not a dict with data (send converts a string, or raises 401). The subscripts raise where
+    the options are not what this path takes: no type() or get() calls (docs/socket.md,
+    "Speed"). (Two locals and no `except ... as`: the frame stays within the 11 words a
+    call keeps off the heap; more, and it comes from the heap, whose search on a
+    fragmented heap cost more than the rest of a send.)"""
     try:
-        return s.write(data)
-    except Exception:
+        if options["data"].__class__ is not _bytes:
+            return -3
+        if c.wq is not None:  # (Conn.write_now's first step, one call less)
+            return -2
+        return c.s.write(options["data"])
+    except OSError:
         return -1
+    except Exception:
+        return -3
 
 
 # Builtins as module globals for the send paths: a builtin is looked up in the module's
 # globals first and then in the builtins' table, one search more per name.
 _dict = dict
 _bytes = bytes
-_type = type
 _len = len
 
 
@@ -416,25 +425,22 @@ class Stream(Base):
             # takes at once goes out now when no other write is in flight (the common
             # case: no operation object, no coroutine), a task sends the rest or the whole
             # (after the writes before it: Conn's writers' turn), even if nobody awaits
-            # the result. So the bytes go out in the order of the calls.
-            d = options.get("data") if _type(options) is _dict else None
-            if _type(d) is not _bytes:
-                d = data_of(options)  # (checks, converts, raises 401)
-            n = -2
-            if c.wq is None:  # (Conn.write_now's first step, one call less; a socket
-                # needs no Conn.stage: error_of maps errnos whatever the stage)
-                n = _write(c.s, d)
-                if n == _len(d):
-                    return DONE  # (TLS sockets mark the handshake over: TLSGetters.send)
-            return self._later(c, n, d)
+            # the result. So the bytes go out in the order of the calls. (A socket needs
+            # no Conn.stage: error_of maps errnos whatever the stage.)
+            n = _write(c, options)
+            if n == -3:  # not bytes: a string converted (the same way), else 401
+                return self._later(c, -2 if c.wq is not None else 0, data_of(options))
+            if n == _len(options["data"]):
+                return DONE  # (TLS sockets mark the handshake over: TLSGetters.send)
+            return self._later(c, n, options["data"])
         return self._general(options, callback)
 
     def _general(self, options, callback):
         return op(self, self._send(data_of(options)), callback)
 
     def _later(self, c, n, d):
-        # send() when the socket did not take all of d at once (n: what it took, None:
-        # nothing, -1: the write failed, -2: another write is in flight). Apart from
+        # send() when the socket did not take all of d at once (n: what it took, None or
+        # 0: nothing, -1: the write failed, -2: another write is in flight). Apart from
         # send(), whose frame stays within the 11 words a call keeps off the heap
         # (docs/socket.md, "Speed").
         if n == -1:  # the general path's write reports the error

@@ -35,6 +35,8 @@ async def client():
     assert await s.getSocketFd() > 2
     await s.send({"data": "hello"})
     await s.send({"data": b" world"})
+    for bad in ({"data": 1}, {}, "x", None, [b"x"]):  # connected: send's fast path checks too
+        assert at_call(s.send, bad) == 401, bad
     await until(lambda: sum(m["remoteInfo"]["size"] for m in msgs) == 11)
     assert b"".join(m["message"] for m in msgs) == b"hello world"
     ri = msgs[0]["remoteInfo"]
