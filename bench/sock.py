@@ -12,7 +12,8 @@ against CPython peers on 127.0.0.1:
 
 More sides where they tell something: `aio` (the raw socket non-blocking under asyncio's
 poller), `floor` (the send rows: the thinnest object with an awaitable send(options) over
-that socket: what any such API costs here), `into` (the receive row: readinto one buffer,
+that socket: what any such API costs here), `cb` (the send rows: send's callback form,
+each callback starting the next send), `into` (the receive row: readinto one buffer,
 no bytes per read: the data is not the user's to keep), `before` (--before LIB: another
 build of the library, e.g. main's, for a before/after in the same runs).
 
@@ -121,6 +122,22 @@ class FloorU:  # UDP
             except OSError:
                 pass
 
+# The "cb" side: send's callback form, each send's callback starting the next (as a
+# program written with callbacks sends in order); the span ends when the last one is
+# called back (found within 1 ms: `until`).
+left = [0]
+def chain(send, k):
+    def next_(err, data):
+        if err is not None:
+            print("send failed:", err)
+            left[0] = 0
+            return
+        left[0] -= 1
+        if left[0] > 0:
+            send(next_)
+    left[0] = k
+    send(next_)
+
 got = [0]
 def count(m):  # the user's handler: raw and aio get the same bytes a message event carries
     got[0] += len(m)
@@ -159,6 +176,16 @@ if case == "tcp_send":
             s.close()
             out(t)
         asyncio.run(main())
+    elif who == "cb":
+        async def main():
+            s = ns.constructTCPSocketInstance()
+            await s.connect({"address": A})
+            chain(lambda cb: s.send({"data": blob}, cb), n // len(blob))
+            t = time.ticks_ms()
+            await until(lambda: left[0] <= 0)
+            await s.close()
+            out(t)
+        netstack.run(main())
     else:
         async def main():
             s = ns.constructTCPSocketInstance()
@@ -261,6 +288,18 @@ elif case == "udp_send":
             s.close()
             out(t)
         asyncio.run(main())
+    elif who == "cb":
+        async def main():
+            u = ns.constructUDPSocketInstance()
+            await u.bind({"address": "127.0.0.1"})
+            o = {"data": d, "address": A}
+            await u.send(o)  # (as the other sides: the destination known before the span)
+            chain(lambda cb: u.send(o, cb), n)
+            t = time.ticks_ms()
+            await until(lambda: left[0] <= 0)
+            await u.close()
+            out(t)
+        netstack.run(main())
     else:
         async def main():
             u = ns.constructUDPSocketInstance()
@@ -420,7 +459,7 @@ ROWS = (("TCP send MB/s", "tcp_send", "sink", 64 * MB, 64.0, 512 * 16384),
         ("TCP accepts/s", "accept", None, 200, 200, 0),
         ("TLS send MB/s", "tls_send", "tsink", 16 * MB, 16.0, 0))
 PER_OP = {"tcp_send": 16384, "tcp_recv": 4096, "udp_send": 1}  # bytes (or 1) per operation
-SIDES = ("raw", "into", "aio", "floor", "netstack")
+SIDES = ("raw", "into", "aio", "floor", "cb", "netstack")
 TARGETS = ("tcp_send", "tcp_recv", "udp_send", "tls_send")
 
 
@@ -473,7 +512,7 @@ def main():
         for name, case, peer, n, per, cg_n in ROWS:
             if only and case not in only:
                 continue
-            sides = ("raw", "aio", "floor", "netstack") if case in ("tcp_send", "udp_send") else (
+            sides = ("raw", "aio", "floor", "cb", "netstack") if case in ("tcp_send", "udp_send") else (
                 ("raw", "into", "aio", "netstack") if case == "tcp_recv" else ("raw", "netstack"))
             if args.before:
                 sides += ("before",)
@@ -517,13 +556,13 @@ def main():
             print("%-36s %s" % (r["row"], "  ".join("%s %d" % (w, r[w]) for w in SIDES + ("before",) if w in r)))
     else:
         w = max(len(r["row"]) for r in rows)
-        print("%-*s %10s %10s %10s %10s %10s %10s %6s  %s" % (
-            w, "netstack.socket", "raw", "into", "aio", "floor", "before", "netstack", "x raw",
-            "target >= 0.9x raw"))
+        print("%-*s %10s %10s %10s %10s %10s %10s %10s %6s  %s" % (
+            w, "netstack.socket", "raw", "into", "aio", "floor", "callback", "before", "netstack",
+            "x raw", "target >= 0.9x raw"))
         for r in rows:
-            print("%-*s %10.1f %10s %10s %10s %10s %10.1f %6.2f  %s" % (
+            print("%-*s %10.1f %10s %10s %10s %10s %10s %10.1f %6.2f  %s" % (
                 w, r["row"], r["raw"], r.get("into", "-"), r.get("aio", "-"), r.get("floor", "-"),
-                r.get("before", "-"), r["netstack"], r["ratio"], r["target"]))
+                r.get("cb", "-"), r.get("before", "-"), r["netstack"], r["ratio"], r["target"]))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -436,6 +436,12 @@ class Stream(Base):
         return self._general(options, callback)
 
     def _general(self, options, callback):
+        if callback is not None and self._c is not None and callable(callback):
+            # The callback form starts at the call too, on the awaitable form's path:
+            # written now when the socket takes it, else after the writes before it (so a
+            # callback send and an awaited one after it go out in the order of the calls),
+            # the callback called with the outcome
+            return op(self, self.send(options), callback)
         return op(self, self._send(data_of(options)), callback)
 
     def _later(self, c, n, d):

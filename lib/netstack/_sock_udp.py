@@ -147,6 +147,10 @@ class UDPSocket(Base):
         return op(self, self._send_sa(data, sa), None)
 
     def _general(self, options, callback):
+        if callback is not None and self._to is not None and callable(callback):
+            # the callback form on the awaitable form's path (the same destination as the
+            # last send: sent at the call), the callback called with the outcome
+            return op(self, self.send(options), callback)
         data = data_of(options)
         a = options.get("address")
         return op(self, self._send(data, net_address(a), proxy_of(options), a), callback)

@@ -135,6 +135,17 @@ async def ordered():
         print("ordered: got", sum(got), "of", sum(sizes), done)
         raise
     assert done == [None] * len(sizes), done
+    # callback and awaited sends mixed: on the wire in the order of the calls
+    seen = []
+    s.on("message", lambda m: seen.append(m["message"]))
+    for i in range(4):
+        s.send({"data": b"a%d" % i}, lambda e, d: done.append(e))
+        await s.send({"data": b"b%d" % i})
+        s.send({"data": "c%d" % i}, lambda e, d: done.append(e))
+    await until(lambda: len(b"".join(seen)) == 24)
+    assert b"".join(seen) == b"a0b0c0a1b1c1a2b2c2a3b3c3", seen
+    await until(lambda: len(done) == len(sizes) + 8)
+    assert done == [None] * (len(sizes) + 8), done
     await s.close()
     print("ordered ok")
 

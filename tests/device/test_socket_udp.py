@@ -87,13 +87,16 @@ async def fast_path():
     await a.send({"data": b"3", "address": to})
     await a.send({"data": bytearray(b"4"), "address": to})
     await a.send({"data": "5", "address": to})
+    cbs = []
+    a.send({"data": b"6", "address": to}, lambda e, d: cbs.append((e, d)))  # (at the call)
     for bad in ({"data": b"x", "address": to, "proxy": 5}, {"data": None, "address": to},
                 {"data": b"x"}, [b"x"]):
         assert at_call(a.send, bad) == 401, bad
-    await until(lambda: len(got) == 5)
-    assert got == [("b", b"1"), ("b", b"2"), ("c", b"3"), ("c", b"4"), ("c", b"5")], got
+    await until(lambda: len(got) == 6 and cbs)
+    assert got == [("b", b"1"), ("b", b"2"), ("c", b"3"), ("c", b"4"), ("c", b"5"), ("c", b"6")], got
+    assert cbs == [(None, None)], cbs
     await a.close()
-    assert await code(a.send({"data": b"6", "address": to})) == 2301009
+    assert await code(a.send({"data": b"7", "address": to})) == 2301009
     await b.close()
     await c.close()
     print("fast path ok")
