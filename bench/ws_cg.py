@@ -12,7 +12,8 @@ cases:
                            bench/ws_mp.py's raw baseline
   client64k, rawclient64k  64 KiB binary echo round trips (N/10 of them)
   server, rawserver        64 B echo per message to one CPython client: netstack,
-                           ws_run.RAW_SERVER
+                           ws_run.RAW_SERVER (text as a str through a function, as the API)
+  rawbytes                 ws_run.RAW_BYTES_SERVER: the raw server echoing bytes (no str)
   microdot                 microdot's server (ended by SIGTERM; chumicro's server polls in a
                            busy loop: its count follows the clock, not the work)
   srvloop, cliloop         bench/ws_loop.py: the session's path per message without the
@@ -93,6 +94,8 @@ def server_case(src, lib, n, tmp, exits=True):
                 for _ in range(k):
                     await ws.send("a" * 64)
                     await ws.recv()
+                    if GAP:
+                        await asyncio.sleep(GAP / 1000)
 
         asyncio.run(one())
         try:
@@ -105,6 +108,7 @@ def server_case(src, lib, n, tmp, exits=True):
 
 
 RUNS = 3
+GAP = 0
 def loop_case(role, lib, n, tmp):
     # bench/ws_loop.py: deterministic, one run per length
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
@@ -128,6 +132,9 @@ SERVERS = {
     "rawserver": ws_run.RAW_SERVER.replace(
         "p.unregister(s); s.close(); up.pop(s, None); break",
         "p.unregister(s); s.close(); sys.exit(0)"),
+    "rawbytes": ws_run.RAW_BYTES_SERVER.replace(
+        "p.unregister(s); s.close(); up.pop(s, None); break",
+        "p.unregister(s); s.close(); sys.exit(0)"),
 }
 
 
@@ -139,10 +146,16 @@ def main():
                     "taken (the wall clock adds instructions, never removes them: a message "
                     "that arrives while the loop is busy skips a wait)")
     ap.add_argument("--keep", help="copy the callgrind files here")
+    ap.add_argument("--gap", type=float, default=0, help="server cases: the client waits this "
+                    "many ms after each echo, so that every message finds the server waiting "
+                    "in the event loop, as at full speed (under valgrind the server is ~50x "
+                    "slower, and without a gap the next message is mostly there already when "
+                    "it reads again: a wait skipped)")
     ap.add_argument("cases", nargs="*", default=["client", "rawclient", "server", "rawserver"])
     a = ap.parse_args()
-    global RUNS
+    global RUNS, GAP
     RUNS = a.runs
+    GAP = a.gap
     with tempfile.TemporaryDirectory(prefix="ws-cg-") as tmp:
         if a.keep:
             tmp = a.keep

@@ -96,7 +96,75 @@ RAW_SERVER = r'''
 # minimal MicroPython echo server: one select.poll loop, non-blocking sockets, a fixed
 # handshake answer, whole small frames per read (enough for the 64 B rows), viper unmask;
 # a close is answered and the connection closed (the last session's version left it open:
-# each client then waited 10 s for it, which made this baseline look stalled)
+# each client then waited 10 s for it, which made this baseline look stalled). A text
+# message is handed to the application's function as a str and its str answer sent back,
+# as the API must (messageReceive's data is a str for text: MicroPython makes it with the
+# UTF-8 check and the interned-name lookup every new str costs); RAW_BYTES_SERVER, the
+# baseline before 16:50 UTC on 6 Dec, echoed the bytes without a str or a call
+import sys, socket, select, micropython, hashlib, binascii
+def handle(msg):  # the application: an echo
+    return msg
+@micropython.viper
+def xor(buf: ptr8, a: int, n: int, key: ptr8):
+    for i in range(n):
+        buf[a + i] ^= key[i & 3]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(socket.getaddrinfo("127.0.0.1", int(sys.argv[1]))[0][-1])
+ls.listen(16)
+ls.setblocking(False)
+p = select.poll()
+p.register(ls, select.POLLIN)
+up = {}
+buf = bytearray(8192)
+mv = memoryview(buf)
+while True:
+    for s, ev in p.poll():
+        if s is ls:
+            c, _ = ls.accept()
+            c.setblocking(False)
+            try:
+                c.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+            except OSError:
+                pass
+            up[c] = False
+            p.register(c, select.POLLIN)
+            continue
+        n = s.readinto(buf)
+        if not n:
+            p.unregister(s); s.close(); up.pop(s, None); continue
+        if not up[s]:
+            h = bytes(buf[:n]); i = h.lower().find(b"sec-websocket-key:")
+            key = h[i + 18:h.find(b"\r\n", i)].strip()
+            acc = binascii.b2a_base64(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1]
+            s.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+            up[s] = True
+            continue
+        i = 0
+        while i + 6 <= n:
+            op = buf[i]; m = buf[i + 1] & 127; j = i + 2
+            if m == 126:
+                m = buf[j] << 8 | buf[j + 1]; j += 2
+            k = mv[j:j + 4]; j += 4
+            xor(buf, j, m, k)
+            if op & 15 == 8:  # close: answer, then close TCP (the client waits for it)
+                s.write(b"\x88\x00"); p.unregister(s); s.close(); up.pop(s, None); break
+            if op == 0x81:  # text: a str for the application, its str answer out
+                t = memoryview(handle(str(mv[j:j + m], "utf-8")))
+                r = len(t)
+            else:
+                t = mv[j:j + m]
+                r = m
+            s.write(bytes((op, r)) + t if r < 126 else bytes((op, 126, r >> 8, r & 255)) + t)
+            i = j + m
+'''
+
+RAW_BYTES_SERVER = r'''
+# minimal MicroPython echo server: one select.poll loop, non-blocking sockets, a fixed
+# handshake answer, whole small frames per read (enough for the 64 B rows), viper unmask;
+# a close is answered and the connection closed (the last session's version left it open:
+# each client then waited 10 s for it, which made this baseline look stalled). No str,
+# no call: text echoed as bytes (RAW_SERVER's row before 6 Dec 16:50 UTC)
 import sys, socket, select, micropython, hashlib, binascii
 @micropython.viper
 def xor(buf: ptr8, a: int, n: int, key: ptr8):
@@ -252,6 +320,7 @@ def main():
             rows.append((label + " (round trips/s)", raw, ns, ch, None))
     finally:
         echo.close()
+    notes = []
     for n in (1, 8):
         raw = best(lambda: serve_rate(RAW_SERVER, lib, n, 500))
         ns = best(lambda: serve_rate(SERVER, lib, n, 500))
@@ -261,6 +330,10 @@ def main():
             md = best(lambda: serve_rate(MICRODOT_SERVER, pl, n, 500))
         rows.append(("server, 64 B echo, %d client%s (msgs/s)" % (n, "s" if n > 1 else ""),
                      raw, ns, ch, md))
+        rb = best(lambda: serve_rate(RAW_BYTES_SERVER, lib, n, 500))
+        notes.append("server, %d client%s: the raw server echoing bytes without a str or a "
+                     "call (the baseline before 6 Dec): %.0f msgs/s; netstack %.2fx of it"
+                     % (n, "s" if n > 1 else "", rb, ns / rb))
 
     def cell(v, raw):
         return "-" if v is None else "%.0f (%.2fx)" % (v, v / raw)
@@ -270,6 +343,8 @@ def main():
     for label, raw, ns, ch, md in rows:
         print("| %s | %.0f | %s | %s | %s |" % (label, raw, cell(ns, raw), cell(ch, raw),
                                               cell(md, raw)))
+    for line in notes:
+        print(line)
     if not pl:
         print("(peers not installed: pip install -r tools/requirements.txt)")
 

@@ -387,13 +387,14 @@ class WebSocketServer(Emitter):
     # -------------------------------------------------------------- session callbacks
 
     def on_message(self, s, data):
+        try:  # (Emitter._emit's common case inlined: once a message)
+            e = self._ls["messageReceive"]
+        except (KeyError, TypeError):  # no listener (TypeError: none at all, _ls None)
+            return
         d = {"clientConnection": s.ref, "data": data}
-        ls = self._ls
-        e = ls.get("messageReceive") if ls else None
-        e = e[0] if e and len(e) == 1 else None
-        if e is not None and not e[1]:  # Emitter._emit's common case inlined: once a message
+        if len(e) == 1 and not e[0][1]:
             try:
-                e[0](d)
+                e[0][0](d)
             except Exception as x:
                 _aw._err.report(x, "messageReceive")
         else:

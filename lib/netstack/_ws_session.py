@@ -290,17 +290,17 @@ class Session:
             for p in parts:
                 n += len(p)
             f = self._small(op, None, n, True, True, parts)
-        r = c.write_now(f)
-        if r is True:
+        # (Conn.write_now inlined: nobody has the turn, checked above; the stage is OPEN)
+        n = 0 if c.closed else c.s.write(f)
+        if n == len(f):
             if callback is not None:
                 if _q is not None:  # (done()'s common case)
                     _q.append(callback)
                 else:
                     done(callback, None)
-            return r
-        if r is None:
-            return r
-        return _port.spawn(self._rest(r))  # runs even if the caller never awaits it
+            return True
+        c.wq = []  # the rest from a task holding the turn (TLS wants the same bytes again)
+        return _port.spawn(self._rest(c.write(bytes(memoryview(f)[n or 0:]), True)))
 
     async def _rest(self, c):
         try:
@@ -473,6 +473,12 @@ class Session:
         deliver = self.owner.on_message
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
+        # MicroPython's readinto reads until the buffer is full or the socket has nothing
+        # more (it tries once more, EAGAIN): a short read leaves it empty, and the next read
+        # waits first instead of making that syscall again (the common echo: the reply comes
+        # after ours). Not for TLS (a layer's own buffer) or CPython (one recv per call)
+        plain = _gc and not c.tls
+        dry = False
         try:
             while True:
                 # (no call when rb cannot hold a frame header: after most messages)
@@ -487,6 +493,8 @@ class Session:
                     if not big:
                         mv = rb.mv if not rb.end else rb.space()
                     # Conn.readinto inlined: no coroutine per read
+                    if dry and not c.closed:
+                        await wait(sock)
                     while True:
                         n = 0 if c.closed else read(mv)
                         if n is not None:
@@ -494,11 +502,13 @@ class Session:
                         await wait(sock)
                     if not n:
                         raise OSError(0, "connection closed by the peer")
+                    dry = plain and n < len(mv)
                     self.act = True  # (the server's idle task pings only silent clients)
-                    if not big:
+                    if big:
+                        ev = p.took(n)
+                    else:
                         rb.end += n  # (rb.wrote without the call: n fits, readinto says)
-                        continue
-                    ev = p.took(n)
+                        ev = nxt(rb)
                     if ev is None:
                         continue
                 op = ev[0]
