@@ -3,7 +3,7 @@
 from ._err import BusinessError
 from . import _aw, _port, _portx
 from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, need_ip, af, data_of,
-                     set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, fail)
+                     set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, fail, then)
 from .transport.udp import Datagram
 
 try:
@@ -150,7 +150,10 @@ class UDPSocket(Base):
         if callback is not None and self._to is not None and callable(callback):
             # the callback form on the awaitable form's path (the same destination as the
             # last send: sent at the call), the callback called with the outcome
-            return op(self, self.send(options), callback)
+            return then(self, self.send(options), callback)
+        return self._parsed(options, callback)
+
+    def _parsed(self, options, callback):
         data = data_of(options)
         a = options.get("address")
         return op(self, self._send(data, net_address(a), proxy_of(options), a), callback)

@@ -150,6 +150,52 @@ async def ordered():
     print("ordered ok")
 
 
+async def callbacks():
+    # The callback form of sends done at the call: called back in the order of the calls,
+    # from the loop (not inside send), a callback that raises is reported and the next
+    # still called; a program that sends again from each callback lets other tasks run
+    from netstack import _log
+    s = ns.constructTCPSocketInstance()
+    await s.connect({"address": A(ECHO)})
+    seen, errs = [], []
+
+    def cb(i):
+        def f(e, d):
+            seen.append((i, e, d))
+            if i == 1:
+                raise ValueError("raised on purpose")
+        return f
+    _log.hook = lambda e, where: errs.append(where)
+    for i in range(4):
+        s.send({"data": b"x"}, cb(i))
+    assert seen == [], seen
+    await until(lambda: len(seen) == 4)
+    _log.hook = None
+    assert seen == [(i, None, None) for i in range(4)] and errs == ["result"], (seen, errs)
+    left, ticks, stop, end = [300], [0], [False], [0]
+
+    def next_(e, d):
+        left[0] -= 1
+        if left[0] > 0:
+            s.send({"data": b"y"}, next_)
+        else:
+            end[0] = ticks[0]
+
+    async def timer():
+        while not stop[0]:
+            await asyncio.sleep_ms(0)
+            ticks[0] += 1
+    asyncio.create_task(timer())
+    await asyncio.sleep_ms(0)
+    t0 = ticks[0]
+    s.send({"data": b"y"}, next_)
+    await until(lambda: left[0] == 0)
+    stop[0] = True
+    assert end[0] - t0 >= 10, end[0] - t0
+    await s.close()
+    print("callbacks ok: the loop ran", end[0] - t0, "times during 300 chained sends")
+
+
 async def eager():
     # send() starts at the call, as OpenHarmony's: sends nobody awaits yet go out, in the
     # order of the calls, also when the socket takes only part of one (a peer that does
@@ -230,6 +276,7 @@ netstack.run(client())
 netstack.run(errors())
 netstack.run(server())
 netstack.run(ordered())
+netstack.run(callbacks())
 netstack.run(eager())
 netstack.run(cycles(1000))
 print("OK")
