@@ -273,7 +273,6 @@ def _write(c, options):
 
 # Builtins as module globals for the send paths: a builtin is looked up in the module's
 # globals first and then in the builtins' table, one search more per name.
-_dict = dict
 _bytes = bytes
 _len = len
 
@@ -282,24 +281,23 @@ _len = len
 # task (a task per send cost ~50 k instructions), which yields after every 16 as the
 # readers do: a program that sends again from each callback would hold the loop.
 _due = []
-_draining = False
+_drainer = None  # that task (a new one once it is done, also when it was cancelled)
 
 
 def then(sk, aw, callback):
     """Call callback(err, data) with the outcome of send's awaitable aw (from the loop,
     never from inside the send call)."""
-    global _draining
+    global _drainer
     if aw is not DONE:
         return op(sk, aw, callback)
     _due.append(callback)
-    if not _draining:
-        _draining = True
+    d = _drainer
+    if d is None or d.done():
         _aw.hold()
-        _port.spawn(_drain())
+        _drainer = _port.spawn(_drain())
 
 
 async def _drain():
-    global _draining
     k = 0
     try:
         while _due:
@@ -312,8 +310,7 @@ async def _drain():
             if k >= 16:
                 k = 0
                 await _port.sleep_ms(0)
-    finally:  # (also when a callback raised a BaseException: the next send starts again)
-        _draining = False
+    finally:
         _aw.release()
 
 
