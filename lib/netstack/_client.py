@@ -76,8 +76,11 @@ class Exchange:
     head_limit = _HEAD_LIMIT  # largest response head accepted, in bytes (option maxHeadSize)
     revalidating = False     # set by the response cache when it added If-None-Match /
                              # If-Modified-Since: a 304 head is not passed to on_head
+    read_timeout = 60000     # ms from the start (timing[0]) within which the facade's watchdog
+                             # (_aw.watch, armed before perform) ends the whole exchange: http
+                             # readTimeout, fetch's fixed bound; 0: none. A connect timeout
+                             # that would end later gets no watchdog of its own (_open)
     # the facades' own (the engine does not read them)
-    read_timeout = 60000     # http readTimeout (ms), enforced by http with _aw.watch
     use_cache = True         # http usingCache (a running HttpResponseCache answers)
     expect = None            # http expectDataType
     rtype = None             # fetch responseType
@@ -334,7 +337,11 @@ async def _open(x, scheme, host, port):
         if st < 2:
             x.timing[st + 1] = time.ticks_ms()
 
-    dog = _aw.watch(x.connect_timeout, x, "connect_timed_out") if x.connect_timeout else None
+    ct = x.connect_timeout
+    rt = x.read_timeout  # the facade's watchdog ends the exchange by then (see Exchange)
+    if rt and ct >= rt - time.ticks_diff(time.ticks_ms(), x.timing[0]):
+        ct = 0  # that one fires first: no connect watchdog (a task per dial, ~14k instructions)
+    dog = _aw.watch(ct, x, "connect_timed_out") if ct else None
     try:
         ctx = None
         if tls:  # the TLS context (one ~3 KB block) before the buffer: on a small heap it

@@ -24,8 +24,10 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
         if br.kind == 1 and m > br.left:  # LENGTH: no bigger than what is left
             m = br.left
         # a new piece for the listener (bytearray, not bytes: MicroPython hashes every new
-        # bytes object), or the caller's lent buffer
-        b = None
+        # bytes object), or the caller's lent buffer. The last piece is let go first (b and
+        # its view v): the collection this allocation may start would otherwise mark it,
+        # and MicroPython scans every word of a live block (~1M instructions for 256 KiB)
+        b = v = None
         if m:
             if lent is not None:
                 b = lent if m == piece else lent[:m]

@@ -37,6 +37,17 @@ def start(req, url, options, callback, streaming):
                  "requestInStream" if streaming else "request")
 
 
+def stop(req):
+    """HttpRequest.destroy(): cancel its requests in flight (not the caller's own task)."""
+    try:
+        cur = _port.current_task()
+    except RuntimeError:  # called outside the event loop
+        cur = None
+    for t in req._running:
+        if t is not cur:
+            t.cancel()
+
+
 def _destroyed():
     return BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
 
@@ -70,7 +81,10 @@ async def _request(req, x, streaming):
         c = _client.cache
         if c is None or streaming or not x.use_cache:
             c = _client
-        status, reason, headers, body = await c.perform(x, req._pool)
+        pool = req._pool
+        if pool is None:
+            pool = req._pool = _client.Pool()
+        status, reason, headers, body = await c.perform(x, pool)
         if req._destroyed:  # by a listener of this request, after its last check
             raise _destroyed()
         # the HttpResponse (or, streaming, dataEnd and the status)
@@ -111,6 +125,9 @@ async def _request(req, x, streaming):
 def header_object(headers):
     """OpenHarmony's header object: lower-case keys, set-cookie a list, empty values dropped,
     other repeated headers joined with ', ' (RFC 9110 §5.3)."""
+    h = dict(headers)  # in C; as it is when no name repeats, none is set-cookie, none empty
+    if len(h) == len(headers) and "set-cookie" not in h and "" not in h.values():
+        return h
     h = {}
     i = 0
     while i < len(headers):  # (not `for`: its iterator takes 4 words of the frame)
@@ -224,12 +241,13 @@ _httpopt = None
 
 def _method(o, rare):
     m = (rare and o.get("customMethod")) or o.get("method") or "GET"
+    if m in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):  # checked by being one of them
+        return m
     if not isinstance(m, str) or not m or " " in m:
         raise param("method must be a token string")
-    if m not in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):
-        u = m.upper()  # (each new str costs MicroPython an intern-table scan)
-        if u in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "POST", "PUT", "DELETE", "PATCH"):
-            return u
+    u = m.upper()  # (each new str costs MicroPython an intern-table scan)
+    if u in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "POST", "PUT", "DELETE", "PATCH"):
+        return u
     return m
 
 
@@ -255,12 +273,10 @@ def _numbers(x, o):
     v = o.get("expectDataType")
     if v is not None:
         x.expect = v
-    v = uint(o, "readTimeout", 60000)
-    if v != 60000:
-        x.read_timeout = v
-    v = uint(o, "connectTimeout", 60000)
-    if v != 60000:
-        x.connect_timeout = v
+    if "readTimeout" in o:  # (uint only then: a call costs more than the look)
+        x.read_timeout = uint(o, "readTimeout", 60000)
+    if "connectTimeout" in o:
+        x.connect_timeout = uint(o, "connectTimeout", 60000)
     if "maxLimit" in o:  # (requestInStream: no bound, set when it runs)
         x.max_limit = min(uint(o, "maxLimit", 5 * 1024 * 1024), _MAX_LIMIT_CAP)
     if o.get("usingCache") is False:

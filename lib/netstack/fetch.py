@@ -7,7 +7,8 @@
 # after): `import netstack.fetch` costs this module only.
 from ._err import BusinessError, load, report
 
-_TIMEOUT = 60000  # ms for the whole exchange; _client bounds the connect by 60 s too
+_TIMEOUT = 60000  # ms for the whole exchange (= Exchange.read_timeout's default, which _client's
+# connect watchdog counts on); _client bounds the connect by 60 s too
 _GET_LIKE = ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
 
 

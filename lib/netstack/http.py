@@ -49,15 +49,16 @@ class HttpRequest(Emitter):
     EVENTS = ("headerReceive", "headersReceive", "dataReceive", "dataEnd",
               "dataReceiveProgress", "dataSendProgress")
     _go = None  # _http.start, bound here by the first createHttp(): no import per request
+    _pool = None  # the idle keep-alive connection between requests (_client.Pool), made by
+    # the first request (a createHttp() + destroy() that never requested makes none)
 
     def __init__(self):
-        from ._err import load
-        load("_http")  # the engine, on the first createHttp()
-        from . import _http
-        HttpRequest._go = _http.start
-        _http.R = HttpResponse
-        from ._client import Pool
-        self._pool = Pool()  # the idle keep-alive connection between requests
+        if HttpRequest._go is None:  # the first createHttp(): the engine, bound once
+            from ._err import load
+            load("_http")
+            from . import _http
+            HttpRequest._go = _http.start
+            _http.R = HttpResponse
         self._destroyed = False
         self._jar = None
         self._running = []  # tasks of requests in flight, cancelled by destroy()
@@ -77,17 +78,12 @@ class HttpRequest(Emitter):
         listener returns (a task cannot cancel itself)."""
         self._destroyed = True
         p = self._pool
-        p.dead = True  # (its put() closes instead of keeping, from now on)
-        p.close()
-        if self._running:
-            from . import _port
-            try:
-                cur = _port.current_task()
-            except RuntimeError:  # called outside the event loop
-                cur = None
-            for t in self._running:
-                if t is not cur:
-                    t.cancel()
+        if p is not None:  # (none before the first request)
+            p.dead = True  # (its put() closes instead of keeping, from now on)
+            p.close()
+        if self._running:  # (elsewhere: this frame stays within 11 words, no heap frame)
+            from ._http import stop
+            stop(self)
 
     def enableAutoCookie(self, enable):
         if not isinstance(enable, bool):
