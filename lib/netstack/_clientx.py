@@ -62,7 +62,7 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                 if br.done:
                     break
             else:
-                w = br.want()
+                w = br.left if br.kind == 1 else br.want()  # (LENGTH: no call per piece)
                 if w:  # body bytes straight from the socket
                     e = m if w < 0 or w >= m - k else k + w
                     n = conn.fill_now(v[k:e])
@@ -73,7 +73,12 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                         if not n:
                             br.eof()  # raises, unless the body runs until the close
                             break
-                    br.took(n)
+                    if br.kind == 1:  # LENGTH: took(n) without the call (n <= left)
+                        br.left -= n
+                        if not br.left:
+                            br.done = True
+                    else:
+                        br.took(n)
                     k += n
                     continue
             # framing next (not all here): into rb, without waiting once the piece has bytes

@@ -33,7 +33,8 @@ def wire(req, x, resp, streaming, header_object):
         def on_data(data):  # per piece: kept short (bulk speed)
             x.got += len(data)
             req._emit("dataReceive", data)
-            if x.total and req._has("dataReceiveProgress"):
+            ls = req._ls  # (not req._has(): a call per piece)
+            if x.total and ls and "dataReceiveProgress" in ls:
                 req._emit("dataReceiveProgress", {"receiveSize": x.got, "totalSize": x.total})
             if req._destroyed:
                 raise _destroyed()
