@@ -4,7 +4,8 @@
 # for MicroPython (unix port and lwIP boards). The rest of lib/ calls only these names for
 # anything that differs between runtimes: loop, sockets, TLS, clock, heap, files.
 #
-# Contract (name: what it is / does; * = default in _portx.py or, for TLS, _porttls.py,
+# Contract (name: what it is / does; * = default in _portx.py, _portl.py (names starting
+# with a or l) or, for TLS, _porttls.py,
 # loaded on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
@@ -174,14 +175,17 @@ def read_file(path):
 
 
 def __getattr__(name):
-    # The seam's less used defaults live in _porttls (tls_*, peer_cert) and _portx (servers,
-    # UDP, options, files), loaded on first use: a plain HTTP GET pays no RAM for them.
+    # The seam's less used defaults live in _porttls (tls_*, peer_cert), _portl (listening,
+    # accepting, addresses) and _portx (UDP, options, files), loaded on first use: a plain
+    # HTTP GET pays no RAM for them, a webSocket server none for _portx.
     # Found once, then bound here. net_ready has no default (boards define it): asked for
     # by every dial, it must not load _portx to find that out.
     if name == "net_ready":
         raise AttributeError(name)
     if name[:4] == "tls_" or name == "peer_cert":
         from . import _porttls as m
+    elif name[0] in "al":  # addr, accept, listen, listen_socket, local_addr: a server's
+        from . import _portl as m
     else:
         from . import _portx as m
     v = getattr(m, name)

@@ -110,27 +110,39 @@ _Q = []
 def done(callback, what):
     """send()'s (close()'s) outcome when send_now() (close_now()) did it at the call: the
     callback still runs later, from the loop, as every callback does (after the message
-    listener that called send, or from a task: no lock, frame or write coroutines);
-    without one, an awaitable giving True."""
+    listener that called send, or from one task for all the callbacks queued until it
+    runs: no lock, frame or write coroutines); without one, an awaitable giving True."""
+    global _P
     if callback is None:
         return _aw.Op(_true(), what)
     if _q is not None:
         _q.append(callback)
         return
-    _aw.hold()
-    _port.spawn(_later(callback))
+    if _P is None:  # the first since the task last ran: one task for them all
+        _P = [callback]
+        _aw.hold()
+        _port.spawn(_later())
+    else:
+        _P.append(callback)
+
+
+_P = None  # callbacks of sends made outside a message listener, for _later's task
 
 
 async def _true():
     return True
 
 
-async def _later(callback):
+async def _later():
+    global _P
     _aw.release()
-    try:
-        callback(None, True)
-    except Exception as e:
-        _aw._err.report(e, "result")
+    p = _P
+    _P = None  # (a send from one of these callbacks starts the next task)
+    for cb in p:
+        try:
+            cb(None, True)
+        except Exception as e:
+            _aw._err.report(e, "result")
 
 
 def close_args(options, reason):

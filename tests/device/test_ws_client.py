@@ -87,6 +87,34 @@ def test_echo_text_binary_fragmented():
     assert not [e for e in ev if e[0] == "error"], ev
 
 
+def test_callbacks_of_sends_outside_a_listener():
+    # sends made outside a message listener, back to back: each callback runs once, after
+    # its send() returned, in the order of the calls (one task runs them all), and a send
+    # from one of those callbacks gets its own callback too
+    ws, ev = opened(CFG["ws_echo"] + "/echo")
+    wait(ev, ("open",))
+    got = []
+    calls = [0]
+
+    def cb(i):
+        def f(err, data):
+            got.append((i, err, data, calls[0]))
+            if i == 2:
+                ws.send("again", cb(3))
+        return f
+
+    for i in range(3):
+        assert ws.send("m%d" % i, cb(i)) is None
+        calls[0] += 1
+    wait_n(ev, "message", 4)
+    assert [g[:3] for g in got] == [(0, None, True), (1, None, True), (2, None, True),
+                                    (3, None, True)], got
+    assert all(g[3] == 3 for g in got), got  # none ran inside its send() call
+    assert messages(ev) == ["m0", "m1", "m2", "again"]
+    assert netstack.run(ws.close()) is True
+    wait(ev, ("close",))
+
+
 def test_headers_and_protocol():
     ws, ev = opened(CFG["ws_echo"] + "/headers", {"header": {"X-Test": "1", "X-Empty": "",
                                                              "X-Num": 5}, "protocol": "json"})

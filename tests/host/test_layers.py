@@ -89,7 +89,7 @@ def test_proto_is_sans_io_and_code_free():
 
 
 def test_only_transport_and_seam_open_sockets_or_tls():
-    allowed = ("netstack._port", "netstack._portx", "netstack._porttls")
+    allowed = ("netstack._port", "netstack._portx", "netstack._portl", "netstack._porttls")
     for name, path in modules().items():
         if name.startswith("netstack.transport") or name in allowed:
             continue
@@ -115,7 +115,7 @@ def test_tools_and_bench_do_not_import_tests():
 def test_runtime_checks_behind_the_seam():
     # free heap, the clock's epoch and the platform are asked through _port only
     for name, path in modules().items():
-        if name in ("netstack._port", "netstack._portx", "netstack._porttls"):
+        if name in ("netstack._port", "netstack._portx", "netstack._portl", "netstack._porttls"):
             continue
         src = open(path).read()
         for pat in (r"\bmem_free\(\)", r"gmtime\(0\)", r"sys\.platform"):
