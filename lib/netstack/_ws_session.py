@@ -485,12 +485,6 @@ class Session:
         deliver = self.owner.on_message
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
-        # MicroPython's readinto reads until the buffer is full or the socket has nothing
-        # more (it tries once more, EAGAIN): a short read leaves it empty, and the next read
-        # waits first instead of making that syscall again (the common echo: the reply comes
-        # after ours). Not for TLS (a layer's own buffer) or CPython (one recv per call)
-        plain = _gc and not c.tls
-        dry = False
         try:
             while True:
                 # (no call when rb cannot hold a frame header: after most messages)
@@ -505,8 +499,6 @@ class Session:
                     if not big:
                         mv = rb.mv if not rb.end else rb.space()
                     # Conn.readinto inlined: no coroutine per read
-                    if dry and not c.closed:
-                        await wait(sock)
                     while True:
                         n = 0 if c.closed else read(mv)
                         if n is not None:
@@ -514,7 +506,6 @@ class Session:
                         await wait(sock)
                     if not n:
                         raise OSError(0, "connection closed by the peer")
-                    dry = plain and n < len(mv)
                     self.act = True  # (the server's idle task pings only silent clients)
                     if big:
                         ev = p.took(n)
