@@ -159,6 +159,9 @@ class Sock:
         self.pin = pin  # _port.tls_pin's hook, run once the handshake is done
         self.waits = [None, None]  # futures of the tasks waiting to read / to write
 
+    def setsockopt(self, level, opt, value):  # as MicroPython's socket (numbers: Linux's)
+        self.s.setsockopt(level, opt, value)
+
     def _handshake(self):
         """mbedTLS runs its verify callback inside the handshake, before any data moves;
         CPython's ssl has none. With a pin hook: finish the handshake first, then call the
