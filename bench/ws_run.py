@@ -159,61 +159,16 @@ while True:
             i = j + m
 '''
 
-RAW_BYTES_SERVER = r'''
-# minimal MicroPython echo server: one select.poll loop, non-blocking sockets, a fixed
-# handshake answer, whole small frames per read (enough for the 64 B rows), viper unmask;
-# a close is answered and the connection closed (the last session's version left it open:
-# each client then waited 10 s for it, which made this baseline look stalled). No str,
-# no call: text echoed as bytes (RAW_SERVER's row before 6 Dec 16:50 UTC)
-import sys, socket, select, micropython, hashlib, binascii
-@micropython.viper
-def xor(buf: ptr8, a: int, n: int, key: ptr8):
-    for i in range(n):
-        buf[a + i] ^= key[i & 3]
-ls = socket.socket()
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(socket.getaddrinfo("127.0.0.1", int(sys.argv[1]))[0][-1])
-ls.listen(16)
-ls.setblocking(False)
-p = select.poll()
-p.register(ls, select.POLLIN)
-up = {}
-buf = bytearray(8192)
-mv = memoryview(buf)
-while True:
-    for s, ev in p.poll():
-        if s is ls:
-            c, _ = ls.accept()
-            c.setblocking(False)
-            try:
-                c.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
-            except OSError:
-                pass
-            up[c] = False
-            p.register(c, select.POLLIN)
-            continue
-        n = s.readinto(buf)
-        if not n:
-            p.unregister(s); s.close(); up.pop(s, None); continue
-        if not up[s]:
-            h = bytes(buf[:n]); i = h.lower().find(b"sec-websocket-key:")
-            key = h[i + 18:h.find(b"\r\n", i)].strip()
-            acc = binascii.b2a_base64(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1]
-            s.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
-            up[s] = True
-            continue
-        i = 0
-        while i + 6 <= n:
-            op = buf[i]; m = buf[i + 1] & 127; j = i + 2
-            if m == 126:
-                m = buf[j] << 8 | buf[j + 1]; j += 2
-            k = mv[j:j + 4]; j += 4
-            xor(buf, j, m, k)
-            if op & 15 == 8:  # close: answer, then close TCP (the client waits for it)
-                s.write(b"\x88\x00"); p.unregister(s); s.close(); up.pop(s, None); break
-            s.write(bytes((op, m)) + mv[j:j + m] if m < 126 else bytes((op, 126, m >> 8, m & 255)) + mv[j:j + m])
-            i = j + m
-'''
+# RAW_SERVER echoing text as bytes, without a str or a call (its row before 6 Dec 16:50
+# UTC): the same server with the frame's answer written straight from the buffer
+RAW_BYTES_SERVER = RAW_SERVER.replace('''            if op == 0x81:  # text: a str for the application, its str answer out
+                t = memoryview(handle(str(mv[j:j + m], "utf-8")))
+                r = len(t)
+            else:
+                t = mv[j:j + m]
+                r = m
+            s.write(bytes((op, r)) + t if r < 126 else bytes((op, 126, r >> 8, r & 255)) + t)''', '''            s.write(bytes((op, m)) + mv[j:j + m] if m < 126 else bytes((op, 126, m >> 8, m & 255)) + mv[j:j + m])''')
+assert RAW_BYTES_SERVER != RAW_SERVER
 
 
 CHUMICRO_SERVER = r'''
