@@ -192,14 +192,6 @@ class Session:
             self.keys = self.scratch = None
             self._tmo = False  # (the close's _drain sets it: the table at its size now,
                                # not grown at the close, amid that moment's objects)
-        else:  # messages go out whole: no Nagle delay on the last segment of each (a
-            # client's socket has it off from its dial: transport.connect). IPPROTO_TCP 6,
-            # TCP_NODELAY 1 on Linux and lwIP alike; set directly rather than through
-            # _port.sockopt, whose table module costs ~4 KB of heap on first use
-            try:
-                conn.s.setsockopt(6, 1, 1)
-            except (OSError, AttributeError, TypeError):
-                pass
 
     # ------------------------------------------------------------------ writing
 
