@@ -5,7 +5,7 @@ from . import _port, _err  # _err: also the log lines (netstack._log)
 from ._err import BusinessError, E_INTERNAL, param
 
 _busy = 0      # callback operations in flight + objects that hold the loop open
-_idle = None   # asyncio.Event set when _busy drops to 0; made when run() first waits
+_idle = []     # the task of run() waiting for _busy to drop to 0 (_port.park)
 
 
 class Op:
@@ -99,18 +99,13 @@ def release():
     _busy -= 1
     if _busy <= 0:
         _busy = 0
-        if _idle is not None:
-            _idle.set()
+        if _idle:
+            _port.wake(_idle)
 
 
 async def _until_idle():
-    global _idle
-    import asyncio
-    if _idle is None:
-        _idle = asyncio.Event()
     while _busy:
-        _idle.clear()
-        await _idle.wait()
+        await _port.park(_idle)
 
 
 def run(aw=None):

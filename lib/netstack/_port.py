@@ -9,6 +9,8 @@
 # loaded on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
+#   park(q), wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s idle
+#                      wait without an event object)
 #   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs)
 #   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
@@ -122,6 +124,22 @@ def _learn(e, s):
     if not _ql and type(e) is list and e[0] is _core.cur_task and e[-1] is s \
             and 3 <= len(e) <= 4:
         _ql = len(e)
+
+
+def park(q):
+    # The current task waits, on none of asyncio's queues, until wake(q): netstack.run()'s
+    # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
+    # on a small heap, bench/ws_ram.py). As Event.wait: data = q, so that cancel() takes the
+    # task off q and runs it; wake() queues it to run (push clears data).
+    t = asyncio.core.cur_task
+    q.append(t)
+    t.data = q
+    yield
+
+
+def wake(q):
+    while q:
+        asyncio.core._task_queue.push(q.pop())
 
 
 def wait_writable(s):

@@ -77,6 +77,19 @@ def event():
     return asyncio.Event()
 
 
+def park(q):
+    f = loop().create_future()
+    q.append(f)
+    return f
+
+
+def wake(q):
+    while q:
+        f = q.pop()
+        if not f.done():
+            f.set_result(None)
+
+
 def drop_sleeper(t):
     t.cancel()  # CPython's loop keeps no stale links between tasks
 
