@@ -141,8 +141,30 @@ class WebSocket(Emitter):
         return True
 
     async def _main(self, a, scheme, host, port, target, tls):
-        # dial, the opening handshake, then the session's read loop, in one coroutine (this
-        # frame lives as long as the session: what only the handshake needs is dropped)
+        # the session's task: dial and the opening handshake (_open: its frame, ~600 B with
+        # the handshake's locals, is garbage once open), then the read loop (this small
+        # frame lives as long as the session)
+        s = None
+        try:
+            s = await self._open(a, scheme, host, port, target, tls)
+            if s is not None:
+                s.task = _port.current_task()
+                self._s = s
+                self._emit("open", {"status": 101, "message": "Switching Protocols"})
+                if a[3] > 0:
+                    s.pinger = _port.spawn(s._pings(a[3], a[4]))
+                a = None
+                await s.run()
+        finally:
+            self._s = None
+            self._busy = False
+            if s is not None:
+                s.c.close()
+            _aw.release()
+
+    async def _open(self, a, scheme, host, port, target, tls):
+        # -> the Session once the server's 101 is checked, or None after the error and
+        # close events (the connection closed)
         o, headers, proto, interval, timeout, proxy = a
         mx = o.get("maxMessageSize", _MAX_MESSAGE)
         m = _wss
@@ -209,22 +231,15 @@ class WebSocket(Emitter):
                 from . import _ws_clientx
                 self._emit("error", _ws_clientx.link_error(err, status))
                 self._emit("close", {"code": 1006, "reason": "The link is down"})
-                return
-            # not kept for the session's life: the CA certificates (DER), the options, the head
+                return None
+            # not kept while the session opens: the CA certificates (DER), the options, the head
             a = o = tls = headers = proxy = target = host = h = key = offer = ext = dog = None
             s = m.Session(conn, rb, True, mx, codec, self)
-            s.task = _port.current_task()
-            self._s = s
-            self._emit("open", {"status": 101, "message": "Switching Protocols"})
-            if interval > 0:
-                s.pinger = _port.spawn(s._pings(interval, timeout))
-            await s.run()
+            conn = None  # (the session's now: _main closes it)
+            return s
         finally:
-            self._s = None
-            self._busy = False
             if conn is not None:
                 conn.close()
-            _aw.release()
 
     async def _send(self, data, rest=None):
         # rest: send_now's coroutine for the part of the frame the socket did not take
