@@ -3,7 +3,8 @@
 # pieces as they arrive (unmasked in place, UTF-8 checked incrementally so a bad text fails
 # at the frame that breaks it), fragments reassembled under a size limit, control frames
 # and close payloads checked, and the frame header writer.
-# Failures raise ProtocolError(close code, text); no OpenHarmony codes here.
+# Failures raise ProtocolError(close code, text; the text's number into proto/wsmsgs
+# here); no OpenHarmony codes.
 try:
     from micropython import const
 except ImportError:
@@ -33,9 +34,14 @@ _TOOBIG = const(1009)
 
 class ProtocolError(Exception):
     """A peer broke the protocol: .code is the close code to answer with (as
-    wshs.HandshakeError, the same class: the HTTP status), .msg says why."""
+    wshs.HandshakeError, the same class: the HTTP status), .msg says why. proto/ws and
+    proto/wshs raise with a message number into proto/wsmsgs.T (and its % argument): the
+    texts are loaded only when a peer fails (each comment below a raise says which)."""
 
-    def __init__(self, code, msg):
+    def __init__(self, code, msg, arg=None):
+        if type(msg) is int:
+            from .wsmsgs import T
+            msg = T[msg] if arg is None else T[msg] % arg
         super().__init__(code, msg)
         self.code = code
         self.msg = msg
@@ -92,30 +98,30 @@ class Parser:
         op = b0 & 15
         if op >= 8:
             if op > PONG:
-                raise ProtocolError(_PROTO, "reserved opcode %d" % op)
+                raise ProtocolError(_PROTO, 0, op)  # reserved opcode %d
             if not b0 & 128:
-                raise ProtocolError(_PROTO, "fragmented control frame")
+                raise ProtocolError(_PROTO, 1)  # fragmented control frame
             if (b1 & 127) > 125:
-                raise ProtocolError(_PROTO, "control frame over 125 bytes")
+                raise ProtocolError(_PROTO, 2)  # control frame over 125 bytes
             if b0 & 112:
-                raise ProtocolError(_PROTO, "reserved bits set on a control frame")
+                raise ProtocolError(_PROTO, 3)  # reserved bits set on a control frame
         else:
             if op > BINARY:
-                raise ProtocolError(_PROTO, "reserved opcode %d" % op)
+                raise ProtocolError(_PROTO, 0, op)  # reserved opcode %d
             if op == CONT:
                 if not self.mop:
-                    raise ProtocolError(_PROTO, "continuation without a message")
+                    raise ProtocolError(_PROTO, 4)  # continuation without a message
                 if b0 & 112:
-                    raise ProtocolError(_PROTO, "reserved bits set on a continuation")
+                    raise ProtocolError(_PROTO, 5)  # reserved bits set on a continuation
             else:
                 if self.mop:
-                    raise ProtocolError(_PROTO, "new message inside a fragmented one")
+                    raise ProtocolError(_PROTO, 6)  # new message inside a fragmented one
                 if b0 & 48 or (b0 & 64 and self.inf is None):
-                    raise ProtocolError(_PROTO, "reserved bits set")
+                    raise ProtocolError(_PROTO, 7)  # reserved bits set
         masked = b1 & 128
         if self.client == bool(masked):
-            raise ProtocolError(_PROTO, "masked frame from the server" if masked
-                                else "unmasked frame from a client")
+            # masked frame from the server / unmasked frame from a client
+            raise ProtocolError(_PROTO, 8 if masked else 9)
         n = b1 & 127
         need = 2
         if n == 126:
@@ -129,18 +135,18 @@ class Parser:
         if n == 126:
             n = buf[s + 2] << 8 | buf[s + 3]
             if n < 126:
-                raise ProtocolError(_PROTO, "length not in its shortest form")
+                raise ProtocolError(_PROTO, 10)  # length not in its shortest form
         elif n == 127:
             if buf[s + 2] & 128:
-                raise ProtocolError(_PROTO, "64-bit length with the top bit set")
+                raise ProtocolError(_PROTO, 11)  # 64-bit length with the top bit set
             n = 0
             for i in range(s + 2, s + 10):
                 n = n << 8 | buf[i]
             if n < 65536:
-                raise ProtocolError(_PROTO, "length not in its shortest form")
+                raise ProtocolError(_PROTO, 10)  # length not in its shortest form
         if op < 8:
             if self.mlen + n > self.max:
-                raise ProtocolError(_TOOBIG, "message over %d bytes" % self.max)
+                raise ProtocolError(_TOOBIG, 12, self.max)  # message over %d bytes
             if op != CONT:
                 self.mop = op
                 self.z = bool(b0 & 64)
@@ -183,7 +189,7 @@ class Parser:
                     e = a + n
                     if (m or b0 == 129) and small(buf, a, e, m) and b0 == 129 \
                             and utf8(buf, a, e, 0):
-                        raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+                        raise ProtocolError(_BADDATA, 13)  # invalid UTF-8 in a text message
                     ev = (TEXT, str(rb.mv[a:e], "utf-8")) if b0 == 129 else (
                         BINARY, bytearray(rb.mv[a:e]))
                     if e >= rb.end:  # (rb.consume inlined)
@@ -218,7 +224,7 @@ class Parser:
                 mv = rb.mv[s:e]
                 if op == TEXT:
                     if self.u8:
-                        raise ProtocolError(_BADDATA, "text message ends inside a character")
+                        raise ProtocolError(_BADDATA, 14)  # text message ends inside a character
                     ev = (TEXT, str(mv, "utf-8"))
                 else:
                     ev = (BINARY, bytearray(mv))
@@ -254,7 +260,7 @@ class Parser:
         if self.mop == TEXT and not self.z:
             st = utf8(buf, a, b, self.u8)
             if st < 0:
-                raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+                raise ProtocolError(_BADDATA, 13)  # invalid UTF-8 in a text message
             self.u8 = st
 
     def direct(self):
@@ -289,9 +295,9 @@ class Parser:
             m = self.inf.inflate(m, n, self.max)
             n = len(m)
             if op == TEXT and utf8(m, 0, n, 0):
-                raise ProtocolError(_BADDATA, "invalid UTF-8 in a text message")
+                raise ProtocolError(_BADDATA, 13)  # invalid UTF-8 in a text message
         elif op == TEXT and self.u8:
-            raise ProtocolError(_BADDATA, "text message ends inside a character")
+            raise ProtocolError(_BADDATA, 14)  # text message ends inside a character
         self.size = n
         if op == TEXT:  # (m[:n] is checked UTF-8)
             return (TEXT, str(m if len(m) == n else memoryview(m)[:n], "utf-8"))
@@ -304,13 +310,13 @@ def _close(data):
     if not n:
         return (CLOSE, 1005, "")
     if n == 1:
-        raise ProtocolError(_PROTO, "close payload of 1 byte")
+        raise ProtocolError(_PROTO, 15)  # close payload of 1 byte
     code = data[0] << 8 | data[1]
     # a close code a peer may send (RFC 6455 §7.4; 1005, 1006 and 1015 are local only)
     if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
-        raise ProtocolError(_PROTO, "close code %d not allowed" % code)
+        raise ProtocolError(_PROTO, 16, code)  # close code %d not allowed
     if utf8(data, 2, n, 0):
-        raise ProtocolError(_BADDATA, "invalid UTF-8 in the close reason")
+        raise ProtocolError(_BADDATA, 17)  # invalid UTF-8 in the close reason
     return (CLOSE, code, str(data[2:], "utf-8"))
 
 

@@ -8,8 +8,9 @@
 import binascii
 import hashlib
 from . import http1
-# HandshakeError(status, text): .code is the HTTP status, .msg the text. proto.ws's
-# exception class under this name (a class of its own costs ~450 B of heap from ROMFS)
+# HandshakeError(status, text or its number in proto/wsmsgs): .code is the HTTP status,
+# .msg the text. proto.ws's exception class under this name (a class of its own costs
+# ~450 B of heap from ROMFS)
 from .ws import ProtocolError as HandshakeError
 
 
@@ -56,17 +57,17 @@ def check_response(status, headers, key, protocol=None):
     """The client's check of the server's answer (RFC 6455 §4.1) -> (protocol or "",
     the Sec-WebSocket-Extensions value or ""). The caller checks the extensions."""
     if status != 101:
-        raise HandshakeError(status, "the server answered %d, not 101" % status)
+        raise HandshakeError(status, 18, status)  # the server answered %d, not 101
     if not http1.has_token(headers, "upgrade", "websocket"):
-        raise HandshakeError(101, "no 'Upgrade: websocket' in the answer")
+        raise HandshakeError(101, 19)  # no 'Upgrade: websocket' in the answer
     if not http1.has_token(headers, "connection", "upgrade"):
-        raise HandshakeError(101, "no 'Connection: Upgrade' in the answer")
+        raise HandshakeError(101, 20)  # no 'Connection: Upgrade' in the answer
     if http1.header(headers, "sec-websocket-accept", "").strip() != accept_value(key):
-        raise HandshakeError(101, "wrong Sec-WebSocket-Accept")
+        raise HandshakeError(101, 21)  # wrong Sec-WebSocket-Accept
     got = http1.header(headers, "sec-websocket-protocol", "").strip()
     if got:
         asked = [p.strip() for p in protocol.split(",")] if protocol else ()
         if got not in asked:
-            raise HandshakeError(101, "the server chose a protocol that was not asked for")
+            raise HandshakeError(101, 22)  # the server chose a protocol that was not asked for
     ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
     return got, ext
