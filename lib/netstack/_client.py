@@ -71,15 +71,17 @@ class Exchange:
     on_sent = None           # (sent, total) upload progress
     redirects = 0
     timed_out = False        # set by the readTimeout / connectTimeout watchdogs (_aw.watch)
+    dog = None               # the read_timeout watchdog once armed (arm(): at the first wait
+                             # that lets other tasks run; a facade may arm it before perform)
     connect_timed_out = False
     pin_failed = None        # [message] from the pin hook (transport.pin) on a mismatch
     head_limit = _HEAD_LIMIT  # largest response head accepted, in bytes (option maxHeadSize)
     revalidating = False     # set by the response cache when it added If-None-Match /
                              # If-Modified-Since: a 304 head is not passed to on_head
-    read_timeout = 60000     # ms from the start (timing[0]) within which the facade's watchdog
-                             # (_aw.watch, armed before perform) ends the whole exchange: http
-                             # readTimeout, fetch's fixed bound; 0: none. A connect timeout
-                             # that would end later gets no watchdog of its own (_open)
+    read_timeout = 60000     # ms from the start (timing[0]) within which the watchdog (dog,
+                             # flag timed_out) ends the whole exchange: http readTimeout,
+                             # fetch's fixed bound; 0: none. A connect timeout that would end
+                             # later gets no watchdog of its own (_open)
     # the facades' own (the engine does not read them)
     use_cache = True         # http usingCache (a running HttpResponseCache answers)
     expect = None            # http expectDataType
@@ -92,6 +94,17 @@ class Exchange:
         self.url = self.url_final = url
         # ticks_ms marks: start, dns, tcp, tls, sent, first byte, head, end, last redirect
         self.timing = [0] * 9
+
+
+def arm(x):
+    """The exchange's watchdog, once, before a wait that lets other tasks run: it cancels
+    the task read_timeout ms after timing[0] and sets timed_out. (Not armed up front: a
+    reused connection's GET whose response comes while it blocks in _port.wait_now never
+    lets the event loop run, and its deadline bounds that wait; a task queued and taken off
+    per request was ~14k instructions.)"""
+    if x.dog is None and x.read_timeout:
+        x.dog = _aw.watch(x.read_timeout - time.ticks_diff(time.ticks_ms(), x.timing[0]), x,
+                          "timed_out")
 
 
 # The response cache's hook, the one way it enters the engine: while an HttpResponseCache
@@ -186,6 +199,10 @@ def _recycle(rb):
 _hmemo = (None, None)  # the last plain GET's URL and head: a device polling one URL
 # builds it once (each new str costs an intern-table search)
 _memo = (None, None)  # the last URL split: a device polling one URL parses it once
+_rmemo = (b"", None)  # the last final response head's bytes (up to 512) and its parse: the
+# same head again (a device polling one URL, a server without a Date line) is not parsed again
+_fmemo = (None,)  # (its header list, method, framing kind, length, close): nor framed again
+
 
 
 def split(u):
@@ -213,7 +230,7 @@ async def perform(x, pool):
     """Run the exchange; -> (status, reason, headers, body bytes or None). Errors are
     BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
     call costs MicroPython a heap-allocated frame per request.)"""
-    global _hmemo
+    global _hmemo, _fmemo
     try:
         x.timing[0] = time.ticks_ms()
         method = x.method
@@ -262,7 +279,13 @@ async def perform(x, pool):
                     conn, rb = await _open(x, scheme, host, port)
                     status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
                 x.timing[6] = time.ticks_ms()
-                kind, length = http1body.response_framing(method, status, headers)  # validates first
+                f = _fmemo
+                if f[0] is headers and f[1] == method:  # the last response's head again
+                    kind, length, close = f[2], f[3], f[4]
+                else:
+                    kind, length = http1body.response_framing(method, status, headers)  # validates first
+                    close = minor != 1 or http1.has_token(headers, "connection", "close")
+                    _fmemo = (headers, method, kind, length, close)
                 if x.cookies is not None:
                     x.cookies.take(headers, host, target)
                 if _err.on:
@@ -278,6 +301,7 @@ async def perform(x, pool):
                 data = None
                 if follow or answer:  # a small body read and dropped to keep the connection
                     from ._clientx import drain
+                    arm(x)
                     keep = await drain(conn, rb, http1body.BodyReader(kind, length), length)
                 else:
                     if kind == http1body.LENGTH and length <= rb.end - rb.start and x.on_data is None \
@@ -291,8 +315,7 @@ async def perform(x, pool):
                                                 kind, length, headers)
                     x.timing[7] = time.ticks_ms()
                     keep = True
-                keep = keep and kind != http1body.CLOSE and minor == 1 and \
-                    not http1.has_token(headers, "connection", "close")
+                keep = keep and kind != http1body.CLOSE and not close
                 if pool is not None and keep:
                     pool.put(key, conn, rb)
                 else:
@@ -324,6 +347,7 @@ async def perform(x, pool):
 
 async def _open(x, scheme, host, port):
     """A fresh connection (through the proxy if any), TLS started when https."""
+    arm(x)
     tls = scheme == "https"
     for i in range(_MAX_IDLE):  # other HttpRequests' idle connections go first (see Pool)
         c = _idle[i]
@@ -369,16 +393,20 @@ async def _open(x, scheme, host, port):
 
 
 async def _send_and_head(x, conn, rb, head, body, method):
+    global _rmemo
     try:
         w = conn.write_now(head)  # no coroutine when the socket takes it all (a head does)
         if w is None:
+            arm(x)
             await conn.write(head)
         elif w is not True:  # the rest (a TLS handshake first): it holds the writers' turn
+            arm(x)
             try:
                 await w
             finally:
                 conn._next()
         if body is not None:
+            arm(x)
             from ._clientx import body_len
             total = body_len(body)
             sent = 0
@@ -399,22 +427,38 @@ async def _send_and_head(x, conn, rb, head, body, method):
         got = new = rb.end > rb.start  # new: bytes not parsed yet (none on a fresh request)
         while True:
             if new:
+                m = _rmemo
+                s = rb.start
+                k = s + len(m[0])
+                if k <= rb.end and m[1] is not None and rb.buf.find(m[0], s, k) == s:
+                    # the same head bytes as the last response (a device polling one
+                    # URL): its parse again, without parsing (one memcmp)
+                    rb.consume(k - s)
+                    return m[1]  # (the same tuple and header list: nobody changes them)
+                k = rb.end
                 try:
                     h = http1.parse_response_head(rb)
                 except ProtoError as e:  # a head bigger than the buffer: a bigger one, or e
                     from ._clientx import big_head
+                    arm(x)
                     await big_head(conn, rb, e, x.head_limit)
                     continue
                 if h is not None:
-                    if 100 <= h[0] < 200 and h[0] != 101:
-                        continue
+                    if h[0] < 200:
+                        if h[0] != 101:  # (an interim head: skipped)
+                            continue
+                    elif (rb.start or k) - s <= 512:  # (consume() zeroes both when all went)
+                        _rmemo = (bytes(rb.mv[s:rb.start or k]), h)
                     return h
             mv = rb.space()
             if not len(mv):
                 raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
             n = conn.read_now(mv)
             if n is None:  # nothing yet: wait (no coroutine per read)
-                await _port.wait_readable(conn.s)
+                w = x.read_timeout  # (up to its deadline; readTimeout 0: the loop's way)
+                if not (w and _port.wait_now(conn.s, w - time.ticks_diff(time.ticks_ms(), x.timing[0]))):
+                    arm(x)  # (a passed deadline: it fires at once)
+                    await _port.wait_readable(conn.s)
                 n = conn.read_now(mv)
                 new = n is not None
                 if not new:
@@ -436,6 +480,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
 
 
 async def _read_body(x, conn, rb, br, kind, length, headers):
+    arm(x)
     enc = None
     try:
         if x.on_data is not None:  # requestInStream: the streaming reader, loaded then

@@ -53,6 +53,7 @@ def _destroyed():
 
 
 async def _request(req, x, streaming):
+    global _hmemo
     # The request, its events and the HttpResponse in one coroutine: its frame is part of
     # the coroutine object, where a function's over 11 words is one more heap allocation
     if req._destroyed:
@@ -72,12 +73,10 @@ async def _request(req, x, streaming):
         from ._httpev import wire  # (loaded for listeners or a stream only)
         wire(req, x, resp, streaming, header_object)
     task = _port.current_task()
-    timeout = x.read_timeout
-    dog = None
     req._running.append(task)
     try:
-        if timeout:  # bounds the whole transfer (a third of what wait_for costs)
-            dog = _aw.watch(timeout, x, "timed_out", task)
+        # readTimeout bounds the whole transfer: its watchdog is armed by the engine at the
+        # first wait that lets other tasks run (_client.arm)
         c = _client.cache
         if c is None or streaming or not x.use_cache:
             c = _client
@@ -90,17 +89,24 @@ async def _request(req, x, streaming):
         # the HttpResponse (or, streaming, dataEnd and the status)
         resp.responseCode = status
         resp._t = x.timing  # (performanceTiming, made from it when first read)
-        if x.on_head is None:
-            resp.header = header_object(headers)
+        # The engine hands the same header list again for the same head bytes (a device
+        # polling one URL): from its second time its header object is copied, not made
+        m = _hmemo
+        if m[0] is not headers:
+            i = len(headers)  # (any Set-Cookie line: the last one found first)
+            while i and headers[i - 1][0] != "set-cookie":
+                i -= 1
+            m = _hmemo = (headers, None, i)
+        elif m[1] is None:
+            m = _hmemo = (headers, header_object(headers), m[2])
+        if x.on_head is None:  # (the caller's own object: it may change it)
+            resp.header = header_object(headers) if m[1] is None else m[1].copy()
         # cookies: the jar's (enableAutoCookie), else this response's Set-Cookie lines
         if jar is not None:
             resp.cookies = jar.netscape()
-        else:
-            for n, v in headers:
-                if n == "set-cookie":
-                    from ._cookies import netscape_from_headers
-                    resp.cookies = netscape_from_headers(headers, x.url_final)
-                    break
+        elif m[2]:
+            from ._cookies import netscape_from_headers
+            resp.cookies = netscape_from_headers(headers, x.url_final)
         if streaming:
             req._emit("dataEnd")
             return status
@@ -112,14 +118,17 @@ async def _request(req, x, streaming):
         raise BusinessError(_E_OOM, "out of memory")
     except _port.CancelledError:
         if x.timed_out:
-            raise _aw.deadline(_E_TIMEOUT, "no complete response within %d ms" % timeout)
+            raise _aw.deadline(_E_TIMEOUT, "no complete response within %d ms" % x.read_timeout)
         if req._destroyed:
             raise _destroyed()
         raise
     finally:
-        if dog is not None:
-            _aw.unwatch(dog, x, "timed_out")
+        if x.dog is not None:
+            _aw.unwatch(x.dog, x, "timed_out")
         req._running.remove(task)
+
+
+_hmemo = (None,)  # (the last header list, its header object, has Set-Cookie lines)
 
 
 def header_object(headers):

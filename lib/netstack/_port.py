@@ -14,6 +14,7 @@
 #   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs)
 #   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
+#   wait_now(s, ms) -> bool   block until s is readable when nothing else could run meanwhile
 #   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
@@ -66,7 +67,36 @@ def run_until_complete(aw):
     # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
     # (What asyncio's Loop.run_until_complete does, without its two calls around it.)
     core = asyncio.core
-    return core.run_until_complete(aw if isinstance(aw, core.Task) else core.create_task(aw))
+    if isinstance(aw, core.Task):
+        return core.run_until_complete(aw)
+    t = core.Task(aw, core.__dict__)
+    if core.cur_task is None and core._task_queue.peek() is None and not core._io_queue.map:
+        # An idle loop: the task's first step runs here, as the loop would run it next
+        # (nothing else could run first). One that ends there (a reused connection's GET
+        # whose response came while it blocked in wait_now) never enters the loop (~17k
+        # instructions); else the loop goes on with it where it waits.
+        v = _step(t)
+        if v is not _step:
+            return v
+    else:
+        core._task_queue.push(t)
+    return core.run_until_complete(t)
+
+
+def _step(t):  # -> the value, or _step itself: it waits (the try here: within 11 words)
+    _core.cur_task = t
+    try:
+        t.coro.send(None)
+    except StopIteration as e:
+        _core.cur_task = None
+        t.state = False  # (done, awaited: as the loop leaves its main task)
+        return e.value
+    except BaseException:
+        _core.cur_task = None
+        t.state = False
+        raise
+    _core.cur_task = None
+    return _step
 
 
 # What a cancelled task sees at its await (timeouts are a watchdog task cancelling the
@@ -140,6 +170,34 @@ def park(q):
 def wake(q):
     while q:
         asyncio.core._task_queue.push(q.pop())
+
+
+def wait_now(s, ms):
+    """Block up to ms until s is readable, where the event loop would only do the same: no
+    task ready or due sooner, no socket or flag waited on. -> True: s is readable; False:
+    not (ms <= 0, or others are waiting: then await wait_readable(s)). Saves a reused
+    connection's GET its trips through the event loop."""
+    core = _core
+    q = core._io_queue
+    t = core._task_queue.peek()
+    if t is not None:
+        t = core.ticks_diff(t.ph_key, core.ticks())
+        if t < ms:
+            ms = t  # (False when that one is due first)
+    if ms <= 0 or q.map:
+        return False
+    return _poll(q.poller, s, ms)
+
+
+def _poll(p, s, ms):
+    p.register(s, 1)  # select.POLLIN, in asyncio's own poller (no other entry: map empty)
+    try:
+        ms = p.poll(ms)
+    finally:
+        p.unregister(s)  # (also on Ctrl-C: the loop's poller must not keep it)
+    if ms:
+        return True
+    return False
 
 
 def wait_writable(s):

@@ -37,7 +37,8 @@ async def _run(x, cbs):
         if isinstance(x, tuple):
             err = x
         else:
-            dog = _aw.watch(_TIMEOUT, x, "timed_out")  # bounds the whole exchange
+            # bounds the whole exchange (armed here: the engine then arms none of its own)
+            dog = x.dog = _aw.watch(_TIMEOUT, x, "timed_out")
             try:
                 res = _response(await _client.perform(x, None), x.rtype)
             except Exception as e:

@@ -120,6 +120,10 @@ def wait_readable(s):
     return _wait(s, 0, lp.add_reader, lp.remove_reader)
 
 
+def wait_now(s, ms):  # (no blocking shortcut here: always through the event loop)
+    return False
+
+
 def wait_writable(s):
     lp = asyncio.get_running_loop()
     return _wait(s, 1, lp.add_writer, lp.remove_writer)
