@@ -62,7 +62,11 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                 if br.done:
                     break
             else:
-                w = br.left if br.kind == 1 else br.want()  # (LENGTH: no call per piece)
+                # want() without the call (two calls a 16 KiB chunk, ~0.65M instructions
+                # per MiB with took's): LENGTH's or the current chunk's rest (http1body's
+                # st 1: inside chunk data; other states: framing next, 0), -1 (CLOSE)
+                w = br.kind
+                w = br.left if w == 1 or (w == 2 and br.st == 1) else -1 if w == 3 else 0
                 if w:  # body bytes straight from the socket
                     e = m if w < 0 or w >= m - k else k + w
                     n = conn.fill_now(v[k:e])
@@ -73,12 +77,13 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                         if not n:
                             br.eof()  # raises, unless the body runs until the close
                             break
-                    if br.kind == 1:  # LENGTH: took(n) without the call (n <= left)
+                    if br.kind != 3:  # took(n) without the calls (n <= left; CLOSE: none)
                         br.left -= n
                         if not br.left:
-                            br.done = True
-                    else:
-                        br.took(n)
+                            if br.kind == 1:
+                                br.done = True
+                            else:
+                                br.st = 2  # (chunked: its CRLF next)
                     k += n
                     continue
             # framing next (not all here): into rb, without waiting once the piece has bytes
