@@ -41,7 +41,7 @@ def run(awaitable=None):
         # e again without the frames it collected on its way up through asyncio
         # (MicroPython keeps them on the exception and cannot drop them): a failed run() at
         # the REPL shows the user's line and the error. debug(True) keeps them all.
-        err = e if _log.on else BusinessError(e.code, e._msg)
+        err = e if _log.on else BusinessError(e.code, e._msg, e._arg)
     raise err  # outside the except: no "during handling" chain on CPython
 
 

@@ -18,7 +18,8 @@ class Op:
         self.what = what
 
     def __repr__(self):
-        return "<netstack %s: not run yet; netstack.run(it) runs it (or await it)>" % self.what
+        from ._err import _t
+        return _t(11, self.what)  # <netstack %s: not run yet; netstack.run(it) runs it ...>
 
     def __iter__(self):  # MicroPython's await
         nudge()  # (see above: the set-up's frames are freed by now)
@@ -60,7 +61,7 @@ def call(coro, callback, internal=E_INTERNAL, what="operation"):
         return Op(coro, what)
     if not callable(callback):
         coro.close()
-        raise param("callback must be a function")
+        raise param(8)  # callback must be a function
     hold()
     _port.spawn(_deliver(coro, callback, internal))
 
@@ -74,7 +75,7 @@ async def _deliver(coro, callback, internal):
     except BusinessError as e:
         err = e
     except MemoryError:
-        err = BusinessError(internal, "Out of memory")
+        err = BusinessError(internal, 10)  # Out of memory
     except Exception as e:  # a library bug must still reach the callback as an error
         err = BusinessError(internal, "%s: %s" % (type(e).__name__, e))
     except BaseException as e:  # CancelledError: tell the callback, then let it propagate
@@ -116,7 +117,7 @@ def run(aw=None):
     elif type(aw) is Op:
         aw = aw.coro
     elif not (hasattr(aw, "send") or hasattr(aw, "__await__")):
-        raise param("run() takes an awaitable")
+        raise param(9)  # run() takes an awaitable
     return _port.run_until_complete(aw)
 
 
@@ -129,11 +130,11 @@ def watch(ms, x, flag, task=None):
     return _port.spawn_after(_dog(task or _port.current_task(), x, flag), ms)
 
 
-def deadline(code, message):
+def deadline(code, message, arg=None):
     """The one "deadline passed" error: after a CancelledError whose watchdog flag (watch's
     `flag` on x) is set, raise deadline(code, message). code: the module's timeout code
-    (http/fetch 2300028)."""
-    return BusinessError(code, message)
+    (http/fetch 2300028); message, arg: as BusinessError's."""
+    return BusinessError(code, message, arg)
 
 
 def unwatch(dog, x, flag):

@@ -239,7 +239,7 @@ async def perform(x, pool):
         while True:
             scheme, host, port, target, userinfo, hh = split(x.url_final)
             if scheme != "http" and scheme != "https":
-                raise BusinessError(_E_UNSUPPORTED, "unsupported scheme '%s'" % scheme)
+                raise BusinessError(_E_UNSUPPORTED, 22, scheme)  # unsupported scheme '%s'
             key = (scheme, host, port, x.proxy, x.ca_path, x.ca_data, id(x.ca) if x.ca else None,
                    x.verify, x.pins)
             conn, rb = pool.take(key) if pool else (None, None)
@@ -452,7 +452,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
                     return h
             mv = rb.space()
             if not len(mv):
-                raise BusinessError(_E_BAD_RESPONSE, "response head larger than %d bytes" % len(rb.buf))
+                raise BusinessError(_E_BAD_RESPONSE, 23, len(rb.buf))  # response head larger than %d bytes
             n = conn.read_now(mv)
             if n is None:  # nothing yet: wait (no coroutine per read)
                 w = x.read_timeout  # (up to its deadline; readTimeout 0: the loop's way)
@@ -465,7 +465,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
                     continue
             if not n:
                 if got:
-                    raise BusinessError(_E_BAD_RESPONSE, "connection closed inside the response head")
+                    raise BusinessError(_E_BAD_RESPONSE, 24)  # connection closed inside the response head
                 raise BusinessError(_E_NOTHING)
             if not got:
                 x.timing[5] = time.ticks_ms()
@@ -497,7 +497,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
                 enc = None
         if kind == http1body.LENGTH:
             if limit is not None and length > limit:
-                raise BusinessError(_E_TOO_BIG, "body of %d bytes exceeds maxLimit %d" % (length, limit))
+                raise BusinessError(_E_TOO_BIG, 25, (length, limit))  # body of %d bytes exceeds maxLimit %d
             try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)
                 sink = Sink(length, limit, length)
             except MemoryError:  # too big for the free heap now: grow as bytes arrive
@@ -531,7 +531,7 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         from ._clientx import io_error
         raise io_error(conn, e, _E_RECV)
     except MemoryError:
-        raise BusinessError(_E_OOM, "out of memory reading the body")
+        raise BusinessError(_E_OOM, 26)  # out of memory reading the body
     data = sink.value()
     if enc is not None:
         from ._inflate import inflate
@@ -552,7 +552,7 @@ class Sink:
 
     def _room(self, need):
         if self.limit is not None and need > self.limit:
-            raise BusinessError(_E_TOO_BIG, "body exceeds maxLimit %d" % self.limit)
+            raise BusinessError(_E_TOO_BIG, 27, self.limit)  # body exceeds maxLimit %d
         cap = len(self.buf)
         if need > cap:
             cap = max(need, cap * 2)

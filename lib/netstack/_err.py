@@ -13,29 +13,43 @@ E_INTERNAL = const(2300999)
 class BusinessError(Exception):
     """OpenHarmony BusinessError: .code is the OpenHarmony number, .message its text."""
 
-    def __init__(self, code, message=None):
+    _arg = None  # the argument of a numbered message (below)
+
+    def __init__(self, code, message=None, arg=None):
         self.code = code
+        # a str; None: the code's own text (_msgs); or a number into _msgt.T, formatted
+        # with arg: the texts load only when one is read (no string constants on the path)
         self._msg = message
+        if arg is not None:
+            self._arg = arg
         super().__init__(code, message)
 
     @property
     def message(self):
         m = self._msg
-        if m is None:  # the texts load only when one is read
+        if m is None:
             from . import _msgs
             m = _msgs.lookup(self.code)
+        elif type(m) is int:
+            from . import _msgt
+            m = _msgt.text(m, self._arg)
         return m
 
     def __str__(self):
-        return "BusinessError %d: %s" % (self.code, self.message)
+        return _t(1, (self.code, self.message))  # BusinessError %d: %s
 
     def __repr__(self):
-        return "BusinessError(%d, %r)" % (self.code, self.message)
+        return _t(2, (self.code, self.message))  # BusinessError(%d, %r)
+
+
+def _t(n, arg=None):  # the text of message number n (_msgt)
+    from . import _msgt
+    return _msgt.text(n, arg)
 
 
 def param(what=None):
-    """401 for a bad argument; `what` says which one."""
-    return BusinessError(_E_PARAM, "Parameter error" + (": " + what if what else ""))
+    """401 for a bad argument; `what` says which one (a str, or a message number)."""
+    return BusinessError(_E_PARAM, 0, what)  # Parameter error[: what]
 
 
 def uint(o, k, default):
@@ -87,13 +101,14 @@ def report(e, where):
     if hook is not None:
         hook(e, where)
         return
-    print("netstack: exception in %s callback:" % where)
+    print(_t(5, where))  # netstack: exception in %s callback:
     import sys
-    if hasattr(sys, "print_exception"):
-        sys.print_exception(e)
-    else:
+    try:
+        p = sys.print_exception
+    except AttributeError:  # CPython
         import traceback
-        traceback.print_exception(e)
+        p = traceback.print_exception
+    p(e)
 
 
 # --- events ------------------------------------------------------------------------------
@@ -113,7 +128,7 @@ class Emitter:
 
     def _add(self, type, callback, once):
         if not isinstance(type, str) or not callable(callback):
-            raise param("on(type: str, callback: function)")
+            raise param(3)  # on(type: str, callback: function)
         if type not in self.EVENTS:
             return
         ls = self._ls
@@ -123,7 +138,7 @@ class Emitter:
 
     def off(self, type, callback=None):
         if not isinstance(type, str) or (callback is not None and not callable(callback)):
-            raise param("off(type: str, callback?: function)")
+            raise param(4)  # off(type: str, callback?: function)
         ls = self._ls
         if not ls or type not in ls:
             return

@@ -27,12 +27,12 @@ def start(req, url, options, callback, streaming):
     if callback is None and callable(options):
         options, callback = None, options
     if callback is not None and not callable(callback):
-        raise param("callback must be a function")
+        raise param(8)  # callback must be a function
     x = _exchange(url, options)
     if streaming:
         x.max_limit = None  # (no bound)
     elif x.lent is not None:  # (set by _httpopt for the extension option streamBuffer)
-        raise param("streamBuffer must be a non-empty bytearray, for requestInStream")
+        raise param(12)  # streamBuffer must be a non-empty bytearray, for requestInStream
     return _call(_request(req, x, streaming), callback, _E_INTERNAL,
                  "requestInStream" if streaming else "request")
 
@@ -49,7 +49,7 @@ def stop(req):
 
 
 def _destroyed():
-    return BusinessError(_E_TOO_BIG, "HttpRequest was destroyed during the transfer")
+    return BusinessError(_E_TOO_BIG, 13)  # HttpRequest was destroyed during the transfer
 
 
 async def _request(req, x, streaming):
@@ -57,7 +57,7 @@ async def _request(req, x, streaming):
     # The request, its events and the HttpResponse in one coroutine: its frame is part of
     # the coroutine object, where a function's over 11 words is one more heap allocation
     if req._destroyed:
-        raise BusinessError(_E_TOO_BIG, "HttpRequest was destroyed")
+        raise BusinessError(_E_TOO_BIG, 14)  # HttpRequest was destroyed
     jar = req._jar
     if jar is not None:
         x.cookies = jar
@@ -115,10 +115,10 @@ async def _request(req, x, streaming):
     except BusinessError:
         raise
     except MemoryError:
-        raise BusinessError(_E_OOM, "out of memory")
+        raise BusinessError(_E_OOM, 15)  # out of memory
     except _port.CancelledError:
         if x.timed_out:
-            raise _aw.deadline(_E_TIMEOUT, "no complete response within %d ms" % x.read_timeout)
+            raise _aw.deadline(_E_TIMEOUT, 16, x.read_timeout)  # no complete response within %d ms
         if req._destroyed:
             raise _destroyed()
         raise
@@ -207,16 +207,16 @@ def _exchange(url, o):
     try:
         return _options(url, o)
     except MemoryError:
-        raise BusinessError(_E_OOM, "out of memory")
+        raise BusinessError(_E_OOM, 15)  # out of memory
 
 
 def _options(url, o):
     if not isinstance(url, str):
-        raise param("url must be a string")
+        raise param(17)  # url must be a string
     if o is None:
         o = {}
     elif not isinstance(o, dict):
-        raise param("options must be an object (dict)")
+        raise param(18)  # options must be an object (dict)
     rare = _rare(o)  # any option beyond the everyday ones: only then look for each of them
     x = _client.Exchange(_method(o, rare), url)
     uh = o.get("header")
@@ -253,7 +253,7 @@ def _method(o, rare):
     if m in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):  # checked by being one of them
         return m
     if not isinstance(m, str) or not m or " " in m:
-        raise param("method must be a token string")
+        raise param(19)  # method must be a token string
     u = m.upper()  # (each new str costs MicroPython an intern-table scan)
     if u in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "POST", "PUT", "DELETE", "PATCH"):
         return u
@@ -262,13 +262,13 @@ def _method(o, rare):
 
 def _headers(uh):
     if not isinstance(uh, dict):
-        raise param("header must be an object (dict)")
+        raise param(20)  # header must be an object (dict)
     hs = list(uh.items())
     i = 0
     while i < len(hs):  # (not `for`: its iterator takes 4 words of the frame)
         k, v = hs[i]
         if not isinstance(k, str):
-            raise param("header names must be strings")
+            raise param(21)  # header names must be strings
         if isinstance(v, bool):
             v = "true" if v else "false"
         hs[i] = (k.lower(), "" if v is None else str(v))

@@ -42,7 +42,8 @@ class HttpResponse:
         return t
 
     def __repr__(self):
-        return "<HttpResponse %d %s>" % (self.responseCode, type(self.result).__name__)
+        from ._err import _t
+        return _t(7, (self.responseCode, type(self.result).__name__))  # <HttpResponse %d %s>
 
 
 class HttpRequest(Emitter):
@@ -88,7 +89,7 @@ class HttpRequest(Emitter):
     def enableAutoCookie(self, enable):
         if not isinstance(enable, bool):
             from ._err import param
-            raise param("enableAutoCookie(enable: bool)")
+            raise param(6)  # enableAutoCookie(enable: bool)
         if enable and self._jar is None:
             from ._cookies import CookieJar
             self._jar = CookieJar()
