@@ -36,11 +36,11 @@ _TOK = (
 try:  # C-level scans where the port has `re`; per-char loops are the fallback
     import re
 
-    _BAD_TOK = re.compile("[^!#$%&'*+.^_`|~0-9A-Za-z-]").search    # in a str
-    _BAD_TOKB = re.compile(b"[^!#$%&'*+.^_`|~0-9A-Za-z-]").search  # in bytes (CPython needs both)
+    # (one pattern, for bytes: a str name is checked encoded, when first seen (_NAMES))
+    _BAD_TOKB = re.compile(b"[^!#$%&'*+.^_`|~0-9A-Za-z-]").search
     _CTL = re.compile("[\x01- \x7f]").search
 except ImportError:
-    _BAD_TOK = _BAD_TOKB = _CTL = None
+    _BAD_TOKB = _CTL = None
 
 
 # Errors carry a message number (proto/msgs.py, loaded only when one is raised) and its
@@ -106,7 +106,7 @@ def _hline(l, clean=False):
     c = l[0] if l else 0
     if c == 32 or c == 9:
         raise _bad(0)  # obsolete line folding
-    k = l.find(b":")
+    k = l.find(58)  # ":" (a byte as an int: no bytes constant, ~40 B of heap)
     if k < 0:
         raise _bad(1)  # header line without ':'
     if k == 0:
@@ -132,7 +132,7 @@ def _hline(l, clean=False):
     # (a 6 KB Set-Cookie) on the way, so a head needs little more heap than its own size
     a = k + 1
     b = len(l)
-    if not clean and (l.find(b"\r", a) >= 0 or l.find(b"\x00", a) >= 0):
+    if not clean and (l.find(b"\r", a) >= 0 or l.find(0, a) >= 0):
         raise _bad(4)  # NUL/CR in header value
     while a < b and (l[a] == 32 or l[a] == 9):
         a += 1
@@ -151,7 +151,7 @@ def _fields(blk, mx):
     # (_KNOWN: checked, lowercased) are parsed by _known without a call per line.
     ls = blk.split(b"\r\n")
     n = len(ls) - 1  # CR LFs
-    clean = n == blk.count(b"\n") and n == blk.count(b"\r") and b"\x00" not in blk
+    clean = n == blk.count(b"\n") and n == blk.count(b"\r") and 0 not in blk
     if not clean:
         ls = blk.split(b"\n")
     blk = None  # the lines are copies: the block can go while they are parsed
@@ -170,7 +170,7 @@ def _known(ls):
     while j:  # (backwards: each line is on its own, and len() is called once)
         j -= 1
         l = ls[j]
-        k = l.find(b":")
+        k = l.find(58)  # ":" (a byte as an int: no bytes constant, ~40 B of heap)
         n = _KNOWN.get(l[:k]) if k > 0 else None
         # OWS around the value: spaces and tabs only (no CR, LF, NUL: clean)
         v = None if n is None else _utf8(l[k + 1:].strip(b" \t"))
@@ -221,7 +221,7 @@ def _code(buf, s, e):
     a, b, c = buf[s + 9] - 48, buf[s + 10] - 48, buf[s + 11] - 48
     if not (0 < a <= 9 and 0 <= b <= 9 and 0 <= c <= 9):
         raise _bad(8)  # bad status code
-    if buf.find(b"\x00", s, e) >= 0 or buf.find(b"\r", s, e) >= 0:
+    if buf.find(0, s, e) >= 0 or buf.find(b"\r", s, e) >= 0:
         raise _bad(9)  # NUL/CR in status line
     return a * 100 + b * 10 + c
 
@@ -275,7 +275,7 @@ def _name_ok(k, what):
     if type(k) is not str or k not in _NAMES:
         if not isinstance(k, str) or not k:
             raise ProtoError(_USAGE, 45, None, what)  # bad <what>
-        if _BAD_TOK is None or _BAD_TOK(k):
+        if _BAD_TOKB is None or _BAD_TOKB(k.encode()):
             for ch in k:
                 o = ord(ch)
                 if o > 127 or not _TOK[o]:

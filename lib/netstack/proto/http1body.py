@@ -131,7 +131,7 @@ def _chunk_size(buf, s, e):
         i += 1
     if i < e and buf[i] != 59:
         raise _te(16)  # bad chunk size
-    if buf.find(b"\r", i, e) >= 0 or buf.find(b"\x00", i, e) >= 0:
+    if buf.find(13, i, e) >= 0 or buf.find(0, i, e) >= 0:  # CR, NUL (ints: no bytes constants)
         raise _te(17)  # NUL/CR in chunk extension
     return v
 
@@ -244,7 +244,7 @@ class BodyReader:
                 self.st = _S_SIZE
                 continue
             # a line: chunk size or trailer; rb.scan skips what was searched already
-            p = buf.find(b"\n", s + rb.scan, rb.end)
+            p = buf.find(10, s + rb.scan, rb.end)  # LF
             if p < 0:
                 rb.scan = n
                 if n >= len(buf):
