@@ -151,7 +151,7 @@ def _fields(blk, mx):
     # (_KNOWN: checked, lowercased) are parsed by _known without a call per line.
     ls = blk.split(b"\r\n")
     n = len(ls) - 1  # CR LFs
-    clean = n == blk.count(b"\n") and n == blk.count(b"\r") and 0 not in blk
+    clean = n == blk.count(b"\n") and n == blk.count(b"\r") and blk.find(0) < 0  # (find: `0 in blk` iterates in Python)
     if not clean:
         ls = blk.split(b"\n")
     blk = None  # the lines are copies: the block can go while they are parsed
