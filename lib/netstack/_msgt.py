@@ -36,6 +36,8 @@ T = (
 
 def text(n, arg):
     t = T[n]
-    if n == 0:
+    if n == 0:  # Parameter error: what (a str, or a message number)
+        if type(arg) is int:
+            arg = T[arg]
         return t + ": " + arg if arg else t
     return t if arg is None else t % arg

@@ -30,6 +30,19 @@ def test_business_error_fields():
     assert "2300006" in str(BusinessError(2300006))
 
 
+def test_numbered_messages():
+    # the GET path raises with message numbers (netstack._msgt, loaded when a text is read)
+    assert _err.param(8).message == "Parameter error: callback must be a function"
+    assert _err.param("x bad").message == "Parameter error: x bad"
+    assert _err.param().message == "Parameter error"
+    assert BusinessError(2300028, 16, 500).message == "no complete response within 500 ms"
+    e = BusinessError(2300023, 25, (9, 5))
+    assert e.message == "body of 9 bytes exceeds maxLimit 5"
+    assert str(e) == "BusinessError 2300023: body of 9 bytes exceeds maxLimit 5"
+    assert repr(e) == "BusinessError(2300023, 'body of 9 bytes exceeds maxLimit 5')"
+    assert "not run yet" in repr(_aw.Op(None, "request"))
+
+
 def test_run_returns_result_and_raises_error():
     assert netstack.run(double(21)) == 42
     with pytest.raises(BusinessError) as ei:
