@@ -47,7 +47,8 @@ Directives, in the comment block at the top of a test:
     # netns: isolated     unix mode runs it in its own network namespace with only loopback
                           (`unshare -rn`), so nothing can leave the box, nor reach the peers;
                           other modes skip it
-    # include: NAME       tests/device/NAME.py is inlined before the script (shared helpers)
+    # include: NAME       tests/device/NAME.py is inlined before the script (shared helpers;
+                          several such lines: each, in order)
 
 The last output line is the row's summary: counts, then every skip with its reason, e.g.
     device[unix 110k romfs]: 15 passed, 0 failed, 1 skipped (test_ipv6.py: ... [expected])
@@ -103,7 +104,10 @@ def directives(text):
             continue
         m = re.match(r"#\s*(timeout|netns|include)\s*:\s*(\S+)", line)
         if m:
-            found[m.group(1)] = m.group(2)
+            if m.group(1) == "include":  # (several: each inlined, in order)
+                found.setdefault("include", []).append(m.group(2))
+            else:
+                found[m.group(1)] = m.group(2)
     return found
 
 
@@ -246,12 +250,12 @@ def run_test(target, path, cfg_line, default_timeout, workdir):
     if target.deaf:
         return "FAIL", "not run: the board stopped answering after a timeout (reset it)", ""
     shared = ""
-    if opts.get("include"):  # helpers several scripts share, inlined: a board has no tests/
-        inc = os.path.join(os.path.dirname(path), opts["include"] + ".py")
+    for name in opts.get("include", ()):  # helpers several scripts share, inlined: a board
+        inc = os.path.join(os.path.dirname(path), name + ".py")  # has no tests/
         if not os.path.isfile(inc):
             return "FAIL", "no %s to include" % inc, ""
         with open(inc) as f:
-            shared = f.read() + "\n"
+            shared += f.read() + "\n"
     script = os.path.join(workdir, os.path.basename(path))
     head = target.prelude + cfg_line + shared
     with open(script, "w") as f:

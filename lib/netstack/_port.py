@@ -25,6 +25,9 @@
 #                generator per wait; netstack.socket's readers)
 #   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
+#   TLS_RAW   (no default here: a global more in every program) True: a TLS socket's
+#             waits go to its TCP socket once mbedTLS holds nothing (_porttls.tls_on);
+#             False: to the TLS socket. Unset: True on the unix port (see _porttls.tls_wrap)
 #   *tls_heap   free GC heap (bytes) a verified TLS client handshake needs where mbedTLS
 #               allocates from the GC heap (rp2), else None: checked before a handshake
 #   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
@@ -129,12 +132,28 @@ _core = getattr(asyncio, "core", None)  # (None on CPython, whose port has its o
 _ql = 0  # length of this asyncio's poller entries ([reader, (pri,) writer, s]) once seen
 
 
+# TLS sockets whose waits go to their TCP socket (TLS_RAW): id(TLS socket) -> (TCP socket,
+# TLS socket, _porttls.tls_on), filled by _porttls.tls_wrap, emptied by close(); None until
+# the first. The entry holds the TLS socket, so its id is not reused while it is there.
+_tls = None
+
+
 def wait_readable(s):
     # asyncio's queue_read without its two calls (queue_read, _enqueue and _ev_mask are
     # ~5k instructions a wait: every WebSocket message a server answers waits once) where
     # nobody waits on s yet and the entry's layout is known, from the first wait's own
-    # entry; else asyncio's own way
+    # entry; else asyncio's own way. (No local more than these: this frame is each waiting
+    # reader's; and no helper function: a global more grew this module's dict by 160 B.)
+    global _ql
     core = _core
+    if _tls:
+        t = _tls.get(id(s))
+        if t is not None:
+            s = t[2](s, t[0], 1)  # its TCP socket, itself, or None: readable now
+            if s is None:
+                core._task_queue.push(core.cur_task)
+                yield
+                return
     q = core._io_queue
     m = q.map
     k = id(s)
@@ -145,15 +164,11 @@ def wait_readable(s):
         t.data = q  # (as _enqueue: the task is on this queue, for cancel())
     else:
         q.queue_read(s)
-        _learn(m.get(k), s)
+        if not _ql:  # learn the entry's layout from asyncio's own
+            t = m.get(k)
+            if type(t) is list and t[0] is core.cur_task and t[-1] is s and 3 <= len(t) <= 4:
+                _ql = len(t)
     yield
-
-
-def _learn(e, s):
-    global _ql
-    if not _ql and type(e) is list and e[0] is _core.cur_task and e[-1] is s \
-            and 3 <= len(e) <= 4:
-        _ql = len(e)
 
 
 def park(q):
@@ -201,7 +216,16 @@ def _poll(p, s, ms):
 
 
 def wait_writable(s):
-    yield asyncio.core._io_queue.queue_write(s)
+    core = _core
+    if _tls:
+        e = _tls.get(id(s))
+        if e is not None:
+            s = e[2](s, e[0], 4)
+            if s is None:
+                core._task_queue.push(core.cur_task)
+                yield
+                return
+    yield core._io_queue.queue_write(s)
 
 
 def close(s):
@@ -210,12 +234,16 @@ def close(s):
     poller entry, and with it a writer waiting on the same socket."""
     core = asyncio.core
     q = core._io_queue
-    sm = q.map.get(id(s))
-    if sm is not None:
-        q._dequeue(s)
-        for t in sm[0], sm[1]:
-            if t is not None:
-                core._task_queue.push(t)
+    e = _tls.pop(id(s), None) if _tls else None
+    if e is not None:  # a TLS socket's waiters may be on its TCP socket
+        e[2](s, e[0], 0)
+    for w in (s,) if e is None else (s, e[0]):
+        sm = q.map.get(id(w))
+        if sm is not None:
+            q._dequeue(w)
+            for t in sm[0], sm[1]:
+                if t is not None:
+                    core._task_queue.push(t)
     try:
         s.close()
     except OSError:

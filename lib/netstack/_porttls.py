@@ -36,10 +36,72 @@ def tls_pin(ctx, hook):
 def tls_wrap(ctx, s, server_hostname=None, server_side=False):
     """The TLS socket over the connected s; the handshake runs on the first read or write
     (mbedTLS cannot be stepped without data on MicroPython)."""
-    s = ctx.wrap_socket(s, server_side=server_side, do_handshake_on_connect=False,
+    t = ctx.wrap_socket(s, server_side=server_side, do_handshake_on_connect=False,
                         server_hostname=server_hostname)
-    s.setblocking(False)
-    return s
+    t.setblocking(False)
+    from . import _port
+    raw = _port.__dict__.get("TLS_RAW")  # (a port's setting; asked of the module, a missing
+    if raw is None:                      # name would load _portx)
+        import sys
+        # The unix port's poller waits on file descriptors in the kernel and polls any other
+        # object every 1 ms; its TLS socket has no file descriptor, so one open TLS socket
+        # made the idle loop poll 1,000 times a second. Boards poll every object by ioctl
+        # anyway, and the TLS socket's own poll is exact: there it stays.
+        raw = _port.TLS_RAW = sys.platform in ("linux", "darwin")
+    if raw:  # its waits go to s when mbedTLS holds nothing (tls_on); _port.close ends that
+        if _port._tls is None:
+            _port._tls = {}
+        _port._tls[id(t)] = (s, t, tls_on)
+    return t
+
+
+_p1 = _p2 = None  # select.poll objects of tls_on: s alone, s and t
+_pair = None  # (t, s, ev) registered in them: kept from one probe to the next (a register
+# allocates; a heap full of its garbage made gc_alloc's search 9k instructions a probe)
+
+
+def tls_on(t, s, ev):
+    """What the poller should wait on for TLS socket t over TCP socket s to become readable
+    (ev 1) or writable (ev 4), after t said it would block (_port.wait_readable/_writable
+    where TLS_RAW) -> s: mbedTLS holds nothing and needs what s will give (t has no file
+    descriptor: its own wait is a poll every 1 ms on the unix port); t: undecided, t's own
+    wait (exact); None: ready now, do not wait. ev 0: t is closing, forget it.
+    mbedTLS may hold decrypted bytes or a handshake message while s has nothing to read
+    (waiting on s then could hang), or want to write while asked to read (and the other way
+    round, during a handshake): t's own poll tells both (its ioctl looks at what mbedTLS
+    holds and at s in the direction mbedTLS wants), but only when s can be written, since a
+    t that wants to write shows as ready then. So: s writable and t not ready -> mbedTLS
+    wants to read s (s for a reader; t for a writer: mbedTLS reads first, and the reader
+    may wait on s already: one waiter per direction); s not writable -> s for a writer
+    (mbedTLS wants to write, or tries again when it can), t for a reader."""
+    global _p1, _p2, _pair
+    k = _pair
+    if k is None or k[0] is not t or k[2] != ev:
+        if k is not None and (k[0] is not t) == bool(ev):  # another pair's, or t's at close
+            _pair = None
+            _p1.unregister(k[1])
+            _p2.unregister(k[1])
+            _p2.unregister(k[0])
+        if not ev:
+            return None
+        if _p1 is None:
+            import select
+            _p1 = select.poll()
+            _p2 = select.poll()
+        _p1.register(s, 4)  # select.POLLOUT (again: a modify, no allocation)
+        _p2.register(s, 4)
+        _p2.register(t, ev)
+        _pair = (t, s, ev)
+    w = False
+    for _ in _p1.ipoll(0):  # (s alone: the kernel's poll, no wait)
+        w = True
+    if not w:
+        return s if ev == 4 else t
+    r = s if ev == 1 else t
+    for o in _p2.ipoll(0):  # (with s ready, this poll does not sleep its 1 ms for t)
+        if o[0] is t:
+            r = None
+    return r
 
 
 def tls_cipher(s):

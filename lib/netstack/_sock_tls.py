@@ -181,6 +181,16 @@ def _nodelay(s, on):
         return False
 
 
+def opt_sock(c, s):
+    """The socket that takes c's socket options: the TCP socket under TLS where the TLS
+    socket has no setsockopt (MicroPython's: setExtraOptions on a connected TLSSocket
+    raised AttributeError), else s (CPython's TLS socket has them; its TCP socket is
+    detached). getSocketFd reads the same socket."""
+    if c is not None and s is c.s and c.raw is not None and not hasattr(s, "setsockopt"):
+        return c.raw
+    return s
+
+
 _SEAM = ("tls_heap", "tls_verify", "tls_pin", "tls_wrap", "tls_versions", "tls_alpn")
 
 
@@ -199,6 +209,9 @@ class TLSSocket(TLSGetters, TCPSocket):
                 getattr(_port, n)
         except MemoryError:
             self._ctx = None
+
+    def _sock(self):
+        return opt_sock(self._c, TCPSocket._sock(self))
 
     def connect(self, options, callback=None):
         a = connect_args(options)  # (401s at the call)

@@ -3,11 +3,12 @@
 # start_tls(server_side) on each accepted connection.
 from ._err import param
 from ._sock_srv import TCPSocketServer, TCPSocketConnection
-from ._sock_tls import TLSGetters, Secure, tls_error, getter
+from ._sock_tls import TLSGetters, Secure, tls_error, getter, opt_sock
 
 
 class TLSSocketConnection(TLSGetters, TCPSocketConnection):
-    pass
+    def _sock(self):
+        return opt_sock(self._c, TCPSocketConnection._sock(self))
 
 
 class TLSSocketServer(TCPSocketServer):

@@ -75,6 +75,7 @@ class Conn:
     # attribute set on a new instance may grow its table: an allocation each, ~5k
     # instructions per dial on MicroPython)
     tls = False
+    raw = None  # under TLS: the TCP socket (socket options are set there)
     local = None
     closed = False
     wq = None  # None: nobody writing; a list (waiting writers' events): busy
@@ -218,7 +219,8 @@ class Conn:
     def start_tls(self, ctx, server_hostname=None, server_side=False):
         """Wrap the connected socket in TLS with ctx (transport.tls.context). The handshake
         runs on the first read or write: errors there come with stage TLS."""
-        self.s = _port.tls_wrap(ctx, self.s, server_hostname, server_side)
+        self.raw = s = self.s
+        self.s = _port.tls_wrap(ctx, s, server_hostname, server_side)
         self.tls = True
         self.stage = TLS
 

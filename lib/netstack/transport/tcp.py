@@ -83,7 +83,16 @@ class _IOWait:
         if s is not None:
             self.s = None
             import asyncio
-            asyncio.core._io_queue.queue_read(s)
+            core = asyncio.core
+            t = _port._tls  # TLS sockets that wait on their TCP socket (_port.wait_readable)
+            if t:
+                e = t.get(id(s))
+                if e is not None:
+                    s = e[2](s, e[0], 1)
+                    if s is None:  # readable now: run again at the next turn
+                        core._task_queue.push(core.cur_task)
+                        return None
+            core._io_queue.queue_read(s)
             return None
         self.exc.__traceback__ = None
         raise self.exc
