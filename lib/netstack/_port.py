@@ -23,11 +23,11 @@
 #   *unix_addr(path) -> sa | None, *MAX_CLIENTS, *BACKLOG, *RECV_BUF (netstack.socket)
 #   io_wait(s)   await s readable (default in transport.tcp: one shared object, no
 #                generator per wait; netstack.socket's readers)
-#   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *tls_wrap, *peer_cert
+#   *tls_context(server_side), *tls_verify, *tls_cert_chain, *tls_pin, *peer_cert
+#   *tls_wrap   the default also sends the TLS socket's waits to its TCP socket where the
+#               poller polls objects without a file descriptor every 1 ms (the unix port:
+#               _porttls.WAITS, tls_on)
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
-#   TLS_RAW   (no default here: a global more in every program) True: a TLS socket's
-#             waits go to its TCP socket once mbedTLS holds nothing (_porttls.tls_on);
-#             False: to the TLS socket. Unset: True on the unix port (see _porttls.tls_wrap)
 #   *tls_heap   free GC heap (bytes) a verified TLS client handshake needs where mbedTLS
 #               allocates from the GC heap (rp2), else None: checked before a handshake
 #   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
@@ -132,9 +132,9 @@ _core = getattr(asyncio, "core", None)  # (None on CPython, whose port has its o
 _ql = 0  # length of this asyncio's poller entries ([reader, (pri,) writer, s]) once seen
 
 
-# TLS sockets whose waits go to their TCP socket (TLS_RAW): id(TLS socket) -> (TCP socket,
-# TLS socket, _porttls.tls_on), filled by _porttls.tls_wrap, emptied by close(); None until
-# the first. The entry holds the TLS socket, so its id is not reused while it is there.
+# TLS sockets whose waits go to their TCP socket: _porttls.WAITS once _porttls is loaded
+# (id(TLS socket) -> (TCP socket, TLS socket, _porttls.tls_on), filled by its tls_wrap,
+# emptied by close()), else None.
 _tls = None
 
 
@@ -279,6 +279,7 @@ def read_file(path):
 
 
 def __getattr__(name):
+    global _tls
     # The seam's less used defaults live in _porttls (tls_*, peer_cert), _portl (listening,
     # accepting, addresses) and _portx (UDP, options, files), loaded on first use: a plain
     # HTTP GET pays no RAM for them, a webSocket server none for _portx.
@@ -288,6 +289,7 @@ def __getattr__(name):
         raise AttributeError(name)
     if name[:4] == "tls_" or name == "peer_cert":
         from . import _porttls as m
+        _tls = m.WAITS
     elif name[0] in "al":  # addr, accept, listen, listen_socket, local_addr: a server's
         from . import _portl as m
     else:

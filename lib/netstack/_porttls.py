@@ -2,6 +2,7 @@
 # peer_cert) for MicroPython's `tls` module. Part of the contract declared in _port.py; a
 # port's netstack_port overrides these names there, and _port looks here only for a name
 # it does not have. Loaded with the first TLS context.
+import sys
 
 
 def tls_context(server_side=False):
@@ -39,20 +40,21 @@ def tls_wrap(ctx, s, server_hostname=None, server_side=False):
     t = ctx.wrap_socket(s, server_side=server_side, do_handshake_on_connect=False,
                         server_hostname=server_hostname)
     t.setblocking(False)
-    from . import _port
-    raw = _port.__dict__.get("TLS_RAW")  # (a port's setting; asked of the module, a missing
-    if raw is None:                      # name would load _portx)
-        import sys
-        # The unix port's poller waits on file descriptors in the kernel and polls any other
-        # object every 1 ms; its TLS socket has no file descriptor, so one open TLS socket
-        # made the idle loop poll 1,000 times a second. Boards poll every object by ioctl
-        # anyway, and the TLS socket's own poll is exact: there it stays.
-        raw = _port.TLS_RAW = sys.platform in ("linux", "darwin")
-    if raw:  # its waits go to s when mbedTLS holds nothing (tls_on); _port.close ends that
-        if _port._tls is None:
-            _port._tls = {}
-        _port._tls[id(t)] = (s, t, tls_on)
+    if RAW:  # its waits go to s when mbedTLS holds nothing (tls_on); _port.close ends that
+        WAITS[id(t)] = (s, t, tls_on)
     return t
+
+
+# The TLS sockets whose waits go to their TCP socket (_port.wait_readable, wait_writable,
+# close and transport.tcp.io_wait look here): id(TLS socket) -> (TCP socket, TLS socket,
+# tls_on). The entry holds the TLS socket, so its id is not reused while it is there.
+WAITS = {}
+# Where: the unix port's poller waits on file descriptors in the kernel and polls any
+# other object every 1 ms; its TLS socket has no file descriptor, so one open TLS socket
+# made the idle loop poll 1,000 times a second. Boards poll every object by ioctl anyway,
+# and there the TLS socket's own poll is exact: it stays. (A port that decides otherwise
+# gives its own tls_wrap.)
+RAW = sys.platform in ("linux", "darwin")
 
 
 _p1 = _p2 = None  # select.poll objects of tls_on: s alone, s and t
@@ -62,8 +64,8 @@ _pair = None  # (t, s, ev) registered in them: kept from one probe to the next (
 
 def tls_on(t, s, ev):
     """What the poller should wait on for TLS socket t over TCP socket s to become readable
-    (ev 1) or writable (ev 4), after t said it would block (_port.wait_readable/_writable
-    where TLS_RAW) -> s: mbedTLS holds nothing and needs what s will give (t has no file
+    (ev 1) or writable (ev 4), after t said it would block (_port.wait_readable/_writable,
+    for a TLS socket in WAITS) -> s: mbedTLS holds nothing and needs what s will give (t has no file
     descriptor: its own wait is a poll every 1 ms on the unix port); t: undecided, t's own
     wait (exact); None: ready now, do not wait. ev 0: t is closing, forget it.
     mbedTLS may hold decrypted bytes or a handshake message while s has nothing to read

@@ -4,7 +4,7 @@
 # these run.
 #
 # An idle second with a 1 ms poll (the unix port's poller with a TLS socket in it, before
-# _port.TLS_RAW) made 800-950 voluntary switches and 11-23 ms of CPU here (x64); idle
+# _porttls.WAITS) made 800-950 voluntary switches and 11-23 ms of CPU here (x64); idle
 # without it: 1 switch and about 0.1-1.4 ms (reading /proc included). Bounds with room
 # for a loaded machine (a poll that slept longer makes fewer switches, never more).
 MAX_SWITCHES = 100

@@ -2,7 +2,7 @@
 # No busy polling: open TLS connections cost no CPU while nothing arrives (issue 9 §3).
 # On the unix port a TLS socket has no file descriptor, so asyncio's poller looked at it
 # every 1 ms (1,000 wake-ups a second for one idle TLS socket); the library now waits on
-# the TCP socket under it when mbedTLS holds nothing (_port.TLS_RAW, _porttls.tls_on).
+# the TCP socket under it when mbedTLS holds nothing (_porttls.tls_wrap, tls_on).
 # Measured (idle_support): 200 turns of the loop (each took 1 ms or more with the poll) and,
 # where /proc can be read, an idle second's voluntary context switches (each 1 ms poll
 # sleeps once) and CPU time. Idle cases: a

@@ -2,7 +2,8 @@
 # No busy polling on a wss connection: an open, idle webSocket over TLS costs no CPU while
 # nothing arrives (issue 9 §3; the socket module's cases and the why: test_socket_idle.py,
 # apart because both do not fit one 110k heap). The session's reader waits through
-# _port.wait_readable, on the TCP socket under TLS where _port.TLS_RAW.
+# _port.wait_readable, on the TCP socket under TLS on the unix port
+# (_porttls.WAITS).
 # include: socket_support
 # include: idle_support
 import gc
