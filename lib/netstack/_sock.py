@@ -251,20 +251,23 @@ else:
 
 def _write(c, options):
     """send()'s write at the call: options['data'] on Conn c's socket when it is bytes and
-    no other write is in flight -> bytes written, or None (it would block); -1: the write
-    failed (send's general path writes again and reports the error: a reset peer then
-    gives EPIPE); -2: another write is in flight; -3: the data is not bytes, or options is
-    not a dict with data (send converts a string, or raises 401). The subscripts raise where
-    the options are not what this path takes: no type() or get() calls (docs/socket.md,
-    "Speed"). (Two locals and no `except ... as`: the frame stays within the 11 words a
-    call keeps off the heap; more, and it comes from the heap, whose search on a
-    fragmented heap cost more than the rest of a send.)"""
+    no other write is in flight -> True: all of it written; else the bytes written, or None
+    (it would block); -1: the write failed (send's general path writes again and reports
+    the error: a reset peer then gives EPIPE); -2: another write is in flight; -3: the data
+    is not bytes, or options is not a dict with data (send converts a string, or raises
+    401). The subscripts raise where the options are not what this path takes: no type()
+    or get() calls (docs/socket.md, "Speed"). (Two locals and no `except ... as`: the
+    frame stays within the 11 words a call keeps off the heap; more, and it comes from the
+    heap, whose search on a fragmented heap cost more than the rest of a send. So the
+    parameters are reused: options holds the data once read, c what the write took.)"""
     try:
-        if options["data"].__class__ is not _bytes:
+        options = options["data"]
+        if options.__class__ is not _bytes:
             return -3
         if c.wq is not None:  # (Conn.write_now's first step, one call less)
             return -2
-        return c.s.write(options["data"])
+        c = c.s.write(options)
+        return True if c == _len(options) else c
     except OSError:
         return -1
     except Exception:
@@ -464,10 +467,10 @@ class Stream(Base):
             # the result. So the bytes go out in the order of the calls. (A socket needs
             # no Conn.stage: error_of maps errnos whatever the stage.)
             n = _write(c, options)
+            if n is True:
+                return DONE  # (TLS sockets mark the handshake over: TLSGetters.send)
             if n == -3:  # not bytes: a string converted (the same way), else 401
                 return self._later(c, -2 if c.wq is not None else 0, data_of(options))
-            if n == _len(options["data"]):
-                return DONE  # (TLS sockets mark the handshake over: TLSGetters.send)
             return self._later(c, n, options["data"])
         return self._general(options, callback)
 
