@@ -47,7 +47,8 @@ def tls_wrap(ctx, s, server_hostname=None, server_side=False):
 
 # The TLS sockets whose waits go to their TCP socket (_port.wait_readable, wait_writable,
 # close and transport.tcp.io_wait look here): id(TLS socket) -> (TCP socket, TLS socket,
-# tls_on). The entry holds the TLS socket, so its id is not reused while it is there.
+# tls_on). The entry holds the TLS socket, so its id is not reused while it is there; it
+# leaves at _port.close (every Conn.close: the library closes no TLS socket otherwise).
 WAITS = {}
 # Where: the unix port's poller waits on file descriptors in the kernel and polls any
 # other object every 1 ms; its TLS socket has no file descriptor, so one open TLS socket
@@ -65,9 +66,10 @@ _pair = None  # (t, s, ev) registered in them: kept from one probe to the next (
 def tls_on(t, s, ev):
     """What the poller should wait on for TLS socket t over TCP socket s to become readable
     (ev 1) or writable (ev 4), after t said it would block (_port.wait_readable/_writable,
-    for a TLS socket in WAITS) -> s: mbedTLS holds nothing and needs what s will give (t has no file
-    descriptor: its own wait is a poll every 1 ms on the unix port); t: undecided, t's own
-    wait (exact); None: ready now, do not wait. ev 0: t is closing, forget it.
+    for a TLS socket in WAITS) -> s: mbedTLS holds nothing and needs what s will give (t
+    has no file descriptor: its own wait is a poll every 1 ms on the unix port); t:
+    undecided, t's own wait (exact); None: ready now, do not wait. ev 0: t is closing,
+    forget it.
     mbedTLS may hold decrypted bytes or a handshake message while s has nothing to read
     (waiting on s then could hang), or want to write while asked to read (and the other way
     round, during a handshake): t's own poll tells both (its ioctl looks at what mbedTLS

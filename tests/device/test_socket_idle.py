@@ -3,15 +3,15 @@
 # On the unix port a TLS socket has no file descriptor, so asyncio's poller looked at it
 # every 1 ms (1,000 wake-ups a second for one idle TLS socket); the library now waits on
 # the TCP socket under it when mbedTLS holds nothing (_porttls.tls_wrap, tls_on).
-# Measured (idle_support): 200 turns of the loop (each took 1 ms or more with the poll) and,
-# where /proc can be read, an idle second's voluntary context switches (each 1 ms poll
-# sleeps once) and CPU time. Idle cases: a
-# TLSSocketServer's connection with its netstack TLSSocket client (two sessions: each
-# reader waits), a TLSSocket to the TLS echo peer (a wss webSocket: test_ws_idle.py; both
-# in one script do not fit the 110k heap). Then the waits that must not
-# be skipped: a 4 KB echo read 256 bytes at a time (mbedTLS holds the rest of each record,
-# decrypted, while the TCP socket has nothing: no wait there), and the server case's send
-# right after connect (its write finishes the handshake: mbedTLS wants to read then).
+# Measured (idle_support): 200 turns of the loop (each took 1 ms or more with the poll)
+# and, where /proc can be read, an idle second's voluntary context switches (each 1 ms
+# poll sleeps once) and CPU time. Idle cases: a TLSSocketServer's connection with its
+# netstack TLSSocket client (two sessions: each reader waits), a TLSSocket to the TLS echo
+# peer (a wss webSocket: test_ws_idle.py; both in one script do not fit the 110k heap).
+# Then the waits that must not be skipped: a 4 KB echo read 256 bytes at a time (mbedTLS
+# holds the rest of each record, decrypted, while the TCP socket has nothing: no wait
+# there), and the server case's send right after connect (its write finishes the
+# handshake: mbedTLS wants to read then).
 # include: socket_support
 # include: idle_support
 import gc
@@ -27,7 +27,8 @@ BLOB = bytes(range(256)) * 16  # (made first: at 110k the heap has no 4 KB block
 
 
 def tls_opts(port):
-    return {"address": {"address": "127.0.0.1", "port": port}, "secureOptions": {"ca": C["ca_pem"]}}
+    return {"address": {"address": "127.0.0.1", "port": port},
+            "secureOptions": {"ca": C["ca_pem"]}}
 
 
 async def client():
@@ -71,7 +72,8 @@ async def server():
     c = ns.constructTLSSocketInstance()
     got = []
     c.on("message", got.append)
-    await c.connect({"address": {"address": "127.0.0.1", "port": port}, "skipRemoteValidation": True})
+    await c.connect({"address": {"address": "127.0.0.1", "port": port},
+                     "skipRemoteValidation": True})
     await c.send({"data": "abc"})
     await until(lambda: got)
     await idle("TLSSocketServer connection and its client")
