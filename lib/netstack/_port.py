@@ -201,6 +201,12 @@ def wait_now(s, ms):
             ms = t  # (False when that one is due first)
     if ms <= 0 or q.map:
         return False
+    if _tls:  # a TLS socket: its TCP socket where mbedTLS holds nothing (wait_readable)
+        t = _tls.get(id(s))
+        if t is not None:
+            s = t[2](s, t[0], 1)
+            if s is None:
+                return True
     return _poll(q.poller, s, ms)
 
 
