@@ -5,23 +5,21 @@
 # the TCP socket under it when mbedTLS holds nothing (_porttls.tls_wrap, tls_on).
 # Measured (idle_support): 200 turns of the loop (each took 1 ms or more with the poll)
 # and, where /proc can be read, an idle second's voluntary context switches (each 1 ms
-# poll sleeps once) and CPU time. Idle cases: a TLSSocketServer's connection with its
-# netstack TLSSocket client (two sessions: each reader waits), a TLSSocket to the TLS echo
-# peer (a wss webSocket: test_ws_idle.py; both in one script do not fit the 110k heap).
-# Then the waits that must not be skipped: a 4 KB echo read 256 bytes at a time (mbedTLS
-# holds the rest of each record, decrypted, while the TCP socket has nothing: no wait
-# there), and the server case's send right after connect (its write finishes the
-# handshake: mbedTLS wants to read then).
+# poll sleeps once) and CPU time. Idle here: a TLSSocket to the TLS echo peer (a
+# TLSSocketServer's connection: test_socket_idle_srv.py; a wss webSocket: test_ws_idle.py;
+# together they do not fit the 110k heap). And a wait that must not be taken: a 4 KB
+# echo read 256 bytes at a time (mbedTLS holds the rest of each record, decrypted, while
+# the TCP socket has nothing: no wait there).
 # include: socket_support
 # include: idle_support
 import gc
-C = {k: CFG[k] for k in ("tls_echo", "ca_pem", "client_cert_pem", "client_key_pem")}
+C = {k: CFG[k] for k in ("tls_echo", "ca_pem")}
 CFG = None
 gc.collect()
 import asyncio
 import time
 import netstack
-from netstack import socket as ns, BusinessError
+from netstack import socket as ns
 
 BLOB = bytes(range(256)) * 16  # (made first: at 110k the heap has no 4 KB block later)
 
@@ -58,40 +56,8 @@ async def client():
     print("TLSSocket ok")
 
 
-async def server():
-    srv = ns.constructTLSSocketServerInstance()
-    conns = []
-
-    def on_connect(c):
-        conns.append(c)
-        c.on("message", lambda m: c.send({"data": m["message"]}, lambda e, d: None))
-    srv.on("connect", on_connect)
-    await srv.listen({"address": {"address": "127.0.0.1", "port": 0},
-                      "secureOptions": {"cert": C["client_cert_pem"], "key": C["client_key_pem"]}})
-    port = (await srv.getLocalAddress())["port"]
-    c = ns.constructTLSSocketInstance()
-    got = []
-    c.on("message", got.append)
-    await c.connect({"address": {"address": "127.0.0.1", "port": port},
-                     "skipRemoteValidation": True})
-    await c.send({"data": "abc"})
-    await until(lambda: got)
-    await idle("TLSSocketServer connection and its client")
-    await c.close()
-    await srv.close()
-    print("server ok")
-
-
 async def main():
     await idle("nothing open")
-    # the server first: its two TLS sessions need the most heap (test_socket_tls_server)
-    try:
-        await server()
-    except BusinessError as e:  # two TLS sessions at 110k from .mpy: as test_socket_tls_server
-        total = gc.mem_free() + gc.mem_alloc()
-        assert e.code == 2300002 and total < 120000, (e, total)
-        print("documented limit at this heap:", e)
-    gc.collect()
     await client()
 
 

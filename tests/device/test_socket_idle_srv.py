@@ -1,0 +1,53 @@
+# timeout: 120
+# No busy polling on a TLSSocketServer's connection and its netstack TLSSocket client (two
+# sessions, each reader waiting): as test_socket_idle.py says (apart: both do not fit one
+# 110k heap). The client sends right after connect: its write finishes the handshake
+# (mbedTLS wants to read then), a wait that must go to the TLS socket's own poll.
+# include: socket_support
+# include: idle_support
+import gc
+C = {k: CFG[k] for k in ("client_cert_pem", "client_key_pem")}
+CFG = None
+gc.collect()
+import asyncio
+import time
+import netstack
+from netstack import socket as ns, BusinessError
+
+
+async def server():
+    srv = ns.constructTLSSocketServerInstance()
+    conns = []
+
+    def on_connect(c):
+        conns.append(c)
+        c.on("message", lambda m: c.send({"data": m["message"]}, lambda e, d: None))
+    srv.on("connect", on_connect)
+    await srv.listen({"address": {"address": "127.0.0.1", "port": 0},
+                      "secureOptions": {"cert": C["client_cert_pem"], "key": C["client_key_pem"]}})
+    port = (await srv.getLocalAddress())["port"]
+    c = ns.constructTLSSocketInstance()
+    got = []
+    c.on("message", got.append)
+    await c.connect({"address": {"address": "127.0.0.1", "port": port},
+                     "skipRemoteValidation": True})
+    await c.send({"data": "abc"})
+    await until(lambda: got)
+    await idle("TLSSocketServer connection and its client")
+    await c.close()
+    await srv.close()
+    print("server ok")
+
+
+async def main():
+    await idle("nothing open")
+    try:
+        await server()
+    except BusinessError as e:  # two TLS sessions at 110k from .mpy: as test_socket_tls_server
+        total = gc.mem_free() + gc.mem_alloc()
+        assert e.code == 2300002 and total < 120000, (e, total)
+        print("documented limit at this heap:", e)
+
+
+netstack.run(main())
+print("OK")
