@@ -90,8 +90,9 @@ async def side_b():
     await until(lambda: ("MC:mc %d" % up).encode() in got["udp"])
     await t.send({"data": "bye"})
     await until(lambda: len(got["tcp"]) == 2)
-    for x in (t, s, u, mc):
-        await x.close()
+    for x in (t, s, u, mc):  # (a, done, exits at once: its FIN may have closed t and s)
+        if not (await x.getState())["isClose"]:
+            await x.close()
     print("b done")
 
 
