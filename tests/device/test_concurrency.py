@@ -95,7 +95,9 @@ def callbacks_mixed_timeouts():
         (req.request, "/delay?ms=400", {"readTimeout": 2000}, (200, "hello"), 400),
         (req2.request, "/delay?ms=300", {}, (200, "hello"), 300),
         (req2.requestInStream, "/drip?ms=20", {"readTimeout": 300}, 2300028, 300),
-        (req.request, "/ok", {"readTimeout": 100}, (200, "hello"), 0),
+        # as short as a quick answer may take (MARGIN, as in gather_mixed_timeouts: 100 ms
+        # failed once under load on the vboard 192k row: 2300028)
+        (req.request, "/ok", {"readTimeout": MARGIN}, (200, "hello"), 0),
     ][:ROOM]
     t0 = time.ticks_ms()
     for j in jobs:
