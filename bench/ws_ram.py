@@ -69,16 +69,6 @@ print('{"ok":true,"alloc":%d}' % (gc.mem_alloc() - a))
 '''
 
 
-def rom_heap(k, size):
-    """The -X heapsize at which k KiB are left once the image is in the heap, as on a board
-    whose heap is k KiB and whose image is in flash: the image's bytes (a bytearray: its
-    32-byte blocks and its object) and also their share of the GC's allocation tables (on
-    this 64-bit port 3 bits per 32-byte block: 1.2%, 1.5 KB for a 130 KB image), which a
-    board does not have. bench/ram.rom_heap (the http rows, tools/vboard.py's formula)
-    leaves that share out: there the program gets ~1.5 KB less than k KiB."""
-    return str(k * 1024 + ((size + 31) // 32 * 32 + 32) * 259 // 256)
-
-
 def run(tmp, img, size, heap, mod, args, timeout=30):
     env = dict(os.environ, MICROPYPATH=tmp + ":.frozen")
     try:
@@ -114,13 +104,13 @@ def main():
             ok, out = run(tmp, img, size, "1m", "ws_imp", [])
             res["import"] = json.loads(out.strip().splitlines()[-1])["alloc"] if ok else out[-300:]
             if a.phases:
-                ok, out = run(tmp, img, size, rom_heap(200, size), "ws_echo", [url, "1"])
+                ok, out = run(tmp, img, size, ram.rom_heap(200, size), "ws_echo", [url, "1"])
                 print(out)
             if a.at:
-                print(run(tmp, img, size, rom_heap(a.at, size), "ws_echo", [url, "0"])[1])
+                print(run(tmp, img, size, ram.rom_heap(a.at, size), "ws_echo", [url, "0"])[1])
             if not a.no_search and not a.at:
                 mp = bench.MP([tmp], tmp)
-                out = bench.search_k(mp, lambda k: run(tmp, img, size, rom_heap(k, size),
+                out = bench.search_k(mp, lambda k: run(tmp, img, size, ram.rom_heap(k, size),
                                                        "ws_echo", [url, "0"])[:1] + ({}, 0),
                                      16, 160)
                 res["echo_k"] = out.get("result_k")
