@@ -135,17 +135,22 @@ def test_client_64k_binary_echo_at_192k_from_mpy(cfg):
     _client("192k", cfg["ws_echo"] + "/x", "-", 65536)
 
 
+def _until_listening(port):
+    # the MicroPython server started: up to 10 s for its port to accept
+    t = time.time() + 10
+    while time.time() < t:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def _serve(heap, clients, size):
     port = free_port()
     p = mp(heap, SERVER, [port, clients])
     try:
-        t = time.time() + 10
-        while time.time() < t:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _until_listening(port)
         from websockets.asyncio.client import connect
 
         async def one(i):
@@ -219,13 +224,7 @@ def test_server_connections_without_nagle(cfg, tls):
     keys = [cfg["client_cert_pem_path"], cfg["client_key_pem_path"]] if tls else ["-", "-"]
     p = mp("192k", NAGLE_SERVER, [port] + keys)
     try:
-        t = time.time() + 10
-        while time.time() < t:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _until_listening(port)
         from websockets.asyncio.client import connect
         ctx = None
         if tls:
