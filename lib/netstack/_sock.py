@@ -10,10 +10,7 @@ from . import _aw, _port, _err
 from . import transport
 from .transport import tcp as _tcp
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 CLIENT_BASE = const(2301000)   # + errno: TCP/UDP/multicast/local client sockets
 SERVER_BASE = const(2303100)   # + errno: servers, their connections, TLS system errors
@@ -163,7 +160,7 @@ def rinfo(sa, n):
     return {"address": h, "family": f, "port": p, "size": n}
 
 
-def addr_dict(sa, fam=None):
+def addr_dict(sa):
     h, p, v = _port.addr(sa)
     return {"address": h, "family": 2 if v == 6 else 1, "port": p}
 
@@ -366,8 +363,7 @@ class Base(Emitter):
     async def _set_opts(self, o):
         from ._sock_opt import unsupported
         unsupported(o, self.BASE)
-        if self._st & CLOSED:
-            raise BusinessError(self.BASE + _EBADF, "socket closed")
+        self._check_state()
         s = self._sock()
         if s is not None:
             try:
@@ -377,6 +373,16 @@ class Base(Emitter):
         if self._opts is None:
             self._opts = {}
         self._opts.update(o)
+
+    def _check_state(self, busy=0, errno=0, what=None, base=0):
+        """The state checks an operation starts with: base (default: the class's) + EBADF
+        once the socket is closed; base + errno when a flag of busy is set ('socket
+        already ' + what: bound, connected, listening)."""
+        base = base or self.BASE
+        if self._st & CLOSED:
+            raise BusinessError(base + _EBADF, "socket closed")
+        if self._st & busy:
+            raise BusinessError(base + errno, "socket already " + what)
 
     def _rbs(self):
         o = self._opts
@@ -507,17 +513,7 @@ class Stream(Base):
     async def _rest(self, c, co):
         # the rest of an eager send (write_now's coroutine, holding the writers' turn)
         try:
-            tmo = self._opts and self._opts.get("socketTimeout")
-            if tmo:
-                await deadline(co, tmo, self.BASE)
-            else:
-                await co
-            if c.tls:
-                self._over = True
-        except BusinessError:
-            raise
-        except Exception as e:
-            raise self._io_error(e)
+            await self._written(c, co)
         finally:
             c._next()
 
@@ -525,12 +521,16 @@ class Stream(Base):
         c = self._c
         if c is None or self._st & CLOSED:
             raise BusinessError(self.BASE + _EBADF, "socket is not connected")
+        await self._written(c, c.write(data))
+
+    async def _written(self, c, co):
+        # await Conn c's write co within socketTimeout; errors as this socket's codes
         tmo = self._opts and self._opts.get("socketTimeout")
         try:
             if tmo:
-                await deadline(c.write(data), tmo, self.BASE)
+                await deadline(co, tmo, self.BASE)
             else:
-                await c.write(data)
+                await co
             if c.tls:
                 self._over = True  # (TLS: the handshake is over, see TLSGetters)
         except BusinessError:
@@ -572,10 +572,7 @@ class TCPSocket(Stream):
     async def _bind(self, a):
         fam, ip, port = a
         need_ip(fam, ip)
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
-        if self._st & (BOUND | CONNECTED):
-            raise BusinessError(CLIENT_BASE + _EINVAL, "socket already bound")
+        self._check_state(BOUND | CONNECTED, _EINVAL, "bound", CLIENT_BASE)
         self._s, self._local = new_bound(fam, ip, port, self._opts, CLIENT_BASE)
         self._st |= BOUND
 
@@ -584,10 +581,7 @@ class TCPSocket(Stream):
 
     async def _connect(self, a):
         fam, host, port, tmo, proxy = a
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
-        if self._st & CONNECTED:
-            raise BusinessError(CLIENT_BASE + _EISCONN, "socket already connected")
+        self._check_state(CONNECTED, _EISCONN, "connected", CLIENT_BASE)
         conn = await dial(self, fam, host, port, tmo, proxy, CLIENT_BASE)
         self._s = None
         if self._st & CLOSED:  # closed while connecting

@@ -2,16 +2,17 @@
 # sockets on a file-system path (AF_UNIX), where the runtime has them (the unix port,
 # CPython). Elsewhere the constructors raise 801 (capability not supported on this port).
 # Loaded by the first constructLocalSocketInstance / constructLocalSocketServerInstance.
+# They are the TCP classes with path addresses: the client is a TCPSocket, the server a
+# TCPSocketServer (with its accept loop, client limit and connections), each connection a
+# TCPSocketConnection.
 from ._err import BusinessError, param
-from . import _aw, _port
-from ._sock import (Base, Stream, CLIENT_BASE, BOUND, CONNECTED, CLOSED, LISTENING,
-                    data_of, error_of, op, deadline, uint)
+from . import _port
+from ._sock import (TCPSocket, CLIENT_BASE, BOUND, CONNECTED, CLOSED, LISTENING, error_of, op,
+                    deadline, uint)
+from ._sock_srv import TCPSocketServer, TCPSocketConnection
 from .transport import tcp as _tcp
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _EBADF = const(9)
 _EINVAL = const(22)
@@ -36,11 +37,13 @@ def _path(a, what="address"):
 
 
 class _Local:
-    """What local sockets and connections add to a stream: path addresses, the
+    """What local sockets, servers and connections change in the TCP classes: path
+    addresses, the client codes (2301000 + errno), their options, the
     LocalSocketMessageInfo payload, getExtraOptions."""
+    BASE = CLIENT_BASE
+    OPTS = LOCAL_OPTS
     _path = None     # own path (bound or listening)
     _peer = None     # the path connected to
-    OPTS = LOCAL_OPTS
 
     def _deliver(self, mv, n):
         if self._st & CLOSED or not self._has("message"):
@@ -66,32 +69,22 @@ class _Local:
         return op(self, self._get_opts(), callback)
 
     async def _get_opts(self):
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        self._check_state()
         o = self._opts or {}
         return {"receiveBufferSize": self._rbs(), "sendBufferSize": o.get("sendBufferSize", 0),
                 "reuseAddress": o.get("reuseAddress", False),
                 "socketTimeout": o.get("socketTimeout", 0)}
 
 
-class LocalSocket(_Local, Stream):
-    EVENTS = ("message", "connect", "close", "error")
-    _s = None
-
+class LocalSocket(_Local, TCPSocket):
     def __init__(self):
         supported()
-
-    def _sock(self):
-        return self._s if self._s is not None else Stream._sock(self)
 
     def bind(self, address, callback=None):
         return op(self, self._bind(_path(address)), callback)
 
     async def _bind(self, p):
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
-        if self._st & (BOUND | CONNECTED):
-            raise BusinessError(CLIENT_BASE + _EINVAL, "socket already bound")
+        self._check_state(BOUND | CONNECTED, _EINVAL, "bound")
         try:
             self._s = _tcp.unix_socket(p)[0]
         except Exception as e:
@@ -107,10 +100,7 @@ class LocalSocket(_Local, Stream):
         return op(self, self._connect(_path(options.get("address")), tmo), callback)
 
     async def _connect(self, p, tmo):
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
-        if self._st & CONNECTED:
-            raise BusinessError(CLIENT_BASE + _EISCONN, "socket already connected")
+        self._check_state(CONNECTED, _EISCONN, "connected")
         s = self._s
         try:
             if s is None:
@@ -132,96 +122,30 @@ class LocalSocket(_Local, Stream):
         self._start(conn)
         self._emit("connect")
 
-    def _shut(self):
-        s, self._s = self._s, None
-        if s is not None:
-            _port.close(s)
-        return Stream._shut(self)
+
+class LocalSocketConnection(_Local, TCPSocketConnection):
+    pass
 
 
-class LocalSocketConnection(_Local, Stream):
-    _srv = None
-
-    def __init__(self, cid):
-        self.clientId = cid
-
-    def __repr__(self):
-        return "<LocalSocketConnection %d>" % self.clientId
-
-    def _shut(self):
-        if Stream._shut(self):
-            if self._srv is not None:
-                self._srv._gone(self)
-            return True
-        return False
-
-
-class LocalSocketServer(_Local, Base):
-    EVENTS = ("connect", "error")
-    _L = None
+class LocalSocketServer(_Local, TCPSocketServer):
+    CONN = LocalSocketConnection
 
     def __init__(self):
         supported()
         self._conns = []
 
-    def _sock(self):
-        L = self._L
-        return None if L is None else L.s
-
     def listen(self, address, callback=None):
         return op(self, self._listen(_path(address)), callback)
 
     async def _listen(self, p):
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "server closed")
-        if self._st & LISTENING:
-            raise BusinessError(CLIENT_BASE + _EINVAL, "server already listening")
-        from .transport.listen import Listener
+        self._check_state(LISTENING, _EINVAL, "listening")
         try:
             s, sa = _tcp.unix_socket(p)
-            self._L = Listener(None, 0, _port.BACKLOG, s, sa)
         except Exception as e:
             raise error_of(e)
         self._path = p
-        self._st |= LISTENING | BOUND
-        _aw.hold()
-        _port.spawn(self._accept())
+        self._serve(s, sa)
 
-    async def _accept(self):
-        from ._sock_srv import _next_id
-        L = self._L
-        try:
-            while True:
-                conn = await L.accept()
-                if len(self._conns) >= _port.MAX_CLIENTS:
-                    conn.close()
-                    continue
-                _next_id[0] += 1
-                c = LocalSocketConnection(_next_id[0])
-                c._srv = self
-                c._path = self._path
-                if self._opts:
-                    c._opts = dict(self._opts)
-                c._start(conn)
-                self._conns.append(c)
-                self._emit("connect", c)
-                await _port.sleep_ms(0)  # the other tasks run between two accepts (_sock_srv)
-        except Exception as e:
-            if not self._st & CLOSED:
-                self._emit("error", error_of(e))
-
-    def _gone(self, c):
-        try:
-            self._conns.remove(c)
-        except ValueError:
-            pass
-
-    def _shut(self):
-        """Stop listening; connections already accepted stay open."""
-        was = self._st & LISTENING
-        self._st = CLOSED
-        L, self._L = self._L, None
-        if L is not None:
-            L.close()
-        if was:
-            _aw.release()
+    def _prepare(self, c, conn):
+        c._path = self._path
+        return True

@@ -5,17 +5,19 @@ from . import _port
 from ._sock import CLIENT_BASE, BOUND, CLOSED, net_address, need_ip, error_of, op
 from ._sock_udp import UDPSocket
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
-_EBADF = const(9)
 _ENODEV = const(19)
 _EINVAL = const(22)
 _EOPNOTSUPP = const(95)
 _EAFNOSUPPORT = const(97)
 _EADDRNOTAVAIL = const(99)
+
+
+def _honoured(name):
+    # EOPNOTSUPP where the port cannot set this option (reported, never dropped)
+    if not _port.sockopt(None, name, 0):
+        raise BusinessError(CLIENT_BASE + _EOPNOTSUPP, name + " is not supported on this port")
 
 
 class MulticastSocket(UDPSocket):
@@ -53,11 +55,9 @@ class MulticastSocket(UDPSocket):
         g = bytes(int(x) for x in ip.split("."))
         if not 224 <= g[0] <= 239:
             raise BusinessError(CLIENT_BASE + _EINVAL, ip + " is not a multicast address")
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        self._check_state()
         name = "add_membership" if join else "drop_membership"
-        if not _port.sockopt(None, name, 0):
-            raise BusinessError(CLIENT_BASE + _EOPNOTSUPP, name + " is not supported on this port")
+        _honoured(name)
         if not self._st & BOUND:
             if not join:
                 raise BusinessError(CLIENT_BASE + _EADDRNOTAVAIL, "not a member of " + ip)
@@ -88,11 +88,9 @@ class MulticastSocket(UDPSocket):
         return op(self, self._set(flag, False), callback)
 
     async def _set(self, v, ttl):
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        self._check_state()
         name = "multicast_ttl" if ttl else "multicast_loop"
-        if not _port.sockopt(None, name, 0):
-            raise BusinessError(CLIENT_BASE + _EOPNOTSUPP, name + " is not supported on this port")
+        _honoured(name)
         if self._d is not None:
             try:
                 _port.sockopt(self._d.s, name, int(v))
@@ -111,14 +109,12 @@ class MulticastSocket(UDPSocket):
 
     async def _get(self, ttl):
         # MicroPython has no getsockopt: the value last set (the socket has it too)
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        self._check_state()
         return self._ttl if ttl else self._loop
 
     def setReuseAddress(self, flag):
         """Synchronous, before the socket is bound (OpenHarmony API 26)."""
         if not isinstance(flag, bool):
             raise param("setReuseAddress(flag: boolean)")
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
+        self._check_state()
         self._reuse = flag

@@ -5,10 +5,7 @@
 from ._err import BusinessError, param
 from . import _port
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _EOPNOTSUPP = const(95)
 _RBUF_MAX = const(262144)  # as _sock.RBUF_MAX

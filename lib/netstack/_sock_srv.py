@@ -1,17 +1,13 @@
-# TCPSocketServer and TCPSocketConnection of @ohos.net.socket (TLSSocketServer builds on
-# them), loaded by the first constructTCPSocketServerInstance.
+# TCPSocketServer and TCPSocketConnection of @ohos.net.socket (TLSSocketServer and the
+# local socket server build on them), loaded by the first server constructed.
 from ._err import BusinessError
 from . import _aw, _port
 from ._sock import (Base, Stream, SERVER_BASE, TCP_OPTS, BOUND, CLOSED, LISTENING,
-                     net_address, need_ip, new_bound, error_of, op)
+                     net_address, need_ip, new_bound, error_of, op, set_opts)
 from .transport.listen import Listener
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
-_EBADF = const(9)
 _EINVAL = const(22)
 _EADDRINUSE = const(98)
 
@@ -57,25 +53,27 @@ class TCPSocketServer(Base):
     async def _listen(self, a):
         fam, ip, port = a
         need_ip(fam, ip)
-        if self._st & CLOSED:
-            raise BusinessError(SERVER_BASE + _EBADF, "server closed")
-        if self._st & LISTENING:
-            raise BusinessError(SERVER_BASE + _EINVAL, "server already listening")
+        self._check_state(LISTENING, _EINVAL, "listening")
         self._ready()
         opts = dict(self._opts or {})
         if "reuseAddress" not in opts:
             opts["reuseAddress"] = True
         try:
-            s, self._local = new_bound(fam, ip, port, opts, SERVER_BASE)
+            s, sa = new_bound(fam, ip, port, opts, SERVER_BASE)
         except BusinessError as e:
             if e.code != SERVER_BASE + _EADDRINUSE or not port:
                 raise
             # OpenHarmony: a port in use makes listen take any free port instead
-            s, self._local = new_bound(fam, ip, 0, opts, SERVER_BASE)
+            s, sa = new_bound(fam, ip, 0, opts, SERVER_BASE)
+        self._serve(s, sa)
+
+    def _serve(self, s, sa):
+        # listen on the bound socket s (at sockaddr sa) and accept from a task
+        self._local = sa
         try:
-            self._L = Listener(None, 0, _port.BACKLOG, s, self._local)
+            self._L = Listener(None, 0, _port.BACKLOG, s, sa)
         except Exception as e:
-            raise error_of(e, SERVER_BASE)
+            raise error_of(e, self.BASE)
         self._st |= LISTENING | BOUND
         _aw.hold()
         _port.spawn(self._accept())
@@ -102,25 +100,16 @@ class TCPSocketServer(Base):
                 _aw.nudge()  # (why: _aw.nudge)
         except Exception as e:
             if not self._st & CLOSED:
-                self._emit("error", error_of(e, SERVER_BASE))
+                self._emit("error", error_of(e, self.BASE))
 
     def _welcome(self, conn):
         _next_id[0] += 1
         c = self.CONN(_next_id[0])
         c._srv = self
-        # the listener's address; a wildcard one is the peer's own for a loopback peer
-        local = self._local
-        h = _port.addr(local)[0]
-        if h in ("0.0.0.0", "::"):
-            p = _port.addr(conn.peer)[0]
-            if p in ("127.0.0.1", "::1"):
-                local = _port.resolve(p, _port.addr(local)[1])[1]
-        conn.local = local
         o = self._opts
         if o:
             c._opts = dict(o)  # the server's options go to its connections
             try:
-                from ._sock import set_opts
                 set_opts(conn.s, o)
             except OSError:
                 pass  # accepted sockets inherit most of them from the listener anyway
@@ -131,6 +120,15 @@ class TCPSocketServer(Base):
         self._emit("connect", c)
 
     def _prepare(self, c, conn):
+        # the connection's local address: the listener's; a wildcard one is the peer's
+        # own for a loopback peer (TLS: then start_tls; local sockets: the path)
+        local = self._local
+        h = _port.addr(local)[0]
+        if h in ("0.0.0.0", "::"):
+            p = _port.addr(conn.peer)[0]
+            if p in ("127.0.0.1", "::1"):
+                local = _port.resolve(p, _port.addr(local)[1])[1]
+        conn.local = local
         return True
 
     def _gone(self, c):

@@ -4,10 +4,7 @@ from ._err import BusinessError
 from . import _port
 from ._sock import CLOSED
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_SSL = const(2303501)  # nothing to report (as OpenHarmony's "SSL is null")
 

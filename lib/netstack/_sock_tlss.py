@@ -31,6 +31,7 @@ class TLSSocketServer(TCPSocketServer):
         return 0  # client certificates: each connection's own hook is not reachable here
 
     def _prepare(self, c, conn):
+        TCPSocketServer._prepare(self, c, conn)
         c._sec = self._sec
         try:
             conn.start_tls(self._ctx, None, True)

@@ -6,10 +6,7 @@ from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, nee
                      set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, fail, then)
 from .transport.udp import Datagram
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _EBADF = const(9)
 _EINVAL = const(22)
@@ -64,11 +61,8 @@ class UDPSocket(Base):
         self._open(fam, ip, port)
 
     def _open(self, fam, ip, port):
-        if self._st & CLOSED:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket closed")
-        if self._st & BOUND:
-            raise BusinessError(CLIENT_BASE + _EINVAL, "socket already bound")
-        d = Datagram(None, 0, af(fam))
+        self._check_state(BOUND, _EINVAL, "bound")
+        d = Datagram(af(fam))
         try:
             self._pre(d.s)
             self._local = d.bind(ip, port)
@@ -160,9 +154,7 @@ class UDPSocket(Base):
 
     async def _send(self, data, na, proxy, a):
         fam, host, port = na
-        d = self._d
-        if self._st & CLOSED or d is None:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
+        d = self._bound()
         if proxy is not None:
             from . import _socks
             from ._sock import dial, deadline
@@ -174,14 +166,18 @@ class UDPSocket(Base):
         await self._send_sa(data, sa)
 
     async def _send_sa(self, data, sa):
-        d = self._d
-        if self._st & CLOSED or d is None:
-            raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
+        d = self._bound()
         try:
             if d.send_now(data, sa) is None:  # (no coroutine when the socket takes it)
                 await d.sendto(data, sa)
         except Exception as e:
             raise error_of(e)
+
+    def _bound(self):
+        d = self._d
+        if self._st & CLOSED or d is None:
+            raise BusinessError(CLIENT_BASE + _EBADF, "socket is not bound (bind first)")
+        return d
 
     def _shut(self):
         was = self._st & BOUND

@@ -7,10 +7,7 @@ from ._err import BusinessError
 from . import _port
 from .proto import socks5 as _s5
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _CLIENT = const(2301000)
 _E_PROXY = const(2301206)    # failed to connect to the proxy server

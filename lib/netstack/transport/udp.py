@@ -1,6 +1,6 @@
 # Datagram sockets (socket's UDPSocket and MulticastSocket). Loaded only by them.
 from .. import _port
-from . import NetError, RESOLVE, CONNECT, bind as _bind
+from . import NetError, CONNECT, bind as _bind
 
 
 def _code(e):
@@ -8,58 +8,28 @@ def _code(e):
 
 
 class Datagram:
-    """A non-blocking UDP socket. Datagram(host, port): bound there (port 0: any); None for
-    host: unbound until the first send. NetError(RESOLVE/CONNECT, errno) on failure.
-    One task may wait in recvfrom() and one in sendto() at a time; close() wakes them
-    (recvfrom then returns None, sendto raises NetError(CONNECT, EBADF))."""
+    """A non-blocking UDP socket of the given family, unbound until bind() (its options
+    set first) or the first send. NetError(CONNECT, errno) on failure. One task may wait
+    in recvfrom() and one in sendto() at a time; close() wakes them (recvfrom then returns
+    None, sendto raises NetError(CONNECT, EBADF))."""
 
-    def __init__(self, host=None, port=0, family=None):
-        self.s = None
+    def __init__(self, family=2):  # (AF_INET is 2 everywhere)
         self.closed = False
         self.local = None
-        if host is not None:
-            sa = self.sockaddr(host, port)
-            family = sa[0]
-            sa = sa[1]
-        self.s = _port.udp_socket(family or 2)  # AF_INET is 2 everywhere
-        if host is not None:
-            try:
-                _port.bind(self.s, sa)
-            except OSError as e:
-                self.close()
-                raise NetError(CONNECT, _code(e), "cannot bind %s:%d: %s" % (host, port, e))
-            self.local = _port.local_addr(self.s) or sa
+        self.s = _port.udp_socket(family)
 
     def bind(self, host, port):
-        """Bind the socket made unbound (options set first) -> its sockaddr; port 0: see
-        transport.bind. NetError(CONNECT, errno) on failure."""
+        """Bind to host:port (a numeric address) -> its sockaddr; port 0: see
+        transport.bind."""
         try:
             self.local = _bind(self.s, host, port, True)
         except OSError as e:
             raise NetError(CONNECT, _code(e), "cannot bind %s:%d: %s" % (host, port, e))
         return self.local
 
-    @staticmethod
-    def sockaddr(host, port):
-        """-> (family, sockaddr) for host:port; NetError(RESOLVE)."""
-        try:
-            return _port.resolve(host, port, True)
-        except OSError as e:
-            raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e))
-
-    def local_address(self):
-        return None if self.local is None else _port.addr(self.local)
-
-    def option(self, name, value):
-        """_port.sockopt by neutral name; False: not available on this port."""
-        try:
-            return _port.sockopt(self.s, name, value)
-        except OSError as e:
-            raise NetError(CONNECT, _code(e), "socket option %s: %s" % (name, e))
-
     def send_now(self, data, sa):
-        """One datagram to sa if the socket takes it now -> bytes sent, or None (it
-        would block: await sendto). NetError(CONNECT, errno) on failure."""
+        """One datagram to sa (a sockaddr) if the socket takes it now -> bytes sent, or
+        None (it would block: await sendto)."""
         if self.closed:
             raise NetError(CONNECT, 9, "socket closed")
         try:
@@ -68,18 +38,12 @@ class Datagram:
             raise NetError(CONNECT, _code(e), "send failed: %s" % e)
 
     async def sendto(self, data, sa):
-        """Send one datagram to sa (from sockaddr()[1]) -> bytes sent."""
-        s = self.s
+        """Send one datagram to sa, waiting until the socket takes it -> bytes sent."""
         while True:
-            if self.closed:
-                raise NetError(CONNECT, 9, "socket closed")
-            try:
-                n = _port.sendto(s, data, sa)
-            except OSError as e:
-                raise NetError(CONNECT, _code(e), "send failed: %s" % e)
+            n = self.send_now(data, sa)
             if n is not None:
                 return n
-            await _port.wait_writable(s)
+            await _port.wait_writable(self.s)
 
     async def recvfrom(self, n):
         """-> (bytes, peer sockaddr) of the next datagram (at most n bytes), or None once
@@ -99,5 +63,4 @@ class Datagram:
     def close(self):
         if not self.closed:
             self.closed = True
-            if self.s is not None:
-                _port.close(self.s)
+            _port.close(self.s)
