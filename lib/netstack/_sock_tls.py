@@ -11,10 +11,7 @@ from .transport import tls as _tls
 from . import transport
 from .transport import tcp as _tcp
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_SSL = const(2303501)      # SSL is null: no context (bad material), nothing to report
 _E_READ = const(2303502)     # reading on the TLS socket failed (handshake alerts too)
@@ -196,6 +193,7 @@ _SEAM = ("tls_heap", "tls_verify", "tls_pin", "tls_wrap", "tls_versions", "tls_a
 
 class TLSSocket(TLSGetters, TCPSocket):
     BASE = SERVER_BASE
+    _hs = None  # the Conn whose handshake connect() runs
 
     def __init__(self):
         # The SSL context (one ~3 KB block on the unix port) is made with the socket and
@@ -213,6 +211,15 @@ class TLSSocket(TLSGetters, TCPSocket):
     def _sock(self):
         return opt_sock(self._c, TCPSocket._sock(self))
 
+    def _shut(self):
+        # close() while connect() runs the handshake: its connection closes too, so the
+        # handshake's wait ends now (not at the connect's timeout), and with it the TLS
+        # socket's entry in the port's wait table (_porttls.WAITS)
+        c = self._hs
+        if c is not None:
+            c.close()
+        return TCPSocket._shut(self)
+
     def connect(self, options, callback=None):
         a = connect_args(options)  # (401s at the call)
         sec = Secure(options.get("secureOptions"), False)
@@ -228,8 +235,7 @@ class TLSSocket(TLSGetters, TCPSocket):
     async def _tls_connect(self, a, sec, alpn, skip):
         fam, host, port, tmo, proxy = a
         self._sec = sec
-        if self._st & CLOSED:
-            raise BusinessError(SERVER_BASE + 9, "socket closed")
+        self._check_state()
         conn = self._c  # upgraded from a connected TCPSocket: TLS on its connection
         if conn is None:
             try:
@@ -241,6 +247,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             self._s = None
         elif self._st & CONNECTED and conn.tls:
             raise BusinessError(SERVER_BASE + 106, "already connected")
+        self._hs = conn  # (close() meanwhile closes it: see _shut)
         try:
             ctx, self._ctx = self._ctx, None
             ctx = sec.context(False, not skip, self._hook, (alpn or [])[:10], ctx)
@@ -256,15 +263,22 @@ class TLSSocket(TLSGetters, TCPSocket):
             if nagle:  # (CPython's ssl took the socket over: its wrapper's then)
                 _nodelay(raw, 0) or _nodelay(conn.s, 0)
         except BaseException as e:
+            closed = self._st & CLOSED  # close() ended the handshake
             conn.close()
             self._c = None
             if self._st & CONNECTED:  # an upgraded socket: its connection is gone
                 self._shut()
-            if isinstance(e, BusinessError) and e.code == SERVER_BASE + 110:
-                raise BusinessError(_E_TIMEDOUT, "TLS handshake timed out after %d ms" % tmo)
             if isinstance(e, Exception):
-                raise tls_error(e)
-            raise
+                if closed:
+                    e = None
+                elif isinstance(e, BusinessError) and e.code == SERVER_BASE + 110:
+                    raise BusinessError(_E_TIMEDOUT, "TLS handshake timed out after %d ms" % tmo)
+                else:
+                    raise tls_error(e)
+            if e is not None:
+                raise
+        finally:
+            self._hs = None
         if self._st & CLOSED:
             conn.close()
             raise BusinessError(SERVER_BASE + 9, "socket closed while connecting")
@@ -285,7 +299,7 @@ def new_socket(tcp):
     t = TLSSocket()
     if tcp is None:
         return t
-    if not isinstance(tcp, TCPSocket) or isinstance(tcp, TLSSocket):
+    if type(tcp) is not TCPSocket:  # (not a TLSSocket, nor a LocalSocket)
         raise param("constructTLSSocketInstance(tcpSocket: TCPSocket)")
     if tcp._st & CLOSED:
         raise BusinessError(_E_FD, "the TCPSocket is closed")
