@@ -199,9 +199,11 @@ def _recycle(rb):
 _hmemo = (None, None)  # the last plain GET's URL and head: a device polling one URL
 # builds it once (each new str costs an intern-table search)
 _memo = (None, None)  # the last URL split: a device polling one URL parses it once
-_rmemo = (b"", None)  # the last final response head's bytes (up to 512) and its parse: the
-# same head again (a device polling one URL, a server without a Date line) is not parsed again
+_rmemo = (b"", None, 0)  # the last final response head's bytes (up to 512), its parse and
+# its length: the same head again (a device polling one URL, a server without a Date line)
+# is not parsed again
 _fmemo = (None,)  # (its header list, method, framing kind, length, close): nor framed again
+_rsize = 0  # bytes the last response took in all when its body came with its head (0: none)
 
 
 
@@ -230,7 +232,7 @@ async def perform(x, pool):
     """Run the exchange; -> (status, reason, headers, body bytes or None). Errors are
     BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
     call costs MicroPython a heap-allocated frame per request.)"""
-    global _hmemo, _fmemo
+    global _hmemo, _fmemo, _rsize
     try:
         x.timing[0] = time.ticks_ms()
         method = x.method
@@ -308,8 +310,9 @@ async def perform(x, pool):
                             and not x.decode and (x.max_limit is None or length <= x.max_limit):
                         # the whole body came with the head (a small response): no reader
                         s = rb.start
-                        data = bytearray(rb.mv[s:s + length])
+                        data = rb.buf[s:s + length]  # (a bytearray's slice: a new bytearray)
                         rb.consume(length)
+                        _rsize = s + length  # (the head began at 0: rb was empty, see space())
                     else:
                         data = await _read_body(x, conn, rb, http1body.BodyReader(kind, length),
                                                 kind, length, headers)
@@ -429,7 +432,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
             if new:
                 m = _rmemo
                 s = rb.start
-                k = s + len(m[0])
+                k = s + m[2]  # (len() is a builtin: ~1k instructions to find by name)
                 if k <= rb.end and m[1] is not None and rb.buf.find(m[0], s, k) == s:
                     # the same head bytes as the last response (a device polling one
                     # URL): its parse again, without parsing (one memcmp)
@@ -448,11 +451,17 @@ async def _send_and_head(x, conn, rb, head, body, method):
                         if h[0] != 101:  # (an interim head: skipped)
                             continue
                     elif (rb.start or k) - s <= 512:  # (consume() zeroes both when all went)
-                        _rmemo = (bytes(rb.mv[s:rb.start or k]), h)
+                        k = rb.start or k
+                        _rmemo = (bytes(rb.mv[s:k]), h, k - s)
                     return h
             mv = rb.space()
-            if not len(mv):
+            if not mv:
                 raise BusinessError(_E_BAD_RESPONSE, 23, len(rb.buf))  # response head larger than %d bytes
+            if not got and _rsize:
+                # at most what the last response took in all: MicroPython's readinto reads
+                # until the view is full or the socket has nothing more, so a view bigger
+                # than the response costs one more read (a system call saying EAGAIN)
+                mv = mv[:_rsize]  # (clamped to the view when bigger)
             n = conn.read_now(mv)
             if n is None:  # nothing yet: wait (no coroutine per read)
                 w = x.read_timeout  # (up to its deadline; readTimeout 0: the loop's way)

@@ -5,6 +5,7 @@
 # way): _client maps what the readers raise (OSError, MemoryError) to codes.
 from . import _port
 from ._err import BusinessError
+from .proto import RecvBuf
 
 # Numbers written out (no const machinery for them): 2300008 is http's invalid response;
 # 262144 the largest piece requestInStream reads straight from the socket; 65536 the
@@ -27,7 +28,7 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
         # bytes object), or the caller's lent buffer. The last piece is let go first (b and
         # its view v): the collection this allocation may start would otherwise mark it,
         # and MicroPython scans every word of a live block (~1M instructions for 256 KiB)
-        b = v = None
+        b = v = pb = None
         if m:
             if lent is not None:
                 b = lent if m == piece else lent[:m]
@@ -61,6 +62,22 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                     continue
                 if br.done:
                     break
+            elif br.kind == 2 and lent is None:
+                # chunked: framing and data read together into the piece's free room (one
+                # read for many chunks where there were two a chunk, through rb), the
+                # framing parsed there and the gaps it leaves closed (the data moved down)
+                n = conn.fill_now(v[k:m])
+                if not n:
+                    if k:  # nothing more right now: hand over what is here
+                        break
+                    n = await conn.fill(v[k:m])
+                    if not n:
+                        br.eof()  # raises: the body is not complete
+                        break
+                if pb is None:
+                    pb = _Over(b, v)
+                k = _in_place(br, pb, rb, v, k, k + n)
+                continue
             else:
                 # want() without the call (two calls a 16 KiB chunk, ~0.65M instructions
                 # per MiB with took's): LENGTH's or the current chunk's rest (http1body's
@@ -102,9 +119,42 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                 if lent is not None:
                     b = b[:k]
                 else:
-                    v = None  # (CPython: no view of b left while it shrinks)
+                    v = pb = None  # (CPython: no view of b left while it shrinks)
                     b[k:] = b""  # in place: no copy
             on_data(b)
+
+
+class _Over(RecvBuf):
+    """A RecvBuf over a streamed piece being filled: what BodyReader reads framing from
+    (buf, mv, start, end, scan, consume), without a buffer of its own."""
+
+    def __init__(self, b, v):
+        self.buf = b
+        self.mv = v
+
+
+def _in_place(br, pb, rb, v, k, e):
+    # Chunked bytes read into the piece at v[k:e]: the body's data spans moved down to k
+    # one after another (a memmove each; the framing between them dropped) -> the new end
+    # of the piece's data. Framing not complete at e (a size line cut by the read) goes to
+    # rb, which is empty here, for the next round; so do bytes past the body's end (as
+    # many as rb holds: the connection is then not reused).
+    pb.start = k
+    pb.end = e
+    pb.scan = 0
+    while True:
+        p = br.read(pb)
+        if p is None:
+            break
+        n = p[1] - p[0]
+        if p[0] != k:
+            v[k:k + n] = v[p[0]:p[1]]  # (overlapping, to lower addresses: a memmove)
+        k += n
+    e = pb.end
+    if e > pb.start:
+        n = len(rb.buf)
+        rb.feed(v[pb.start:e if e - pb.start <= n else pb.start + n])
+    return k
 
 
 async def big_head(conn, rb, e, limit):

@@ -8,6 +8,7 @@ Every path is listed in README.md. Rules kept by all of them:
 import functools
 import gzip
 import json
+import socket
 import time
 import zlib
 
@@ -212,6 +213,29 @@ def _compressed(conn, req, coding, compress):
                        headers=[("Vary", "Accept-Encoding")])
     return respond(conn, req, 200, "OK", compress(_small_json(coding)), ctype="application/json",
                    headers=[("Content-Encoding", coding), ("Vary", "Accept-Encoding")])
+
+
+@route("/chunked-cut")
+def chunked_cut(conn, req):
+    # A chunked body (bytes i % 256, chunks of 1..300 bytes with extensions, a trailer)
+    # sent `step` wire bytes at a time, `ms` apart, without Nagle: a client's reads end
+    # inside size lines, extensions, CRLFs and the trailer. ?extra=N: N bytes of junk after
+    # the body (the connection must then not be reused; it closes after them).
+    step = qint(req, "step", 3, 1, 1 << 16)
+    ms = qint(req, "ms", 1, 0, 100)
+    extra = qint(req, "extra", 0, 0, 1 << 16)
+    wire, sent = [], 0
+    for k in (1, 2, 3, 10, 100, 255, 256, 300, 7, 1, 64):
+        wire.append(b"%x;n=%d\r\n" % (k, k) + bytes(PATTERN[sent % 256:sent % 256 + k]) + b"\r\n")
+        sent += k
+    wire = b"".join(wire) + b"0\r\nX-Sent: %d\r\n\r\n" % sent + b"J" * extra
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.sock.sendall(response_head(200, "OK", [("Content-Type", "application/octet-stream"),
+                                                ("Transfer-Encoding", "chunked")]))
+    for i in range(0, len(wire), step):
+        time.sleep(ms / 1000)
+        conn.sock.sendall(wire[i:i + step])
+    return req.keep_alive and not extra
 
 
 @route("/gzip")
