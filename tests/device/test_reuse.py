@@ -33,6 +33,11 @@ for v in ("aaaa", "bbbb", "aaaa", "bbbb"):
     r = get("/conn-token?v=" + v)
     assert r.header["connection"] == v and r.result == "token", (v, r.header)
 assert get("/conn").result == "8"  # still the one connection (no 'close' token)
+# A bigger response after small ones: the first read asks for what the last response took
+# (no read saying EAGAIN after it), the rest comes with the next reads
+r = get("/big?n=3000", {"expectDataType": http.HttpDataType.ARRAY_BUFFER})
+assert len(r.result) == 3000 and r.result[2999] == 2999 & 255 and r.result[130] == 130
+assert get("/conn").result == "10"  # (the same connection)
 
 # A HEAD and a GET answered with the same head: framed by their method each
 r = netstack.run(req.request(H + "/ok", {"method": "HEAD"}))
