@@ -24,6 +24,8 @@ from .proto import http1, http1body, ProtoError
 from . import transport
 
 from micropython import const
+from time import ticks_ms  # (after micropython: the CPython shim adds it; a global is one
+# lookup a call, time.ticks_ms two)
 
 _E_UNSUPPORTED = const(2300001)
 _E_BAD_RESPONSE = const(2300008)
@@ -33,6 +35,11 @@ _E_NOTHING = const(2300052)
 _E_SEND = const(2300055)
 _E_RECV = const(2300056)
 _E_PIN = const(2300090)
+
+# proto.http1body's framing kinds, compiled in (a module attribute is two lookups a use)
+_NONE = const(0)
+_LENGTH = const(1)
+_CLOSE = const(3)
 
 # Sizes (const, underscored: compiled in, no global names to keep in RAM)
 BUF_SIZE = 4096                # per-connection receive buffer (tests change it)
@@ -103,7 +110,7 @@ def arm(x):
     lets the event loop run, and its deadline bounds that wait; a task queued and taken off
     per request was ~14k instructions.)"""
     if x.dog is None and x.read_timeout:
-        x.dog = _aw.watch(x.read_timeout - time.ticks_diff(time.ticks_ms(), x.timing[0]), x,
+        x.dog = _aw.watch(x.read_timeout - time.ticks_diff(ticks_ms(), x.timing[0]), x,
                           "timed_out")
 
 
@@ -234,17 +241,18 @@ async def perform(x, pool):
     call costs MicroPython a heap-allocated frame per request.)"""
     global _hmemo, _fmemo, _rsize
     try:
-        x.timing[0] = time.ticks_ms()
+        x.timing[0] = ticks_ms()
         method = x.method
         body = x.body
         auth_tried = None  # the Authorization value prepared from a 401 challenge
         while True:
-            scheme, host, port, target, userinfo, hh = split(x.url_final)
+            m = _memo  # (split()'s memo looked at here: a call fewer for the same URL)
+            scheme, host, port, target, userinfo, hh = m[1] if m[0] == x.url_final else split(x.url_final)
             if scheme != "http" and scheme != "https":
                 raise BusinessError(_E_UNSUPPORTED, 22, scheme)  # unsupported scheme '%s'
             key = (scheme, host, port, x.proxy, x.ca_path, x.ca_data, id(x.ca) if x.ca else None,
                    x.verify, x.pins)
-            conn, rb = pool.take(key) if pool else (None, None)
+            conn, rb = pool.take(key) if pool is not None else (None, None)
             reused = conn is not None
             if _err.on:
                 _err.log(method, x.url_final, "reuse" if reused else "")
@@ -280,7 +288,7 @@ async def perform(x, pool):
                     conn = rb = None
                     conn, rb = await _open(x, scheme, host, port)
                     status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
-                x.timing[6] = time.ticks_ms()
+                x.timing[6] = ticks_ms()
                 f = _fmemo
                 if f[0] is headers and f[1] == method:  # the last response's head again
                     kind, length, close = f[2], f[3], f[4]
@@ -293,7 +301,7 @@ async def perform(x, pool):
                 if _err.on:
                     _err.log("status", status, reason, "(%s)" % ("reused" if reused else "new"))
                 if x.on_head is not None and not (status == 304 and x.revalidating):
-                    x.on_head(status, headers, length if kind == http1body.LENGTH else 0)
+                    x.on_head(status, headers, length if kind == _LENGTH else 0)
                 loc = http1.header(headers, "location") if 300 < status < 309 else None
                 follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
                 answer = None
@@ -306,7 +314,7 @@ async def perform(x, pool):
                     arm(x)
                     keep = await drain(conn, rb, http1body.BodyReader(kind, length), length)
                 else:
-                    if kind == http1body.LENGTH and length <= rb.end - rb.start and x.on_data is None \
+                    if kind == _LENGTH and length <= rb.end - rb.start and x.on_data is None \
                             and not x.decode and (x.max_limit is None or length <= x.max_limit):
                         # the whole body came with the head (a small response): no reader
                         s = rb.start
@@ -316,9 +324,9 @@ async def perform(x, pool):
                     else:
                         data = await _read_body(x, conn, rb, http1body.BodyReader(kind, length),
                                                 kind, length, headers)
-                    x.timing[7] = time.ticks_ms()
+                    x.timing[7] = ticks_ms()
                     keep = True
-                keep = keep and kind != http1body.CLOSE and not close
+                keep = keep and kind != _CLOSE and not close
                 if pool is not None and keep:
                     pool.put(key, conn, rb)
                 else:
@@ -362,11 +370,11 @@ async def _open(x, scheme, host, port):
 
     def mark(st):  # resolved: the dns timing mark, connected: tcp
         if st < 2:
-            x.timing[st + 1] = time.ticks_ms()
+            x.timing[st + 1] = ticks_ms()
 
     ct = x.connect_timeout
     rt = x.read_timeout  # the facade's watchdog ends the exchange by then (see Exchange)
-    if rt and ct >= rt - time.ticks_diff(time.ticks_ms(), x.timing[0]):
+    if rt and ct >= rt - time.ticks_diff(ticks_ms(), x.timing[0]):
         ct = 0  # that one fires first: no connect watchdog (a task per dial, ~14k instructions)
     dog = _aw.watch(ct, x, "connect_timed_out") if ct else None
     try:
@@ -382,7 +390,7 @@ async def _open(x, scheme, host, port):
             from .transport.tunnel import dial
             conn = await dial(host, port, ctx, x.sni, p, rb, mark)
         if tls:
-            x.timing[3] = time.ticks_ms()
+            x.timing[3] = ticks_ms()
         return conn, rb
     except BaseException as e:  # a bad CA, a refused tunnel, a timeout: nothing leaks
         _recycle(rb)
@@ -424,7 +432,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
     except ValueError as e:  # MicroPython's mbedTLS verify text (_tls.verify_error)
         from ._tls import verify_error
         raise verify_error(str(e).strip())
-    x.timing[4] = time.ticks_ms()
+    x.timing[4] = ticks_ms()
     # then one final response head (1xx interim heads are skipped)
     try:
         got = new = rb.end > rb.start  # new: bytes not parsed yet (none on a fresh request)
@@ -454,18 +462,19 @@ async def _send_and_head(x, conn, rb, head, body, method):
                         k = rb.start or k
                         _rmemo = (bytes(rb.mv[s:k]), h, k - s)
                     return h
-            mv = rb.space()
-            if not mv:
-                raise BusinessError(_E_BAD_RESPONSE, 23, len(rb.buf))  # response head larger than %d bytes
-            if not got and _rsize:
+            if got or not _rsize:
+                mv = rb.space()
+                if not mv:
+                    raise BusinessError(_E_BAD_RESPONSE, 23, len(rb.buf))  # response head larger than %d bytes
+            else:  # (rb is empty, so start and end are 0: consume() and _new_buf() see to it)
                 # at most what the last response took in all: MicroPython's readinto reads
                 # until the view is full or the socket has nothing more, so a view bigger
                 # than the response costs one more read (a system call saying EAGAIN)
-                mv = mv[:_rsize]  # (clamped to the view when bigger)
+                mv = rb.mv[:_rsize]  # (clamped to the buffer when bigger)
             n = conn.read_now(mv)
             if n is None:  # nothing yet: wait (no coroutine per read)
                 w = x.read_timeout  # (up to its deadline; readTimeout 0: the loop's way)
-                if not (w and _port.wait_now(conn.s, w - time.ticks_diff(time.ticks_ms(), x.timing[0]))):
+                if not (w and _port.wait_now(conn.s, w - time.ticks_diff(ticks_ms(), x.timing[0]))):
                     arm(x)  # (a passed deadline: it fires at once)
                     await _port.wait_readable(conn.s)
                 n = conn.read_now(mv)
@@ -477,7 +486,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
                     raise BusinessError(_E_BAD_RESPONSE, 24)  # connection closed inside the response head
                 raise BusinessError(_E_NOTHING)
             if not got:
-                x.timing[5] = time.ticks_ms()
+                x.timing[5] = ticks_ms()
             got = new = True
             rb.end += n  # (rb.wrote(n) without the call: n fits, it was read into space())
     except OSError as e:
@@ -493,18 +502,18 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
     enc = None
     try:
         if x.on_data is not None:  # requestInStream: the streaming reader, loaded then
-            if kind != http1body.NONE:
+            if kind != _NONE:
                 from ._clientx import stream_body
                 await stream_body(x.on_data, x.lent, conn, rb, br, BUF_SIZE)
             return None
-        if kind == http1body.NONE:
+        if kind == _NONE:
             return b""
         limit = x.max_limit
         if x.decode:
             enc = (http1.header(headers, "content-encoding") or "").lower()
             if enc not in ("gzip", "deflate", "x-gzip"):
                 enc = None
-        if kind == http1body.LENGTH:
+        if kind == _LENGTH:
             if limit is not None and length > limit:
                 raise BusinessError(_E_TOO_BIG, 25, (length, limit))  # body of %d bytes exceeds maxLimit %d
             try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)

@@ -24,7 +24,10 @@ def start(req, url, options, callback, streaming):
     """HttpRequest.request / requestInStream: check the arguments now (401 at the call),
     -> the operation (or None: the callback gets the outcome). (Its frame and those below
     stay within MicroPython's 11 words: a bigger one is a heap allocation per call.)"""
-    if callback is None and callable(options):
+    # (the class first, here and in _options: a builtin's name costs MicroPython ~1k
+    # instructions to find, a reused GET's whole budget is ~160k)
+    if callback is None and options is not None and options.__class__ is not dict and \
+            callable(options):
         options, callback = None, options
     if callback is not None and not callable(callback):
         raise param(8)  # callback must be a function
@@ -181,8 +184,8 @@ def type_result(resp, body, expect):
 
 # (the try blocks in functions of their own: each one adds 3 words to a frame)
 def _text(body):
-    try:
-        return str(body, "utf-8")
+    try:  # (a bytearray's own decode: no builtin's name to find)
+        return body.decode() if body.__class__ is bytearray else str(body, "utf-8")
     except UnicodeError:
         return None
 
@@ -211,38 +214,42 @@ def _exchange(url, o):
 
 
 def _options(url, o):
-    if not isinstance(url, str):
+    if url.__class__ is not str and not isinstance(url, str):
         raise param(17)  # url must be a string
     if o is None:
         o = {}
-    elif not isinstance(o, dict):
+    elif o.__class__ is not dict and not isinstance(o, dict):
         raise param(18)  # options must be an object (dict)
-    rare = _rare(o)  # any option beyond the everyday ones: only then look for each of them
-    x = _client.Exchange(_method(o, rare), url)
+    rare = _rare(o)  # 2: an option beyond the everyday ones; 1: an everyday one beyond
+    # method and header; 0: none (each option is looked for only when one may be there)
+    x = _client.Exchange(_method(o, rare > 1), url)
     uh = o.get("header")
     x.headers = [] if uh is None else _headers(uh)  # (a rare option or the cache may add one)
-    if rare or x.method not in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT") or \
-            o.get("extraData") is not None:
+    if rare > 1 or x.method not in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT") or \
+            (rare and o.get("extraData") is not None):
         from ._httpbody import prepare  # (extraData, queryParams...: loaded for them only)
-        prepare(x, o, rare, uh)
-    if o:
-        _numbers(x, o)
+        prepare(x, o, rare > 1, uh)
     if rare:
+        _numbers(x, o)
+    if rare > 1:
         _httpopt.apply(x, o, x.method)
     return x
 
 
 def _rare(o):
     global _httpopt
+    r = 0
     for k in o:
-        if k not in ("method", "header", "extraData", "expectDataType", "readTimeout",
-                     "connectTimeout", "maxLimit", "usingCache", "priority", "usingProtocol",
-                     "addressFamily", "caPath", "caData"):  # the everyday options
-            # the other options are parsed by _httpopt, loaded only for them
-            from . import _httpopt
-            _httpopt.check(o)
-            return True
-    return False
+        if k != "method" and k != "header":
+            if k not in ("extraData", "expectDataType", "readTimeout", "connectTimeout",
+                         "maxLimit", "usingCache", "priority", "usingProtocol",
+                         "addressFamily", "caPath", "caData"):  # the everyday options
+                # the other options are parsed by _httpopt, loaded only for them
+                from . import _httpopt
+                _httpopt.check(o)
+                return 2
+            r = 1
+    return r
 
 
 _httpopt = None

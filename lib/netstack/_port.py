@@ -70,7 +70,7 @@ def run_until_complete(aw):
     # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
     # (What asyncio's Loop.run_until_complete does, without its two calls around it.)
     core = asyncio.core
-    if isinstance(aw, core.Task):
+    if aw.__class__ is core.Task:  # (its C type: no subclasses; not a builtin's name)
         return core.run_until_complete(aw)
     t = core.Task(aw, core.__dict__)
     if core.cur_task is None and core._task_queue.peek() is None and not core._io_queue.map:
