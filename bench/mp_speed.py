@@ -175,9 +175,9 @@ def case_bulk(client, a, chunked):
         import gc
         whole = mode == "whole_alloc"
         raw_get.get(HOST, port, "/small", bytearray(256))
-        # the piece netstack's _piece_size() picks here: an eighth of the free heap, at most
-        # 256 KiB (~240 KiB at the 2m speed heap); no gc.collect(), as netstack's row has none
-        piece = min(gc.mem_free() >> 3, 262144)
+        # the piece netstack's _piece_size() picks here: a quarter of the free heap, at most
+        # 512 KiB (~480 KiB at the 2m speed heap); no gc.collect(), as netstack's row has none
+        piece = min(gc.mem_free() >> 2, 524288)
         t0 = ticks_us()
         st, got, note = raw_alloc_get(port, path, whole, piece, size + 1)
         dt = ticks_diff(ticks_us(), t0)

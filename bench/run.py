@@ -1055,10 +1055,10 @@ def notes(res, clients):
             "not fit, capped at the maxLimit netstack's row is given (n + 1): the sizes netstack's result "
             "buffer goes through. Streamed: every piece is read into a new bytearray of min(P, what the "
             "framing says is still to come), as requestInStream hands each dataReceive listener a new one; "
-            "P is what netstack's _piece_size() picks at that point, min(256 KiB, gc.mem_free() / 8): %s at "
+            "P is what netstack's _piece_size() picks at that point, min(512 KiB, gc.mem_free() / 4): %s at "
             "-X heapsize=%s. So Content-Length is read in P-byte pieces, and chunked in one new bytearray "
             "per 16 KiB chunk (netstack gathers the chunks that have arrived into one piece of up to P "
-            "bytes, their framing through its 4 KiB receive buffer). The information lines compare time "
+            "bytes, read with their framing into the piece and the framing parsed there). The information lines compare time "
             "per download: netstack's extra time over raw, and the part of it raw's allocations take."
             % (piece_text(res), SPEED_HEAP))
     if res.get("free"):

@@ -8,7 +8,7 @@ from ._err import BusinessError
 from .proto import RecvBuf
 
 # Numbers written out (no const machinery for them): 2300008 is http's invalid response;
-# 262144 the largest piece requestInStream reads straight from the socket; 65536 the
+# 524288 the largest piece requestInStream reads straight from the socket; 65536 the
 # largest redirect/401 body read and dropped to keep the connection.
 
 
@@ -257,16 +257,16 @@ def _copy_out(on_data, mv, lent=None):
 
 def _piece_size(buf_size):
     # requestInStream piece: big pieces mean fewer rounds through the loop, but each is a
-    # new allocation, so at most an eighth of the free heap; 0 (use rb) below 2 * buf_size.
-    # Up to 256 KiB: MicroPython's allocator looks for a piece's free run from the lowest
-    # free block, over every dead piece since the last collection (≈ half the heap per
-    # allocation, whatever the piece size): 64 KiB pieces spent ~2.6M instructions per MiB
-    # there at a 2 MB heap, 256 KiB ones ~1.2M (Content-Length streamed 0.42x -> ~0.6x raw).
+    # new allocation, so at most a quarter of the free heap, and none (0: through rb) with
+    # under 16 * buf_size free (64 KB). Up to 512 KiB: MicroPython's allocator looks for a
+    # piece's free run from the lowest free block, over every dead piece since the last
+    # collection, so the search per MiB shrinks as pieces grow: 64 KiB pieces spent ~2.6M
+    # instructions per MiB there at a 2 MB heap, 256 KiB ones ~1.2M, a quarter of the
+    # heap ~0.6M (Content-Length streamed 3.11M -> 2.81M per MiB in all)
     f = _port.mem_free()
     if f is None:  # no heap bound (CPython)
-        return 262144
-    f >>= 3
-    return 0 if f < 2 * buf_size else 262144 if f > 262144 else f
+        return 524288
+    return 0 if f < 16 * buf_size else 524288 if f > 2097152 else f >> 2
 
 
 async def drain(conn, rb, br, length):
