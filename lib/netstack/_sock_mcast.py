@@ -2,7 +2,7 @@
 # (a program with plain UDP sockets does not load it: RAM).
 from ._err import BusinessError, param
 from . import _port
-from ._sock import CLIENT_BASE, BOUND, CLOSED, net_address, need_ip, error_of, op
+from ._sock import CLIENT_BASE, BOUND, net_address, need_ip, error_of, op, uint
 from ._sock_udp import UDPSocket
 
 from micropython import const
@@ -78,9 +78,7 @@ class MulticastSocket(UDPSocket):
             raise error_of(e)
 
     def setMulticastTTL(self, ttl, callback=None):
-        if not isinstance(ttl, int) or isinstance(ttl, bool) or not 0 <= ttl <= 255:
-            raise param("ttl must be an integer 0-255")
-        return op(self, self._set(ttl, True), callback)
+        return op(self, self._set(uint(ttl, "ttl", 255), True), callback)
 
     def setLoopbackMode(self, flag, callback=None):
         if not isinstance(flag, bool):

@@ -20,17 +20,13 @@ _E_VERIFY = const(2303504)   # the X.509 certificate did not verify
 _E_FD = const(2303601)       # upgrade: invalid socket
 _E_NOTCONN = const(2303602)  # upgrade: socket not connected
 _E_TIMEDOUT = const(2303210)
-_E_SYSTEM = const(2300002)
 
 
 def tls_error(e, writing=False):
     """OpenHarmony's code for a TLS failure: 2303504 verification, 2303502/2303503 read or
     write (alerts, a peer that breaks the handshake), 2303100 + errno for the system's
-    errors, 2303501 for certificates or keys that do not load."""
-    if isinstance(e, BusinessError):
-        return e
-    if isinstance(e, MemoryError):
-        return BusinessError(_E_SYSTEM, "out of memory")
+    errors, 2303501 for certificates or keys that do not load. (A BusinessError as it is,
+    out of memory 2300002: error_of.)"""
     if isinstance(e, ValueError):  # MicroPython's and the shim's verification failure
         return BusinessError(_E_VERIFY, str(e).strip())
     stage = getattr(e, "stage", None)
@@ -140,8 +136,8 @@ class TLSGetters:
         self._over = True
         Stream._deliver(self, mv, n)
 
-    def _io_error(self, e):
-        return tls_error(e)
+    def _io_error(self, e, writing=False):
+        return tls_error(e, writing)
 
     def send(self, options, callback=None):
         # (Stream.send's fast path does not look at c.tls: a TCP send is a lookup cheaper;

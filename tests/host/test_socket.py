@@ -597,6 +597,22 @@ def test_tls_errors_and_arguments(cfg):
     assert code(s.connect(tls_opts(cfg, cfg["tcp_echo"], timeout=3000))) in (2303502, 2303210)
 
 
+def test_tls_failure_codes_tell_reads_from_writes():
+    # an mbedTLS error (a negative code) is 2303503 where a send's write raised it, 2303502
+    # where a read did (the reader, the handshake); verification 2303504; system errors
+    # 2303100 + errno; a BusinessError as it is, out of memory 2300002
+    from netstack import _sock_tls
+    ssl_err = OSError(-0x7780, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE")
+    t = ns.constructTLSSocketInstance()
+    assert t._io_error(ssl_err, True).code == 2303503  # (what a send's failure passes)
+    assert t._io_error(ssl_err).code == 2303502
+    assert _sock_tls.tls_error(ValueError("verify failed")).code == 2303504
+    assert _sock_tls.tls_error(OSError(104, "reset")).code == 2303204
+    assert _sock_tls.tls_error(MemoryError()).code == 2300002
+    assert _sock_tls.tls_error(BusinessError(2303210, "x")).code == 2303210
+    assert ns.constructTCPSocketInstance()._io_error(ssl_err, True).code < 2303000
+
+
 def test_tls_upgrade_of_a_connected_tcp_socket(cfg):
     async def main():
         t = ns.constructTCPSocketInstance()
