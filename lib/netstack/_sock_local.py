@@ -1,15 +1,13 @@
 # LocalSocket, LocalSocketServer and LocalSocketConnection of @ohos.net.socket: stream
 # sockets on a file-system path (AF_UNIX), where the runtime has them (the unix port,
 # CPython). Elsewhere the constructors raise 801 (capability not supported on this port).
-# Loaded by the first constructLocalSocketInstance / constructLocalSocketServerInstance.
-# They are the TCP classes with path addresses: the client is a TCPSocket, the server a
-# TCPSocketServer (with its accept loop, client limit and connections), each connection a
+# Loaded by the first constructLocalSocketInstance (the server: _sock_local_srv). They are
+# the TCP classes with path addresses: the client is a TCPSocket, the server a
+# TCPSocketServer (its accept loop, client limit and connections), each connection a
 # TCPSocketConnection.
 from ._err import BusinessError, param
 from . import _port
-from ._sock import (TCPSocket, CLIENT_BASE, BOUND, CONNECTED, CLOSED, LISTENING, error_of, op,
-                    deadline, uint)
-from ._sock_srv import TCPSocketServer, TCPSocketConnection
+from ._sock import TCPSocket, CLIENT_BASE, BOUND, CONNECTED, CLOSED, error_of, op, deadline, uint
 from .transport import tcp as _tcp
 
 from micropython import const
@@ -121,31 +119,3 @@ class LocalSocket(_Local, TCPSocket):
         conn.peer = None
         self._start(conn)
         self._emit("connect")
-
-
-class LocalSocketConnection(_Local, TCPSocketConnection):
-    pass
-
-
-class LocalSocketServer(_Local, TCPSocketServer):
-    CONN = LocalSocketConnection
-
-    def __init__(self):
-        supported()
-        self._conns = []
-
-    def listen(self, address, callback=None):
-        return op(self, self._listen(_path(address)), callback)
-
-    async def _listen(self, p):
-        self._check_state(LISTENING, _EINVAL, "listening")
-        try:
-            s, sa = _tcp.unix_socket(p)
-        except Exception as e:
-            raise error_of(e)
-        self._path = p
-        self._serve(s, sa)
-
-    def _prepare(self, c, conn):
-        c._path = self._path
-        return True

@@ -39,6 +39,7 @@ class TCPSocketServer(Base):
     OPTS = TCP_OPTS
     CONN = TCPSocketConnection
     _L = None       # transport Listener
+    _local = None   # own sockaddr once listening
 
     def __init__(self):
         self._conns = []

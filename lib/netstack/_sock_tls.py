@@ -136,7 +136,7 @@ class TLSGetters:
         self._over = True
         Stream._deliver(self, mv, n)
 
-    def _io_error(self, e, writing=False):
+    def _io_error(self, e, writing):
         return tls_error(e, writing)
 
     def send(self, options, callback=None):

@@ -45,6 +45,7 @@ class UDPSocket(Base):
     EVENTS = ("message", "listening", "close", "error")
     OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout", "broadcast")
     _d = None       # transport Datagram once bound
+    _local = None   # own sockaddr once bound
     _socks = None   # the SOCKS5 UDP association (_socks.Udp) once a proxied send made one
     _to = None      # the last destination: (a copy of its NetAddress, sockaddr)
 

@@ -54,5 +54,5 @@ def constructLocalSocketInstance():
 
 
 def constructLocalSocketServerInstance():
-    from . import _sock_local
-    return _sock_local.LocalSocketServer()
+    from . import _sock_local_srv
+    return _sock_local_srv.LocalSocketServer()

@@ -122,9 +122,9 @@ def test_socket():
         assert api(type(obj)) == want, (cls_name, api(type(obj)) ^ want)
         assert ast.unparse(s[fn].returns) == cls_name     # nothing opened: nothing to close
     # server connections: their classes load with their servers
-    from netstack import _sock_local, _sock_srv, _sock_tlss
+    from netstack import _sock_local_srv, _sock_srv, _sock_tlss
     for cls in (_sock_srv.TCPSocketConnection, _sock_tlss.TLSSocketConnection,
-                _sock_local.LocalSocketConnection):
+                _sock_local_srv.LocalSocketConnection):
         want = members(s[cls.__name__], s) - {"clientId"}
         assert api(cls) == want, (cls.__name__, api(cls) ^ want)
     for enum in ("ProxyTypes", "Protocol"):
