@@ -5,6 +5,7 @@
 # (mbedTLS wants to read then), a wait that must go to the TLS socket's own poll.
 # include: socket_support
 # include: idle_support
+# include: tls_server_support
 import gc
 C = {k: CFG[k] for k in ("client_cert_pem", "client_key_pem")}
 CFG = None
@@ -16,16 +17,7 @@ from netstack import socket as ns, BusinessError
 
 
 async def server():
-    srv = ns.constructTLSSocketServerInstance()
-    conns = []
-
-    def on_connect(c):
-        conns.append(c)
-        c.on("message", lambda m: c.send({"data": m["message"]}, lambda e, d: None))
-    srv.on("connect", on_connect)
-    await srv.listen({"address": {"address": "127.0.0.1", "port": 0},
-                      "secureOptions": {"cert": C["client_cert_pem"], "key": C["client_key_pem"]}})
-    port = (await srv.getLocalAddress())["port"]
+    srv, conns, port = await tls_server(bytes)
     c = ns.constructTLSSocketInstance()
     got = []
     c.on("message", got.append)
@@ -43,10 +35,8 @@ async def main():
     await idle("nothing open")
     try:
         await server()
-    except BusinessError as e:  # two TLS sessions at 110k from .mpy: as test_socket_tls_server
-        total = gc.mem_free() + gc.mem_alloc()
-        assert e.code == 2300002 and total < 120000, (e, total)
-        print("documented limit at this heap:", e)
+    except BusinessError as e:
+        two_sessions_do_not_fit(e)
 
 
 netstack.run(main())

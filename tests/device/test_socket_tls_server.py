@@ -1,7 +1,8 @@
 # timeout: 120
 # netstack's TLSSocketServer on MicroPython with a netstack TLSSocket client in the same
 # process (two TLS sessions in one heap): echo through the server's connection, getters.
-# The figure where it does not fit is below.
+# The figure where it does not fit is below (tls_server_support).
+# include: tls_server_support
 import gc
 C = {k: CFG[k] for k in ("client_cert_pem", "client_key_pem")}
 CFG = None
@@ -20,16 +21,7 @@ async def until(pred, ms=8000):
 
 
 async def server():
-    srv = ns.constructTLSSocketServerInstance()
-    conns = []
-
-    def on_connect(c):
-        conns.append(c)
-        c.on("message", lambda m: c.send({"data": m["message"].upper()}, lambda e, d: None))
-    srv.on("connect", on_connect)
-    await srv.listen({"address": {"address": "127.0.0.1", "port": 0},
-                      "secureOptions": {"cert": C["client_cert_pem"], "key": C["client_key_pem"]}})
-    port = (await srv.getLocalAddress())["port"]
+    srv, conns, port = await tls_server(lambda b: b.upper())
     c = ns.constructTLSSocketInstance()
     got = []
     c.on("message", got.append)
@@ -47,17 +39,10 @@ async def server():
 
 
 
-# Two TLS sessions (mbedTLS allocates ~25 KB each from the GC heap on the unix port) and
-# the server's certificate do not fit a 110k heap with the library as .mpy (in RAM): there
-# the documented outcome is 2300002 (out of memory) from listen or connect, and nothing
-# leaks. From ROMFS or with a larger heap the whole exchange runs.
 try:
     netstack.run(server())
 except BusinessError as e:
-    import micropython
-    total = gc.mem_free() + gc.mem_alloc()
-    assert e.code == 2300002 and total < 120000, (e, total)
-    print("documented limit at this heap:", e)
+    two_sessions_do_not_fit(e)
 gc.collect()
 print("free", gc.mem_free())
 print("OK")

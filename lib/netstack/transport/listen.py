@@ -4,6 +4,10 @@ from .. import _port, _err as _log  # the log lines live in _err
 from . import Conn, NetError, RESOLVE, CONNECT
 
 
+def _code(e):
+    return e.args[0] if e.args and isinstance(e.args[0], int) else None
+
+
 class Listener:
     """A listening TCP socket. Listener(host, port, backlog=5): bound and listening at once
     (NetError(RESOLVE) for a bad address, NetError(CONNECT, errno) if bind/listen fail:
@@ -19,8 +23,7 @@ class Listener:
                 _port.listen(sock, backlog)
             except OSError as e:
                 _port.close(sock)
-                raise NetError(CONNECT, e.args[0] if e.args and isinstance(e.args[0], int)
-                               else None, "cannot listen: %s" % e)
+                raise NetError(CONNECT, _code(e), "cannot listen: %s" % e)
             self.s = sock
             self.local = _port.local_addr(sock) or local
             self.closed = False
@@ -34,8 +37,7 @@ class Listener:
         try:
             self.s = _port.listen_socket(family, sa, backlog)
         except OSError as e:
-            raise NetError(CONNECT, e.args[0] if e.args and isinstance(e.args[0], int) else None,
-                           "cannot listen on %s:%d: %s" % (host, port, e))
+            raise NetError(CONNECT, _code(e), "cannot listen on %s:%d: %s" % (host, port, e))
         self.local = _port.local_addr(self.s) or sa
         self.closed = False
         if _log.on:
@@ -55,8 +57,7 @@ class Listener:
             try:
                 r = _port.accept(s)
             except OSError as e:
-                raise NetError(CONNECT, e.args[0] if e.args and isinstance(e.args[0], int)
-                               else None, "accept failed: %s" % e)
+                raise NetError(CONNECT, _code(e), "accept failed: %s" % e)
             if r is not None:
                 c = Conn(r[0], r[1], self.local)
                 c.stage = 4  # OPEN: nothing more to connect
