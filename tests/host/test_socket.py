@@ -25,11 +25,11 @@ def cfg(peers):
 run = netstack.run
 
 
-async def until(pred, seconds=5.0):
+async def until(pred, seconds=5.0, what="condition"):
     t = time.monotonic() + seconds
     while not pred():
         if time.monotonic() > t:
-            raise AssertionError("condition not met in %.1f s" % seconds)
+            raise AssertionError("%s not met in %.1f s" % (what, seconds))
         await asyncio.sleep(0.005)
 
 
@@ -777,7 +777,7 @@ def test_socks5_tcp_tls_and_udp_through_dante(cfg):
         assert await s.getRemoteAddress() == {"address": "127.0.0.1", "family": 1,
                                               "port": cfg["tcp_echo"]}
         await s.send({"data": "via socks"})
-        await until(lambda: got)
+        await until(lambda: got, what="TCP echo through Dante")
         assert got[0]["message"] == b"via socks" and got[0]["remoteInfo"]["port"] == cfg["tcp_echo"]
         await s.close()
         t = ns.constructTLSSocketInstance()
@@ -786,7 +786,7 @@ def test_socks5_tcp_tls_and_udp_through_dante(cfg):
         await t.connect({"address": A(cfg["tls_echo"]), "secureOptions": {"ca": cfg["ca_pem"]},
                          "proxy": P(cfg, "socks5")})
         await t.send({"data": "tls via socks"})
-        await until(lambda: tg)
+        await until(lambda: tg, what="TLS echo through Dante")
         assert tg[0]["message"] == b"tls via socks"
         await t.close()
         u = ns.constructUDPSocketInstance()
@@ -795,7 +795,7 @@ def test_socks5_tcp_tls_and_udp_through_dante(cfg):
         await u.bind({"address": "127.0.0.1"})
         for i in range(3):
             await u.send({"data": "d%d" % i, "address": A(cfg["udp_echo"]), "proxy": P(cfg, "socks5")})
-        await until(lambda: len(ug) == 3)
+        await until(lambda: len(ug) == 3, what="3 UDP echoes through Dante")
         assert sorted(m["message"] for m in ug) == [b"d0", b"d1", b"d2"]
         assert ug[0]["remoteInfo"]["port"] == cfg["udp_echo"] and ug[0]["remoteInfo"]["size"] == 2
         await u.close()
