@@ -110,15 +110,17 @@ async def _until_idle():
 
 
 def run(aw=None):
+    own = False  # one of the library's operations: it needs no asyncio (_port, "the loop")
     if aw is None:
         if not _busy:
             return None
         aw = _until_idle()
     elif aw.__class__ is Op:  # (not type(): a builtin's name costs ~1k instructions)
         aw = aw.coro
+        own = True
     elif not (hasattr(aw, "send") or hasattr(aw, "__await__")):
         raise param(9)  # run() takes an awaitable
-    return _port.run_until_complete(aw)
+    return _port.run_until_complete(aw, own)
 
 
 # A timeout cheaper than wait_for (no extra task around the awaited work): a task queued to

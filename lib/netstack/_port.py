@@ -8,7 +8,10 @@
 # with a or l) or, for TLS, _porttls.py,
 # loaded on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
-#   spawn, current_task, run_until_complete, CancelledError, sleep_ms, *event()   the loop
+#   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn, sleep_ms and
+#                      event load asyncio: a second task)
+#   run_until_complete(aw, own=False)   run aw to its end; own: a library operation, which
+#                      needs no asyncio (below, "the loop")
 #   park(q), wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s idle
 #                      wait without an event object)
 #   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs)
@@ -34,8 +37,10 @@
 #   net_ready() -> bool   boards only (ports/esp32, rp2: WiFi connected?); False makes a dial
 #                         fail at once. No default here: a function would cost every runtime
 #                         heap (128 B from ROMFS), so transport looks for it with getattr.
-import asyncio
+import _asyncio  # (the firmware's Task and TaskQueue, in C: no heap for their code)
 import socket
+import sys
+import time
 
 NAME = "micropython"
 # Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
@@ -54,22 +59,72 @@ EPOCH = None
 SOCKOPTS = None
 
 
-spawn = asyncio.create_task  # (bound, not wrapped: no function object, no frame per call)
-current_task = asyncio.current_task
+# --- the loop ------------------------------------------------------------------------------
+# asyncio is frozen in the firmware, yet `import asyncio` costs ~4 KB of heap (its module
+# objects). It loads when a program needs concurrency: a callback-style call or another
+# second task (spawn, sleep_ms, event), a server, a coroutine of the program's own given to
+# netstack.run(), or a program that imports it itself. Until then netstack.run(op) of one of
+# the library's operations runs it here, on a loop of one task (_solo): the operation's
+# task, the watchdogs it arms (spawn_after) and the one socket it waits for, with the
+# firmware's Task and TaskQueue and this module as their context (Task.cancel() reads
+# cur_task, _task_queue and CancelledError from it, as from asyncio.core). If asyncio loads
+# during such a run (a listener makes a callback-style call), the run moves onto asyncio's
+# loop after that step: its task, its socket wait and its watchdogs (_move).
+_core = None  # asyncio.core once loaded (_aio); None also on CPython, whose port has its own
+cur_task = None  # the task the one-task loop is running
+_task_queue = None  # the one-task loop's queue (its task when runnable, its watchdogs)
+_solo = None  # the one-task loop's task, while it runs
+_iow = []  # [that task] while it waits for its socket (its data: Task.cancel() takes it off)
+_sw = None  # (socket, select.POLLIN 1 | POLLOUT 4) it waits for
+_poller = None  # the one-task loop's select.poll
+
+
+class CancelledError(BaseException):
+    """What a cancelled task sees at its await (timeouts are a watchdog task cancelling the
+    request's task: _aw.watch). asyncio's own class once asyncio has loaded (_aio)."""
+
+
+def _aio():
+    """asyncio.core, loaded now if it is not yet; binds spawn, sleep_ms and CancelledError
+    to asyncio's (bound, not wrapped: no function object, no frame per call)."""
+    global _core, spawn, sleep_ms, CancelledError
+    if _core is None:
+        import asyncio
+        spawn = asyncio.create_task
+        sleep_ms = asyncio.sleep_ms
+        CancelledError = asyncio.CancelledError
+        _core = asyncio.core
+    return _core
+
+
+def current_task():
+    if _solo is not None:
+        return cur_task
+    return _aio().current_task()
 
 
 def spawn_after(coro, ms):
     # queued with its start time as a sleeping task is: one step fewer than spawn(sleep...)
-    core = asyncio.core
-    t = core.Task(coro, core.__dict__)
-    core._task_queue.push(t, core.ticks_add(core.ticks(), ms))
+    if _solo is not None:  # a watchdog of the one-task loop's task
+        q, g = _task_queue, globals()
+    else:
+        core = _aio()
+        q, g = core._task_queue, core.__dict__
+    t = _asyncio.Task(coro, g)
+    q.push(t, time.ticks_add(time.ticks_ms(), ms))
     return t
 
 
-def run_until_complete(aw):
+def run_until_complete(aw, own=False):
+    """Run aw to its end; -> its value. own: aw is one of the library's operations, which
+    waits only through this seam: with asyncio not loaded, it runs on the one-task loop."""
+    core = _core
+    if core is None:
+        if own and "asyncio" not in sys.modules:
+            return _run_solo(aw)
+        core = _aio()
     # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
     # (What asyncio's Loop.run_until_complete does, without its two calls around it.)
-    core = asyncio.core
     if aw.__class__ is core.Task:  # (its C type: no subclasses; not a builtin's name)
         return core.run_until_complete(aw)
     t = core.Task(aw, core.__dict__)
@@ -102,13 +157,100 @@ def _step(t):  # -> the value, or _step itself: it waits (the try here: within 1
     return _step
 
 
-# What a cancelled task sees at its await (timeouts are a watchdog task cancelling the
-# request's task: _aw.watch).
-CancelledError = asyncio.CancelledError
+def _run_solo(coro):
+    # asyncio.core's run_until_complete for one task and its watchdogs: the task waits for
+    # one socket at a time (_wait_solo), the watchdogs sleep until they run once. The task
+    # runs first at once (a reused connection's GET may end in that step).
+    global cur_task, _task_queue, _solo, _sw, _poller
+    if _poller is None:
+        import select
+        _poller = select.poll()
+        _task_queue = _asyncio.TaskQueue()
+    q = _task_queue
+    t = d = _solo = _asyncio.Task(coro, globals())
+    try:
+        while True:
+            if d is t and _sw is not None:  # (woken, or cancelled while it waited)
+                _poller.unregister(_sw[0])
+                _sw = None
+            cur_task = d
+            try:
+                e = d.data
+                if e is None:
+                    d.coro.send(None)
+                else:  # cancelled (Task.cancel() left the exception there)
+                    d.data = None
+                    d.coro.throw(e)
+            except StopIteration as e:
+                if d is t:
+                    return e.value
+            finally:
+                cur_task = None
+            if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
+                _move(t, q)
+                break
+            # the next to run: the first due on q (the task, when it need not wait, or a
+            # watchdog), else the task once its socket is ready (it is the one waiting then)
+            while True:
+                d = q.peek()
+                ms = -1
+                if d is not None:
+                    ms = time.ticks_diff(d.ph_key, time.ticks_ms())
+                    if ms <= 0:
+                        q.pop()
+                        break
+                if _poller.poll(ms):
+                    _iow.pop()
+                    t.data = None
+                    d = t
+                    break
+    finally:
+        if _sw is not None:
+            _poller.unregister(_sw[0])
+            _sw = None
+        if _iow or q.peek() is not None:  # (left by an exception: Ctrl-C in the poll)
+            _iow.clear()
+            while q.peek() is not None:
+                q.pop()
+        _solo = None
+    return _core.run_until_complete(t)
 
 
-def sleep_ms(ms):
-    return asyncio.sleep_ms(ms)
+def _move(t, q):
+    # the one-task loop's task, its socket wait and its watchdogs onto asyncio's loop
+    global _sw
+    core = _aio()
+    core.Task(None, core.__dict__)  # Task.cancel() reads the context last given: asyncio's
+    while q.peek() is not None:
+        d = q.pop()
+        core._task_queue.push(d, d.ph_key)
+    if _iow:
+        _iow.pop()
+        _poller.unregister(_sw[0])
+        core.cur_task = t  # (asyncio's queue_read/queue_write enqueue its cur_task)
+        if _sw[1] == 1:
+            core._io_queue.queue_read(_sw[0])
+        else:
+            core._io_queue.queue_write(_sw[0])
+        core.cur_task = None
+        _sw = None
+
+
+def _wait_solo(s, ev):
+    # the one-task loop's task waits for s (ev: select.POLLIN 1, POLLOUT 4), and yields
+    global _sw
+    _poller.register(s, ev)
+    _sw = (s, ev)
+    _iow.append(cur_task)
+    cur_task.data = _iow  # (as asyncio's IOQueue: Task.cancel() removes it, then queues it)
+
+
+def _again():
+    # the current task runs again next, without waiting (a TLS socket readable now)
+    if _solo is not None:
+        _task_queue.push(cur_task)
+    else:
+        _core._task_queue.push(_core.cur_task)
 
 
 def drop_sleeper(t):
@@ -118,8 +260,8 @@ def drop_sleeper(t):
     Task.cancel() would requeue it to run now instead; it then stays queued past the end of
     run_until_complete and links to the next tasks created (docs/http.md, "Memory")."""
     if t.state is True and t.data is None:  # not finished, on the run queue (not on an I/O
-        asyncio.core._task_queue.remove(t)  # or event queue, where data says which)
-        t.state = False  # done(), as a finished task nobody awaits
+        (_task_queue if _solo is not None else _aio()._task_queue).remove(t)  # or event queue,
+        t.state = False  # done(), as a finished task nobody awaits      # where data says which)
     else:
         t.cancel()
 
@@ -128,7 +270,6 @@ def drop_sleeper(t):
 # so the transport can read into its own buffers without asyncio.Stream's copies.
 # The poller holds one waiting task per direction per socket (a second one would replace
 # the first, which then never wakes): transport.Conn queues its writers.
-_core = getattr(asyncio, "core", None)  # (None on CPython, whose port has its own waits)
 _ql = 0  # length of this asyncio's poller entries ([reader, (pri,) writer, s]) once seen
 
 
@@ -143,17 +284,21 @@ def wait_readable(s):
     # ~5k instructions a wait: every WebSocket message a server answers waits once) where
     # nobody waits on s yet and the entry's layout is known, from the first wait's own
     # entry; else asyncio's own way. (No local more than these: this frame is each waiting
-    # reader's; and no helper function: a global more grew this module's dict by 160 B.)
+    # reader's.)
     global _ql
-    core = _core
     if _tls:
         t = _tls.get(id(s))
         if t is not None:
             s = t[2](s, t[0], 1)  # its TCP socket, itself, or None: readable now
             if s is None:
-                core._task_queue.push(core.cur_task)
+                _again()
                 yield
                 return
+    if _solo is not None:
+        _wait_solo(s, 1)
+        yield
+        return
+    core = _core or _aio()
     q = core._io_queue
     m = q.map
     k = id(s)
@@ -176,7 +321,7 @@ def park(q):
     # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
     # on a small heap, bench/ws_ram.py). As Event.wait: data = q, so that cancel() takes the
     # task off q and runs it; wake() queues it to run (push clears data).
-    t = asyncio.core.cur_task
+    t = _aio().cur_task
     q.append(t)
     t.data = q
     yield
@@ -184,7 +329,7 @@ def park(q):
 
 def wake(q):
     while q:
-        asyncio.core._task_queue.push(q.pop())
+        _core._task_queue.push(q.pop())
 
 
 def wait_now(s, ms):
@@ -192,14 +337,21 @@ def wait_now(s, ms):
     task ready or due sooner, no socket or flag waited on. -> True: s is readable; False:
     not (ms <= 0, or others are waiting: then await wait_readable(s)). Saves a reused
     connection's GET its trips through the event loop."""
-    core = _core
-    q = core._io_queue
-    t = core._task_queue.peek()
+    if _solo is not None:  # (the one-task loop: only its watchdogs could be due)
+        t = _task_queue.peek()
+        p = _poller
+    else:
+        core = _core or _aio()
+        q = core._io_queue
+        if q.map:
+            return False
+        t = core._task_queue.peek()
+        p = q.poller
     if t is not None:
-        t = core.ticks_diff(t.ph_key, core.ticks())
+        t = time.ticks_diff(t.ph_key, time.ticks_ms())
         if t < ms:
             ms = t  # (False when that one is due first)
-    if ms <= 0 or q.map:
+    if ms <= 0:
         return False
     if _tls:  # a TLS socket: its TCP socket where mbedTLS holds nothing (wait_readable)
         t = _tls.get(id(s))
@@ -207,11 +359,11 @@ def wait_now(s, ms):
             s = t[2](s, t[0], 1)
             if s is None:
                 return True
-    return _poll(q.poller, s, ms)
+    return _poll(p, s, ms)
 
 
 def _poll(p, s, ms):
-    p.register(s, 1)  # select.POLLIN, in asyncio's own poller (no other entry: map empty)
+    p.register(s, 1)  # select.POLLIN, in the loop's own poller (no other entry: nobody waits)
     try:
         ms = p.poll(ms)
     finally:
@@ -222,34 +374,39 @@ def _poll(p, s, ms):
 
 
 def wait_writable(s):
-    core = _core
     if _tls:
         e = _tls.get(id(s))
         if e is not None:
             s = e[2](s, e[0], 4)
             if s is None:
-                core._task_queue.push(core.cur_task)
+                _again()
                 yield
                 return
-    yield core._io_queue.queue_write(s)
+    if _solo is not None:
+        _wait_solo(s, 4)
+        yield
+        return
+    yield (_core or _aio())._io_queue.queue_write(s)
 
 
 def close(s):
     """Close s. Tasks waiting for it to be readable or writable wake up (and find it
     closed): the way to stop a reader. Cancelling it instead would drop the socket's whole
-    poller entry, and with it a writer waiting on the same socket."""
-    core = asyncio.core
-    q = core._io_queue
+    poller entry, and with it a writer waiting on the same socket. (The one-task loop's
+    task never waits while a socket is closed: it is the only one that runs.)"""
     e = _tls.pop(id(s), None) if _tls else None
     if e is not None:  # a TLS socket's waiters may be on its TCP socket
         e[2](s, e[0], 0)
-    for w in (s,) if e is None else (s, e[0]):
-        sm = q.map.get(id(w))
-        if sm is not None:
-            q._dequeue(w)
-            for t in sm[0], sm[1]:
-                if t is not None:
-                    core._task_queue.push(t)
+    core = _core
+    if core is not None:
+        q = core._io_queue
+        for w in (s,) if e is None else (s, e[0]):
+            sm = q.map.get(id(w))
+            if sm is not None:
+                q._dequeue(w)
+                for t in sm[0], sm[1]:
+                    if t is not None:
+                        core._task_queue.push(t)
     try:
         s.close()
     except OSError:
@@ -293,6 +450,9 @@ def __getattr__(name):
     # by every dial, it must not load _portx to find that out.
     if name == "net_ready":
         raise AttributeError(name)
+    if name == "spawn" or name == "sleep_ms":  # a second task: asyncio loads (_aio binds them)
+        _aio()
+        return globals()[name]
     if name[:4] == "tls_" or name == "peer_cert":
         from . import _porttls as m
         _tls = m.WAITS
@@ -310,5 +470,4 @@ try:
 except ImportError:
     pass
 if EPOCH is None:
-    import time
     EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0

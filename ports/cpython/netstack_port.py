@@ -54,8 +54,12 @@ def spawn(coro):
     return loop().create_task(coro)
 
 
-def run_until_complete(aw):
+def run_until_complete(aw, own=False):
     return loop().run_until_complete(aw)
+
+
+current_task = asyncio.current_task
+CancelledError = asyncio.CancelledError
 
 
 async def sleep_ms(ms):
