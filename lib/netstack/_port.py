@@ -46,17 +46,8 @@ NAME = "micropython"
 # Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
 # file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
 DEFAULT_CA_PATH = None
-# Where HttpResponseCache.flush() writes its files (one per entry). None: default_cache_dir()
-# when a cache is created; tests set a temporary dir.
-CACHE_DIR = None
-# usingProxy: true takes this {host, port, ...}; None: no system proxy.
-DEFAULT_PROXY = None
 # Seconds between 1970-01-01 and this runtime's time.time() zero (ports counting from 2000).
 EPOCH = None
-# Socket options by neutral name -> (level, option); None: the socket module's numbers,
-# Linux's where it has none (_portx.sockopt).
-# lwIP boards override it (their numbers differ).
-SOCKOPTS = None
 
 
 # --- the loop ------------------------------------------------------------------------------
@@ -159,7 +150,8 @@ def _step(t):  # -> the value, or _step itself: it waits (the try here: within 1
 
 def _run_solo(coro):
     # asyncio.core's run_until_complete for one task and its watchdogs: the task waits for
-    # one socket at a time (_wait_solo), the watchdogs sleep until they run once. The task
+    # one socket at a time (wait_readable, wait_writable), the watchdogs sleep until they
+    # run once. The task
     # runs first at once (a reused connection's GET may end in that step).
     global cur_task, _task_queue, _solo, _sw, _poller
     if _poller is None:
@@ -236,23 +228,6 @@ def _move(t, q):
         _sw = None
 
 
-def _wait_solo(s, ev):
-    # the one-task loop's task waits for s (ev: select.POLLIN 1, POLLOUT 4), and yields
-    global _sw
-    _poller.register(s, ev)
-    _sw = (s, ev)
-    _iow.append(cur_task)
-    cur_task.data = _iow  # (as asyncio's IOQueue: Task.cancel() removes it, then queues it)
-
-
-def _again():
-    # the current task runs again next, without waiting (a TLS socket readable now)
-    if _solo is not None:
-        _task_queue.push(cur_task)
-    else:
-        _core._task_queue.push(_core.cur_task)
-
-
 def drop_sleeper(t):
     """End task t, asleep in sleep_ms or not started by spawn_after (and not awaited by
     anyone), without running it (again):
@@ -285,17 +260,23 @@ def wait_readable(s):
     # nobody waits on s yet and the entry's layout is known, from the first wait's own
     # entry; else asyncio's own way. (No local more than these: this frame is each waiting
     # reader's.)
-    global _ql
+    global _ql, _sw
     if _tls:
         t = _tls.get(id(s))
         if t is not None:
             s = t[2](s, t[0], 1)  # its TCP socket, itself, or None: readable now
             if s is None:
-                _again()
+                if _solo is not None:
+                    _task_queue.push(cur_task)
+                else:
+                    _core._task_queue.push(_core.cur_task)
                 yield
                 return
-    if _solo is not None:
-        _wait_solo(s, 1)
+    if _solo is not None:  # the one-task loop's: _run_solo polls s (asyncio's IOQueue way:
+        _poller.register(s, 1)  # the task's data has remove(): Task.cancel() takes it off)
+        _sw = (s, 1)
+        _iow.append(cur_task)
+        cur_task.data = _iow
         yield
         return
     core = _core or _aio()
@@ -314,22 +295,6 @@ def wait_readable(s):
             if type(t) is list and t[0] is core.cur_task and t[-1] is s and 3 <= len(t) <= 4:
                 _ql = len(t)
     yield
-
-
-def park(q):
-    # The current task waits, on none of asyncio's queues, until wake(q): netstack.run()'s
-    # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
-    # on a small heap, bench/ws_ram.py). As Event.wait: data = q, so that cancel() takes the
-    # task off q and runs it; wake() queues it to run (push clears data).
-    t = _aio().cur_task
-    q.append(t)
-    t.data = q
-    yield
-
-
-def wake(q):
-    while q:
-        _core._task_queue.push(q.pop())
 
 
 def wait_now(s, ms):
@@ -374,16 +339,23 @@ def _poll(p, s, ms):
 
 
 def wait_writable(s):
+    global _sw
     if _tls:
         e = _tls.get(id(s))
         if e is not None:
             s = e[2](s, e[0], 4)
             if s is None:
-                _again()
+                if _solo is not None:
+                    _task_queue.push(cur_task)
+                else:
+                    _core._task_queue.push(_core.cur_task)
                 yield
                 return
-    if _solo is not None:
-        _wait_solo(s, 4)
+    if _solo is not None:  # (as in wait_readable)
+        _poller.register(s, 4)  # select.POLLOUT
+        _sw = (s, 4)
+        _iow.append(cur_task)
+        cur_task.data = _iow
         yield
         return
     yield (_core or _aio())._io_queue.queue_write(s)

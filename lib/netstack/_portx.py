@@ -5,9 +5,38 @@
 import socket
 
 
+# Where HttpResponseCache.flush() writes its files (one per entry). None: default_cache_dir()
+# when a cache is created; tests set a temporary dir.
+CACHE_DIR = None
+# usingProxy: true takes this {host, port, ...}; None: no system proxy.
+DEFAULT_PROXY = None
+# Socket options by neutral name -> (level, option); None: the socket module's numbers,
+# Linux's where it has none (sockopt, below, reads the port's). lwIP boards set it (their
+# numbers differ).
+SOCKOPTS = None
+
+
 def event():
     import asyncio
     return asyncio.Event()
+
+
+def park(q):
+    # The current task waits, on none of asyncio's queues, until wake(q): netstack.run()'s
+    # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
+    # on a small heap, bench/ws_ram.py). As Event.wait: data = q, so that cancel() takes the
+    # task off q and runs it; wake() queues it to run (push clears data).
+    import asyncio  # (loaded: this is asyncio's loop, netstack.run() without an operation)
+    t = asyncio.core.cur_task
+    q.append(t)
+    t.data = q
+    yield
+
+
+def wake(q):
+    import asyncio
+    while q:
+        asyncio.core._task_queue.push(q.pop())
 
 
 def udp_socket(family):
