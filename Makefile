@@ -88,7 +88,7 @@ endif
 
 bench: setup mpy
 	@$(PY) bench/run.py
-	@$(PY) bench/ram.py
+	@$(PY) bench/ram.py --names 40
 	@$(PY) bench/ws_run.py
 	@$(PY) bench/ws_ram.py
 	@$(PY) bench/ws_autobahn.py

@@ -16,6 +16,14 @@ Rows (unix port, x64):
               code and arguments take ~4K (how this row was measured before 2026-12-06)
   HTTPS 110k  one verified HTTPS GET at -X heapsize=110k with the code as .mpy, and (as
               information) the smallest heap at which it passes: the row's margin
+--names K   also the GET rows for a bigger program: mp_names, K attribute names of its own
+            (interned when it loads, as a program's functions, globals and attributes are),
+            then mp_get's GET. MicroPython keeps interned names in pools that grow in blocks
+            (the fifth, 3,584 B on x64, comes at the 301st name): a GET that fits only
+            because the library's names end just short of a pool would not fit a real
+            program. Its ROMFS row has mp_names in the image (the program in flash too: the
+            names' text stays there), its .mpy row loads it from a directory (their text is
+            copied into the heap)
 --scan romfs|mpy:LO:HI[:STEP] (repeatable): instead of the rows, netstack's GET at every heap
 from LO to HI KiB in STEP-byte steps (default 64): the 1K rows hide changes of a few hundred
 bytes, and at this grain the row is not always monotonic (prints the size from which every
@@ -28,6 +36,7 @@ measured here.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,6 +74,9 @@ def main(argv=None):
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--scan", metavar="HOW:LO:HI[:STEP]", action="append",
                     help="a fine scan of a GET row (above)")
+    ap.add_argument("--names", type=int, default=0, metavar="K",
+                    help="also the GET rows with K names interned by the program (with --scan: "
+                         "the scan of that program)")
     args = ap.parse_args(argv)
     args.lib = os.path.abspath(args.lib)  # (the runs' working directory is a temporary one)
     res = {}
@@ -75,6 +87,14 @@ def main(argv=None):
         img = os.path.join(tmp, "netstack.romfs")
         size = romfs(args.lib, img)
         res["romfs_image_bytes"] = size
+        if args.names:  # the bigger program: beside mp_get, and in an image with the library
+            _names_prog(os.path.join(tmp, "mp_names.py"), args.names)
+            bench.mpy_cross(os.path.join(tmp, "mp_names.py"), os.path.join(mdir, "mp_names.mpy"))
+            libn = os.path.join(tmp, "libn")
+            shutil.copytree(args.lib, libn)
+            shutil.copy(os.path.join(mdir, "mp_names.mpy"), libn)
+            imgn = os.path.join(tmp, "names.romfs")
+            sizen = romfs(libn, imgn)
         mpy = bench.MP([mdir, args.lib, ".frozen"], tmp)
         rom = bench.MP([mdir, ".frozen"], tmp)   # netstack only from the image
         srv = bench.Server(tmp)
@@ -82,6 +102,8 @@ def main(argv=None):
             common = {"port": srv.port, "sport": srv.sport, "ca": srv.info["ca_der"], "capem": srv.info["ca_pem"]}
             url = "http://127.0.0.1:%d/small" % srv.port
             if args.scan:
+                if args.names:
+                    return _scan(args.scan, mpy, rom, url, imgn, sizen, "mp_names")
                 return _scan(args.scan, mpy, rom, url, img, size)
             for client in ("netstack", "requests"):
                 for how, mp in (("mpy", mpy), ("romfs", rom)):
@@ -102,6 +124,12 @@ def main(argv=None):
                         out = bench.search_k(mp, lambda k: _rom_get(mp, img, size, k, client, common),
                                              bench.HEAP_LO_K, bench.HEAP_HI_K)
                     res["get_%s_%s_dispatch" % (how, client)] = out.get("result_k")
+                    if args.names and client == "netstack":
+                        imn, szn = (imgn, sizen) if how == "romfs" else (None, size)
+                        out = bench.search_k(mp, lambda k: _get(mp, k, [client, url], imn, szn, "mp_names"),
+                                             bench.HEAP_LO_K, bench.HEAP_HI_K)
+                        res["get_%s_netstack_names" % how] = out.get("result_k")
+                        res["names"] = args.names
             https = ["netstack", "https://127.0.0.1:%d/small" % srv.sport, srv.info["ca_pem"]]
             ok, r, _ = _get(mpy, 110, https, None, size)
             res["https_110k_mpy_netstack"] = ok if ok else r.get("error")
@@ -121,11 +149,24 @@ def main(argv=None):
            if not isinstance(res.get(k), int) or res[k] > lim]
     if res.get("https_110k_mpy_netstack") is not True:
         bad.append("https_110k_mpy_netstack")
+    for how, lim in (("mpy", TARGETS["get_mpy"]), ("romfs", TARGETS["get_romfs"])):
+        v = res.get("get_%s_netstack_names" % how, 0)  # (the targets must hold for it too)
+        if not isinstance(v, int) or v > lim:
+            bad.append("get_%s_netstack_names" % how)
     print("targets: %s" % ("all met" if not bad else "MISSED " + ", ".join(bad)))
     return 0
 
 
-def _scan(specs, mpy, rom, url, img, size):
+def _names_prog(path, k):
+    # the program of --names: k attribute names in a function never called (interned when
+    # the module loads, nothing else kept but the function), then mp_get's GET
+    with open(path, "w") as f:
+        f.write("# bench/ram.py --names %d: a program with %d names of its own, then mp_get\n" % (k, k))
+        f.write("def _names(o):\n    return (%s)\n" % ", ".join("o.user_name_%d" % i for i in range(k)))
+        f.write("import mp_get  # noqa\n")
+
+
+def _scan(specs, mpy, rom, url, img, size, prog="mp_get"):
     for spec in specs:
         how, lo, hi, step = (spec.split(":") + ["64"])[:4]
         mp, im = (rom, img) if how == "romfs" else (mpy, None)
@@ -133,10 +174,10 @@ def _scan(specs, mpy, rom, url, img, size):
         b = int(float(lo) * 1024)
         while b <= float(hi) * 1024:
             if im is None:
-                cmd = [bench.MICROPYTHON, "-X", "heapsize=%d" % b, "-m", "mp_get", "netstack", url]
+                cmd = [bench.MICROPYTHON, "-X", "heapsize=%d" % b, "-m", prog, "netstack", url]
             else:
                 cmd = [bench.MICROPYTHON, "-X", "heapsize=%d" % (b + (size + 15) // 16 * 16 + 64), "-m",
-                       "mp_rom", img, str(size), "mp_get", "netstack", url]
+                       "mp_rom", img, str(size), prog, "netstack", url]
             marks.append((b, _probe(mp, cmd)[0]))
             b += int(step)
         good = None
@@ -162,13 +203,13 @@ def _imp(mp, client, how, img, size):
         return "failed: " + p.stdout[-200:]
 
 
-def _get(mp, k, argv, img, size):
+def _get(mp, k, argv, img, size, prog="mp_get"):
     # bench/mp_get.py at k KiB of heap (ROMFS, img: mounted first by mp_rom, its size added)
     if img is None:
-        cmd = [bench.MICROPYTHON, "-X", "heapsize=%dk" % k, "-m", "mp_get"] + argv
+        cmd = [bench.MICROPYTHON, "-X", "heapsize=%dk" % k, "-m", prog] + argv
     else:
         cmd = [bench.MICROPYTHON, "-X", "heapsize=" + rom_heap(k, size), "-m", "mp_rom", img, str(size),
-               "mp_get"] + argv
+               prog] + argv
     return _probe(mp, cmd)
 
 
@@ -208,6 +249,8 @@ def render(res):
         "| smallest heap for one GET (ROMFS: image of %d B left out) | %s | %s | %s | ≤ 72K / ≤ 40K |" % (
             img, k(res.get("get_mpy_netstack")), k(res.get("get_romfs_netstack")),
             k(res.get("get_mpy_requests"))),
+        "| same GET, the program interning %s names of its own first | %s | %s | | ≤ 72K / ≤ 40K |" % (
+            res.get("names", "-"), k(res.get("get_mpy_netstack_names")), k(res.get("get_romfs_netstack_names"))),
         "| (information) same GET through bench/mp_bench.py's dispatcher | %s | %s | %s | |" % (
             k(res.get("get_mpy_netstack_dispatch")), k(res.get("get_romfs_netstack_dispatch")),
             k(res.get("get_mpy_requests_dispatch"))),
