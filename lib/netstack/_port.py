@@ -85,6 +85,8 @@ def _aio():
         sleep_ms = asyncio.sleep_ms
         CancelledError = asyncio.CancelledError
         _core = asyncio.core
+        if _solo is not None:  # in a step of the one-task loop: asyncio's own waits made in
+            _core.cur_task = cur_task  # the rest of it are its task's (it moves after: _move)
     return _core
 
 
@@ -204,6 +206,8 @@ def _run_solo(coro):
             _iow.clear()
             while q.peek() is not None:
                 q.pop()
+        if _core is not None:  # asyncio loaded in the last step: not its task any more (_aio)
+            _core.cur_task = None
         _solo = None
     return _core.run_until_complete(t)
 
@@ -224,8 +228,8 @@ def _move(t, q):
             core._io_queue.queue_read(_sw[0])
         else:
             core._io_queue.queue_write(_sw[0])
-        core.cur_task = None
         _sw = None
+    core.cur_task = None
 
 
 def drop_sleeper(t):
@@ -422,9 +426,10 @@ def __getattr__(name):
     # by every dial, it must not load _portx to find that out.
     if name == "net_ready":
         raise AttributeError(name)
-    if name == "spawn" or name == "sleep_ms":  # a second task: asyncio loads (_aio binds them)
-        _aio()
-        return globals()[name]
+    if name == "spawn" or name == "sleep_ms" or name == "event":  # a second task: asyncio
+        _aio()  # loads (and binds spawn and sleep_ms; event is _portx's)
+        if name != "event":
+            return globals()[name]
     if name[:4] == "tls_" or name == "peer_cert":
         from . import _porttls as m
         _tls = m.WAITS

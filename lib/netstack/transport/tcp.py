@@ -82,8 +82,7 @@ class _IOWait:
         s = self.s
         if s is not None:
             self.s = None
-            import asyncio
-            core = asyncio.core
+            core = _port._aio()  # (asyncio loads here if it has not: a reader is a second task)
             t = _port._tls  # TLS sockets that wait on their TCP socket (_port.wait_readable)
             if t:
                 e = t.get(id(s))
