@@ -198,14 +198,15 @@ def _run_solo(coro):
                     t.data = None
                     d = t
                     break
-    finally:
+    except BaseException:  # (the task's error, or Ctrl-C in the poll: nothing of it stays)
         if _sw is not None:
             _poller.unregister(_sw[0])
             _sw = None
-        if _iow or q.peek() is not None:  # (left by an exception: Ctrl-C in the poll)
-            _iow.clear()
-            while q.peek() is not None:
-                q.pop()
+        _iow.clear()
+        while q.peek() is not None:
+            q.pop()
+        raise
+    finally:
         if _core is not None:  # asyncio loaded in the last step: not its task any more (_aio)
             _core.cur_task = None
         _solo = None
