@@ -113,7 +113,7 @@ def run_until_complete(aw, own=False):
     waits only through this seam: with asyncio not loaded, it runs on the one-task loop."""
     core = _core
     if core is None:
-        if own and "asyncio" not in sys.modules:
+        if own and _solo is None and "asyncio" not in sys.modules:  # (not from inside one)
             return _run_solo(aw)
         core = _aio()
     # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
