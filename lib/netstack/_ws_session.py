@@ -265,31 +265,28 @@ class Session:
         if callback is not None and not callable(callback):
             return None
         n = len(data)
-        if n > _SMALL or n > mx:
-            return None
         cd = self.codec
-        if cd is None:
-            if n < 126:  # a small frame (_small inlined: once per message)
-                if self.client:  # masked with 4 bytes of a 64-byte os.urandom block
-                    i = self.ki
-                    if i >= 64:
-                        self.keys = rand(64)
-                        i = 0
-                    self.ki = i + 4
-                    f = bytearray(n + 6)
-                    f[1] = 128 | n
-                    f[2:6] = memoryview(self.keys)[i : i + 4]
-                    f[6:] = data
-                    small(f, 6, n + 6, 1)  # (masks with the key before the payload)
-                else:
-                    f = bytearray(n + 2)
-                    f[1] = n
-                    f[2:] = data
-                f[0] = 128 | op
+        if n < 126 and cd is None:  # a small frame (_small inlined: once per message)
+            if self.client:  # masked with 4 bytes of a 64-byte os.urandom block
+                i = self.ki
+                if i >= 64:
+                    self.keys = rand(64)
+                    i = 0
+                self.ki = i + 4
+                f = bytearray(n + 6)
+                f[1] = 128 | n
+                f[2:6] = memoryview(self.keys)[i : i + 4]
+                f[6:] = data
+                small(f, 6, n + 6, 1)  # (masks with the key before the payload)
             else:
-                f = self._small(op, data, n, True, False)
-        elif cd.compress and n > 32:
+                f = bytearray(n + 2)
+                f[1] = n
+                f[2:] = data
+            f[0] = 128 | op
+        elif n > _SMALL or n > mx or cd is not None and cd.compress and n > 32:
             return None
+        elif cd is None:
+            f = self._small(op, data, n, True, False)
         else:  # agreed, no compressor: one stored block
             parts = cd.stored(memoryview(data), 0)[0]
             n = 0
@@ -479,6 +476,7 @@ class Session:
         deliver = self.owner.on_message
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
+        q = _Q
         try:
             while True:
                 # (no call when rb cannot hold a frame header: after most messages)
@@ -512,18 +510,18 @@ class Session:
                 if op < 8:  # a message
                     if self.state:
                         continue  # closing: messages are dropped
-                    _q = _Q
+                    _q = q
                     try:
                         deliver(self, ev[1])
                     finally:
                         _q = None
-                    if _Q:  # the callbacks of sends from the listener (see done())
-                        for cb in _Q:
+                    if q:  # the callbacks of sends from the listener (see done())
+                        for cb in q:
                             try:
                                 cb(None, True)
                             except Exception as e:
                                 _aw._err.report(e, "result")
-                        _Q.clear()
+                        q.clear()
                     _F + 0.0  # (_aw.nudge inlined: the listeners' frames are freed by now)
                     ev = None  # not the last message alive while the next one is built
                     if p.size > _GC_OVER and _gc:

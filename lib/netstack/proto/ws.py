@@ -84,7 +84,7 @@ class Parser:
         # the frame state the first frame off the quick path sets (a close frame at the
         # latest): the attribute table at its size now, not grown then
         self.masked = self.fin = False
-        self.k = self.left = 0
+        self.k = self.left = self.size = 0
 
     def _head(self, rb):
         # -> True when a whole header was taken (self.op set), False: need more
