@@ -30,8 +30,12 @@ def mask(buf: ptr8, a: int, b: int, key: ptr8, k: int):
     while i < b:
         if (base + i) & 3 == 0 and b - i >= 4:
             e = i + ((b - i) & -4)
-            _words(base + i, base + e, key[k & 3] | (key[(k + 1) & 3] << 8) | (
-                key[(k + 2) & 3] << 16) | (key[(k + 3) & 3] << 24))
+            kw = 0
+            x = k + 3
+            while x >= k:  # the key word at this phase, little-endian
+                kw = (kw << 8) | key[x & 3]
+                x -= 1
+            _words(base + i, base + e, kw)
             i = e
             continue
         buf[i] ^= key[k & 3]
@@ -50,34 +54,29 @@ def small(buf: ptr8, a: int, b: int, m: int) -> int:
     o = 0
     base = int(buf)
     k = a - 4
-    while i < b and (base + i) & 3:
-        c = buf[i]
-        if m:
-            c ^= buf[k + ((i - a) & 3)]
-            buf[i] = c
-        o |= c
-        i += 1
-    e = i + ((b - i) & -4)
-    if i < e:
-        p = ptr32(base + i)
-        n = (e - i) >> 2
-        j = 0
-        if m:
-            ph = i - a
-            kw = buf[k + (ph & 3)] | (buf[k + ((ph + 1) & 3)] << 8) | (
-                buf[k + ((ph + 2) & 3)] << 16) | (buf[k + ((ph + 3) & 3)] << 24)
-            while j < n:
-                w = p[j] ^ kw
-                p[j] = w
-                o |= w
-                j += 1
-        else:
-            while j < n:
-                o |= p[j]
-                j += 1
-        i = e
     while i < b:
-        c = buf[i]
+        if (base + i) & 3 == 0 and b - i >= 4:  # aligned 32-bit words
+            p = ptr32(base + i)
+            n = (b - i) >> 2
+            j = 0
+            if m:
+                kw = 0
+                x = i + 3
+                while x >= i:  # the key word at this phase, little-endian
+                    kw = (kw << 8) | buf[k + ((x - a) & 3)]
+                    x -= 1
+                while j < n:
+                    w = p[j] ^ kw
+                    p[j] = w
+                    o |= w
+                    j += 1
+            else:
+                while j < n:
+                    o |= p[j]
+                    j += 1
+            i += n << 2
+            continue
+        c = buf[i]  # bytes up to a 4-byte address boundary, and the tail
         if m:
             c ^= buf[k + ((i - a) & 3)]
             buf[i] = c
