@@ -189,9 +189,11 @@ class Session:
         self.act = True  # (a new client counts as active until the idle task's next look)
         if client:  # read for every frame: instance attributes are found first
             self.ki = 64
-            self.keys = self.scratch = None
+            self.keys = None
             self._tmo = False  # (the close's _drain sets it: the table at its size now,
                                # not grown at the close, amid that moment's objects)
+        # (a client's 12 attributes with its task: the 12-slot table MicroPython gives
+        # them; a 13th grows it to 17. scratch stays the class's None unless _KEEP)
 
     # ------------------------------------------------------------------ writing
 

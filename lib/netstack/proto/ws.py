@@ -72,13 +72,15 @@ class Parser:
     done = False
     size = 0       # bytes of the last message assembled in a buffer (not the quick path's),
                    # for the owner to reset: a session collects garbage after a large one
+    key = None     # a server's: the mask key of the frame being read
 
     def __init__(self, client, mx=5 << 20, codec=None):
         self.client = client
         self.mbit = 0 if client else 128  # the mask bit frames to this side must have
         self.max = mx
         self.inf = codec
-        self.key = bytearray(4)
+        if not client:  # (frames to a client are never masked: no key)
+            self.key = bytearray(4)
         self.op = -1   # (read for every frame: an instance attribute is found first)
         self.mop = 0
         # the frame state the first frame off the quick path sets (a close frame at the

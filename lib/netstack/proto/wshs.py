@@ -27,7 +27,7 @@ def accept_value(key):
 
 def request(host, target, key, protocol=None, headers=(), offer=None):
     """The client's upgrade request head (bytes). headers: extra (name, value) pairs;
-    ones the handshake owns are left out. offer: the Sec-WebSocket-Extensions value."""
+    ones the handshake owns (Host, Upgrade, Connection, Sec-WebSocket-*) are left out. offer: the Sec-WebSocket-Extensions value."""
     hs = [("Host", host), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
           ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]
     if protocol:
@@ -35,9 +35,8 @@ def request(host, target, key, protocol=None, headers=(), offer=None):
     if offer:
         hs.append(("Sec-WebSocket-Extensions", offer))
     for k, v in headers:
-        if k.lower() not in ("host", "upgrade", "connection", "sec-websocket-key",
-                             "sec-websocket-version", "sec-websocket-extensions",
-                             "sec-websocket-protocol"):  # the handshake owns them
+        n = k.lower()  # the handshake owns these, and every Sec-WebSocket-* header
+        if n not in ("host", "upgrade", "connection") and not n.startswith("sec-websocket-"):
             hs.append((k, v))
     return http1.request_head("GET", target, hs)
 
