@@ -277,7 +277,7 @@ class Session:
                 self.ki = i + 4
                 f = bytearray(n + 6)
                 f[1] = 128 | n
-                f[2:6] = memoryview(self.keys)[i : i + 4]
+                f[2:6] = self.keys[i : i + 4]
                 f[6:] = data
                 small(f, 6, n + 6, 1)  # (masks with the key before the payload)
             else:
@@ -451,14 +451,16 @@ class Session:
         return True
 
     async def close(self, code=1000, reason=""):
-        """Start the close handshake (the read loop finishes it)."""
+        """Start the close handshake (the read loop finishes it). Also the read loop's
+        answer to the peer's close (code None: no status) and its close after the peer
+        broke the protocol. -> False: the session was closing already."""
         await self.c.turn()
         try:
-            if self.state != _OPEN:
+            if self.state != _OPEN:  # (also: closed by another while waiting for the turn)
                 return False
             self.state = _CLOSING
             try:
-                await self._frame(ws.CLOSE, ws.close_payload(code, reason))
+                await self._frame(_CLOSE, ws.close_payload(code, reason))
             except OSError:
                 self.c.close()  # the link is gone: the read loop ends with 1006
         finally:
@@ -529,8 +531,12 @@ class Session:
                     if p.size > _GC_OVER and _gc:
                         p.size = 0
                         _gc()
-                elif op == _CLOSE:  # (apart: this frame lives as long as the session)
-                    await self._peer_close(ev[1], ev[2])
+                elif op == _CLOSE:  # the peer's: echo its code (RFC 6455 §5.5.1)
+                    if self.state == _OPEN:
+                        await self.close(None if ev[1] == 1005 else ev[1])
+                    if self.client:
+                        await self._drain()  # the server closes TCP first (RFC 6455 §7.1.1)
+                    self._finish(1000 if ev[1] == 1005 else ev[1], ev[2])
                     return
                 elif op == _PING:
                     await self.control(ws.PONG, ev[1])
@@ -553,38 +559,13 @@ class Session:
         finally:
             self._finish(1006, "The link is down")
 
-    async def _peer_close(self, code, reason):
-        if self.state == _OPEN:  # the peer started it: echo its code (RFC 6455 §5.5.1)
-            await self.c.turn()
-            try:
-                if self.state == _OPEN:  # (not closed by us while waiting for the turn)
-                    self.state = _CLOSING
-                    try:
-                        await self._frame(_CLOSE, ws.close_payload(None if code == 1005 else code))
-                    except OSError:
-                        pass
-            finally:
-                self.c._next()
-        if self.client:
-            await self._drain()  # the server closes TCP first (RFC 6455 §7.1.1)
-        self._finish(1000 if code == 1005 else code, reason)
-
     async def _fail(self, code, msg):
-        """The peer broke the protocol: close with `code`, report, wait for its close."""
+        """The peer broke the protocol: report, close with `code`, wait for its close."""
         try:
             self.owner.on_error(self, msg)
         except Exception:
             pass
-        await self.c.turn()
-        try:
-            if self.state == _OPEN:
-                self.state = _CLOSING
-                try:
-                    await self._frame(ws.CLOSE, ws.close_payload(code, msg))
-                except OSError:
-                    pass
-        finally:
-            self.c._next()
+        await self.close(code, msg)
         await self._drain()
         self._finish(code, msg)
 
@@ -592,11 +573,14 @@ class Session:
         # read and drop until the peer closes the connection, or _CLOSE_WAIT_MS
         self._tmo = False
         dog = _aw.watch(_CLOSE_WAIT_MS, self, "_tmo")
-        rb = self.rb
+        c = self.c
+        mv = self.rb.mv
         try:
             while True:
-                rb.start = rb.end = 0
-                if not await self.c.readinto(rb.mv):
+                n = c.read_now(mv)  # (no coroutine per read)
+                if n is None:
+                    await _port.wait_readable(c.s)
+                elif not n:
                     break
         except _port.CancelledError:
             if not self._tmo:
