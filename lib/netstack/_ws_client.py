@@ -148,13 +148,14 @@ class WebSocket(Emitter):
         try:
             s = await self._open(a, scheme, host, port, target, tls)
             if s is not None:
+                r = s.run()  # (its frame, ~380 B, before what the open listeners leave)
                 s.task = _port.current_task()
                 self._s = s
                 self._emit("open", {"status": 101, "message": "Switching Protocols"})
                 if a[3] > 0:
                     s.pinger = _port.spawn(s._pings(a[3], a[4]))
                 a = None
-                await s.run()
+                await r
         finally:
             self._s = None
             self._busy = False
