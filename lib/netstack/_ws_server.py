@@ -8,7 +8,7 @@ from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 from . import _ws_session
-from ._ws_session import check_data, close_args, done
+from ._ws_session import close_args, done
 
 try:
     from micropython import const
@@ -111,7 +111,8 @@ class WebSocketServer(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else done(None, "send")
-        check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
+        from . import _ws_sessionx
+        _ws_sessionx.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
         return _aw.call(self._send(data, connection, r), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
@@ -187,11 +188,12 @@ class WebSocketServer(Emitter):
         self._l.close()
         self._l = None
         _port.drop_sleeper(self._idle)  # (asleep in sleep_ms: see _aw.unwatch)
+        from . import _ws_sessionx
         for e in list(self._conns):
             s = e[1]
             if s is not None:
                 try:
-                    await s.close(1001, "Going Away")
+                    await _ws_sessionx.close(s, 1001, "Going Away")
                 except OSError:
                     pass
         _aw.release()
@@ -211,10 +213,10 @@ class WebSocketServer(Emitter):
                 if s.act:
                     s.act = False
                 elif s.pong_due:
-                    s.drop("no pong within %d ms" % IDLE_MS)
+                    _ws_session._x().drop(s, "no pong within %d ms" % IDLE_MS)
                 else:
                     s.pong_due = True
-                    _port.spawn(s.control(9))  # a ping (ws.PING)
+                    _port.spawn(_ws_session._x().control(s, 9))  # a ping (ws.PING)
 
     # -------------------------------------------------------------- accepting
 
@@ -380,8 +382,9 @@ class WebSocketServer(Emitter):
         s = self._find(connection)
         if rest is None and (s is None or s.state != 0):
             raise BusinessError(_E_NOCONN)
+        from . import _ws_sessionx
         try:
-            await (rest or s.send(data))
+            await (rest or _ws_sessionx.send(s, data))
         except OSError:
             raise BusinessError(_E_NOCONN)
         return True
@@ -390,7 +393,8 @@ class WebSocketServer(Emitter):
         s = self._find(connection)
         if s is None or s.state != 0:
             raise BusinessError(_E_NOCONN)
-        await s.close(a[0], a[1])
+        from . import _ws_sessionx
+        await _ws_sessionx.close(s, a[0], a[1])
         return True
 
     # -------------------------------------------------------------- session callbacks

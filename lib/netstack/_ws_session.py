@@ -1,7 +1,9 @@
 # One open WebSocket connection, for both sides (client and server): the read loop over a
 # Conn and a RecvBuf through proto.ws, message delivery to the owner, automatic pongs,
 # pings with a pong timeout, the close handshake, and the write side (masking for a client,
-# fragmentation above FRAGMENT bytes, compression where agreed and available).
+# compression where agreed and available). Its paths that a session of small messages
+# closing normally never runs are _ws_sessionx (larger messages and fragments, control
+# frames, a close under the connection's turn, a protocol failure), loaded on first use.
 # The owner gets on_message(session, data), on_close(session, code, reason) once, and
 # on_error(session, text) when the peer broke the protocol or the link failed.
 import os
@@ -10,8 +12,7 @@ from . import _aw, _port
 from ._err import param
 from .proto import ws
 
-mask = ws.mask    # (proto.ws's: native wsmask or wsref; no import name of their own to intern)
-small = ws.small
+small = ws.small  # (proto.ws's: native wsmask or wsref; no import name of their own to intern)
 
 try:
     from micropython import const
@@ -20,7 +21,6 @@ except ImportError:
 
 # (underscored consts are compiled in: no names interned, no dict entries; see
 # bench/ws_ram.py, where every interned name and function object on the client's path counts)
-FRAGMENT = 65536         # messages larger than this go out in frames of this size
 _CLOSE_WAIT_MS = const(3000)  # how long to wait for the peer's side of the close handshake
 # permessage-deflate: the largest window (bits) this side inflates with (a message being
 # decompressed holds a 2^bits window). A port may set WS_WINDOW_BITS; else it follows the
@@ -33,8 +33,6 @@ if not WINDOW_BITS:
         12 if WINDOW_BITS >= 98304 else 10
 _CHUNK = const(1024)     # a client's kept small-frame buffer (see _KEEP)
 _SMALL = const(1010)     # frames with payloads up to this are built whole, written at once
-_BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,
-                         # at most this (a quarter, or less, when the heap has no such block)
 # MicroPython (where _gc is set) exposes a str's UTF-8 bytes as a buffer: a text goes out
 # without a copy (memoryview(str)).
 # MicroPython: a collection after each message over 1/16 of the free heap. Until the heap is
@@ -83,21 +81,12 @@ def rand(n):
     return f(n) if f else os.urandom(n)
 
 
-def check_data(data, mx, callback=None):
-    """send()'s argument checks (client and server), at the call: 401 -> the payload's
-    bytes: a text's UTF-8 (on MicroPython a memoryview of the str: no copy, and its length
-    in bytes without counting characters), else data itself (so `b is not data`: text)."""
-    if callback is not None and not callable(callback):
-        raise param("callback must be a function")
-    if type(data) is str:
-        b = memoryview(data) if _gc else data.encode()
-    elif isinstance(data, (str, bytes, bytearray, memoryview)):
-        b = data
-    else:
-        raise param("data must be a string or an ArrayBuffer")
-    if len(b) > mx:
-        raise param("data over %d bytes" % mx)
-    return b
+def _x():
+    # _ws_sessionx: what a session of small messages that closes normally never runs
+    # (messages over _SMALL bytes, pings and pongs, a close under the turn, a failure)
+    from . import _ws_sessionx
+    return _ws_sessionx
+
 
 
 # send() callbacks while a session delivers a message (None otherwise): they run when its
@@ -305,132 +294,7 @@ class Session:
                     done(callback, None)
             return True
         c.wq = []  # the rest from a task holding the turn (TLS wants the same bytes again)
-        return _port.spawn(self._rest(c.write(bytes(memoryview(f)[n or 0:]), True)))
-
-    async def _rest(self, c):
-        try:
-            await c
-        except OSError:
-            self.c.close()  # the link is broken: the read loop ends with 1006
-        finally:
-            self.c._next()
-
-    # A message takes the connection's writers' turn (await self.c.turn()) and keeps it
-    # over all its frames (its fragments, a stored block's parts, a masked payload's
-    # chunks) until self.c._next(): the same queue Conn.write and write_now use, so frames
-    # of two messages never mix and messages go out in the order of the calls. Writes
-    # meanwhile pass held=True.
-    async def _frame(self, op, data, fin=True, z=False):
-        """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
-        Caller holds the turn (self.c.turn())."""
-        parts = data if type(data) is tuple else (data,)
-        n = 0
-        for p in parts:
-            n += len(p)
-        c = self.c
-        if n <= _SMALL:  # one write
-            await c.write(self._small(op, None, n, fin, z, parts), True)
-            return
-        if not self.client:
-            hb = bytearray(24)  # a frame header (10) and a stored block's head (5)
-            hl = ws.head(hb, op, n, fin, None, z)
-            i = 0
-            if len(parts[0]) <= 8:  # a small first part (a stored block's head) goes along
-                k = len(parts[0])
-                hb[hl : hl + k] = parts[0]
-                hl += k
-                i = 1
-            await c.write(memoryview(hb)[:hl], True)
-            for p in parts[i:]:
-                await c.write(p, True)
-            return
-        # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
-        i = self.ki
-        if i >= 64:
-            self.keys = rand(64)
-            i = 0
-        self.ki = i + 4
-        key = memoryview(self.keys)[i : i + 4]
-        # the payload masked through a temporary buffer, written as it fills
-        size = min(n + 14, _BIG)
-        while True:
-            try:
-                s = bytearray(size)
-                break
-            except MemoryError:  # a tight heap: a smaller one, more writes
-                if size <= 256:
-                    raise
-                size >>= 2
-        a = ws.head(s, op, n, fin, key, z)
-        sv = memoryview(s)
-        off = 0
-        for p in parts:
-            mv = memoryview(p)
-            m = len(mv)
-            j = 0
-            while j < m:
-                k = min(m - j, size - a)
-                sv[a : a + k] = mv[j : j + k]
-                mask(s, a, a + k, key, off)
-                a += k
-                off += k
-                j += k
-                if a == size:
-                    await c.write(sv, True)
-                    a = 0
-        if a:
-            await c.write(sv[:a], True)
-
-    async def send(self, data):
-        """A text (str) or binary message."""
-        if isinstance(data, str):
-            op = ws.TEXT
-            data = memoryview(data) if _gc else data.encode()
-        else:
-            op = ws.BINARY
-        cd = self.codec
-        z = False
-        if cd is not None and cd.compress and len(data) > 32:
-            data = cd.deflate(data)
-            z = True
-        await self.c.turn()
-        try:
-            if self.state != _OPEN:
-                raise OSError(32, "the WebSocket is closing")
-            mv = memoryview(data)
-            n = len(mv)
-            if cd is not None and not z:
-                # agreed, no compressor (or a tiny message): stored blocks, one per frame
-                off = 0
-                while True:
-                    parts, e = cd.stored(mv, off)
-                    await self._frame(op if not off else ws.CONT, parts, e == n, not off)
-                    if e == n:
-                        return
-                    off = e
-            if n <= FRAGMENT:
-                await self._frame(op, mv, True, z)
-                return
-            off = 0
-            while off < n:
-                e = min(off + FRAGMENT, n)
-                await self._frame(op if not off else ws.CONT, mv[off:e], e == n, z and not off)
-                off = e
-        finally:
-            self.c._next()
-
-    async def control(self, op, data=b""):
-        # a ping or pong (the server's idle task pings with control(9)); a broken link is
-        # the read loop's to report
-        try:
-            await self.c.turn()
-            try:
-                if self.state == _OPEN:
-                    await self._frame(op, data)
-            finally:
-                self.c._next()
-        except OSError:
-            pass
+        return _port.spawn(_x().rest(self, c.write(bytes(memoryview(f)[n or 0:]), True)))
 
     def close_now(self, code, reason):
         """close() at the call, without a task or coroutine, when the session is open and
@@ -445,26 +309,9 @@ class Session:
         try:
             r = c.write_now(self._small(_CLOSE, d, len(d), True, False))
             if r is not True:
-                _port.spawn(self._rest(r))
+                _port.spawn(_x().rest(self, r))
         except OSError:
             c.close()
-        return True
-
-    async def close(self, code=1000, reason=""):
-        """Start the close handshake (the read loop finishes it). Also the read loop's
-        answer to the peer's close (code None: no status) and its close after the peer
-        broke the protocol. -> False: the session was closing already."""
-        await self.c.turn()
-        try:
-            if self.state != _OPEN:  # (also: closed by another while waiting for the turn)
-                return False
-            self.state = _CLOSING
-            try:
-                await self._frame(_CLOSE, ws.close_payload(code, reason))
-            except OSError:
-                self.c.close()  # the link is gone: the read loop ends with 1006
-        finally:
-            self.c._next()
         return True
 
     # ------------------------------------------------------------------ reading
@@ -533,19 +380,19 @@ class Session:
                         _gc()
                 elif op == _CLOSE:  # the peer's: echo its code (RFC 6455 §5.5.1)
                     if self.state == _OPEN:
-                        await self.close(None if ev[1] == 1005 else ev[1])
+                        await _x().close(self, None if ev[1] == 1005 else ev[1])
                     if self.client:
                         await self._drain()  # the server closes TCP first (RFC 6455 §7.1.1)
                     self._finish(1000 if ev[1] == 1005 else ev[1], ev[2])
                     return
                 elif op == _PING:
-                    await self.control(ws.PONG, ev[1])
+                    await _x().control(self, ws.PONG, ev[1])
                 else:
                     self.pong_due = False
         except ws.ProtocolError as e:
-            await self._fail(e.code, e.msg)
+            await _x().fail(self, e.code, e.msg)
         except MemoryError:
-            await self._fail(1009, "out of memory")
+            await _x().fail(self, 1009, "out of memory")
         except OSError as e:
             try:  # (guarded: reporting may itself run out of memory)
                 self.owner.on_error(self, "connection lost: %s" % e)
@@ -558,16 +405,6 @@ class Session:
                 raise
         finally:
             self._finish(1006, "The link is down")
-
-    async def _fail(self, code, msg):
-        """The peer broke the protocol: report, close with `code`, wait for its close."""
-        try:
-            self.owner.on_error(self, msg)
-        except Exception:
-            pass
-        await self.close(code, msg)
-        await self._drain()
-        self._finish(code, msg)
 
     async def _drain(self):
         # read and drop until the peer closes the connection, or _CLOSE_WAIT_MS
@@ -602,17 +439,6 @@ class Session:
 
     # ------------------------------------------------------------------ keep-alive
 
-    def drop(self, text):
-        # no pong in time: report, and end the read loop (the close event says 1006)
-        try:
-            self.owner.on_error(self, text)
-        except Exception:
-            pass
-        self.lost = True
-        self.pinger = None
-        if self.task is not None:
-            self.task.cancel()
-
     async def _pings(self, interval, timeout):
         # (ms) the owner's task (self.pinger) for a ping every interval, unless one is open
         try:
@@ -621,10 +447,10 @@ class Session:
                 if self.state != _OPEN:
                     return
                 self.pong_due = True
-                await self.control(ws.PING)
+                await _x().control(self, ws.PING)
                 await _port.sleep_ms(timeout)
                 if self.pong_due and self.state == _OPEN:
-                    self.drop("no pong within %d ms" % timeout)
+                    _x().drop(self, "no pong within %d ms" % timeout)
                     return
         except OSError:
             pass

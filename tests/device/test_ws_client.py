@@ -5,7 +5,7 @@
 import gc
 
 import netstack
-from netstack import webSocket, _port, _ws_session
+from netstack import webSocket, _port, _ws_sessionx
 from netstack._err import BusinessError
 
 
@@ -66,8 +66,8 @@ def test_echo_text_binary_fragmented():
     assert wait(ev, ("open",)) == ("open", {"status": 101, "message": "Switching Protocols"})
     hdr = [e[1] for e in ev if e[0] == "headerReceive"][0]
     assert "sec-websocket-accept" in hdr
-    frag = _ws_session.FRAGMENT
-    _ws_session.FRAGMENT = 1000  # larger messages go out in 1000-byte frames
+    frag = _ws_sessionx.FRAGMENT
+    _ws_sessionx.FRAGMENT = 1000  # larger messages go out in 1000-byte frames
     try:
         gc.collect()
         big = 5000 if not hasattr(gc, "mem_free") or gc.mem_free() > 80000 else 1500
@@ -76,7 +76,7 @@ def test_echo_text_binary_fragmented():
             assert netstack.run(ws.send(m)) is True
         wait_n(ev, "message", len(sent))
     finally:
-        _ws_session.FRAGMENT = frag
+        _ws_sessionx.FRAGMENT = frag
     got = messages(ev)
     assert [type(m) is str for m in got] == [type(m) is str for m in sent]
     got = [bytes(m) if not isinstance(m, str) else m for m in got]

@@ -1,0 +1,227 @@
+# What a webSocket session (_ws_session.Session, passed as s) of small messages that
+# closes normally never runs, loaded on first use as _ws_clientx is for the client: send()'s
+# argument checks, messages over 1010 B and fragments (a client's masked through a
+# temporary buffer), stored deflate blocks over several frames, pings, pongs and the
+# pinger, a close frame written under the connection's turn (the peer's close, a protocol
+# failure, a close while someone writes), the rest of a frame the socket did not take at
+# once. Apart, the 64 B echo of bench/ws_ram.py carries ~0.8 KB less heap from ROMFS.
+from ._err import param
+from . import _port
+from ._ws_session import rand, _gc
+from .proto import ws
+
+try:
+    from micropython import const
+except ImportError:
+    const = lambda x: x
+
+FRAGMENT = 65536         # messages larger than this go out in frames of this size
+_SMALL = const(1010)     # frames with payloads up to this are built whole (Session._small)
+_BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,
+                         # at most this (a quarter, or less, when the heap has no such block)
+_OPEN = const(0)         # Session.state
+_CLOSING = const(1)
+
+
+def check_data(data, mx, callback=None):
+    """send()'s argument checks (client and server), at the call: 401 -> the payload's
+    bytes: a text's UTF-8 (on MicroPython a memoryview of the str: no copy, and its length
+    in bytes without counting characters), else data itself (so `b is not data`: text)."""
+    if callback is not None and not callable(callback):
+        raise param("callback must be a function")
+    if type(data) is str:
+        b = memoryview(data) if _gc else data.encode()
+    elif isinstance(data, (str, bytes, bytearray, memoryview)):
+        b = data
+    else:
+        raise param("data must be a string or an ArrayBuffer")
+    if len(b) > mx:
+        raise param("data over %d bytes" % mx)
+    return b
+
+
+async def rest(s, w):
+    # w: the write of the rest of a frame (Session.send_now, close_now), under the turn
+    try:
+        await w
+    except OSError:
+        s.c.close()  # the link is broken: the read loop ends with 1006
+    finally:
+        s.c._next()
+
+
+# A message takes the connection's writers' turn (await s.c.turn()) and keeps it over all
+# its frames (its fragments, a stored block's parts, a masked payload's chunks) until
+# s.c._next(): the same queue Conn.write and write_now use, so frames of two messages
+# never mix and messages go out in the order of the calls. Writes meanwhile pass held=True.
+async def frame(s, op, data, fin=True, z=False):
+    """One frame whose payload is data (bytes-like) or a tuple of bytes-like parts.
+    Caller holds the turn (s.c.turn())."""
+    parts = data if type(data) is tuple else (data,)
+    n = 0
+    for p in parts:
+        n += len(p)
+    c = s.c
+    if n <= _SMALL:  # one write
+        await c.write(s._small(op, None, n, fin, z, parts), True)
+        return
+    if not s.client:
+        hb = bytearray(24)  # a frame header (10) and a stored block's head (5)
+        hl = ws.head(hb, op, n, fin, None, z)
+        i = 0
+        if len(parts[0]) <= 8:  # a small first part (a stored block's head) goes along
+            k = len(parts[0])
+            hb[hl : hl + k] = parts[0]
+            hl += k
+            i = 1
+        await c.write(memoryview(hb)[:hl], True)
+        for p in parts[i:]:
+            await c.write(p, True)
+        return
+    # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
+    i = s.ki
+    if i >= 64:
+        s.keys = rand(64)
+        i = 0
+    s.ki = i + 4
+    key = memoryview(s.keys)[i : i + 4]
+    # the payload masked through a temporary buffer, written as it fills
+    size = min(n + 14, _BIG)
+    while True:
+        try:
+            b = bytearray(size)
+            break
+        except MemoryError:  # a tight heap: a smaller one, more writes
+            if size <= 256:
+                raise
+            size >>= 2
+    a = ws.head(b, op, n, fin, key, z)
+    bv = memoryview(b)
+    off = 0
+    for p in parts:
+        mv = memoryview(p)
+        m = len(mv)
+        j = 0
+        while j < m:
+            k = min(m - j, size - a)
+            bv[a : a + k] = mv[j : j + k]
+            ws.mask(b, a, a + k, key, off)
+            a += k
+            off += k
+            j += k
+            if a == size:
+                await c.write(bv, True)
+                a = 0
+    if a:
+        await c.write(bv[:a], True)
+
+
+async def send(s, data):
+    """A text (str) or binary message, of any size."""
+    if isinstance(data, str):
+        op = ws.TEXT
+        data = memoryview(data) if _gc else data.encode()
+    else:
+        op = ws.BINARY
+    cd = s.codec
+    z = False
+    if cd is not None and cd.compress and len(data) > 32:
+        data = cd.deflate(data)
+        z = True
+    await s.c.turn()
+    try:
+        if s.state != _OPEN:
+            raise OSError(32, "the WebSocket is closing")
+        mv = memoryview(data)
+        n = len(mv)
+        if cd is not None and not z:
+            # agreed, no compressor (or a tiny message): stored blocks, one per frame
+            off = 0
+            while True:
+                parts, e = cd.stored(mv, off)
+                await frame(s, op if not off else ws.CONT, parts, e == n, not off)
+                if e == n:
+                    return
+                off = e
+        if n <= FRAGMENT:
+            await frame(s, op, mv, True, z)
+            return
+        off = 0
+        while off < n:
+            e = min(off + FRAGMENT, n)
+            await frame(s, op if not off else ws.CONT, mv[off:e], e == n, z and not off)
+            off = e
+    finally:
+        s.c._next()
+
+
+async def control(s, op, data=b""):
+    # a ping or pong (the server's idle task pings with control(s, 9)); a broken link is
+    # the read loop's to report
+    try:
+        await s.c.turn()
+        try:
+            if s.state == _OPEN:
+                await frame(s, op, data)
+        finally:
+            s.c._next()
+    except OSError:
+        pass
+
+
+async def close(s, code=1000, reason=""):
+    """Start the close handshake (the read loop finishes it). Also the read loop's answer
+    to the peer's close (code None: no status) and its close after the peer broke the
+    protocol. -> False: the session was closing already."""
+    await s.c.turn()
+    try:
+        if s.state != _OPEN:  # (also: closed by another while waiting for the turn)
+            return False
+        s.state = _CLOSING
+        try:
+            await frame(s, ws.CLOSE, ws.close_payload(code, reason))
+        except OSError:
+            s.c.close()  # the link is gone: the read loop ends with 1006
+    finally:
+        s.c._next()
+    return True
+
+
+async def fail(s, code, msg):
+    """The peer broke the protocol: report, close with `code`, wait for its close."""
+    try:
+        s.owner.on_error(s, msg)
+    except Exception:
+        pass
+    await close(s, code, msg)
+    await s._drain()
+    s._finish(code, msg)
+
+
+def drop(s, text):
+    # no pong in time: report, and end the read loop (the close event says 1006)
+    try:
+        s.owner.on_error(s, text)
+    except Exception:
+        pass
+    s.lost = True
+    s.pinger = None
+    if s.task is not None:
+        s.task.cancel()
+
+
+async def pings(s, interval, timeout):
+    # (ms) a client's task (s.pinger) for a ping every interval, unless one is open
+    try:
+        while s.state == _OPEN:
+            await _port.sleep_ms(interval)
+            if s.state != _OPEN:
+                return
+            s.pong_due = True
+            await control(s, ws.PING)
+            await _port.sleep_ms(timeout)
+            if s.pong_due and s.state == _OPEN:
+                drop(s, "no pong within %d ms" % timeout)
+                return
+    except OSError:
+        pass
