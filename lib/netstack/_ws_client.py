@@ -6,10 +6,7 @@ from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_URL = const(2302001)
 _E_EXISTS = const(2302003)

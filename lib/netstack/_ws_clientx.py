@@ -6,10 +6,7 @@
 from ._err import BusinessError, param
 from . import _port
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 _E_CERT = const(2302002)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link

@@ -14,10 +14,7 @@ from .proto import ws
 
 small = ws.small  # (proto.ws's: native wsmask or wsref; no import name of their own to intern)
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 # (underscored consts are compiled in: no names interned, no dict entries; see
 # bench/ws_ram.py, where every interned name and function object on the client's path counts)

@@ -10,10 +10,7 @@ from . import _port
 from ._ws_session import rand, _gc
 from .proto import ws
 
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 FRAGMENT = 65536         # messages larger than this go out in frames of this size
 _SMALL = const(1010)     # frames with payloads up to this are built whole (Session._small)

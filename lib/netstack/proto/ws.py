@@ -5,10 +5,7 @@
 # and close payloads checked, and the frame header writer.
 # Failures raise ProtocolError(close code, text; the text's number into proto/wsmsgs
 # here); no OpenHarmony codes.
-try:
-    from micropython import const
-except ImportError:
-    const = lambda x: x
+from micropython import const
 
 try:  # native (viper) where the build made it for this architecture (ports/native)
     from .wsmask import mask, small, utf8

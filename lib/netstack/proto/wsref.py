@@ -29,12 +29,6 @@ def small(buf, a, b, m):
     return o & 0x80
 
 
-def plain_xor(buf, a, b, key, k):
-    """mask() one byte at a time: the plainest statement of RFC 6455's masking."""
-    for i in range(a, b):
-        buf[i] ^= key[(k + i - a) & 3]
-
-
 # UTF-8 state: 0 = between characters; else need | lo << 8 | hi << 16 (need: continuation
 # bytes still due, lo..hi: the range the next one must fall in). -1: invalid.
 def utf8(buf, a, b, st):
