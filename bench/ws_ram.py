@@ -11,7 +11,8 @@ Rows (unix port, x64):
            search) at which one ws echo round trip passes: connect (no TLS) to a CPython
            websockets echo server, a 64 B text message and its echo, close -> image + K
 --phases: one run at a roomy heap printing the heap after each step and the modules
-loaded (what the echo carries)."""
+loaded (what the echo carries). --walk: the same modules imported one by one (heap and
+interned names each adds), then the heap at open by kind (functions, constants, dicts...)."""
 import argparse
 import json
 import os
@@ -59,6 +60,97 @@ if ph:
 print('{"ok":true}')
 '''
 
+# --walk: the echo's modules imported one by one in its load order (after a collection
+# each: heap and interned names), then the echo itself; at open, the heap map by kind
+WALK = r'''
+import sys, gc, micropython
+def m(tag):
+    gc.collect()
+    print("@%s %d" % (tag, gc.mem_alloc()))
+    micropython.qstr_info()
+m("start")
+import asyncio
+m("asyncio")
+for n in MODS:
+    __import__(n)
+    m(n)
+import netstack
+ws = netstack.webSocket.createWebSocket()
+m("createWebSocket")
+got = []
+def nop(e, d):
+    pass
+def op(o):
+    m("open")
+    micropython.mem_info(1)
+    print("@@")
+    ws.send("a" * 64, nop)
+ws.on("open", op)
+ws.on("message", lambda d: (got.append(d), ws.close(None, nop)))
+netstack.run(ws.connect(sys.argv[1], {"pingInterval": 0}))
+netstack.run()
+assert got[0] == "a" * 64
+print('{"ok":true}')
+'''
+WALK_MODS = ["netstack", "netstack.webSocket", "netstack._port", "netstack._aw",
+             "netstack._ws_client", "netstack.proto", "netstack.proto.wsmask",
+             "netstack.proto.ws", "netstack._ws_session", "netstack.transport",
+             "netstack.proto.http1", "netstack.proto.wshs"]
+KINDS = {"B": "functions", "S": "str/bytes", "D": "dicts", "T": "tuples", "L": "lists",
+         "A": "bytearrays", "M": "modules", "F": "floats", "h": "other (code records, "
+         "attribute tables, qstr pools, classes, instances, frames)"}
+
+
+def walk_report(out, size):
+    """Print --walk's rows from the MicroPython run's output."""
+    import re
+    last = None
+    cells = []
+    inmap = False
+    for ln in out.splitlines():
+        t = re.match(r"@(\S+) (\d+)$", ln)
+        if t:
+            tag, a = t.group(1), int(t.group(2))
+            inmap = tag == "open"
+            continue
+        if ln == "@@":
+            inmap = False
+        q = re.match(r"qstr pool: n_pool=\d+, n_qstr=(\d+), .*n_total_bytes=(\d+)", ln)
+        if q:
+            now = (a, int(q.group(1)), int(q.group(2)))
+            if last:
+                print("%-22s heap %6d  +%5d   names %3d +%2d   name pools and text +%4d"
+                      % (tag, a - size, a - last[0], now[1], now[1] - last[1], now[2] - last[2]))
+            else:
+                print("%-22s heap %6d (image subtracted)   names %3d" % (tag, a - size, now[1]))
+            last = now
+        elif inmap:
+            r = re.match(r"[0-9a-f]+: (.*)$", ln)
+            f = re.match(r"\s+\((\d+) lines all free\)", ln)
+            if r:
+                cells.append(r.group(1))
+            elif f:
+                cells.append("." * 64 * int(f.group(1)))
+    kinds = {}
+    cur = None
+    for c in "".join(cells):  # a head block's letter, then '=' for its tail blocks
+        if c == "=":
+            if cur:
+                kinds[cur][1] += 1
+        elif c == ".":
+            cur = None
+        else:
+            cur = c
+            kinds.setdefault(c, [0, 0])
+            kinds[c][0] += 1
+            kinds[c][1] += 1
+    if "h" in kinds:  # the image's bytearray is one of them: left out, as from the rows
+        kinds["h"] = [kinds["h"][0] - 1, kinds["h"][1] - (size + 31) // 32]
+    print("heap at open by kind (32-byte blocks, the image left out):")
+    for c, (n, b) in sorted(kinds.items(), key=lambda x: -x[1][1]):
+        print("  %-60s %4d objects %7d B" % (KINDS.get(c, c), n, b * 32))
+
+
 IMPORT = r'''
 import gc, asyncio, netstack
 gc.collect()
@@ -86,6 +178,8 @@ def main():
     ap.add_argument("--phases", action="store_true")
     ap.add_argument("--no-search", action="store_true")
     ap.add_argument("--at", type=int, help="one run at image + this many K, its output")
+    ap.add_argument("--walk", action="store_true", help="heap and interned names module by "
+                    "module in the echo's load order, then the heap at open by kind")
     a = ap.parse_args()
     echo = ws_run.Echo()
     url = "ws://127.0.0.1:%d/" % echo.port
@@ -93,7 +187,8 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="ws-ram-") as tmp:
             bench.mpy_cross(os.path.join(HERE, "mp_rom.py"), os.path.join(tmp, "mp_rom.mpy"))
-            for name, src in (("ws_echo", ECHO), ("ws_imp", IMPORT)):
+            for name, src in (("ws_echo", ECHO), ("ws_imp", IMPORT),
+                              ("ws_walk", WALK.replace("MODS", repr(WALK_MODS)))):
                 with open(os.path.join(tmp, name + ".py"), "w") as f:
                     f.write(src)
                 bench.mpy_cross(os.path.join(tmp, name + ".py"), os.path.join(tmp, name + ".mpy"))
@@ -106,6 +201,9 @@ def main():
             if a.phases:
                 ok, out = run(tmp, img, size, ram.rom_heap(200, size), "ws_echo", [url, "1"])
                 print(out)
+            if a.walk:
+                ok, out = run(tmp, img, size, ram.rom_heap(200, size), "ws_walk", [url])
+                walk_report(out, size) if ok else print(out)
             if a.at:
                 print(run(tmp, img, size, ram.rom_heap(a.at, size), "ws_echo", [url, "0"])[1])
             if not a.no_search and not a.at:
