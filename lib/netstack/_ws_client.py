@@ -8,7 +8,6 @@ from . import _aw, _port
 
 from micropython import const
 
-_E_URL = const(2302001)
 _E_EXISTS = const(2302003)
 _E_OTHER = const(2302999)
 _E_FAILED = const(-1)
@@ -41,14 +40,14 @@ class WebSocket(Emitter):
             options, callback = None, options
         o = options  # (its checks here: 401 at the call; URL and state errors come later)
         if not isinstance(url, str):
-            raise param("url must be a string")
+            raise param(17)  # url must be a string
         if o is None:
             o = {}
         elif not isinstance(o, dict):
-            raise param("options must be an object")
+            raise param(18)  # options must be an object (dict)
         hdr = o.get("header") or {}
         if not isinstance(hdr, dict):
-            raise param("header must be an object")
+            raise param(20)  # header must be an object (dict)
         headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
         proto = o.get("protocol")
         if proto is not None and not isinstance(proto, str):
@@ -123,10 +122,13 @@ class WebSocket(Emitter):
         from .proto import http1, ProtoError
         try:
             scheme, host, port, target, _ = http1.split_url(url)
+            if scheme != "ws" and scheme != "wss" or len(url) > 8196:
+                scheme = None
         except ProtoError as e:
-            raise BusinessError(_E_URL, "Websocket url error: %s" % e.message)
-        if scheme != "ws" and scheme != "wss" or len(url) > 8196:
-            raise BusinessError(_E_URL, "Websocket url error: the scheme must be ws or wss")
+            scheme = e.message
+        if scheme != "ws" and scheme != "wss":  # (its text from _ws_clientx: not on the path)
+            from . import _ws_clientx
+            raise _ws_clientx.url_error(scheme)
         if self._busy:
             raise BusinessError(_E_EXISTS)
         tls = None

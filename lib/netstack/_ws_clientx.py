@@ -8,8 +8,14 @@ from . import _port
 
 from micropython import const
 
+_E_URL = const(2302001)
 _E_CERT = const(2302002)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
+
+
+def url_error(why):
+    # connect()'s 2302001: why is the URL parser's text, or None: not ws/wss (or too long)
+    return BusinessError(_E_URL, "Websocket url error: " + (why or "the scheme must be ws or wss"))
 
 
 def proxy(p):

@@ -137,7 +137,7 @@ def close_args(options, reason):
     if options is None:
         options = {}
     elif not isinstance(options, dict):
-        raise param("options must be an object")
+        raise param(18)  # options must be an object (dict)
     code = options.get("code", 1000)
     reason = options.get("reason", reason)
     if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
