@@ -16,7 +16,7 @@ SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 
 # (underscored consts: compiled in, no names interned; see bench/ws_ram.py)
 _MAX_MESSAGE = const(5242880)  # largest message accepted (after decompression) -> close 1009
 _CONNECT_TIMEOUT_MS = const(30000)
-_RECV_BUF = const(512)  # the session's receive buffer (doubled, up to 8 KB, while a long
+_RECV_BUF = const(256)  # the session's receive buffer (doubled, up to 8 KB, while a long
                         # 101 head does not fit); payloads over 1 KB are read straight into
                         # their message buffer
 
