@@ -82,8 +82,7 @@ class WebSocket(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else m.done(None, "send")
-        from . import _ws_sessionx
-        _ws_sessionx.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
+        m._x().check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
         return _aw.call(self._send(data, r), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):
@@ -247,9 +246,8 @@ class WebSocket(Emitter):
         s = self._s
         if rest is None and (s is None or s.state != 0):
             raise BusinessError(_E_FAILED)
-        from . import _ws_sessionx
         try:
-            await (rest or _ws_sessionx.send(s, data))
+            await (rest or _wss._x().send(s, data))
         except OSError:
             raise BusinessError(_E_FAILED)
         return True
@@ -258,8 +256,7 @@ class WebSocket(Emitter):
         s = self._s
         if s is None or s.state != 0:
             raise BusinessError(_E_OTHER, "no open WebSocket to close")
-        from . import _ws_sessionx
-        await _ws_sessionx.close(s, a[0], a[1])
+        await _wss._x().close(s, a[0], a[1])
         return True
 
     # -------------------------------------------------------------- session callbacks

@@ -108,8 +108,7 @@ class WebSocketServer(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else done(None, "send")
-        from . import _ws_sessionx
-        _ws_sessionx.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
+        _ws_session._x().check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
         return _aw.call(self._send(data, connection, r), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
@@ -185,12 +184,12 @@ class WebSocketServer(Emitter):
         self._l.close()
         self._l = None
         _port.drop_sleeper(self._idle)  # (asleep in sleep_ms: see _aw.unwatch)
-        from . import _ws_sessionx
+        x = _ws_session._x()
         for e in list(self._conns):
             s = e[1]
             if s is not None:
                 try:
-                    await _ws_sessionx.close(s, 1001, "Going Away")
+                    await x.close(s, 1001, "Going Away")
                 except OSError:
                     pass
         _aw.release()
@@ -379,9 +378,8 @@ class WebSocketServer(Emitter):
         s = self._find(connection)
         if rest is None and (s is None or s.state != 0):
             raise BusinessError(_E_NOCONN)
-        from . import _ws_sessionx
         try:
-            await (rest or _ws_sessionx.send(s, data))
+            await (rest or _ws_session._x().send(s, data))
         except OSError:
             raise BusinessError(_E_NOCONN)
         return True
@@ -390,8 +388,7 @@ class WebSocketServer(Emitter):
         s = self._find(connection)
         if s is None or s.state != 0:
             raise BusinessError(_E_NOCONN)
-        from . import _ws_sessionx
-        await _ws_sessionx.close(s, a[0], a[1])
+        await _ws_session._x().close(s, a[0], a[1])
         return True
 
     # -------------------------------------------------------------- session callbacks

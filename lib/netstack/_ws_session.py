@@ -78,11 +78,18 @@ def rand(n):
     return f(n) if f else os.urandom(n)
 
 
+_X = None  # _ws_sessionx once loaded
+
+
 def _x():
     # _ws_sessionx: what a session of small messages that closes normally never runs
-    # (messages over _SMALL bytes, pings and pongs, a close under the turn, a failure)
-    from . import _ws_sessionx
-    return _ws_sessionx
+    # (messages over _SMALL bytes, pings and pongs, a close under the turn, a failure),
+    # loaded at the first need and kept (an import statement costs ~15k instructions)
+    global _X
+    if _X is None:
+        from . import _ws_sessionx
+        _X = _ws_sessionx
+    return _X
 
 
 
