@@ -5,9 +5,10 @@
 # pinger, a close frame written under the connection's turn (the peer's close, a protocol
 # failure, a close while someone writes), the rest of a frame the socket did not take at
 # once. Apart, the 64 B echo of bench/ws_ram.py carries ~0.8 KB less heap from ROMFS.
+import os
+import sys
 from ._err import param
 from . import _port
-from ._ws_session import rand, _gc
 from .proto import ws
 
 from micropython import const
@@ -18,6 +19,8 @@ _BIG = const(16384)      # larger payloads: masked through a temporary buffer of
                          # at most this (a quarter, or less, when the heap has no such block)
 _OPEN = const(0)         # Session.state
 _CLOSING = const(1)
+# MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
+_MPY = sys.implementation.name == "micropython"
 
 
 def check_data(data, mx, callback=None):
@@ -27,7 +30,7 @@ def check_data(data, mx, callback=None):
     if callback is not None and not callable(callback):
         raise param("callback must be a function")
     if type(data) is str:
-        b = memoryview(data) if _gc else data.encode()
+        b = memoryview(data) if _MPY else data.encode()
     elif isinstance(data, (str, bytes, bytearray, memoryview)):
         b = data
     else:
@@ -77,8 +80,9 @@ async def frame(s, op, data, fin=True, z=False):
         return
     # mask keys: 4 bytes of a 64-byte block of os.urandom, one syscall per 16 frames
     i = s.ki
-    if i >= 64:
-        s.keys = rand(64)
+    if i >= 64:  # (_ws_session.rand: the port's random_bytes, else os.urandom)
+        f = _port.__dict__.get("random_bytes")
+        s.keys = f(64) if f else os.urandom(64)
         i = 0
     s.ki = i + 4
     key = memoryview(s.keys)[i : i + 4]
@@ -117,7 +121,7 @@ async def send(s, data):
     """A text (str) or binary message, of any size."""
     if isinstance(data, str):
         op = ws.TEXT
-        data = memoryview(data) if _gc else data.encode()
+        data = memoryview(data) if _MPY else data.encode()
     else:
         op = ws.BINARY
     cd = s.codec
