@@ -1,10 +1,11 @@
 # What a webSocket session (_ws_session.Session, passed as s) of small messages that
 # closes normally never runs, loaded on first use as _ws_clientx is for the client: send()'s
 # argument checks, messages over 1010 B and fragments (a client's masked through a
-# temporary buffer), stored deflate blocks over several frames, pings, pongs and the
-# pinger, a close frame written under the connection's turn (the peer's close, a protocol
-# failure, a close while someone writes), the rest of a frame the socket did not take at
-# once. Apart, the 64 B echo of bench/ws_ram.py carries ~0.8 KB less heap from ROMFS.
+# temporary buffer), stored deflate blocks over several frames, pings and pongs (the
+# client's pinger stays in Session._pings), a close frame written under the connection's
+# turn (the peer's close, a protocol failure, a close while someone writes), the rest of a
+# frame the socket did not take at once. Apart, the 64 B echo of bench/ws_ram.py carries
+# ~0.8 KB less heap from ROMFS.
 import os
 import sys
 from ._err import param
@@ -209,20 +210,3 @@ def drop(s, text):
     s.pinger = None
     if s.task is not None:
         s.task.cancel()
-
-
-async def pings(s, interval, timeout):
-    # (ms) a client's task (s.pinger) for a ping every interval, unless one is open
-    try:
-        while s.state == _OPEN:
-            await _port.sleep_ms(interval)
-            if s.state != _OPEN:
-                return
-            s.pong_due = True
-            await control(s, ws.PING)
-            await _port.sleep_ms(timeout)
-            if s.pong_due and s.state == _OPEN:
-                drop(s, "no pong within %d ms" % timeout)
-                return
-    except OSError:
-        pass
