@@ -153,8 +153,7 @@ def _step(t):  # -> the value, or _step itself: it waits (the try here: within 1
 def _run_solo(coro):
     # asyncio.core's run_until_complete for one task and its watchdogs: the task waits for
     # one socket at a time (wait_readable, wait_writable), the watchdogs sleep until they
-    # run once. The task
-    # runs first at once (a reused connection's GET may end in that step).
+    # run once. The task runs first at once (a reused connection's GET may end in that step).
     global cur_task, _task_queue, _solo, _sw, _poller
     if _poller is None:
         import select
