@@ -24,9 +24,16 @@ async def tls_server(echo=None):
 
 def two_sessions_do_not_fit(e):
     # Two TLS sessions (mbedTLS allocates ~25 KB each from the GC heap on the unix port) and
-    # the server's certificate do not fit a 110k heap with the library as .mpy (in RAM):
-    # there the documented outcome is 2300002 (out of memory) from listen or connect. From
-    # ROMFS or with a larger heap the whole exchange runs: anything else fails the script.
+    # the server's certificate do not fit a 110k heap with the library as .mpy (in RAM), and
+    # from ROMFS they fit only when the heap's fragmentation allows (about half the runs):
+    # at 110k the documented outcome is 2300002 (out of memory) from listen or connect. With
+    # a larger heap the whole exchange runs: anything else fails the script.
     total = gc.mem_free() + gc.mem_alloc()
+    try:  # code from a ROMFS image: the runner's heap cap counts the image, a board's does not
+        import os
+        st = os.statvfs("/rom")
+        total -= st[0] * st[2]
+    except (OSError, AttributeError):
+        pass
     assert isinstance(e, BusinessError) and e.code == 2300002 and total < 120000, (e, total)
     print("documented limit at this heap:", e)
