@@ -28,6 +28,7 @@ class TCPSocketConnection(Stream):
         if Stream._shut(self):
             srv = self._srv
             if srv is not None:
+                self._srv = None  # (a closed connection kept alive does not keep its server)
                 srv._gone(self)
             return True
         return False
@@ -142,6 +143,7 @@ class TCPSocketServer(Base):
         """Stop listening; connections already accepted stay open (as documented)."""
         was = self._st & LISTENING
         self._st = CLOSED
+        self._conns = []  # (they stay open and know their server: _gone finds them gone)
         L, self._L = self._L, None
         if L is not None:
             L.close()  # the accept task wakes and ends

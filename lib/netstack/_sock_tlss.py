@@ -27,6 +27,12 @@ class TLSSocketServer(TCPSocketServer):
         self._sec = sec = self._new
         self._ctx = sec.context(True, sec.two_way, self._hook_any)
 
+    def _shut(self):
+        # what listening held: the context (~3 KB), the certificate and key (its
+        # connections keep what they use), also when close() follows a listen that failed
+        self._ctx = self._sec = self._new = None
+        TCPSocketServer._shut(self)
+
     def _hook_any(self, cert, depth):
         return 0  # client certificates: each connection's own hook is not reachable here
 

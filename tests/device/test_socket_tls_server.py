@@ -1,7 +1,8 @@
 # timeout: 120
 # netstack's TLSSocketServer on MicroPython with a netstack TLSSocket client in the same
 # process (two TLS sessions in one heap): echo through the server's connection, getters.
-# The figure where it does not fit is below (tls_server_support).
+# The figure where it does not fit is below (tls_server_support). A closed server holds
+# nothing of what listening took (context, certificate, key, connections).
 # include: tls_server_support
 import gc
 C = {k: CFG[k] for k in ("client_cert_pem", "client_key_pem")}
@@ -38,7 +39,40 @@ async def server():
     print("tls server ok")
 
 
+def free():
+    gc.collect()
+    return gc.mem_free()
 
+
+async def released():
+    # close() lets go of the SSL context, certificate, key and connections: dropping the
+    # server object afterwards frees only the object itself (before: 4,800 B more, x64)
+    for connect in (False, True):
+        srv, conns, port = await tls_server(lambda b: b)
+        if connect:
+            c = ns.constructTLSSocketInstance()
+            await c.connect({"address": {"address": "127.0.0.1", "port": port},
+                             "skipRemoteValidation": True})
+            await c.send({"data": "x"})
+            await until(lambda: conns)
+            await c.close()
+            await until(lambda: conns[0]._st & 4)
+            c = None
+            conns.clear()
+        await srv.close()
+        for i in range(3):
+            await asyncio.sleep_ms(5)
+        before = free()
+        srv = None
+        held = free() - before
+        print("a closed server (connected: %s) held %d B" % (connect, held))
+        assert held < 1500, held
+
+
+try:
+    netstack.run(released())
+except BusinessError as e:
+    two_sessions_do_not_fit(e)
 try:
     netstack.run(server())
 except BusinessError as e:
