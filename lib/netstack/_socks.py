@@ -41,9 +41,10 @@ async def _proxy_conn(fns, sk, proxy, tmo, base):
 
 
 async def _exchange(conn, cmd, host, port, user, password):
-    """The SOCKS5 handshake on conn -> the reply's (bound host, bound port)."""
-    buf = [b""]  # what the proxy sent and no parser took yet (bytearray has no del on
-    mv = memoryview(bytearray(64))  # MicroPython: the bytes are replaced instead)
+    """The SOCKS5 handshake on conn -> the reply's (bound host, bound port). Each answer is
+    read to its last byte and no further: what follows the reply is the target's (a server
+    that speaks first), left in the socket for the application's reader."""
+    mv = memoryview(bytearray(_s5.REPLY_MAX))
 
     async def send(b):
         try:
@@ -51,37 +52,34 @@ async def _exchange(conn, cmd, host, port, user, password):
         except OSError as e:
             raise BusinessError(_E_SEND, "send to the proxy failed: %s" % e)
 
-    async def answer(parse, closed):
+    async def answer(parse, closed, size=None):
         # closed: the code when the proxy hangs up instead of answering (some proxies,
-        # pproxy among them, close on bad credentials without RFC 1929's status)
+        # pproxy among them, close on bad credentials without RFC 1929's status); size(b):
+        # the answer's length as far as b tells (None: 2, the method and auth answers)
+        b = b""
         while True:
-            r = parse(buf[0])
+            r = parse(b)
             if r is not None:
                 return r
             try:
-                n = await conn.readinto(mv)
+                n = await conn.readinto(mv[len(b):2 if size is None else size(b)])
             except OSError as e:
                 raise BusinessError(_E_RECV, "receive from the proxy failed: %s" % e)
             if not n:
                 raise BusinessError(closed, "the proxy closed the connection")
-            buf[0] += bytes(mv[:n])
+            b = bytes(mv[:len(b) + n])
 
     try:
         await send(_s5.greeting(user is not None))
-        m = await answer(_s5.parse_method, _E_METHOD)
-        buf[0] = buf[0][2:]
-        if m == _s5.USER_PASS:
+        if await answer(_s5.parse_method, _E_METHOD) == _s5.USER_PASS:
             if user is None:
                 raise _s5.Socks5Error(_s5.METHOD, "the proxy wants a username and password")
             await send(_s5.auth_request(user, password))
             await answer(_s5.parse_auth, _E_AUTH)
-            buf[0] = buf[0][2:]
         await send(_s5.request(cmd, host, port))
-        r = await answer(_s5.parse_reply, _E_REMOTE)
+        r = await answer(_s5.parse_reply, _E_REMOTE, _s5.reply_size)
     except _s5.Socks5Error as e:
         raise BusinessError(_KIND[e.kind], str(e))
-    if len(buf[0]) > r[2]:
-        raise BusinessError(_E_DECODE, "bytes after the proxy's reply")
     return r[0], r[1]
 
 

@@ -1,7 +1,8 @@
 # timeout: 120
 # SOCKS5 proxy (ProxyOptions) on MicroPython against real proxies run by the peers:
 # Dante without authentication (TCP CONNECT, UDP ASSOCIATE), pproxy with a username and
-# password; the 2301206-2301213 codes.
+# password; the 2301206-2301213 codes; a target that speaks first (its greeting arrives
+# with the proxy's reply, and is the first message).
 # include: socket_support
 import gc
 C = {k: CFG.get(k) for k in ("tcp_echo", "udp_echo", "closed_port")}
@@ -63,7 +64,45 @@ async def main():
         c = await code(ns.constructTCPSocketInstance().connect(
             {"address": A(C["tcp_echo"]), "proxy": proxy}))
         assert c == want, (proxy, c)
+    await banner()
     print("socks ok")
+
+
+async def banner():
+    # The target greets as soon as it accepts: Dante relays the greeting right after its
+    # reply, so the client's read of the reply can find the greeting behind it. Before,
+    # connect failed then with 2301213 ("bytes after the proxy's reply"); they are the
+    # application's first message. To make that read find both, the loop is held (the
+    # blocking poll below) from the target's accept until the greeting has gone through.
+    import socket, select, time
+    from netstack import transport, _port
+    L = socket.socket()
+    port = _port.addr(transport.bind(L, "127.0.0.1", 0))[1]
+    L.listen(1)
+    p = select.poll()
+    p.register(L, select.POLLIN)
+    s = ns.constructTCPSocketInstance()
+    got = []
+    s.on("message", got.append)
+    t = asyncio.create_task(s.connect({"address": A(port), "proxy": P("socks5")}))
+    a = None
+    for i in range(200):
+        if p.poll(20):
+            a = L.accept()[0]
+            a.write(b"220 ready\r\n")
+            time.sleep_ms(100)
+            break
+        await asyncio.sleep_ms(0)
+    assert a is not None, "the proxy did not connect to the target"
+    await t
+    await until(lambda: got)
+    assert got[0]["message"] == b"220 ready\r\n", got
+    await s.send({"data": "after"})
+    a.setblocking(True)
+    assert a.read(5) == b"after"
+    await s.close()
+    a.close()
+    L.close()
 
 
 netstack.run(main())

@@ -61,6 +61,24 @@ def test_reply_incremental_and_errors():
         assert ei.value.kind == S.DECODE
 
 
+def test_reply_size_reads_no_byte_past_the_reply():
+    # read up to reply_size(what is there) each time: the reply whole, never a byte of what
+    # the target sends after it
+    for whole in (b"\x05\x00\x00\x01\x7f\x00\x00\x01\x1f\x90",
+                  b"\x05\x00\x00\x03\x04host\x00\x01",
+                  b"\x05\x00\x00\x03\x00\x00\x01",
+                  b"\x05\x00\x00\x04" + bytes(15) + b"\x01\x00\x02",
+                  b"\x05\x00\x00\x03\xff" + b"h" * 255 + b"\x00\x01"):
+        stream = whole + b"220 banner"
+        b = b""
+        while S.parse_reply(b) is None:
+            n = S.reply_size(b)
+            assert len(b) < n <= S.REPLY_MAX
+            b = stream[:n]
+        assert b == whole
+    assert S.reply_size(b"") == 5 and S.reply_size(b"\x05\x00\x00\x09\x00") == 5
+
+
 def test_udp_header_round_trip():
     h = S.udp_header("127.0.0.1", 53)
     assert h == b"\x00\x00\x00\x01\x7f\x00\x00\x01\x00\x35"

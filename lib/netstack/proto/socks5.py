@@ -158,6 +158,19 @@ def _parse_addr(b, i):
     return host, b[end - 2] << 8 | b[end - 1], end
 
 
+REPLY_MAX = 262  # the longest reply: a host name of 255 bytes
+
+
+def reply_size(b):
+    """How many bytes the reply that starts with b takes, as far as b tells: 5 until its
+    address type (and a name's length) is in, then all of it. A reader that reads no
+    further leaves what follows for the application (a target that speaks first)."""
+    if len(b) < 5:
+        return 5
+    t = b[3]
+    return 10 if t == 1 else 22 if t == 4 else 7 + b[4] if t == 3 else 5  # (bad: parse_reply)
+
+
 def parse_reply(b):
     """-> (bound host, bound port, bytes used) once the whole reply is there, else None.
     A reply other than 0 (succeeded) raises Socks5Error(REPLY) with that code."""
