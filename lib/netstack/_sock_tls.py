@@ -65,9 +65,18 @@ _VERSIONS = ("TLSv1.2", "TLSv1.3")
 
 
 class Secure:
-    """secureOptions, checked: ca/cert/key as DER, protocols, signature algorithms."""
+    """secureOptions, checked at the call: ca/cert/key as DER, protocols, signature
+    algorithms. A heap without room for the DER is the operation's error, 2300002 from
+    context() (the system's, not the arguments': no bare MemoryError from the call)."""
+    oom = False
 
     def __init__(self, so, server):
+        try:
+            self._check(so, server)
+        except MemoryError:
+            self.oom = True
+
+    def _check(self, so, server):
         if so is None:
             so = {}
         if not isinstance(so, dict):
@@ -81,7 +90,8 @@ class Secure:
         if k and "ENCRYPTED" in k:
             # MicroPython's binding takes no password: an encrypted key cannot load
             raise BusinessError(_E_SSL, "encrypted private keys are not supported on this port")
-        self.key = _tls.pem_to_ders(k)[0] if k else None
+        k = _pem_list(k, "key", 1)
+        self.key = k[0] if k else None
         if (self.cert is None) != (self.key is None) or server and self.cert is None:
             raise param("cert and key go together (a server needs both)")
         p = so.get("protocols")
@@ -99,6 +109,10 @@ class Secure:
                 raise param(what + " must be a string")
         self.sigalgs = [x for x in (sa or "").split(":") if x]
         self.two_way = so.get("isBidirectionalAuthentication") is True
+
+    def ok(self):
+        if self.oom:
+            raise error_of(MemoryError())
 
     def context(self, server, verify, hook, alpn=None, ctx=None):
         try:
@@ -230,6 +244,7 @@ class TLSSocket(TLSGetters, TCPSocket):
 
     async def _tls_connect(self, a, sec, alpn, skip):
         fam, host, port, tmo, proxy = a
+        sec.ok()
         self._sec = sec
         self._check_state()
         conn = self._c  # upgraded from a connected TCPSocket: TLS on its connection

@@ -24,7 +24,9 @@ class TLSSocketServer(TCPSocketServer):
         return o.get("address")
 
     def _ready(self):
-        self._sec = sec = self._new
+        sec = self._new
+        sec.ok()
+        self._sec = sec
         self._ctx = sec.context(True, sec.two_way, self._hook_any)
 
     def _shut(self):
