@@ -5,15 +5,15 @@
 # anything that differs between runtimes: loop, sockets, TLS, clock, heap, files.
 #
 # Contract (name: what it is / does; * = default in _portx.py, _portl.py (names starting
-# with a or l) or, for TLS, _porttls.py,
-# loaded on first use):
+# with a or l) or, for TLS, _porttls.py, ** = in _portaio.py (asyncio's loop only), loaded
+# on first use):
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn, sleep_ms and
 #                      event load asyncio: a second task)
 #   run_until_complete(aw, own=False)   run aw to its end; own: a library operation, which
 #                      needs no asyncio (below, "the loop")
-#   park(q), wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s idle
-#                      wait without an event object)
+#   **park(q), **wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s
+#                      idle wait without an event object)
 #   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs)
 #   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
@@ -62,23 +62,19 @@ EPOCH = None
 # during such a run (a listener makes a callback-style call), the run moves onto asyncio's
 # loop after that step: its task, its socket wait and its watchdogs (_move).
 _core = None  # asyncio.core once loaded (_aio); None also on CPython, whose port has its own
-cur_task = None  # the task the one-task loop is running
-_task_queue = None  # the one-task loop's queue (its task when runnable, its watchdogs)
 _solo = None  # the one-task loop's task, while it runs
-_iow = []  # [that task] while it waits for its socket (its data: Task.cancel() takes it off)
-_sw = None  # (socket, select.POLLIN 1 | POLLOUT 4) it waits for
-_poller = None  # the one-task loop's select.poll
-
-
-class CancelledError(BaseException):
-    """What a cancelled task sees at its await (timeouts are a watchdog task cancelling the
-    request's task: _aw.watch). asyncio's own class once asyncio has loaded (_aio)."""
+# The one-task loop's other state is made by its first run (_run_solo), so that a program
+# that goes to asyncio pays no RAM for it: cur_task (the task it is running), _task_queue
+# (its task when runnable, its watchdogs), _poller (its select.poll), _iow ([that task]
+# while it waits for its socket: its data, Task.cancel() takes it off), _sw ((socket,
+# select.POLLIN 1 | POLLOUT 4) it waits for), and CancelledError (__getattr__).
 
 
 def _aio():
     """asyncio.core, loaded now if it is not yet; binds spawn, sleep_ms and CancelledError
-    to asyncio's (bound, not wrapped: no function object, no frame per call)."""
-    global _core, spawn, sleep_ms, CancelledError
+    to asyncio's (bound, not wrapped: no function object, no frame per call), and _A to
+    _portaio (what only asyncio's loop needs)."""
+    global _core, spawn, sleep_ms, CancelledError, _A
     if _core is None:
         import asyncio
         spawn = asyncio.create_task
@@ -86,7 +82,9 @@ def _aio():
         CancelledError = asyncio.CancelledError
         _core = asyncio.core
         if _solo is not None:  # in a step of the one-task loop: asyncio's own waits made in
-            _core.cur_task = cur_task  # the rest of it are its task's (it moves after: _move)
+            _core.cur_task = cur_task  # the rest of it are its task's (it moves after)
+        from . import _portaio as _A
+        _A._core = _core
     return _core
 
 
@@ -111,56 +109,29 @@ def spawn_after(coro, ms):
 def run_until_complete(aw, own=False):
     """Run aw to its end; -> its value. own: aw is one of the library's operations, which
     waits only through this seam: with asyncio not loaded, it runs on the one-task loop."""
-    core = _core
-    if core is None:
+    if _core is None:
         if own and _solo is None and "asyncio" not in sys.modules:  # (not from inside one)
             return _run_solo(aw)
-        core = _aio()
-    # Not asyncio.run(): that makes a new loop and would drop tasks started by callbacks.
-    # (What asyncio's Loop.run_until_complete does, without its two calls around it.)
-    if aw.__class__ is core.Task:  # (its C type: no subclasses; not a builtin's name)
-        return core.run_until_complete(aw)
-    t = core.Task(aw, core.__dict__)
-    if core.cur_task is None and core._task_queue.peek() is None and not core._io_queue.map:
-        # An idle loop: the task's first step runs here, as the loop would run it next
-        # (nothing else could run first). One that ends there (a reused connection's GET
-        # whose response came while it blocked in wait_now) never enters the loop (~17k
-        # instructions); else the loop goes on with it where it waits.
-        v = _step(t)
-        if v is not _step:
-            return v
-    else:
-        core._task_queue.push(t)
-    return core.run_until_complete(t)
-
-
-def _step(t):  # -> the value, or _step itself: it waits (the try here: within 11 words)
-    _core.cur_task = t
-    try:
-        t.coro.send(None)
-    except StopIteration as e:
-        _core.cur_task = None
-        t.state = False  # (done, awaited: as the loop leaves its main task)
-        return e.value
-    except BaseException:
-        _core.cur_task = None
-        t.state = False
-        raise
-    _core.cur_task = None
-    return _step
+        _aio()
+    return _A.run(aw)
 
 
 def _run_solo(coro):
     # asyncio.core's run_until_complete for one task and its watchdogs: the task waits for
     # one socket at a time (wait_readable, wait_writable), the watchdogs sleep until they
     # run once. The task runs first at once (a reused connection's GET may end in that step).
-    global cur_task, _task_queue, _solo, _sw, _poller
-    if _poller is None:
+    global cur_task, _task_queue, _solo, _sw, _poller, _iow
+    g = globals()
+    if "_poller" not in g:  # the first run: the loop's state (above)
         import select
         _poller = select.poll()
         _task_queue = _asyncio.TaskQueue()
+        _iow = []
+        _sw = cur_task = None
+        if "CancelledError" not in g:  # (in the context of its tasks: Task.cancel() makes one)
+            __getattr__("CancelledError")
     q = _task_queue
-    t = d = _solo = _asyncio.Task(coro, globals())
+    t = d = _solo = _asyncio.Task(coro, g)
     try:
         while True:
             if d is t and _sw is not None:  # (woken, or cancelled while it waited)
@@ -180,7 +151,12 @@ def _run_solo(coro):
             finally:
                 cur_task = None
             if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
-                _move(t, q)
+                _aio()
+                if _sw is not None:
+                    _poller.unregister(_sw[0])
+                _A.move(t, q, _sw if _iow else None)  # (_iow empty: cancelled meanwhile)
+                _iow.clear()
+                _sw = None
                 break
             # the next to run: the first due on q (the task, when it need not wait, or a
             # watchdog), else the task once its socket is ready (it is the one waiting then)
@@ -210,26 +186,6 @@ def _run_solo(coro):
             _core.cur_task = None
         _solo = None
     return _core.run_until_complete(t)
-
-
-def _move(t, q):
-    # the one-task loop's task, its socket wait and its watchdogs onto asyncio's loop
-    global _sw
-    core = _aio()
-    core.Task(None, core.__dict__)  # Task.cancel() reads the context last given: asyncio's
-    while q.peek() is not None:
-        d = q.pop()
-        core._task_queue.push(d, d.ph_key)
-    if _iow:
-        _iow.pop()
-        _poller.unregister(_sw[0])
-        core.cur_task = t  # (asyncio's queue_read/queue_write enqueue its cur_task)
-        if _sw[1] == 1:
-            core._io_queue.queue_read(_sw[0])
-        else:
-            core._io_queue.queue_write(_sw[0])
-        _sw = None
-    core.cur_task = None
 
 
 def drop_sleeper(t):
@@ -426,16 +382,27 @@ def __getattr__(name):
     # by every dial, it must not load _portx to find that out.
     if name == "net_ready":
         raise AttributeError(name)
-    if name == "spawn" or name == "sleep_ms" or name == "event":  # a second task: asyncio
-        _aio()  # loads (and binds spawn and sleep_ms; event is _portx's)
-        if name != "event":
-            return globals()[name]
-    if name[:4] == "tls_" or name == "peer_cert":
+    if name == "CancelledError" and "asyncio" not in sys.modules:
+        class CancelledError(BaseException):
+            """What a cancelled task of the one-task loop sees at its await (timeouts are
+            a watchdog task cancelling the request's task: _aw.watch). asyncio's own class
+            once asyncio has loaded (_aio)."""
+        globals()[name] = CancelledError
+        return CancelledError
+    if name == "spawn" or name == "sleep_ms" or name == "CancelledError":  # asyncio loads
+        _aio()  # (and binds them)
+        return globals()[name]
+    if name == "park" or name == "wake":  # (netstack.run()'s idle wait: asyncio's loop)
+        _aio()
+        m = _A
+    elif name[:4] == "tls_" or name == "peer_cert":
         from . import _porttls as m
         _tls = m.WAITS
     elif name[0] in "al":  # addr, accept, listen, listen_socket, local_addr: a server's
         from . import _portl as m
     else:
+        if name == "event":  # a second task: asyncio loads
+            _aio()
         from . import _portx as m
     v = getattr(m, name)
     globals()[name] = v

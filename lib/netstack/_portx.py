@@ -21,24 +21,6 @@ def event():
     return asyncio.Event()
 
 
-def park(q):
-    # The current task waits, on none of asyncio's queues, until wake(q): netstack.run()'s
-    # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
-    # on a small heap, bench/ws_ram.py). As Event.wait: data = q, so that cancel() takes the
-    # task off q and runs it; wake() queues it to run (push clears data).
-    import asyncio  # (loaded: this is asyncio's loop, netstack.run() without an operation)
-    t = asyncio.core.cur_task
-    q.append(t)
-    t.data = q
-    yield
-
-
-def wake(q):
-    import asyncio
-    while q:
-        asyncio.core._task_queue.push(q.pop())
-
-
 def udp_socket(family):
     s = socket.socket(family, socket.SOCK_DGRAM)
     s.setblocking(False)
