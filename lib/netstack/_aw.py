@@ -25,18 +25,14 @@ class Op:
         nudge()  # (see above: the set-up's frames are freed by now)
         return self.coro
 
-    def __await__(self):  # CPython's await
-        return self.coro.__await__()
+    if _port.NAME == "cpython":  # CPython's await (MicroPython's calls __iter__): no
+        def __await__(self):  # function object for it on MicroPython
+            return self.coro.__await__()
 
-    # asyncio.create_task(op) on MicroPython drives it as a coroutine
-    def send(self, v):
-        return self.coro.send(v)
-
-    def throw(self, *a):
-        return self.coro.throw(*a)
-
-    def close(self):
-        return self.coro.close()
+    def __getattr__(self, name):
+        # send, throw, close: asyncio.create_task(op) on MicroPython drives it as a
+        # coroutine (one method for the three: each costs heap, even from ROMFS)
+        return getattr(self.coro, name)
 
 
 # One float per operation, made once the calls that set the operation up have returned.
@@ -53,7 +49,7 @@ _f = 1.0
 
 
 def nudge():
-    return _f + 0.0
+    return _f * 1  # (no float constant: each is an object on the heap, even from ROMFS)
 
 
 def call(coro, callback, internal=E_INTERNAL, what="operation"):

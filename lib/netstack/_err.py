@@ -117,7 +117,8 @@ def report(e, where):
 # netstack follows the docs (docs/api-choices.md): listeners of one type are kept in
 # registration order, off(type, cb) removes that one, off(type) removes them all.
 class Emitter:
-    EVENTS = ()  # the event names this object emits; other names are ignored
+    EVENTS = ()  # the event names this object emits (or one str of them, space-separated);
+    # other names are ignored
     _ls = None   # {type: [[callback, once], ...]}, made on first on()
 
     def on(self, type, callback):
@@ -129,7 +130,8 @@ class Emitter:
     def _add(self, type, callback, once):
         if not isinstance(type, str) or not callable(callback):
             raise param(3)  # on(type: str, callback: function)
-        if type not in self.EVENTS:
+        ev = self.EVENTS  # a tuple, or the names in one str (RAM: http.HttpRequest)
+        if type not in (ev.split() if ev.__class__ is str else ev):
             return
         ls = self._ls
         if ls is None:

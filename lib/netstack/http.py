@@ -11,18 +11,6 @@ from ._err import Emitter
 # heap around it.
 
 
-def __getattr__(name):
-    # The enum classes cost ~3.6 KB of heap on a 64-bit port: load them when first used.
-    # (Their names in one string: one constant, not six, on every http user's heap.)
-    if name in "RequestMethod ResponseCode HttpDataType HttpProtocol CertType AddressFamily".split():
-        from . import _httpenum
-        return getattr(_httpenum, name)
-    if name == "PerformanceTiming":  # (_httptiming: loaded when a timing is first read)
-        from ._httptiming import PerformanceTiming
-        return PerformanceTiming
-    raise AttributeError(name)
-
-
 class HttpResponse:
     result = None
     resultType = 0  # HttpDataType.STRING
@@ -46,9 +34,23 @@ class HttpResponse:
         return _t(7, (self.responseCode, type(self.result).__name__))  # <HttpResponse %d %s>
 
 
+def __getattr__(name):  # (after HttpResponse, which names PerformanceTiming first: the
+    # string below is then that name, not a str object on the heap)
+    # The enum classes cost ~3.6 KB of heap on a 64-bit port: load them when first used.
+    # (Their names in one string: one constant, not six, on every http user's heap.)
+    if name in "RequestMethod ResponseCode HttpDataType HttpProtocol CertType AddressFamily".split():
+        from . import _httpenum
+        return getattr(_httpenum, name)
+    if name == "PerformanceTiming":  # (_httptiming: loaded when a timing is first read)
+        from ._httptiming import PerformanceTiming
+        return PerformanceTiming
+    raise AttributeError(name)
+
+
 class HttpRequest(Emitter):
-    EVENTS = ("headerReceive", "headersReceive", "dataReceive", "dataEnd",
-              "dataReceiveProgress", "dataSendProgress")
+    # (one str, not a tuple: a tuple constant is a tuple and a str object per name on the
+    # heap, even from ROMFS; Emitter splits it)
+    EVENTS = "headerReceive headersReceive dataReceive dataEnd dataReceiveProgress dataSendProgress"
     _go = None  # _http.start, bound here by the first createHttp(): no import per request
     _pool = None  # the idle keep-alive connection between requests (_client.Pool), made by
     # the first request (a createHttp() + destroy() that never requested makes none)
