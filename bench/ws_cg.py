@@ -75,7 +75,7 @@ def server_case(src, lib, n, tmp, exits=True):
         port = ws_run.free_port()
         path = os.path.join(tmp, "srv%d.py" % k)
         with open(path, "w") as f:
-            f.write(src)
+            f.write(src.replace("CLIENTS", str(CLIENTS)))
         p, out = callgrind([MP, "-X", "heapsize=" + ws_run.HEAP, path, str(port), str(k)],
                            env, tmp, "srv%d" % k)
         import socket
@@ -91,13 +91,16 @@ def server_case(src, lib, n, tmp, exits=True):
         async def one():
             async with connect("ws://127.0.0.1:%d/" % port, compression=None, max_size=None,
                                ping_interval=None, open_timeout=60, close_timeout=60) as ws:
-                for _ in range(k):
+                for _ in range(k // CLIENTS):
                     await ws.send("a" * 64)
                     await ws.recv()
                     if GAP:
                         await asyncio.sleep(GAP / 1000)
 
-        asyncio.run(one())
+        async def many():
+            await asyncio.gather(*[one() for _ in range(CLIENTS)])
+
+        asyncio.run(many())
         try:
             p.communicate(timeout=120 if exits else 2)
         except subprocess.TimeoutExpired:
@@ -109,6 +112,7 @@ def server_case(src, lib, n, tmp, exits=True):
 
 RUNS = 3
 GAP = 0
+CLIENTS = 1
 def loop_case(role, lib, n, tmp):
     # bench/ws_loop.py: deterministic, one run per length
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
@@ -127,11 +131,12 @@ def loop_case(role, lib, n, tmp):
 SERVERS = {
     "server": ws_run.SERVER.replace(
         'srv.on("messageReceive"',
-        'conns = [0]\ndef _cl(c, r):\n    conns[0] += 1\n    if conns[0] >= 1:\n        sys.exit(0)\n'
+        'conns = [0]\ndef _cl(c, r):\n    conns[0] += 1\n    if conns[0] >= CLIENTS:\n        sys.exit(0)\n'
         'srv.on("close", _cl)\nsrv.on("messageReceive"'),
     "rawserver": ws_run.RAW_SERVER.replace(
         "p.unregister(s); s.close(); up.pop(s, None); break",
-        "p.unregister(s); s.close(); sys.exit(0)"),
+        "p.unregister(s); s.close(); up.pop(s, None)\n"
+        "                if not up: sys.exit(0)\n                break"),
     "rawbytes": ws_run.RAW_BYTES_SERVER.replace(
         "p.unregister(s); s.close(); up.pop(s, None); break",
         "p.unregister(s); s.close(); sys.exit(0)"),
@@ -151,11 +156,14 @@ def main():
                     "in the event loop, as at full speed (under valgrind the server is ~50x "
                     "slower, and without a gap the next message is mostly there already when "
                     "it reads again: a wait skipped)")
+    ap.add_argument("--clients", type=int, default=1, help="server cases: this many concurrent "
+                    "clients (N messages in all); the netstack server exits after their closes")
     ap.add_argument("cases", nargs="*", default=["client", "rawclient", "server", "rawserver"])
     a = ap.parse_args()
-    global RUNS, GAP
+    global RUNS, GAP, CLIENTS
     RUNS = a.runs
     GAP = a.gap
+    CLIENTS = a.clients
     with tempfile.TemporaryDirectory(prefix="ws-cg-") as tmp:
         if a.keep:
             tmp = a.keep

@@ -259,16 +259,19 @@ def wait_readable(s):
 
 def wait_now(s, ms):
     """Block up to ms until s is readable, where the event loop would only do the same: no
-    task ready or due sooner, no socket or flag waited on. -> True: s is readable; False:
-    not (ms <= 0, or others are waiting: then await wait_readable(s)). Saves a reused
-    connection's GET its trips through the event loop."""
+    task ready or due sooner, at most one other socket waited on (a server's listener:
+    it wakes it too). -> True: s alone is readable; False: not (ms <= 0, more waiters, the
+    other one ready: then await wait_readable(s)). Saves a reused connection's GET, a
+    WebSocket's read loop, their trips through the loop."""
     if _solo is not None:  # (the one-task loop: only its watchdogs could be due)
         t = _task_queue.peek()
         p = _poller
+        m = ()
     else:
         core = _core or _aio()
         q = core._io_queue
-        if q.map:
+        m = q.map
+        if len(m) > 1:  # more waiters (a server's clients): the loop's one poll serves all
             return False
         t = core._task_queue.peek()
         p = q.poller
@@ -284,6 +287,8 @@ def wait_now(s, ms):
             s = t[2](s, t[0], 1)
             if s is None:
                 return True
+    if id(s) in m:  # a task waits on s (a writer): its poller entry is not ours to change
+        return False
     return _poll(p, s, ms)
 
 
@@ -293,9 +298,7 @@ def _poll(p, s, ms):
         ms = p.poll(ms)
     finally:
         p.unregister(s)  # (also on Ctrl-C: the loop's poller must not keep it)
-    if ms:
-        return True
-    return False
+    return len(ms) == 1 and ms[0][0] is s
 
 
 def wait_writable(s):

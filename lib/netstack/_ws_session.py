@@ -328,10 +328,12 @@ class Session:
         c = self.c
         sock = c.s
         wait = _port.wait_readable
+        now = _port.wait_now
         deliver = self.owner.on_message
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
         q = _Q
+        dry = solo = False
         try:
             while True:
                 # (no call when rb cannot hold a frame header: after most messages)
@@ -345,12 +347,22 @@ class Session:
                     big = mv is not None  # a big payload: read into the message, no copy
                     if not big:
                         mv = rb.mv if not rb.end else rb.space()
-                    # Conn.readinto inlined: no coroutine per read
+                    # Conn.readinto inlined: no coroutine per read. A wait blocks in
+                    # wait_now where the loop has nothing else to do (solo: no trip through
+                    # it); then a read that got less than it asked (readinto reads until
+                    # EAGAIN: the socket is empty) is followed by a wait, not a read that
+                    # would only say EAGAIN (dry)
                     while True:
-                        n = 0 if c.closed else read(mv)
-                        if n is not None:
-                            break
-                        await wait(sock)
+                        if dry and not c.closed:
+                            dry = False
+                        else:
+                            n = 0 if c.closed else read(mv)
+                            if n is not None:
+                                break
+                        solo = now(sock, 1000)
+                        if not solo:
+                            await wait(sock)
+                    dry = solo and n < len(mv)
                     if not n:
                         raise OSError(0, "connection closed by the peer")
                     self.act = True  # (the server's idle task pings only silent clients)
