@@ -6,6 +6,7 @@
 from . import _port
 from ._err import BusinessError
 from .proto import RecvBuf
+from ._piece import new
 
 # Numbers written out (no const machinery for them): 2300008 is http's invalid response;
 # 524288 the largest piece requestInStream reads straight from the socket; 65536 the
@@ -34,7 +35,7 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                 b = lent if m == piece else lent[:m]
             else:
                 try:
-                    b = bytearray(m)
+                    b = new(m)  # (in _piece: the collection it may start marks from there)
                 except MemoryError:
                     pass
         if b is None:  # a tight heap, or no block that big: through rb, at exact sizes
