@@ -41,7 +41,7 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
         if b is None:  # a tight heap, or no block that big: through rb, at exact sizes
             p = br.read(rb)
             if p is not None:
-                _copy_out(on_data, rb.mv[p[0]:p[1]], lent)
+                _copy_out(on_data, rb.mv[p[0]:p[1]])
                 continue
             if br.done:
                 break
@@ -229,20 +229,12 @@ def redirect(x, status, loc, method):
     return new_url, None
 
 
-def _copy_out(on_data, mv, lent=None):
-    # Hand mv to the listener as new bytearrays (or through the lent buffer). A fragmented
-    # small heap may have the bytes free but not in one block: then smaller pieces (down to
-    # 256 bytes) rather than 2300027.
+def _copy_out(on_data, mv):
+    # Hand mv to the listener as new bytearrays (a lent buffer always has its piece: no
+    # call). A fragmented small heap may have the bytes free but not in one block: then
+    # smaller pieces (down to 256 bytes) rather than 2300027.
     n = len(mv)
     i = 0
-    if lent is not None:
-        step = len(lent)
-        while i < n:
-            c = n - i if n - i < step else step
-            lent[:c] = mv[i:i + c]
-            on_data(lent[:c])
-            i += c
-        return
     step = n
     while i < n:
         try:
