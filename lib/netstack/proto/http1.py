@@ -5,8 +5,8 @@
 # the response writer (servers only) are in http1srv.
 # No I/O here. The caller reads into a RecvBuf and hands it over; heads come back as small
 # tuples, body pieces as (start, end) offsets into rb.buf, never as copies.
-# Lines are cut with find and index arithmetic; where the port has `re`, one regex checks
-# a token or a target instead of a per-char loop (the loop stays as the fallback).
+# Lines are cut with find and index arithmetic. No `re`: its two compiled patterns were
+# ~320 B of a GET's heap (bench/ram.py), and a name is checked once (_KNOWN, _NAMES).
 # Bare LF is accepted wherever CRLF is expected (RFC 9112 §2.2 lets a recipient do so).
 from micropython import const
 
@@ -31,16 +31,6 @@ _TOK = (
     b"\x00!\x00#$%&'\x00\x00*+\x00-.\x000123456789\x00\x00\x00\x00\x00\x00"
     b"\x00abcdefghijklmnopqrstuvwxyz\x00\x00\x00^_`abcdefghijklmnopqrstuvwxyz\x00|\x00~\x00"
 )
-
-
-try:  # C-level scans where the port has `re`; per-char loops are the fallback
-    import re
-
-    # (one pattern, for bytes: a str name is checked encoded, when first seen (_NAMES))
-    _BAD_TOKB = re.compile(b"[^!#$%&'*+.^_`|~0-9A-Za-z-]").search
-    _CTL = re.compile("[\x01- \x7f]").search
-except ImportError:
-    _BAD_TOKB = _CTL = None
 
 
 # Errors carry a message number (proto/msgs.py, loaded only when one is raised) and its
@@ -117,14 +107,13 @@ def _hline(l, clean=False):
     raw = l[:k]
     name = _KNOWN.get(raw)
     if name is None:
-        if _BAD_TOKB is None or _BAD_TOKB(raw):
-            for o in raw:
-                if o > 127 or not _TOK[o]:
-                    if o == 32 or o == 9:
-                        raise _bad(48)  # whitespace in header name
-                    if o == 0 or o == 13:
-                        raise _bad(49)  # NUL/CR in header name
-                    raise _bad(50) if o > 127 else _bad(51, o)  # non-ASCII / invalid char 0x%02x
+        for o in raw:  # (bytes: ints, where a str's chars would each be interned)
+            if o > 127 or not _TOK[o]:
+                if o == 32 or o == 9:
+                    raise _bad(48)  # whitespace in header name
+                if o == 0 or o == 13:
+                    raise _bad(49)  # NUL/CR in header name
+                raise _bad(50) if o > 127 else _bad(51, o)  # non-ASCII / invalid char 0x%02x
         name = raw.lower().decode()
         if len(_KNOWN) < 32 and len(raw) <= 32:  # bounded: a hostile server's names too
             _KNOWN[raw] = name
@@ -260,12 +249,8 @@ def _in_list(v, token):
 def has_ctl(s):
     """True when str s holds a space, a control char or DEL (not allowed in a URL or
     request target)."""
-    if _CTL is not None:
-        return "\x00" in s or _CTL(s) is not None
-    for ch in s:
-        if ch <= " " or ch == "\x7f":
-            return True
-    return False
+    s = s.encode()  # (scanned in C, as ints: iterating a str interns each char)
+    return len(s) > 0 and (min(s) <= 32 or 127 in s)
 
 
 _NAMES = set()  # header names and methods already checked (bounded below)
@@ -275,11 +260,11 @@ def _name_ok(k, what):
     if type(k) is not str or k not in _NAMES:
         if not isinstance(k, str) or not k:
             raise ProtoError(_USAGE, 45, None, what)  # bad <what>
-        if _BAD_TOKB is None or _BAD_TOKB(k.encode()):
-            for ch in k:
-                o = ord(ch)
-                if o > 127 or not _TOK[o]:
-                    raise ProtoError(_USAGE, 25, None, (ch, what))  # bad char %r in %s
+        for o in k.encode():
+            if o > 127 or not _TOK[o]:
+                for ch in k:  # (an error: which char)
+                    if ord(ch) > 127 or not _TOK[ord(ch)]:
+                        raise ProtoError(_USAGE, 25, None, (ch, what))  # bad char %r in %s
         if len(_NAMES) < 64 and len(k) <= 32:
             _NAMES.add(k)
 
@@ -379,8 +364,8 @@ def split_url(url):
         p = rest[1:]
         if len(p) > 5:
             raise _ubad(35)  # bad port in URL
-        for ch in p:
-            if ch < "0" or ch > "9":
+        for ch in p.encode():  # (ints: a str's chars would each be interned)
+            if ch < 48 or ch > 57:
                 raise _ubad(35)  # bad port in URL
         port = int(p)
         if port > 65535:
