@@ -226,20 +226,11 @@ def split(u):
     return p
 
 
-# ProtoError kind (proto/__init__) -> the http code: BAD and TOO_BIG are an invalid
-# response, FRAMING a bad transfer coding, CUT a partial body, USAGE a bad argument,
-# URL a malformed URL, SCHEME an unsupported protocol.
-def http_error(e):
-    """The BusinessError an http/fetch user sees for a ProtoError."""
-    return BusinessError((_E_BAD_RESPONSE, _E_BAD_RESPONSE, _E_BAD_RESPONSE, 2300061, 2300018, 401,
-                          2300003, _E_UNSUPPORTED)[e.kind], e.message)
-
-
 async def perform(x, pool):
     """Run the exchange; -> (status, reason, headers, body bytes or None). Errors are
     BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
     call costs MicroPython a heap-allocated frame per request.)"""
-    global _hmemo, _fmemo, _rsize
+    global _hmemo, _fmemo, _rsize, _rmemo
     try:
         x.timing[0] = ticks_ms()
         method = x.method
@@ -288,6 +279,11 @@ async def perform(x, pool):
                     conn = rb = None
                     conn, rb = await _open(x, scheme, host, port)
                     status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+                m = _rmemo
+                if m[0].__class__ is int:  # a new head's bytes, still in rb: copied for the
+                    # memo here, once _send_and_head's frame is gone (the GET's heap peaked
+                    # at its parse with the copy made there: bench/ram.py, ~200 B)
+                    _rmemo = (bytes(rb.mv[m[0]:m[0] + m[2]]), m[1], m[2])
                 x.timing[6] = ticks_ms()
                 f = _fmemo
                 if f[0] is headers and f[1] == method:  # the last response's head again
@@ -353,6 +349,7 @@ async def perform(x, pool):
                 auth_tried = None  # credentials are not sent on to another host
             x.url_final = new_url
     except ProtoError as e:
+        from ._clientx import http_error
         raise http_error(e)
 
 
@@ -460,7 +457,7 @@ async def _send_and_head(x, conn, rb, head, body, method):
                             continue
                     elif (rb.start or k) - s <= 512:  # (consume() zeroes both when all went)
                         k = rb.start or k
-                        _rmemo = (bytes(rb.mv[s:k]), h, k - s)
+                        _rmemo = (s, h, k - s)  # (perform copies the bytes: see there)
                     return h
             if got or not _rsize:
                 mv = rb.space()
@@ -513,35 +510,49 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
             enc = (http1.header(headers, "content-encoding") or "").lower()
             if enc not in ("gzip", "deflate", "x-gzip"):
                 enc = None
+        # the result buffer (buf, n bytes in it): grown by _grow, never past limit, nor past
+        # the declared length (most). (No class for it: one was ~450 B of every GET's heap.)
+        most = 0
         if kind == _LENGTH:
             if limit is not None and length > limit:
                 raise BusinessError(_E_TOO_BIG, 25, (length, limit))  # body of %d bytes exceeds maxLimit %d
+            most = length
             try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)
-                sink = Sink(length, limit, length)
+                buf = bytearray(length)
             except MemoryError:  # too big for the free heap now: grow as bytes arrive
-                sink = Sink(min(length, _SINK_START), limit, length)
+                buf = bytearray(min(length, _SINK_START))
         else:
-            sink = Sink(1024, limit)
+            buf = bytearray((1024 if limit is None or limit > 1024 else limit) or 16)
+        n = 0
         while True:
             p = br.read(rb)
             if p is None and br.done:
                 break
             if p is not None:  # body bytes that came in with framing bytes
-                sink.add(rb.mv[p[0]:p[1]])
+                k = n + p[1] - p[0]
+                if k > len(buf):
+                    buf = _grow(buf, n, k, limit, most)
+                buf[n:k] = rb.mv[p[0]:p[1]]
+                n = k
                 continue
             w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
-            if w < 0 and sink.limit is not None and sink.n >= sink.limit:
-                w = 0  # full at maxLimit: only the close may follow (a byte more fails in add)
-            if w:  # straight into the result
-                n = await conn.fill(sink.space(w))
-                if n:
-                    sink.n += n
-                    br.took(n)
+            if w < 0 and limit is not None and n >= limit:
+                w = 0  # full at maxLimit: only the close may follow (a byte more fails in _grow)
+            if w:  # straight into the result: up to w bytes (-1: any)
+                if n == len(buf):
+                    buf = _grow(buf, n, n + 1, limit, most)
+                k = len(buf)
+                if 0 < w < k - n:
+                    k = n + w
+                k = await conn.fill(memoryview(buf)[n:k])
+                if k:
+                    n += k
+                    br.took(k)
                     continue
             else:  # framing comes next: through rb and the parser
-                n = await conn.readinto(rb.space())
-                if n:
-                    rb.wrote(n)
+                k = await conn.readinto(rb.space())
+                if k:
+                    rb.wrote(k)
                     continue
             br.eof()
             break
@@ -550,56 +561,24 @@ async def _read_body(x, conn, rb, br, kind, length, headers):
         raise io_error(conn, e, _E_RECV)
     except MemoryError:
         raise BusinessError(_E_OOM, 26)  # out of memory reading the body
-    data = sink.value()
+    data = buf if n == len(buf) else memoryview(buf)[:n]
     if enc is not None:
         from ._inflate import inflate
-        data = inflate(data, enc, x.max_limit, Sink)
+        data = inflate(data, enc, x.max_limit, _grow)
     return data
 
 
-class Sink:
-    """A growing result buffer: doubles its capacity, never exceeds `limit`."""
-
-    def __init__(self, cap, limit, most=0):
-        if limit is not None and cap > limit:
-            cap = limit
-        self.buf = bytearray(cap or 16)
-        self.n = 0
-        self.limit = limit
-        self.most = most  # the declared Content-Length: never grow past it
-
-    def _room(self, need):
-        if self.limit is not None and need > self.limit:
-            raise BusinessError(_E_TOO_BIG, 27, self.limit)  # body exceeds maxLimit %d
-        cap = len(self.buf)
-        if need > cap:
-            cap = max(need, cap * 2)
-            if self.most and cap > self.most:
-                cap = max(need, self.most)
-            if self.limit is not None and cap > self.limit:
-                cap = self.limit
-            b = bytearray(cap)
-            b[:self.n] = memoryview(self.buf)[:self.n]
-            self.buf = b
-
-    def space(self, most):
-        """Free room for up to `most` more bytes (-1: any), grown first when full."""
-        n = self.n
-        if n == len(self.buf):
-            self._room(n + 1)
-        e = len(self.buf)
-        if 0 < most < e - n:
-            e = n + most
-        return memoryview(self.buf)[n:e]
-
-    def add(self, mv):
-        n = self.n + len(mv)
-        self._room(n)
-        self.buf[self.n:n] = mv
-        self.n = n
-
-    def value(self):
-        if self.n == len(self.buf):
-            return self.buf
-        return memoryview(self.buf)[:self.n]
-
+def _grow(buf, n, need, limit, most):
+    """A bigger copy of buf (its first n bytes kept) with room for need bytes: doubled,
+    never past limit (2300023 when need is) nor past most (the declared length) unless need
+    is."""
+    if limit is not None and need > limit:
+        raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
+    cap = max(need, len(buf) * 2)
+    if most and cap > most:
+        cap = max(need, most)
+    if limit is not None and cap > limit:
+        cap = limit
+    b = bytearray(cap)
+    b[:n] = memoryview(buf)[:n]
+    return b

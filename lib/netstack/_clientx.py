@@ -158,6 +158,16 @@ def _in_place(br, pb, rb, v, k, e):
     return k
 
 
+# ProtoError kind (proto/__init__) -> the http code: BAD and TOO_BIG are an invalid
+# response, FRAMING a bad transfer coding, CUT a partial body, USAGE a bad argument,
+# URL a malformed URL, SCHEME an unsupported protocol. (Here, not in _client: loaded on
+# such an error only.)
+def http_error(e):
+    """The BusinessError an http/fetch user sees for a ProtoError."""
+    return BusinessError((2300008, 2300008, 2300008, 2300061, 2300018, 401, 2300003,
+                          2300001)[e.kind], e.message)
+
+
 async def big_head(conn, rb, e, limit):
     """The response head parser raised e (ProtoError): for a head bigger than the receive
     buffer, a bigger buffer for this connection, up to limit (not kept as the spare

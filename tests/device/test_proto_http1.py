@@ -17,7 +17,7 @@ gc.collect()
 _free1 = _mem_free()
 
 from netstack.proto import url, http1srv, ProtoError  # noqa: E402
-from netstack._client import http_error  # noqa: E402
+from netstack._clientx import http_error  # noqa: E402
 
 
 def code_of(e):

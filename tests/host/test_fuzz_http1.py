@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netstack.proto import ProtoError
-from netstack._client import http_error
+from netstack._clientx import http_error
 
 
 def code_of(e):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from netstack.proto import ProtoError
-from netstack._client import http_error
+from netstack._clientx import http_error
 
 
 def code_of(e):

@@ -2,7 +2,7 @@
 import pytest
 
 from netstack.proto import ProtoError
-from netstack._client import http_error
+from netstack._clientx import http_error
 
 
 def code_of(e):

@@ -1,7 +1,7 @@
 # Sans-I/O protocols: fed bytes, they never touch a socket, asyncio or TLS, and know no
 # OpenHarmony codes. They fail with ProtoError: a kind, a message and, where it applies,
 # the HTTP status a server should answer with (as h11's error_status_hint); each facade
-# picks its own code from the kind (http: _client.http_error).
+# picks its own code from the kind (http: _clientx.http_error).
 from micropython import const
 
 # ProtoError kinds. Underscored consts, compiled in: no global names to keep in RAM; each
