@@ -266,10 +266,11 @@ async def perform(x, pool):
                     else:
                         head = head[1]
                 else:  # user headers, a body, credentials, cookies or a proxy: _clientx
-                    from ._clientx import request_head
-                    head = request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
+                    from ._clientx import request_head as f  # (f: every lazily imported
+                    # function here: a local each would make this coroutine's frame bigger)
+                    head = f(x, method, scheme, hh, host, target, body, userinfo, auth_tried)
                 try:
-                    status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+                    status, reason, close, headers = await _send_and_head(x, conn, rb, head, body)
                 except BusinessError as e:
                     if not reused or e.code not in (_E_SEND, _E_NOTHING, _E_RECV):
                         raise
@@ -278,19 +279,19 @@ async def perform(x, pool):
                     _recycle(rb)
                     conn = rb = None
                     conn, rb = await _open(x, scheme, host, port)
-                    status, reason, minor, headers = await _send_and_head(x, conn, rb, head, body, method)
+                    status, reason, close, headers = await _send_and_head(x, conn, rb, head, body)
                 m = _rmemo
                 if m[0].__class__ is int:  # a new head's bytes, still in rb: copied for the
                     # memo here, once _send_and_head's frame is gone (the GET's heap peaked
                     # at its parse with the copy made there: bench/ram.py, ~200 B)
                     _rmemo = (bytes(rb.mv[m[0]:m[0] + m[2]]), m[1], m[2])
                 x.timing[6] = ticks_ms()
-                f = _fmemo
-                if f[0] is headers and f[1] == method:  # the last response's head again
-                    kind, length, close = f[2], f[3], f[4]
-                else:
+                m = _fmemo
+                if m[0] is headers and m[1] == method:  # the last response's head again
+                    kind, length, close = m[2], m[3], m[4]
+                else:  # (close: the minor version until here)
                     kind, length = http1body.response_framing(method, status, headers)  # validates first
-                    close = minor != 1 or http1.has_token(headers, "connection", "close")
+                    close = close != 1 or http1.has_token(headers, "connection", "close")
                     _fmemo = (headers, method, kind, length, close)
                 if x.cookies is not None:
                     x.cookies.take(headers, host, target)
@@ -306,20 +307,19 @@ async def perform(x, pool):
                     answer = _auth.challenge(x, headers, method, target)
                 data = None
                 if follow or answer:  # a small body read and dropped to keep the connection
-                    from ._clientx import drain
+                    from ._clientx import drain as f
                     arm(x)
-                    keep = await drain(conn, rb, http1body.BodyReader(kind, length), length)
+                    keep = await f(conn, rb, http1body.BodyReader(kind, length), length)
                 else:
                     if kind == _LENGTH and length <= rb.end - rb.start and x.on_data is None \
                             and not x.decode and (x.max_limit is None or length <= x.max_limit):
                         # the whole body came with the head (a small response): no reader
-                        s = rb.start
-                        data = rb.buf[s:s + length]  # (a bytearray's slice: a new bytearray)
+                        m = rb.start
+                        data = rb.buf[m:m + length]  # (a bytearray's slice: a new bytearray)
                         rb.consume(length)
-                        _rsize = s + length  # (the head began at 0: rb was empty, see space())
+                        _rsize = m + length  # (the head began at 0: rb was empty, see space())
                     else:
-                        data = await _read_body(x, conn, rb, http1body.BodyReader(kind, length),
-                                                kind, length, headers)
+                        data = await _read_body(x, conn, rb, kind, length, headers)
                     x.timing[7] = ticks_ms()
                     keep = True
                 keep = keep and kind != _CLOSE and not close
@@ -340,17 +340,17 @@ async def perform(x, pool):
                 continue
             if not follow:
                 return status, reason, headers, data
-            from ._clientx import redirect
-            new_url, m = redirect(x, status, loc, method)
+            from ._clientx import redirect as f
+            loc, m = f(x, status, loc, method)  # (loc: the next URL)
             if m is not None:  # becomes a GET (HEAD stays HEAD), without the body
                 method = m
                 body = None
-            if split(new_url)[1] != host:
+            if split(loc)[1] != host:
                 auth_tried = None  # credentials are not sent on to another host
-            x.url_final = new_url
+            x.url_final = loc
     except ProtoError as e:
-        from ._clientx import http_error
-        raise http_error(e)
+        from ._clientx import http_error as f
+        raise f(e)
 
 
 async def _open(x, scheme, host, port):
@@ -400,7 +400,9 @@ async def _open(x, scheme, host, port):
 
 
 
-async def _send_and_head(x, conn, rb, head, body, method):
+async def _send_and_head(x, conn, rb, head, body):
+    # (its frame is a heap block allocated per request, at the GET's peak: few locals, the
+    # lazily imported functions all as f, a body sent by _clientx.send_body)
     global _rmemo
     try:
         w = conn.write_now(head)  # no coroutine when the socket takes it all (a head does)
@@ -413,22 +415,16 @@ async def _send_and_head(x, conn, rb, head, body, method):
                 await w
             finally:
                 conn._next()
-        if body is not None:
+        if body is not None:  # (_clientx made the head of a request with a body)
             arm(x)
-            from ._clientx import body_len
-            total = body_len(body)
-            sent = 0
-            for piece in (body if isinstance(body, list) else (body,)):
-                await conn.write(piece)
-                sent += len(piece)
-                if x.on_sent is not None:
-                    x.on_sent(sent, total)
+            from ._clientx import send_body as f
+            await f(x, conn, body)
     except OSError as e:
-        from ._clientx import io_error
-        raise io_error(conn, e, _E_SEND, x)
+        from ._clientx import io_error as f
+        raise f(conn, e, _E_SEND, x)
     except ValueError as e:  # MicroPython's mbedTLS verify text (_tls.verify_error)
-        from ._tls import verify_error
-        raise verify_error(str(e).strip())
+        from ._tls import verify_error as f
+        raise f(str(e).strip())
     x.timing[4] = ticks_ms()
     # then one final response head (1xx interim heads are skipped)
     try:
@@ -447,9 +443,9 @@ async def _send_and_head(x, conn, rb, head, body, method):
                 try:
                     h = http1.parse_response_head(rb)
                 except ProtoError as e:  # a head bigger than the buffer: a bigger one, or e
-                    from ._clientx import big_head
+                    from ._clientx import big_head as f
                     arm(x)
-                    await big_head(conn, rb, e, x.head_limit)
+                    await f(conn, rb, e, x.head_limit)
                     continue
                 if h is not None:
                     if h[0] < 200:
@@ -487,16 +483,17 @@ async def _send_and_head(x, conn, rb, head, body, method):
             got = new = True
             rb.end += n  # (rb.wrote(n) without the call: n fits, it was read into space())
     except OSError as e:
-        from ._clientx import io_error
-        raise io_error(conn, e, _E_RECV, x)
+        from ._clientx import io_error as f
+        raise f(conn, e, _E_RECV, x)
     except ValueError as e:  # MicroPython's mbedTLS verify text (_tls.verify_error)
-        from ._tls import verify_error
-        raise verify_error(str(e).strip())
+        from ._tls import verify_error as f
+        raise f(str(e).strip())
 
 
-async def _read_body(x, conn, rb, br, kind, length, headers):
+async def _read_body(x, conn, rb, kind, length, headers):
     arm(x)
     enc = None
+    br = http1body.BodyReader(kind, length)
     try:
         if x.on_data is not None:  # requestInStream: the streaming reader, loaded then
             if kind != _NONE:

@@ -342,6 +342,18 @@ def request_head(x, method, scheme, hh, host, target, body, userinfo, auth_tried
     return http1.request_head(method, target, h)
 
 
+async def send_body(x, conn, body):
+    """A request's body, after its head (_client._send_and_head): a bytes-like object or a
+    list of them, with dataSendProgress (x.on_sent) after each."""
+    total = body_len(body)
+    sent = 0
+    for piece in (body if isinstance(body, list) else (body,)):
+        await conn.write(piece)
+        sent += len(piece)
+        if x.on_sent is not None:
+            x.on_sent(sent, total)
+
+
 def body_len(body):
     if isinstance(body, list):
         n = 0
