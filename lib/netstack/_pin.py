@@ -4,8 +4,6 @@
 # SubjectPublicKeyInfo)) must equal one of the pins. The check itself (transport.pin.pin_hook)
 # runs inside the handshake, before any request byte is sent; see docs/http.md.
 from ._err import param
-from . import _port
-from .transport.pin import spki_hash, pin_hook, PIN_MISMATCH as MISMATCH  # noqa: F401
 
 
 def parse(v):
@@ -22,9 +20,3 @@ def parse(v):
     raise param("certificatePinning must be {publicKeyHash: base64 string, "
                 "hashAlgorithm: 'SHA-256'} or a non-empty array of them")
 
-
-def install(ctx, x):
-    """Check x.pins on every handshake made with ctx; a mismatch leaves its message in the
-    list x.pin_failed (the engine maps that to 2300090)."""
-    x.pin_failed = []
-    _port.tls_pin(ctx, pin_hook(x.pins, x.pin_failed))

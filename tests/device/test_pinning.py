@@ -39,7 +39,7 @@ for bad in ("x", [], [None], {"publicKeyHash": "a="}, {"publicKeyHash": "a=", "h
     assert e.code == 401, (bad, e)
 
 # the DER walk on hostile input: ValueError (the hook turns it into a mismatch), no crash
-from netstack import _pin
+from netstack.transport import pin as _pin
 import binascii
 der = binascii.a2b_base64(CFG["ca_der_b64"])
 h = _pin.spki_hash(der)

@@ -14,7 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 import netstack
-from netstack import http, BusinessError, _pin
+from netstack import http, BusinessError
+from netstack.transport import pin as _pin
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "peers"))
 from peers_rawhttp import ThreadedServer  # noqa: E402
@@ -235,12 +236,10 @@ class _X:
 
 
 def _hook(pins):
-    class Ctx:
-        pass
-    x, ctx = _X(), Ctx()
+    x = _X()
     x.pins = pins
-    _pin.install(ctx, x)
-    return x, ctx.netstack_pin
+    x.pin_failed = []
+    return x, _pin.pin_hook(pins, x.pin_failed)
 
 
 def test_hook_treats_garbage_as_mismatch(cfg):
@@ -251,10 +250,10 @@ def test_hook_treats_garbage_as_mismatch(cfg):
     for bad in [b"", b"\x30", b"\x30\x80", b"\x30\x84\xff\xff\xff\xff", b"\x30\x85" + b"\x01" * 8,
                 b"\x04\x03abc", der[:len(der) // 2], der[:-1], b"\x30\x03\x30\x01\x00"]:
         x, hook = _hook([cfg["spki_sha256_b64"]])
-        assert hook(memoryview(bad), 0) == _pin.MISMATCH, bad
+        assert hook(memoryview(bad), 0) == _pin.PIN_MISMATCH, bad
         assert len(x.pin_failed) == 1 and "certificate pinning" in x.pin_failed[0]
     bits = bytearray(der)
     for i in range(0, len(bits), 7):  # any flipped byte: a mismatch or (harmlessly) a match
         b = bytearray(bits)
         b[i] ^= 0xFF
-        assert hook(memoryview(b), 0) in (0, _pin.MISMATCH)
+        assert hook(memoryview(b), 0) in (0, _pin.PIN_MISMATCH)

@@ -56,7 +56,7 @@ def bind(s, host, port, dgram=False):
             _port.bind(s, sa)
             return sa
         except OSError as e:
-            if e.args[0] != errno.EADDRINUSE:
+            if e.errno != errno.EADDRINUSE:
                 raise
     raise OSError(errno.EADDRINUSE)
 
@@ -90,13 +90,6 @@ class Conn:
     def remote_address(self):
         """(host, port, 4 or 6), or None."""
         return None if self.peer is None else _port.addr(self.peer)
-
-    def local_address(self):
-        """(host, port, 4 or 6), or None where the port cannot tell."""
-        sa = self.local
-        if sa is None:
-            sa = self.local = _port.local_addr(self.s)
-        return None if sa is None else _port.addr(sa)
 
     async def readinto(self, mv):
         """Read up to len(mv) bytes into mv; 0 means the peer closed (or close() was called)."""
@@ -287,9 +280,9 @@ async def connect(host, port, step=None, via_proxy=False):
     try:
         s.connect(sa)
     except OSError as e:
-        if e.args[0] != errno.EINPROGRESS:
+        if e.errno != errno.EINPROGRESS:
             _port.close(s)
-            raise NetError(CONNECT, e.args[0], "connect to %s:%d failed: %s" % (host, port, e),
+            raise NetError(CONNECT, e.errno, "connect to %s:%d failed: %s" % (host, port, e),
                            via_proxy)
     c = Conn(s, sa)
     try:

@@ -4,10 +4,6 @@ from .. import _port, _err as _log  # the log lines live in _err
 from . import Conn, NetError, RESOLVE, CONNECT
 
 
-def _code(e):
-    return e.args[0] if e.args and isinstance(e.args[0], int) else None
-
-
 class Listener:
     """A listening TCP socket. Listener(host, port, backlog=5): bound and listening at once
     (NetError(RESOLVE) for a bad address, NetError(CONNECT, errno) if bind/listen fail:
@@ -18,34 +14,27 @@ class Listener:
     def __init__(self, host, port, backlog=5, sock=None, local=None):
         # sock: a stream socket the caller made and bound to `local` (options set, port
         # chosen: see transport.bind; or an AF_UNIX path); it starts listening here.
-        if sock is not None:
+        if sock is None:
             try:
-                _port.listen(sock, backlog)
+                family, local = _port.resolve(host, port)
             except OSError as e:
-                _port.close(sock)
-                raise NetError(CONNECT, _code(e), "cannot listen: %s" % e)
-            self.s = sock
-            self.local = _port.local_addr(sock) or local
-            self.closed = False
-            if _log.on:
-                _log.log("listen", _port.addr(self.local))
-            return
+                raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e))
         try:
-            family, sa = _port.resolve(host, port)
+            if sock is None:
+                sock = _port.listen_socket(family, local, backlog)
+            else:
+                try:
+                    _port.listen(sock, backlog)
+                except OSError:
+                    _port.close(sock)
+                    raise
         except OSError as e:
-            raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e))
-        try:
-            self.s = _port.listen_socket(family, sa, backlog)
-        except OSError as e:
-            raise NetError(CONNECT, _code(e), "cannot listen on %s:%d: %s" % (host, port, e))
-        self.local = _port.local_addr(self.s) or sa
+            raise NetError(CONNECT, e.errno, "cannot listen on %s:%d: %s" % (host, port, e))
+        self.s = sock
+        self.local = _port.local_addr(sock) or local
         self.closed = False
         if _log.on:
             _log.log("listen", _port.addr(self.local))
-
-    def local_address(self):
-        """(host, port, 4 or 6)."""
-        return _port.addr(self.local)
 
     async def accept(self):
         """-> Conn of the next client (stage OPEN for plain TCP; after start_tls(ctx,
@@ -57,7 +46,7 @@ class Listener:
             try:
                 r = _port.accept(s)
             except OSError as e:
-                raise NetError(CONNECT, _code(e), "accept failed: %s" % e)
+                raise NetError(CONNECT, e.errno, "accept failed: %s" % e)
             if r is not None:
                 c = Conn(r[0], r[1], self.local)
                 c.stage = 4  # OPEN: nothing more to connect

@@ -54,8 +54,8 @@ async def connect_sock(s, sa):
     try:
         s.connect(sa)
     except OSError as e:
-        if e.args[0] not in (errno.EINPROGRESS, errno.EAGAIN):
-            raise NetError(CONNECT, e.args[0], "connect failed: %s" % e)
+        if e.errno not in (errno.EINPROGRESS, errno.EAGAIN):
+            raise NetError(CONNECT, e.errno, "connect failed: %s" % e)
     await _port.wait_writable(s)
     e = _port.sock_error(s)
     if e:
@@ -71,9 +71,8 @@ class _IOWait:
     # Safe to share: `s` is taken by the first __next__ before any other task runs.
     # (Here, not in _portx: webSocket and http load _portx, and this class and its object
     # took ~0.5 KB from a wss session at 120k from .mpy.)
-    def __init__(self):
-        self.s = None
-        self.exc = StopIteration()
+    s = None
+    exc = StopIteration()
 
     def __iter__(self):
         return self

@@ -52,7 +52,7 @@ async def tunnel(c, host, port, cred, rb):
                 raise NetError(TUNNEL, None, "proxy closed the connection on CONNECT %s" % hp, True)
             rb.wrote(n)
     except OSError as e:
-        raise NetError(c.stage, e.args[0] if e.args and isinstance(e.args[0], int) else None,
+        raise NetError(c.stage, e.errno,
                        "proxy connection failed: %s" % e, True)
     except ProtoError as e:  # the proxy's answer is no HTTP
         raise NetError(TUNNEL, None, "bad proxy answer: %s" % e, True)

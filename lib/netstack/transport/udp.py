@@ -3,10 +3,6 @@ from .. import _port
 from . import NetError, CONNECT, bind as _bind
 
 
-def _code(e):
-    return e.args[0] if e.args and isinstance(e.args[0], int) else None
-
-
 class Datagram:
     """A non-blocking UDP socket of the given family, unbound until bind() (its options
     set first) or the first send. NetError(CONNECT, errno) on failure. One task may wait
@@ -24,7 +20,7 @@ class Datagram:
         try:
             self.local = _bind(self.s, host, port, True)
         except OSError as e:
-            raise NetError(CONNECT, _code(e), "cannot bind %s:%d: %s" % (host, port, e))
+            raise NetError(CONNECT, e.errno, "cannot bind %s:%d: %s" % (host, port, e))
         return self.local
 
     def send_now(self, data, sa):
@@ -35,7 +31,7 @@ class Datagram:
         try:
             return _port.sendto(self.s, data, sa)
         except OSError as e:
-            raise NetError(CONNECT, _code(e), "send failed: %s" % e)
+            raise NetError(CONNECT, e.errno, "send failed: %s" % e)
 
     async def sendto(self, data, sa):
         """Send one datagram to sa, waiting until the socket takes it -> bytes sent."""
@@ -55,7 +51,7 @@ class Datagram:
             try:
                 r = _port.recvfrom(s, n)
             except OSError as e:
-                raise NetError(CONNECT, _code(e), "receive failed: %s" % e)
+                raise NetError(CONNECT, e.errno, "receive failed: %s" % e)
             if r is not None:
                 return r
             await _port.wait_readable(s)
