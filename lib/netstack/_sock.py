@@ -136,7 +136,7 @@ def error_of(e, base=CLIENT_BASE):
     if isinstance(e, MemoryError):
         return BusinessError(_E_SYSTEM, "out of memory")
     c = getattr(e, "code", None)  # NetError
-    if c is None and isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
+    if c is None and isinstance(e, OSError) and e.args:  # (CPython: OSError(9).errno is None)
         c = e.args[0]
     if isinstance(c, int) and c > 0:
         return BusinessError(base + c)
@@ -632,14 +632,14 @@ def proxy_of(o):
     u, pw = p.get("username"), p.get("password")
     if (u is not None and not isinstance(u, str)) or (pw is not None and not isinstance(pw, str)):
         raise param("proxy username and password must be strings")
-    return host, port, u, pw
+    return host, port, u or None, pw  # (no username: no authentication)
 
 
-def new_bound(fam, ip, port, opts, base):
+def new_bound(fam, ip, port, opts, base, blind=False):
     """A TCP socket with the options set, bound to ip:port (port 0: chosen, see
-    transport.bind) -> (socket, bound sockaddr)."""
+    transport.bind) -> (socket, bound sockaddr); blind: see transport.tcp.prepare."""
     try:
-        return _tcp.prepare(af(fam), pairs(opts), ip, port)
+        return _tcp.prepare(af(fam), pairs(opts), ip, port, blind)
     except Exception as e:
         raise error_of(e, base)
 
@@ -668,16 +668,11 @@ async def dial(sk, fam, host, port, tmo, proxy, base):
         fam = 2
     for i in range(4):
         s = sk._s
-        chosen = False
-        sa = None
+        sa = None  # (not None: a port chosen here)
         if s is None:
             lip = ("::1" if ip == "::1" else "::") if fam == 2 else (
                 "127.0.0.1" if ip.startswith("127.") else "0.0.0.0")
-            try:
-                s, sa = _tcp.prepare(af(fam), pairs(sk._opts), lip, 0, True)
-            except Exception as e:
-                raise error_of(e, base)
-            chosen = sa is not None
+            s, sa = new_bound(fam, lip, 0, sk._opts, base, True)
             sk._s = s
         try:
             c = await deadline(_connect(s, ip, port), tmo, base)
@@ -685,7 +680,7 @@ async def dial(sk, fam, host, port, tmo, proxy, base):
             sk._s = None
             _port.close(s)
             code = getattr(e, "code", None)
-            if chosen and i < 3 and code in (98, _EADDRNOTAVAIL):
+            if sa is not None and i < 3 and code in (98, _EADDRNOTAVAIL):
                 continue
             if code == base + _ETIMEDOUT:  # OpenHarmony reports it as EINPROGRESS
                 raise BusinessError(base + _EINPROGRESS, "connect timed out after %d ms" % tmo)

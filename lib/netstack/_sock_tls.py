@@ -6,7 +6,7 @@
 from ._err import BusinessError, param
 from . import _port
 from ._sock import (TCPSocket, Stream, DONE, rx_view, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
-                     error_of, is_ip, deadline)
+                     error_of, deadline)
 from .transport import tls as _tls
 from . import transport
 from .transport import tcp as _tcp
@@ -20,6 +20,9 @@ _E_VERIFY = const(2303504)   # the X.509 certificate did not verify
 _E_FD = const(2303601)       # upgrade: invalid socket
 _E_NOTCONN = const(2303602)  # upgrade: socket not connected
 _E_TIMEDOUT = const(2303210)
+_TLS = const(3)        # transport's stages (keep in step): TLS, LOAD_CA, LOAD_CERT
+_LOAD_CA = const(5)
+_LOAD_CERT = const(6)
 
 
 def tls_error(e, writing=False):
@@ -31,29 +34,35 @@ def tls_error(e, writing=False):
         return BusinessError(_E_VERIFY, str(e).strip())
     stage = getattr(e, "stage", None)
     c = getattr(e, "code", None)
-    if stage is None and isinstance(e, OSError) and e.args and isinstance(e.args[0], int):
+    if stage is None and isinstance(e, OSError) and e.args:
         c = e.args[0]
-    if stage in (transport.LOAD_CA, transport.LOAD_CERT):
+    if stage == _LOAD_CA or stage == _LOAD_CERT:
         return BusinessError(_E_SSL, str(e))
-    if stage == transport.TLS and c is None or c in (-9984, -0x2700, -0x3000):
+    if stage == _TLS and c is None or c in (-9984, -0x2700, -0x3000):
         return BusinessError(_E_VERIFY, str(e))
     if "SSL" in type(e).__name__ or isinstance(c, int) and c < 0:  # an SSL error, mbedTLS code
         return BusinessError(_E_WRITE if writing else _E_READ, str(e))
     return error_of(e, SERVER_BASE)
 
 
-def _pem_list(v, what, limit=1000):
-    """DER blocks from a PEM string or a list of them (OpenHarmony's ca/cert)."""
+def _strs(o, k, limit=1000):
+    """o[k] as a list of strings (a string is a list of one; limit 0: a string only), or
+    None when absent; 401 for anything else."""
+    v = o.get(k)
+    if isinstance(v, str):
+        return [v]
+    if v is not None and (not limit or not isinstance(v, list) or len(v) > limit or
+                          any(not isinstance(x, str) for x in v)):
+        raise param("%s must be a string%s" % (k, " or a list of them" if limit else ""))
+    return v
+
+
+def _ders(v, what):
+    """DER blocks from PEM strings (None: None); 401 for a block that does not decode."""
     if v is None:
         return None
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, list) or len(v) > limit:
-        raise param("%s must be a PEM string or a list of them" % what)
     out = []
     for x in v:
-        if not isinstance(x, str):
-            raise param("%s must be a PEM string or a list of them" % what)
         try:
             out += _tls.pem_to_ders(x)
         except ValueError as e:
@@ -61,54 +70,43 @@ def _pem_list(v, what, limit=1000):
     return out
 
 
-_VERSIONS = ("TLSv1.2", "TLSv1.3")
+_VERSIONS = ["TLSv1.2", "TLSv1.3"]
 
 
 class Secure:
     """secureOptions, checked at the call: ca/cert/key as DER, protocols, signature
     algorithms. A heap without room for the DER is the operation's error, 2300002 from
-    context() (the system's, not the arguments': no bare MemoryError from the call)."""
+    ok() (the system's, not the arguments': no bare MemoryError from the call)."""
     oom = False
 
     def __init__(self, so, server):
-        try:
-            self._check(so, server)
-        except MemoryError:
-            self.oom = True
-
-    def _check(self, so, server):
         if so is None:
             so = {}
         if not isinstance(so, dict):
             raise param("secureOptions must be an object")
-        self.ca = _pem_list(so.get("ca"), "ca")
-        certs = _pem_list(so.get("cert"), "cert", 10)
-        self.cert = certs[0] if certs else None
-        k = so.get("key")
-        if k is not None and not isinstance(k, str):
-            raise param("key must be a PEM string")
-        if k and "ENCRYPTED" in k:
+        key = _strs(so, "key", 1)
+        if key and "ENCRYPTED" in key[0]:
             # MicroPython's binding takes no password: an encrypted key cannot load
             raise BusinessError(_E_SSL, "encrypted private keys are not supported on this port")
-        k = _pem_list(k, "key", 1)
-        self.key = k[0] if k else None
-        if (self.cert is None) != (self.key is None) or server and self.cert is None:
-            raise param("cert and key go together (a server needs both)")
-        p = so.get("protocols")
-        if p is None:
-            p = ["TLSv1.2", "TLSv1.3"]
-        elif isinstance(p, str):
-            p = [p]
-        if not isinstance(p, list) or not p or any(x not in _VERSIONS for x in p):
+        p = _strs(so, "protocols") or _VERSIONS
+        if any(x not in _VERSIONS for x in p):
             raise param("protocols must be 'TLSv1.2', 'TLSv1.3' or a list of them")
         self.protocols = p
-        sa = so.get("signatureAlgorithms")
-        cs = so.get("cipherSuite")
-        for v, what in ((sa, "signatureAlgorithms"), (cs, "cipherSuite")):
-            if v is not None and not isinstance(v, str):
-                raise param(what + " must be a string")
-        self.sigalgs = [x for x in (sa or "").split(":") if x]
+        sa = _strs(so, "signatureAlgorithms", 0)
+        _strs(so, "cipherSuite", 0)
+        self.sigalgs = [x for x in sa[0].split(":") if x] if sa else []
         self.two_way = so.get("isBidirectionalAuthentication") is True
+        ca = _strs(so, "ca")
+        cert = _strs(so, "cert", 10)
+        try:  # (the DER last: 401s first)
+            self.ca = _ders(ca, "ca")
+            self.cert = (_ders(cert, "cert") or (None,))[0]
+            self.key = (_ders(key, "key") or (None,))[0]
+        except MemoryError:
+            self.oom = True
+            return
+        if (self.cert is None) != (self.key is None) or server and self.cert is None:
+            raise param("cert and key go together (a server needs both)")
 
     def ok(self):
         if self.oom:
@@ -127,11 +125,13 @@ class Secure:
         return ctx
 
 
-def getter(sk, name, callback, *a):
-    """A TLS getter's operation: its code is in _sock_tlsg, loaded by the first getter
-    called (most programs call none: RAM)."""
-    from . import _sock_tlsg
-    return op(sk, getattr(_sock_tlsg, name)(sk, *a), callback)
+def getter(name, *a):
+    """A TLS getter method: its operation's code is _sock_tlsg's `name`, loaded by the first
+    getter called (most programs call none: RAM)."""
+    def get(sk, callback=None):
+        from . import _sock_tlsg
+        return op(sk, getattr(_sock_tlsg, name)(sk, *a), callback)
+    return get
 
 
 class TLSGetters:
@@ -163,17 +163,10 @@ class TLSGetters:
                 self._over = True
         return aw
 
-    def getRemoteCertificate(self, callback=None):
-        return getter(self, "remote_cert", callback)
-
-    def getCipherSuite(self, callback=None):
-        return getter(self, "cipher", callback, 0)
-
-    def getProtocol(self, callback=None):
-        return getter(self, "cipher", callback, 1)
-
-    def getSignatureAlgorithms(self, callback=None):
-        return getter(self, "sigalgs", callback)
+    getRemoteCertificate = getter("remote_cert")
+    getCipherSuite = getter("cipher", 0)
+    getProtocol = getter("cipher", 1)
+    getSignatureAlgorithms = getter("sigalgs")
 
 
 def _nodelay(s, on):
@@ -302,8 +295,7 @@ class TLSSocket(TLSGetters, TCPSocket):
         if n and self._has("message"):
             self._deliver(mv, n)
 
-    def getCertificate(self, callback=None):
-        return getter(self, "own_cert", callback)
+    getCertificate = getter("own_cert")
 
 
 def new_socket(tcp):

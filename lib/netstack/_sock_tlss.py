@@ -49,8 +49,5 @@ class TLSSocketServer(TCPSocketServer):
             return False
         return True
 
-    def getCertificate(self, callback=None):
-        return getter(self, "server_cert", callback)
-
-    def getProtocol(self, callback=None):
-        return getter(self, "server_proto", callback)
+    getCertificate = getter("server_cert")
+    getProtocol = getter("server_proto")

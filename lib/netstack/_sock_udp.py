@@ -2,8 +2,8 @@
 # (MulticastSocket builds on it in _sock_mcast).
 from ._err import BusinessError
 from . import _aw, _port, _portx
-from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, RBUF_MAX, net_address, need_ip, af, data_of,
-                     set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, fail, then)
+from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, net_address, need_ip, af, data_of,
+                     set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, then)
 from .transport.udp import Datagram
 
 from micropython import const

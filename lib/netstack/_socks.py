@@ -18,26 +18,33 @@ _E_SEND = const(2301210)
 _E_RECV = const(2301211)
 _E_ENCODE = const(2301212)   # serialization error
 _E_DECODE = const(2301213)   # deserialization error
-_KIND = {_s5.METHOD: _E_METHOD, _s5.AUTH: _E_AUTH, _s5.REPLY: _E_REMOTE,
-         _s5.DECODE: _E_DECODE, _s5.ENCODE: _E_ENCODE}
+# proto.socks5's error kinds (METHOD, AUTH, REPLY, DECODE, ENCODE: 0-4) -> codes
+_KIND = (_E_METHOD, _E_AUTH, _E_REMOTE, _E_DECODE, _E_ENCODE)
 
 
 class _Holder:
-    """What _sock.dial needs of a socket object, for the proxy connection itself."""
+    """What _sock.dial needs of a socket object, for a UDP association's connection."""
     _s = None
     _local = None
     _opts = None
 
-    def __init__(self, opts):
-        self._opts = opts
 
-
-async def _proxy_conn(fns, sk, proxy, tmo, base):
-    host, port = proxy[0], proxy[1]
+async def _open(fns, sk, proxy, cmd, host, port, tmo, base):
+    """A connection to the proxy (for sk: see _sock.dial) with the SOCKS5 request cmd done
+    -> (Conn, bound host, bound port); tmo ms for each step."""
+    ph = proxy[0]
     try:
-        return await fns[0](sk, 2 if ":" in host else 1, host, port, tmo, None, base)
+        conn = await fns[0](sk, 2 if ":" in ph else 1, ph, proxy[1], tmo, None, base)
     except BusinessError as e:
         raise BusinessError(_E_PROXY, "failed to connect to the proxy server: %s" % e.message)
+    try:
+        return (conn,) + await fns[1](_exchange(conn, cmd, host, port, proxy[2], proxy[3]),
+                                      tmo, base)
+    except BaseException as e:
+        conn.close()
+        if isinstance(e, BusinessError) and e.code == base + 110:
+            raise BusinessError(_E_RECV, "the proxy did not answer in %d ms" % tmo)
+        raise
 
 
 async def _exchange(conn, cmd, host, port, user, password):
@@ -83,23 +90,10 @@ async def _exchange(conn, cmd, host, port, user, password):
     return r[0], r[1]
 
 
-def _creds(proxy):
-    u, p = proxy[2], proxy[3]
-    return (u, p) if u else (None, None)
-
-
 async def dial(fns, sk, host, port, tmo, proxy, base):
     """A Conn to host:port through the SOCKS5 proxy (CONNECT), for sk (TCPSocket or
     TLSSocket); host may be a name (the proxy resolves it). fns: (_sock.dial, deadline)."""
-    conn = await _proxy_conn(fns, sk, proxy, tmo, base)
-    try:
-        u, p = _creds(proxy)
-        await fns[1](_exchange(conn, _s5.CONNECT, host, port, u, p), tmo, base)
-    except BaseException as e:
-        conn.close()
-        if isinstance(e, BusinessError) and e.code == base + 110:
-            raise BusinessError(_E_RECV, "the proxy did not answer in %d ms" % tmo)
-        raise
+    conn = (await _open(fns, sk, proxy, _s5.CONNECT, host, port, tmo, base))[0]
     sk._remote = (host, port)  # the target, not the proxy (getRemoteAddress, remoteInfo)
     return conn
 
@@ -139,15 +133,8 @@ async def udp_send(fns, u, data, host, port, proxy):
         if a is not None:
             a.close()
             u._socks = None
-        h = _Holder(None)
-        conn = await _proxy_conn(fns, h, proxy, 5000, _CLIENT)
-        try:
-            uu, pp = _creds(proxy)
-            bh, bp = await fns[1](_exchange(conn, _s5.UDP_ASSOCIATE, "0.0.0.0", 0, uu, pp),
-                                  5000, _CLIENT)
-        except BaseException:
-            conn.close()
-            raise
+        conn, bh, bp = await _open(fns, _Holder(), proxy, _s5.UDP_ASSOCIATE, "0.0.0.0", 0,
+                                   5000, _CLIENT)
         if bh in ("0.0.0.0", "::"):
             bh = proxy[0]  # "the address the request came to"
         relay = _port.resolve(bh, bp, True)[1]

@@ -37,6 +37,11 @@ def test_requests_every_address_type():
     assert S.request(S.CONNECT, "::1", 443) == b"\x05\x01\x00\x04" + b"\x00" * 15 + b"\x01\x01\xbb"
     assert S.request(S.CONNECT, "fe80::1:2", 1)[4:20] == bytes.fromhex("fe800000000000000000000000010002")
     assert S.request(S.CONNECT, "example.org", 8080) == b"\x05\x01\x00\x03\x0bexample.org\x1f\x90"
+    # not IP literals: sent as names (ATYP 3)
+    for name in ("1.2.3.256", "1.2.3", "-1.2.3.4", "1:2:3:4:5:6:7:8::", "1::2::3", "-1::",
+                 "12345::", "1:2:3:4:5:6:7:8:9", "g::1"):
+        assert S.request(S.CONNECT, name, 1)[3] == 3, name
+    assert S.request(S.CONNECT, "::", 1)[3:20] == b"\x04" + bytes(16)
     with pytest.raises(S.Socks5Error) as ei:
         S.request(S.CONNECT, "a" * 256, 1)
     assert ei.value.kind == S.ENCODE
@@ -53,7 +58,7 @@ def test_reply_incremental_and_errors():
     assert S.parse_reply(six) == ("0:0:0:0:0:0:0:1", 2, 22)
     with pytest.raises(S.Socks5Error) as ei:
         S.parse_reply(b"\x05\x05\x00\x01" + bytes(6))
-    assert ei.value.kind == S.REPLY and ei.value.code == 5
+    assert ei.value.kind == S.REPLY and ei.value.status == 5
     for bad in (b"\x04\x00\x00\x01" + bytes(6), b"\x05\x00\x01\x01" + bytes(6),
                 b"\x05\x00\x00\x09" + bytes(6)):
         with pytest.raises(S.Socks5Error) as ei:

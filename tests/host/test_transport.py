@@ -28,3 +28,10 @@ def _sync(coro_fn):
 
 
 globals().update({k: _sync(v) for k, v in vars(_m).items() if k.startswith("test_")})
+
+
+def test_stage_numbers_copied_as_consts_match():
+    # _sock_tls compiles in transport's stage numbers (const): they must stay in step
+    from netstack import transport, _sock_tls
+    assert (_sock_tls._TLS, _sock_tls._LOAD_CA, _sock_tls._LOAD_CERT) == (
+        transport.TLS, transport.LOAD_CA, transport.LOAD_CERT)

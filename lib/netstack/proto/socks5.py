@@ -1,8 +1,8 @@
 # SOCKS5 (RFC 1928) with username/password authentication (RFC 1929), sans-I/O: message
 # builders and parsers fed bytes. Parsers return None when more bytes are needed and raise
-# Socks5Error(kind, text) on bad input; the facade maps kinds to its codes.
-# Kinds: METHOD (no acceptable method), AUTH (credentials refused), REPLY (the proxy could
-# not reach the target; .code is the reply byte), DECODE (malformed answer), ENCODE (a
+# Socks5Error(kind, text) (proto's ProtoError) on bad input; the facade maps kinds to its
+# codes. Kinds: METHOD (no acceptable method), AUTH (credentials refused), REPLY (the proxy
+# could not reach the target; .status is the reply byte), DECODE (malformed answer), ENCODE (a
 # request that cannot be written: a name over 255 bytes, credentials over 255 bytes).
 
 METHOD = 0
@@ -17,15 +17,7 @@ NO_AUTH = 0
 USER_PASS = 2
 
 
-class Socks5Error(Exception):
-    def __init__(self, kind, text, code=None):
-        super().__init__(kind, text)
-        self.kind = kind
-        self.text = text
-        self.code = code
-
-    def __str__(self):
-        return self.text
+from . import ProtoError as Socks5Error  # (kind: above; message; status: the reply code)
 
 
 def greeting(with_auth):
@@ -33,14 +25,19 @@ def greeting(with_auth):
     return b"\x05\x02\x00\x02" if with_auth else b"\x05\x01\x00"
 
 
-def parse_method(b):
-    """-> the method the proxy chose (NO_AUTH or USER_PASS), or None (need 2 bytes)."""
+def _two(b, version):
+    # the second byte of a 2-byte answer of this version, or None (need 2 bytes)
     if len(b) < 2:
         return None
-    if b[0] != 5:
+    if b[0] != version:
         raise Socks5Error(DECODE, "not a SOCKS5 answer (version %d)" % b[0])
-    m = b[1]
-    if m not in (NO_AUTH, USER_PASS):
+    return b[1]
+
+
+def parse_method(b):
+    """-> the method the proxy chose (NO_AUTH or USER_PASS), or None (need 2 bytes)."""
+    m = _two(b, 5)
+    if m is not None and m not in (NO_AUTH, USER_PASS):
         raise Socks5Error(METHOD, "the proxy accepts none of the offered methods")
     return m
 
@@ -55,13 +52,10 @@ def auth_request(user, password):
 
 def parse_auth(b):
     """-> True when the proxy accepted the credentials, None (need 2 bytes)."""
-    if len(b) < 2:
-        return None
-    if b[0] != 1:
-        raise Socks5Error(DECODE, "bad authentication answer (version %d)" % b[0])
-    if b[1] != 0:
+    r = _two(b, 1)
+    if r:
         raise Socks5Error(AUTH, "the proxy refused the username or password")
-    return True
+    return None if r is None else True
 
 
 def _addr(host, port):
@@ -83,43 +77,30 @@ def _addr(host, port):
 
 
 def _ip4(s):
-    parts = s.split(".")
-    if len(parts) != 4:
-        return None
-    out = bytearray(4)
-    for i in range(4):
-        x = parts[i]
-        if not x or len(x) > 3 or not x.isdigit() or int(x) > 255:
-            return None
-        out[i] = int(x)
-    return bytes(out)
+    p = s.split(".")
+    if len(p) == 4:
+        try:
+            return bytes(int(x) for x in p)  # (ValueError: not a number, or over 255)
+        except ValueError:
+            pass
+    return None
 
 
 def _ip6(s):
+    p = s.split(":")
     if "::" in s:
         left, right = s.split("::", 1)
         lp = left.split(":") if left else []
         rp = right.split(":") if right else []
-        miss = 8 - len(lp) - len(rp)
-        if miss < 1:
-            return None
-        parts = lp + ["0"] * miss + rp
-    else:
-        parts = s.split(":")
-    if len(parts) != 8:
+        p = lp + ["0"] * (8 - len(lp) - len(rp) or 9) + rp  # ("::" is 1 group or more)
+    out = b""
+    try:
+        for x in p:
+            v = int(x, 16) if 0 < len(x) <= 4 else -1  # (-1 and a sign: ValueError below)
+            out += bytes((v >> 8, v & 255))
+    except ValueError:
         return None
-    out = bytearray(16)
-    for i in range(8):
-        x = parts[i]
-        if not 0 < len(x) <= 4:
-            return None
-        try:
-            v = int(x, 16)
-        except ValueError:
-            return None
-        out[2 * i] = v >> 8
-        out[2 * i + 1] = v & 255
-    return bytes(out)
+    return out if len(p) == 8 else None
 
 
 def request(cmd, host, port):
