@@ -24,8 +24,15 @@ _RECV_BUF = const(256)  # the session's receive buffer (doubled, up to 8 KB, whi
 _wss = None            # the _ws_session module once a connect loaded it
 
 
+def _bad(k):
+    from . import _ws_clientx  # (the texts: not constants of the connect path)
+    return _ws_clientx.option_error(k)
+
+
 class WebSocket(Emitter):
-    EVENTS = ("open", "message", "close", "error", "dataEnd", "headerReceive")
+    # (a list: its short names load as interned names; a tuple constant's items are each a
+    # str object on the heap, even from ROMFS)
+    EVENTS = ["open", "message", "close", "error", "dataEnd", "headerReceive"]
 
     def __init__(self):
         self._s = None        # the Session once open
@@ -48,17 +55,20 @@ class WebSocket(Emitter):
         hdr = o.get("header") or {}
         if not isinstance(hdr, dict):
             raise param(20)  # header must be an object (dict)
-        headers = [(k.lower(), v) for k, v in hdr.items() if isinstance(v, str) and v]
+        headers = []  # (a loop: a comprehension is one more function object on the path)
+        for k, v in hdr.items():
+            if isinstance(v, str) and v:
+                headers.append((k.lower(), v))
         proto = o.get("protocol")
         if proto is not None and not isinstance(proto, str):
-            raise param("protocol must be a string")
+            raise _bad("protocol")
         ms = []
         for k in ("pingInterval", "pongTimeout"):
             v = o.get(k)
             if v is None:
                 v = 30
             if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
-                raise param(k + " must be 0..30000 seconds")
+                raise _bad(k)
             ms.append(v * 1000)
         proxy = o.get("proxy")
         if isinstance(proxy, dict):
@@ -82,8 +92,9 @@ class WebSocket(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else m.done(None, "send")
-        m._x().check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
-        return _aw.call(self._send(data, r), callback, _E_OTHER)
+        m = m._x()
+        m.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
+        return _aw.call(m.send_op(s, data, r, _E_FAILED), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
@@ -95,7 +106,7 @@ class WebSocket(Emitter):
         s = self._s
         if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
             return m.done(callback, "close")
-        return _aw.call(self._close(a), callback, _E_OTHER)
+        return _aw.call(m._x().close_op(s, a, _E_OTHER), callback, _E_OTHER)
 
     # -------------------------------------------------------------- internals
 
@@ -199,7 +210,7 @@ class WebSocket(Emitter):
                         break
                     n = await conn.readinto(rb.space())
                     if not n:
-                        raise OSError(0, "connection closed during the handshake")
+                        raise OSError(0)  # (closed during the handshake: link_error)
                     rb.wrote(n)
                 status = h[0]
                 h = h[3]
@@ -217,20 +228,19 @@ class WebSocket(Emitter):
                         bits = None
                         ext = str(e)
                     if bits is None:
-                        raise wshs.HandshakeError(status, "extension not agreed: " + ext[:60])
+                        raise wshs.HandshakeError(status, 23, ext[:60])  # not agreed
                     codec = wspmd.Codec(bits[0], bits[1])
             except _port.CancelledError:
                 if not self._tmo:
                     raise
-                err = OSError(110, "connect timed out")
+                err = OSError(110)  # (timed out: link_error's text)
             except Exception as e:
                 err = e
             finally:
                 _aw.unwatch(dog, self, "_tmo")
             if err is not None:
                 from . import _ws_clientx
-                self._emit("error", _ws_clientx.link_error(err, status))
-                self._emit("close", {"code": 1006, "reason": "The link is down"})
+                _ws_clientx.failed(self, err, status)
                 return None
             # not kept while the session opens: the CA certificates (DER), the options, the head
             a = o = tls = headers = proxy = target = host = h = key = offer = ext = dog = None
@@ -240,24 +250,6 @@ class WebSocket(Emitter):
         finally:
             if conn is not None:
                 conn.close()
-
-    async def _send(self, data, rest=None):
-        # rest: send_now's coroutine for the part of the frame the socket did not take
-        s = self._s
-        if rest is None and (s is None or s.state != 0):
-            raise BusinessError(_E_FAILED)
-        try:
-            await (rest or _wss._x().send(s, data))
-        except OSError:
-            raise BusinessError(_E_FAILED)
-        return True
-
-    async def _close(self, a):
-        s = self._s
-        if s is None or s.state != 0:
-            raise BusinessError(_E_OTHER, "no open WebSocket to close")
-        await _wss._x().close(s, a[0], a[1])
-        return True
 
     # -------------------------------------------------------------- session callbacks
 

@@ -18,6 +18,11 @@ def url_error(why):
     return BusinessError(_E_URL, "Websocket url error: " + (why or "the scheme must be ws or wss"))
 
 
+def option_error(k):
+    # connect()'s 401 for option k
+    return param(k + (" must be a string" if k == "protocol" else " must be 0..30000 seconds"))
+
+
 def proxy(p):
     # connect()'s `proxy` option (a dict) -> (host, port, "user:password" or None); 401
     if not isinstance(p.get("host"), str) or not isinstance(p.get("port"), int):
@@ -72,14 +77,22 @@ async def dial(host, port, tls, proxy, rb):
     return await dial(host, port, ctx, host, proxy, rb)
 
 
-def link_error(e, status):
-    # the error event's BusinessError for a connect that failed with e (status: the
-    # server's answer, 0 before one)
+def failed(w, e, status):
+    # a connect of WebSocket w failed with e (status: the server's answer, 0 before one):
+    # the error event, then the close event
+    w._emit("error", _link_error(e, status))
+    w._emit("close", {"code": 1006, "reason": "The link is down"})
+
+
+def _link_error(e, status):
+    # the error event's BusinessError for a connect that failed with e
     from .proto.wshs import HandshakeError
     if isinstance(e, HandshakeError):
         err = BusinessError(_E_LINK, "handshake refused (%d): %s" % (e.code, e.msg))
         err.data = str(e.code)
         return err
+    if isinstance(e, OSError) and len(e.args) == 1 and e.args[0] in (0, 110):  # _open's own
+        e = "connect timed out" if e.args[0] else "connection closed during the handshake"
     if isinstance(e, BusinessError):
         err = BusinessError(_E_LINK, "%s" % e.message)
     elif type(e).__name__ == "NetError":

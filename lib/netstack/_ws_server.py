@@ -108,8 +108,9 @@ class WebSocketServer(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else done(None, "send")
-        _ws_session._x().check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
-        return _aw.call(self._send(data, connection, r), callback, _E_OTHER)
+        x = _ws_session._x()
+        x.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
+        return _aw.call(x.send_op(s, data, r, _E_NOCONN), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
         if callable(options) and callback is None:
@@ -118,7 +119,7 @@ class WebSocketServer(Emitter):
         s = self._find(connection)
         if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
             return done(callback, "close")
-        return _aw.call(self._close(connection, a), callback, _E_OTHER)
+        return _aw.call(_ws_session._x().close_op(s, a, _E_NOCONN), callback, _E_OTHER)
 
     def listAllConnections(self):
         return [e[0] for e in self._conns if e[1] is not None and e[1].state == 0]
@@ -209,7 +210,7 @@ class WebSocketServer(Emitter):
                 if s.act:
                     s.act = False
                 elif s.pong_due:
-                    _ws_session._x().drop(s, "no pong within %d ms" % IDLE_MS)
+                    _ws_session._x().drop(s, IDLE_MS)
                 else:
                     s.pong_due = True
                     _port.spawn(_ws_session._x().control(s, 9))  # a ping (ws.PING)
@@ -372,24 +373,6 @@ class WebSocketServer(Emitter):
                         and r["clientPort"] == connection.get("clientPort"))):
                     return e[1]
         return None
-
-    async def _send(self, data, connection, rest=None):
-        # rest: send_now's coroutine for the part of the frame the socket did not take
-        s = self._find(connection)
-        if rest is None and (s is None or s.state != 0):
-            raise BusinessError(_E_NOCONN)
-        try:
-            await (rest or _ws_session._x().send(s, data))
-        except OSError:
-            raise BusinessError(_E_NOCONN)
-        return True
-
-    async def _close(self, connection, a):
-        s = self._find(connection)
-        if s is None or s.state != 0:
-            raise BusinessError(_E_NOCONN)
-        await _ws_session._x().close(s, a[0], a[1])
-        return True
 
     # -------------------------------------------------------------- session callbacks
 

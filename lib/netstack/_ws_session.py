@@ -148,7 +148,7 @@ def close_args(options, reason):
     code = options.get("code", 1000)
     reason = options.get("reason", reason)
     if not isinstance(code, int) or not (1000 <= code <= 1015 or 3000 <= code <= 4999) \
-            or code in (1004, 1005, 1006, 1015):
+            or 1004 <= code <= 1006 or code == 1015:
         code = 1000
     if not isinstance(reason, str):
         raise param("reason must be a string")
@@ -389,7 +389,7 @@ class Session:
                             except Exception as e:
                                 _aw._err.report(e, "result")
                         q.clear()
-                    _F + 0.0  # (_aw.nudge inlined: the listeners' frames are freed by now)
+                    _F + _F  # (_aw.nudge inlined: the listeners' frames are freed by now)
                     ev = None  # not the last message alive while the next one is built
                     if p.size > _GC_OVER and _gc:
                         p.size = 0
@@ -408,7 +408,7 @@ class Session:
         except ws.ProtocolError as e:
             await _x().fail(self, e.code, e.msg)
         except MemoryError:
-            await _x().fail(self, 1009, "out of memory")
+            await _x().fail(self, 1009, None)  # (None: "out of memory", _ws_sessionx's)
         except OSError as e:
             try:  # (guarded: reporting may itself run out of memory)
                 self.owner.on_error(self, "connection lost: %s" % e)
@@ -466,7 +466,7 @@ class Session:
                 await _x().control(self, ws.PING)
                 await _port.sleep_ms(timeout)
                 if self.pong_due and self.state == _OPEN:
-                    _x().drop(self, "no pong within %d ms" % timeout)
+                    _x().drop(self, timeout)
                     return
         except OSError:
             pass

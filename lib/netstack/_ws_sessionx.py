@@ -8,7 +8,7 @@
 # ~0.8 KB less heap from ROMFS.
 import os
 import sys
-from ._err import param
+from ._err import BusinessError, param
 from . import _port
 from .proto import ws
 
@@ -19,6 +19,7 @@ _SMALL = const(1010)     # frames with payloads up to this are built whole (Sess
 _BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,
                          # at most this (a quarter, or less, when the heap has no such block)
 _OPEN = const(0)         # Session.state
+_E_OTHER = const(2302999)
 _CLOSING = const(1)
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
 _MPY = sys.implementation.name == "micropython"
@@ -39,6 +40,29 @@ def check_data(data, mx, callback=None):
     if len(b) > mx:
         raise param("data over %d bytes" % mx)
     return b
+
+
+async def send_op(s, data, r, code):
+    # the facades' send() where Session.send_now did not put it out at the call: r, its
+    # coroutine for the rest of a frame the socket took part of, else send(). A session
+    # gone or closing -> BusinessError(code) (client -1, server 2302006)
+    if r is None and (s is None or s.state != _OPEN):
+        raise BusinessError(code)
+    try:
+        await (r or send(s, data))
+    except OSError:
+        raise BusinessError(code)
+    return True
+
+
+async def close_op(s, a, code):
+    # the facades' close() where Session.close_now could not write at the call; a: the
+    # (code, reason) of _ws_session.close_args. No open session -> BusinessError(code): the
+    # client's 2302999 with its text here (the server's 2302006 has its own)
+    if s is None or s.state != _OPEN:
+        raise BusinessError(code, "no open WebSocket to close" if code == _E_OTHER else None)
+    await close(s, a[0], a[1])
+    return True
 
 
 async def rest(s, w):
@@ -190,7 +214,10 @@ async def close(s, code=1000, reason=""):
 
 
 async def fail(s, code, msg):
-    """The peer broke the protocol: report, close with `code`, wait for its close."""
+    """The peer broke the protocol: report, close with `code`, wait for its close. msg None:
+    out of memory (its text here: not a constant of the session's path)."""
+    if msg is None:
+        msg = "out of memory"
     try:
         s.owner.on_error(s, msg)
     except Exception:
@@ -200,10 +227,10 @@ async def fail(s, code, msg):
     s._finish(code, msg)
 
 
-def drop(s, text):
-    # no pong in time: report, and end the read loop (the close event says 1006)
+def drop(s, ms):
+    # no pong within ms: report, and end the read loop (the close event says 1006)
     try:
-        s.owner.on_error(s, text)
+        s.owner.on_error(s, "no pong within %d ms" % ms)
     except Exception:
         pass
     s.lost = True

@@ -348,7 +348,7 @@ def close_payload(code, reason=""):
     """Body of a close frame; code None -> empty (no status). A reason is cut to fit the
     125-byte control frame at a character boundary."""
     if code is None:
-        return b""
+        return bytes()  # (the empty bytes object: no constant)
     r = reason.encode() if isinstance(reason, str) else bytes(reason)
     if len(r) > 123:
         r = r[:123]

@@ -28,17 +28,20 @@ def accept_value(key):
 def request(host, target, key, protocol=None, headers=(), offer=None):
     """The client's upgrade request head (bytes). headers: extra (name, value) pairs;
     ones the handshake owns (Host, Upgrade, Connection, Sec-WebSocket-*) are left out. offer: the Sec-WebSocket-Extensions value."""
-    hs = [("Host", host), ("Upgrade", "websocket"), ("Connection", "Upgrade"),
-          ("Sec-WebSocket-Key", key), ("Sec-WebSocket-Version", "13")]
+    hs = [("Host", host), ("Sec-WebSocket-Key", key)]
     if protocol:
         hs.append(("Sec-WebSocket-Protocol", protocol))
     if offer:
         hs.append(("Sec-WebSocket-Extensions", offer))
     for k, v in headers:
         n = k.lower()  # the handshake owns these, and every Sec-WebSocket-* header
-        if n not in ("host", "upgrade", "connection") and not n.startswith("sec-websocket-"):
+        if n != "host" and n != "upgrade" and n != "connection" \
+                and not n.startswith("sec-websocket-"):
             hs.append((k, v))
-    return http1.request_head("GET", target, hs)
+    # the fixed lines as one constant (each str of a header pair is an object on the heap
+    # when the module loads, even from ROMFS), before the head's closing CRLF
+    return http1.request_head("GET", target, hs)[:-2] + \
+        b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
 
 
 def deflate_offer(n=15):
@@ -61,12 +64,20 @@ def check_response(status, headers, key, protocol=None):
         raise HandshakeError(101, 19)  # no 'Upgrade: websocket' in the answer
     if not http1.has_token(headers, "connection", "upgrade"):
         raise HandshakeError(101, 20)  # no 'Connection: Upgrade' in the answer
-    if http1.header(headers, "sec-websocket-accept", "").strip() != accept_value(key):
+    h = "sec-websocket-"  # (+ the rest at run time: one str constant on the heap, not three)
+    if http1.header(headers, h + "accept", "").strip() != accept_value(key):
         raise HandshakeError(101, 21)  # wrong Sec-WebSocket-Accept
-    got = http1.header(headers, "sec-websocket-protocol", "").strip()
-    if got:
-        asked = [p.strip() for p in protocol.split(",")] if protocol else ()
-        if got not in asked:
+    got = http1.header(headers, h + "protocol", "").strip()
+    if got:  # (loops, not comprehensions: each of those is a function object in the heap)
+        for p in protocol.split(",") if protocol else ():
+            if p.strip() == got:
+                break
+        else:
             raise HandshakeError(101, 22)  # the server chose a protocol that was not asked for
-    ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
+    h += "extensions"
+    ext = []
+    for k, v in headers:
+        if k == h:
+            ext.append(v)
+    ext = ", ".join(ext)
     return got, ext

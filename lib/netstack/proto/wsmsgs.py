@@ -27,4 +27,5 @@ T = (
     "no 'Connection: Upgrade' in the answer",  # 20
     'wrong Sec-WebSocket-Accept',  # 21
     'the server chose a protocol that was not asked for',  # 22
+    'extension not agreed: %s',  # 23
 )
