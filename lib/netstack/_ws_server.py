@@ -269,14 +269,13 @@ class WebSocketServer(Emitter):
         mc, mo, proto, ctx, ab, mx, deflate = self._cfg
         a = conn.remote_address() or ("", 0, 4)
         ref = {"clientIP": a[0], "clientPort": a[1]}
+        # refuse: the status for a client over the limits or banned (not in _conns, no TLS);
+        # its head is read all the same (bounded: HEAD_BUF, HANDSHAKE_MS), so that closing
+        # does not reset the connection before it reads the status
         refuse = self._admit(a[0])
-        if refuse is not None:
-            # read what the client sent first (bounded: a small buffer, HANDSHAKE_MS), so
-            # that closing does not reset the connection before it reads the status
-            await self._refuse(conn, refuse, RecvBuf(512))
-            return
         entry = [ref, None]
-        self._conns.append(entry)
+        if refuse is None:
+            self._conns.append(entry)
         rb = None
         s = None
         try:  # messages go out whole: no Nagle delay on the last segment of each (a
@@ -289,7 +288,7 @@ class WebSocketServer(Emitter):
         except (OSError, AttributeError, TypeError):
             pass
         try:
-            if ctx is not None:
+            if ctx is not None and refuse is None:
                 conn.start_tls(ctx, None, True)
             rb = RecvBuf(512)  # (grown to HEAD_BUF for a longer head: RAM per client)
             codec = None
@@ -303,12 +302,14 @@ class WebSocketServer(Emitter):
                     try:
                         h = http1srv.parse_request_head(rb)
                     except ProtoError as e:
-                        raise wssrv.HandshakeError(e.status or 400, e.message)
+                        raise wssrv.HandshakeError(refuse or e.status or 400, e.message)
                     if h is None:
                         n = await conn.readinto(rb.space())
                         if not n:
                             raise OSError(0, "closed during the handshake")
                         rb.wrote(n)
+                if refuse is not None:
+                    raise wssrv.HandshakeError(refuse, "")
                 key, protos, ext = wssrv.check_request(*h)
                 chosen = proto if proto and proto in protos else None
                 agreed = None
@@ -335,32 +336,12 @@ class WebSocketServer(Emitter):
         except _port.CancelledError:
             pass  # the handshake timed out (or the server is going down)
         except (OSError, ValueError, MemoryError) as e:
-            if s is None:
+            if s is None and refuse is None:
                 self._emit("error", BusinessError(_E_OTHER, "client %s: %s" % (a[0], e)))
         finally:
             conn.close()
             if entry in self._conns:
                 self._conns.remove(entry)
-
-    async def _refuse(self, conn, status, rb):
-        from .proto import http1srv, wssrv, ProtoError
-        conn.timed_out = False
-        dog = _aw.watch(HANDSHAKE_MS, conn, "timed_out")
-        try:
-            try:
-                while http1srv.parse_request_head(rb) is None:
-                    n = await conn.readinto(rb.space())
-                    if not n:
-                        return
-                    rb.wrote(n)
-            except ProtoError:
-                pass
-            await conn.write(wssrv.reject(status))
-        except (OSError, _port.CancelledError):
-            pass
-        finally:
-            _aw.unwatch(dog, conn, "timed_out")
-            conn.close()
 
     # -------------------------------------------------------------- per connection
 
