@@ -105,7 +105,7 @@ async def _until_idle():
         await _port.park(_idle)
 
 
-def run(aw=None):
+def run(aw):  # (aw None: until idle; netstack.run passes it, a default costs heap)
     own = False  # one of the library's operations: it needs no asyncio (_port, "the loop")
     if aw is None:
         if not _busy:

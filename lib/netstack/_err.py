@@ -47,8 +47,9 @@ def _t(n, arg=None):  # the text of message number n (_msgt)
     return _msgt.text(n, arg)
 
 
-def param(what=None):
-    """401 for a bad argument; `what` says which one (a str, or a message number)."""
+def param(what):
+    """401 for a bad argument; `what` says which one (a str, a message number, or None;
+    no default: a default costs the function heap)."""
     return BusinessError(_E_PARAM, 0, what)  # Parameter error[: what]
 
 

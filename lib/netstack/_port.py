@@ -10,7 +10,7 @@
 #   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
 #   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn, sleep_ms and
 #                      event load asyncio: a second task)
-#   run_until_complete(aw, own=False)   run aw to its end; own: a library operation, which
+#   run_until_complete(aw, own)   run aw to its end; own: a library operation, which
 #                      needs no asyncio (below, "the loop")
 #   **park(q), **wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s
 #                      idle wait without an event object)
@@ -106,7 +106,7 @@ def spawn_after(coro, ms):
     return t
 
 
-def run_until_complete(aw, own=False):
+def run_until_complete(aw, own):
     """Run aw to its end; -> its value. own: aw is one of the library's operations, which
     waits only through this seam: with asyncio not loaded, it runs on the one-task loop."""
     if _core is None:

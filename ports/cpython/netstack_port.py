@@ -54,7 +54,7 @@ def spawn(coro):
     return loop().create_task(coro)
 
 
-def run_until_complete(aw, own=False):
+def run_until_complete(aw, own):
     return loop().run_until_complete(aw)
 
 

@@ -34,7 +34,7 @@ def test_numbered_messages():
     # the GET path raises with message numbers (netstack._msgt, loaded when a text is read)
     assert _err.param(8).message == "Parameter error: callback must be a function"
     assert _err.param("x bad").message == "Parameter error: x bad"
-    assert _err.param().message == "Parameter error"
+    assert _err.param(None).message == "Parameter error"
     assert BusinessError(2300028, 16, 500).message == "no complete response within 500 ms"
     e = BusinessError(2300023, 25, (9, 5))
     assert e.message == "body of 9 bytes exceeds maxLimit 5"

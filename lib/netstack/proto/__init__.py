@@ -42,7 +42,7 @@ class RecvBuf:
     so compaction keeps it valid, and consume() resets it to 0.
     """
 
-    def __init__(self, size=4096):
+    def __init__(self, size):  # (no default: a default costs each function heap)
         self.buf = bytearray(size)
         self.mv = memoryview(self.buf)
         self.start = 0
