@@ -42,9 +42,10 @@ def urlencode(pairs):
     return "&".join([quote(_s(k)) + "=" + quote(_s(v)) for k, v in pairs])
 
 
-def _nofrag(u):
-    k = u.find("#")
-    return u if k < 0 else u[:k]
+def _cut(s, ch):
+    # (s before ch, ch and what follows), or (s, "")
+    k = s.find(ch)
+    return (s, "") if k < 0 else (s[:k], s[k:])
 
 
 def _has_scheme(u):
@@ -60,11 +61,7 @@ def _has_scheme(u):
 
 def _dots(p):
     # RFC 3986 §5.2.4 remove_dot_segments on the path part of an absolute path (+query)
-    k = p.find("?")
-    q = ""
-    if k >= 0:
-        q = p[k:]
-        p = p[:k]
+    p, q = _cut(p, "?")
     if "/." not in p:
         return p + q
     segs = p.split("/")
@@ -87,10 +84,10 @@ def join(base_url, location):
     """Resolve a redirect Location against base_url; fragments are dropped."""
     if not isinstance(base_url, str) or not isinstance(location, str):
         raise _bad(28)  # URL must be a str
-    loc = _nofrag(location.strip())
+    loc = _cut(location.strip(), "#")[0]
     if _has_scheme(loc):
         return loc
-    base = _nofrag(base_url)
+    base = _cut(base_url, "#")[0]
     i = base.find("://")
     if i <= 0:
         raise _bad(30)  # missing '://' in URL
@@ -120,11 +117,7 @@ def add_query(url, query):
         query = query[1:]
     if not query:
         return url
-    k = url.find("#")
-    frag = ""
-    if k >= 0:
-        frag = url[k:]
-        url = url[:k]
+    url, frag = _cut(url, "#")
     if "?" not in url:
         sep = "?"
     elif url[-1] in "?&":
