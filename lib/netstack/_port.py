@@ -66,8 +66,8 @@ _solo = None  # the one-task loop's task, while it runs
 # The one-task loop's other state is made by its first run (_run_solo), so that a program
 # that goes to asyncio pays no RAM for it: cur_task (the task it is running), _task_queue
 # (its task when runnable, its watchdogs), _poller (its select.poll), _iow ([that task]
-# while it waits for its socket: its data, Task.cancel() takes it off), _sw ((socket,
-# select.POLLIN 1 | POLLOUT 4) it waits for), and CancelledError (__getattr__).
+# while it waits for its socket: its data, Task.cancel() takes it off), _sw (that socket)
+# and _sd (select.POLLIN 1 | POLLOUT 4: no tuple per wait), and CancelledError (__getattr__).
 
 
 def _aio():
@@ -120,14 +120,14 @@ def _run_solo(coro):
     # asyncio.core's run_until_complete for one task and its watchdogs: the task waits for
     # one socket at a time (wait_readable, wait_writable), the watchdogs sleep until they
     # run once. The task runs first at once (a reused connection's GET may end in that step).
-    global cur_task, _task_queue, _solo, _sw, _poller, _iow
+    global cur_task, _task_queue, _solo, _sw, _sd, _poller, _iow
     g = globals()
     if "_poller" not in g:  # the first run: the loop's state (above)
         import select
         _poller = select.poll()
         _task_queue = _asyncio.TaskQueue()
         _iow = []
-        _sw = cur_task = None
+        _sw = _sd = cur_task = None
         if "CancelledError" not in g:  # (in the context of its tasks: Task.cancel() makes one)
             __getattr__("CancelledError")
     q = _task_queue
@@ -135,7 +135,7 @@ def _run_solo(coro):
     try:
         while True:
             if d is t and _sw is not None:  # (woken, or cancelled while it waited)
-                _poller.unregister(_sw[0])
+                _poller.unregister(_sw)
                 _sw = None
             cur_task = d
             try:
@@ -153,8 +153,8 @@ def _run_solo(coro):
             if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
                 _aio()
                 if _sw is not None:
-                    _poller.unregister(_sw[0])
-                _A.move(t, q, _sw if _iow else None)  # (_iow empty: cancelled meanwhile)
+                    _poller.unregister(_sw)
+                _A.move(t, q, (_sw, _sd) if _iow else None)  # (_iow empty: cancelled meanwhile)
                 _iow.clear()
                 _sw = None
                 break
@@ -168,14 +168,15 @@ def _run_solo(coro):
                     if ms <= 0:
                         q.pop()
                         break
-                if _poller.poll(ms):
+                for d in _poller.ipoll(ms):  # (ipoll: no list per poll; ready: its one socket)
                     _iow.pop()
                     t.data = None
                     d = t
+                if d is t:
                     break
     except BaseException:  # (the task's error, or Ctrl-C in the poll: nothing of it stays)
         if _sw is not None:
-            _poller.unregister(_sw[0])
+            _poller.unregister(_sw)
             _sw = None
         _iow.clear()
         while q.peek() is not None:
@@ -220,7 +221,7 @@ def wait_readable(s):
     # nobody waits on s yet and the entry's layout is known, from the first wait's own
     # entry; else asyncio's own way. (No local more than these: this frame is each waiting
     # reader's.)
-    global _ql, _sw
+    global _ql, _sw, _sd
     if _tls:
         t = _tls.get(id(s))
         if t is not None:
@@ -234,7 +235,8 @@ def wait_readable(s):
                 return
     if _solo is not None:  # the one-task loop's: _run_solo polls s (asyncio's IOQueue way:
         _poller.register(s, 1)  # the task's data has remove(): Task.cancel() takes it off)
-        _sw = (s, 1)
+        _sw = s
+        _sd = 1
         _iow.append(cur_task)
         cur_task.data = _iow
         yield
@@ -302,7 +304,7 @@ def _poll(p, s, ms):
 
 
 def wait_writable(s):
-    global _sw
+    global _sw, _sd
     if _tls:
         e = _tls.get(id(s))
         if e is not None:
@@ -316,7 +318,8 @@ def wait_writable(s):
                 return
     if _solo is not None:  # (as in wait_readable)
         _poller.register(s, 4)  # select.POLLOUT
-        _sw = (s, 4)
+        _sw = s
+        _sd = 4
         _iow.append(cur_task)
         cur_task.data = _iow
         yield
