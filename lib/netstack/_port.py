@@ -60,7 +60,7 @@ EPOCH = None
 # firmware's Task and TaskQueue and this module as their context (Task.cancel() reads
 # cur_task, _task_queue and CancelledError from it, as from asyncio.core). If asyncio loads
 # during such a run (a listener makes a callback-style call), the run moves onto asyncio's
-# loop after that step: its task, its socket wait and its watchdogs (_move).
+# loop after that step: its task, its socket wait and its watchdogs (_run_solo).
 _core = None  # asyncio.core once loaded (_aio); None also on CPython, whose port has its own
 _solo = None  # the one-task loop's task, while it runs
 # The one-task loop's other state is made by its first run (_run_solo), so that a program
@@ -150,13 +150,24 @@ def _run_solo(coro):
                     return e.value
             finally:
                 cur_task = None
-            if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
-                _aio()
+            if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop:
+                e = _aio()  # the task, its watchdogs and its socket wait (here, not a
+                e.Task(None, e.__dict__)  # function of _portaio: no heap for it there)
+                # (Task.cancel() reads the context last given: asyncio's from now on)
+                while q.peek() is not None:
+                    d = q.pop()
+                    e._task_queue.push(d, d.ph_key)
                 if _sw is not None:
                     _poller.unregister(_sw)
-                _A.move(t, q, (_sw, _sd) if _iow else None)  # (_iow empty: cancelled meanwhile)
-                _iow.clear()
-                _sw = None
+                    if _iow:  # (else cancelled meanwhile: queued above)
+                        _iow.clear()
+                        e.cur_task = t  # (asyncio's queue_read/_write enqueue its cur_task)
+                        if _sd == 1:
+                            e._io_queue.queue_read(_sw)
+                        else:
+                            e._io_queue.queue_write(_sw)
+                        e.cur_task = None
+                    _sw = None
                 break
             # the next to run: the first due on q (the task, when it need not wait, or a
             # watchdog), else the task once its socket is ready (it is the one waiting then)

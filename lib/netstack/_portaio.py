@@ -42,23 +42,6 @@ def _step(t):  # -> the value, or _step itself: it waits (the try here: within 1
     return _step
 
 
-def move(t, q, sw):
-    # The one-task loop's task t (_port), its watchdogs (q) and its socket wait (sw: (socket,
-    # 1 | 4), or None) onto asyncio's loop, which loaded during its last step.
-    core = _core
-    core.Task(None, core.__dict__)  # Task.cancel() reads the context last given: asyncio's
-    while q.peek() is not None:
-        d = q.pop()
-        core._task_queue.push(d, d.ph_key)
-    if sw is not None:
-        core.cur_task = t  # (asyncio's queue_read/queue_write enqueue its cur_task)
-        if sw[1] == 1:
-            core._io_queue.queue_read(sw[0])
-        else:
-            core._io_queue.queue_write(sw[0])
-    core.cur_task = None
-
-
 def park(q):
     # The current task waits, on none of asyncio's queues, until wake(q): netstack.run()'s
     # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
