@@ -123,12 +123,6 @@ class Emitter:
     _ls = None   # {type: [[callback, once], ...]}, made on first on()
 
     def on(self, type, callback):
-        self._add(type, callback, False)
-
-    def once(self, type, callback):
-        self._add(type, callback, True)
-
-    def _add(self, type, callback, once):
         if not isinstance(type, str) or not callable(callback):
             raise param(3)  # on(type: str, callback: function)
         ev = self.EVENTS  # a tuple, or the names in one str (RAM: http.HttpRequest)
@@ -137,7 +131,13 @@ class Emitter:
         ls = self._ls
         if ls is None:
             ls = self._ls = {}
-        ls.setdefault(type, []).append([callback, once])
+        ls.setdefault(type, []).append([callback, False])
+
+    def once(self, type, callback):
+        self.on(type, callback)  # (its entry, marked: no third method, whose object costs
+        ls = self._ls  # every facade's heap)
+        if ls and type in ls:  # (else not one of EVENTS: ignored)
+            ls[type][-1][1] = True
 
     def off(self, type, callback=None):
         if not isinstance(type, str) or (callback is not None and not callable(callback)):
