@@ -203,13 +203,14 @@ def _recycle(rb):
         _spare = rb
 
 
-_hmemo = (None, None)  # the last plain GET's URL and head: a device polling one URL
-# builds it once (each new str costs an intern-table search)
-_memo = (None, None)  # the last URL split: a device polling one URL parses it once
-_rmemo = (b"", None, 0)  # the last final response head's bytes (up to 512), its parse and
+# (The empty memos are one tuple: each tuple literal is an object on the heap)
+_hmemo = _memo = _fmemo = (None, None)
+# _hmemo: the last plain GET's URL and head: a device polling one URL builds it once (each
+# new str costs an intern-table search); _memo: the last URL split, parsed once likewise
+_rmemo = (None, None, 0)  # the last final response head's bytes (up to 512), its parse and
 # its length: the same head again (a device polling one URL, a server without a Date line)
 # is not parsed again
-_fmemo = (None,)  # (its header list, method, framing kind, length, close): nor framed again
+# _fmemo: (its header list, method, framing kind, length, close): nor framed again
 _rsize = 0  # bytes the last response took in all when its body came with its head (0: none)
 
 
@@ -272,7 +273,8 @@ async def perform(x, pool):
                 try:
                     status, reason, close, headers = await _send_and_head(x, conn, rb, head, body)
                 except BusinessError as e:
-                    if not reused or e.code not in (_E_SEND, _E_NOTHING, _E_RECV):
+                    if not reused or (e.code != _E_SEND and e.code != _E_NOTHING and
+                                      e.code != _E_RECV):  # (no tuple constant: heap)
                         raise
                     # The idle connection died while we were away: once more on a fresh one.
                     conn.close()
@@ -300,7 +302,8 @@ async def perform(x, pool):
                 if x.on_head is not None and not (status == 304 and x.revalidating):
                     x.on_head(status, headers, length if kind == _LENGTH else 0)
                 loc = http1.header(headers, "location") if 300 < status < 309 else None
-                follow = loc is not None and status in (301, 302, 303, 307, 308) and x.max_redirects > 0
+                follow = loc is not None and not 303 < status < 307 and x.max_redirects > 0  # (loc:
+                # 300 < status < 309, so 301-303, 307, 308; no tuple constant, a heap object)
                 answer = None
                 if status == 401 and x.auth is not None and not auth_tried:
                     from . import _auth
@@ -505,7 +508,7 @@ async def _read_body(x, conn, rb, kind, length, headers):
         limit = x.max_limit
         if x.decode:
             enc = (http1.header(headers, "content-encoding") or "").lower()
-            if enc not in ("gzip", "deflate", "x-gzip"):
+            if enc != "gzip" and enc != "deflate" and enc != "x-gzip":
                 enc = None
         # the result buffer (buf, n bytes in it): grown by _grow, never past limit, nor past
         # the declared length (most). (No class for it: one was ~450 B of every GET's heap.)

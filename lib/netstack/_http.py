@@ -200,8 +200,8 @@ def _json(body):  # -> the parsed value, or _json itself when it is not JSON
 
 # --- options -----------------------------------------------------------------------------
 
-# (The method and option name tuples below are written where they are used: a constant
-# tuple costs no global name, no dict slot.)
+# (The method and option names below are compared one by one: a tuple literal of strs is a
+# tuple and a str object per item on the heap, even from ROMFS; == with a name is not.)
 
 
 def _exchange(url, o):
@@ -225,7 +225,7 @@ def _options(url, o):
     x = _client.Exchange(_method(o, rare > 1), url)
     uh = o.get("header")
     x.headers = [] if uh is None else _headers(uh)  # (a rare option or the cache may add one)
-    if rare > 1 or x.method not in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT") or \
+    if rare > 1 or not _bodiless(x.method) or \
             (rare and o.get("extraData") is not None):
         from ._httpbody import prepare  # (extraData, queryParams...: loaded for them only)
         prepare(x, o, rare > 1, uh)
@@ -241,9 +241,10 @@ def _rare(o):
     r = 0
     for k in o:
         if k != "method" and k != "header":
-            if k not in ("extraData", "expectDataType", "readTimeout", "connectTimeout",
-                         "maxLimit", "usingCache", "priority", "usingProtocol",
-                         "addressFamily", "caPath", "caData"):  # the everyday options
+            if not (k == "extraData" or k == "expectDataType" or k == "readTimeout" or
+                    k == "connectTimeout" or k == "maxLimit" or k == "usingCache" or
+                    k == "priority" or k == "usingProtocol" or k == "addressFamily" or
+                    k == "caPath" or k == "caData"):  # the everyday options
                 # the other options are parsed by _httpopt, loaded only for them
                 from . import _httpopt
                 _httpopt.check(o)
@@ -257,14 +258,20 @@ _httpopt = None
 
 def _method(o, rare):
     m = (rare and o.get("customMethod")) or o.get("method") or "GET"
-    if m in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"):  # checked by being one of them
+    if _bodiless(m):  # checked by being one of them
         return m
     if not isinstance(m, str) or not m or " " in m:
         raise param(19)  # method must be a token string
     u = m.upper()  # (each new str costs MicroPython an intern-table scan)
-    if u in ("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "POST", "PUT", "DELETE", "PATCH"):
+    if _bodiless(u) or u == "POST" or u == "PUT" or u == "DELETE" or u == "PATCH":
         return u
     return m
+
+
+def _bodiless(m):
+    # GET, HEAD, OPTIONS, TRACE, CONNECT: compared one by one, not `in` a tuple of them (a
+    # tuple literal of strs is a tuple and a str object per item on the heap, even from ROMFS)
+    return m == "GET" or m == "HEAD" or m == "OPTIONS" or m == "TRACE" or m == "CONNECT"
 
 
 def _headers(uh):
