@@ -225,7 +225,7 @@ def _options(url, o):
     x = _client.Exchange(_method(o, rare > 1), url)
     uh = o.get("header")
     x.headers = [] if uh is None else _headers(uh)  # (a rare option or the cache may add one)
-    if rare > 1 or not _bodiless(x.method) or \
+    if rare > 1 or not (x.method == "GET" or _bodiless(x.method)) or \
             (rare and o.get("extraData") is not None):
         from ._httpbody import prepare  # (extraData, queryParams...: loaded for them only)
         prepare(x, o, rare > 1, uh)
@@ -258,7 +258,7 @@ _httpopt = None
 
 def _method(o, rare):
     m = (rare and o.get("customMethod")) or o.get("method") or "GET"
-    if _bodiless(m):  # checked by being one of them
+    if m == "GET" or _bodiless(m):  # checked by being one of them (GET: without a call)
         return m
     if not isinstance(m, str) or not m or " " in m:
         raise param(19)  # method must be a token string
