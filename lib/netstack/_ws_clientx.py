@@ -10,6 +10,7 @@ from micropython import const
 
 _E_URL = const(2302001)
 _E_CERT = const(2302002)
+_E_OTHER = const(2302999)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
 
 
@@ -43,6 +44,8 @@ def tls_opts(o):
             ca = tls.pem_to_ders(_port.read_file(path))
         except (OSError, ValueError):
             raise BusinessError(_E_CERT, "caPath %s cannot be read" % path)
+        except MemoryError:  # (not a bare MemoryError out of connect(): its "other" code)
+            raise BusinessError(_E_OTHER, "out of memory reading caPath")
     cert = key = None
     cc = o.get("clientCert")
     if cc:
@@ -50,6 +53,8 @@ def tls_opts(o):
             cert, key = tls.cert_key(cc)
         except (OSError, KeyError, IndexError, TypeError, ValueError):
             raise BusinessError(_E_CERT, "client certificate or key file cannot be read")
+        except MemoryError:
+            raise BusinessError(_E_OTHER, "out of memory reading clientCert")
     return (ca, not o.get("skipServerCertVerification"), cert, key)
 
 
