@@ -5,6 +5,7 @@
 # transport.tls.pem_to_ders). The heap is cut into holes of ~500 B: the DER (and the PEM's
 # copies) need more, the call's small objects fit.
 # include: socket_support
+# include: holes_support
 import gc
 C = {k: CFG[k] for k in ("ca_pem", "client_cert_pem", "client_key_pem")}
 CFG = None
@@ -13,28 +14,6 @@ import asyncio
 import netstack
 from netstack import socket as ns, BusinessError
 
-slots = [None] * 1200  # made first: filling must not grow a list
-
-
-def holes():
-    gc.collect()
-    i = 0
-    try:
-        while i < len(slots):
-            slots[i] = bytearray(480)
-            i += 1
-    except MemoryError:
-        pass
-    assert i < len(slots), "heap not filled"
-    for j in range(1, i, 2):
-        slots[j] = None
-    gc.collect()
-
-
-def refill():
-    for j in range(len(slots)):
-        slots[j] = None
-    gc.collect()
 
 
 async def main():

@@ -1,4 +1,5 @@
 # timeout: 60
+# include: holes_support
 # wss options on a heap without room for the CA file: connect() raises BusinessError
 # 2302999 (webSocket's "other" code, with the text "out of memory reading caPath") before it
 # dials, as it raises 2302002 there for a file that cannot be read. Before, a bare
@@ -15,28 +16,6 @@ from netstack._err import BusinessError
 PATH = "ws_oom_ca.pem"
 with open(PATH, "w") as f:
     f.write(C["ca_pem"])
-slots = [None] * 1200  # made first: filling must not grow a list
-
-
-def holes():
-    gc.collect()
-    i = 0
-    try:
-        while i < len(slots):
-            slots[i] = bytearray(480)
-            i += 1
-    except MemoryError:
-        pass
-    assert i < len(slots), "heap not filled"
-    for j in range(1, i, 2):
-        slots[j] = None
-    gc.collect()
-
-
-def refill():
-    for j in range(len(slots)):
-        slots[j] = None
-    gc.collect()
 
 
 def session(ws):
