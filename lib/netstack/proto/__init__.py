@@ -23,7 +23,9 @@ class ProtoError(Exception):
     def __init__(self, kind, message, status=None, arg=None):
         if type(message) is int:
             from .msgs import T
-            message = T[message] if arg is None else T[message] % arg
+            message = T.split("\n")[message]
+            if arg is not None:
+                message %= arg
         super().__init__(message)
         self.kind = kind
         self.message = message
