@@ -4,7 +4,7 @@
 # name too, since a module of its own costs heap for its object, dict and names even from
 # ROMFS): lines cost one attribute read when off, call sites test `_log.on` first. And the
 # Emitter (on/once/off) every facade with events builds on (it was the module _emit).
-from micropython import const
+from micropython import const  # (the one import of it: on CPython it makes const a builtin)
 
 _E_PARAM = const(401)
 E_INTERNAL = const(2300999)

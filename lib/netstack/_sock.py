@@ -10,7 +10,6 @@ from . import _aw, _port, _err
 from . import transport
 from .transport import tcp as _tcp
 
-from micropython import const
 
 CLIENT_BASE = const(2301000)   # + errno: TCP/UDP/multicast/local client sockets
 SERVER_BASE = const(2303100)   # + errno: servers, their connections, TLS system errors

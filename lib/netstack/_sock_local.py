@@ -10,7 +10,6 @@ from . import _port
 from ._sock import TCPSocket, CLIENT_BASE, BOUND, CONNECTED, CLOSED, error_of, op, deadline, uint
 from .transport import tcp as _tcp
 
-from micropython import const
 
 _EBADF = const(9)
 _EINVAL = const(22)

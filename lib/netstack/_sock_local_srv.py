@@ -1,7 +1,6 @@
 # LocalSocketServer and LocalSocketConnection of @ohos.net.socket (_sock_local), loaded by
 # the first constructLocalSocketServerInstance: the TCP server and its connections with
 # path addresses (a program with only LocalSocket clients loads no server code).
-from micropython import const
 from ._sock import LISTENING, error_of, op
 from ._sock_srv import TCPSocketServer, TCPSocketConnection
 from ._sock_local import _Local, supported, _path

@@ -5,7 +5,6 @@ from . import _port
 from ._sock import CLIENT_BASE, BOUND, net_address, need_ip, error_of, op, uint
 from ._sock_udp import UDPSocket
 
-from micropython import const
 
 _ENODEV = const(19)
 _EINVAL = const(22)

@@ -5,7 +5,6 @@
 from ._err import BusinessError, param
 from . import _port
 
-from micropython import const
 
 _EOPNOTSUPP = const(95)
 _RBUF_MAX = const(262144)  # as _sock.RBUF_MAX

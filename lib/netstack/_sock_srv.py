@@ -6,7 +6,6 @@ from ._sock import (Base, Stream, SERVER_BASE, TCP_OPTS, BOUND, CLOSED, LISTENIN
                      net_address, need_ip, new_bound, error_of, op, set_opts)
 from .transport.listen import Listener
 
-from micropython import const
 
 _EINVAL = const(22)
 _EADDRINUSE = const(98)

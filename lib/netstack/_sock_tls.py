@@ -11,7 +11,6 @@ from .transport import tls as _tls
 from . import transport
 from .transport import tcp as _tcp
 
-from micropython import const
 
 _E_SSL = const(2303501)      # SSL is null: no context (bad material), nothing to report
 _E_READ = const(2303502)     # reading on the TLS socket failed (handshake alerts too)

@@ -4,7 +4,6 @@ from ._err import BusinessError
 from . import _port
 from ._sock import CLOSED
 
-from micropython import const
 
 _E_SSL = const(2303501)  # nothing to report (as OpenHarmony's "SSL is null")
 

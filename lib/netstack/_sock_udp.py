@@ -6,7 +6,6 @@ from ._sock import (Base, CLIENT_BASE, BOUND, CLOSED, net_address, need_ip, af, 
                      set_opts, error_of, proxy_of, numeric, op, rinfo, DONE, then)
 from .transport.udp import Datagram
 
-from micropython import const
 
 _EBADF = const(9)
 _EINVAL = const(22)

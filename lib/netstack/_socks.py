@@ -7,7 +7,6 @@ from ._err import BusinessError
 from . import _port
 from .proto import socks5 as _s5
 
-from micropython import const
 
 _CLIENT = const(2301000)
 _E_PROXY = const(2301206)    # failed to connect to the proxy server

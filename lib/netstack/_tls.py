@@ -5,7 +5,6 @@ from ._err import BusinessError
 from . import _port
 from .transport import tls as _t
 
-from micropython import const
 
 _E_OOM = const(2300027)
 _E_LOCAL_CERT = const(2300058)

@@ -1,10 +1,17 @@
-# CPython shim for MicroPython's `micropython` module, plus the `time.ticks_*` family.
-# lib/ imports `micropython` first in every module, so this is where CPython gets patched.
+# CPython shim for MicroPython's `micropython` module, plus the `time.ticks_*` family and
+# `const` as a builtin. _err imports it first thing, and the package loads _err first:
+# every other lib/ module loads after it.
+import builtins
 import time as _time
 
 
 def const(x):
     return x
+
+
+# lib/ uses const() without importing it (but in _err): MicroPython's compiler folds const()
+# with or without the import, and the import line cost each module ~18 B of .mpy and a global
+builtins.const = const
 
 
 def native(f):

@@ -2,7 +2,6 @@
 # OpenHarmony codes. They fail with ProtoError: a kind, a message and, where it applies,
 # the HTTP status a server should answer with (as h11's error_status_hint); each facade
 # picks its own code from the kind (http: _clientx.http_error).
-from micropython import const
 
 # ProtoError kinds. Underscored consts, compiled in: no global names to keep in RAM; each
 # proto module repeats the ones it raises as its own consts (keep them in step).
