@@ -104,8 +104,10 @@ def data_of(o):
     raise param("data must be a string or ArrayBuffer (bytes)")
 
 
-TCP_OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout",
-            "keepAlive", "OOBInline", "TCPNoDelay", "socketLinger", "tcpFastOpen")
+# The ExtraOptions each class takes, and EVENTS below: one str of names, not a tuple (a tuple
+# constant is a tuple and a str object per name on the heap, even from ROMFS)
+TCP_OPTS = ("receiveBufferSize sendBufferSize reuseAddress socketTimeout keepAlive OOBInline "
+            "TCPNoDelay socketLinger tcpFastOpen")
 
 
 def extra_options(o, allowed):
@@ -405,7 +407,7 @@ class Base(Emitter):
 # ---- a connected stream: TCP client, accepted connection (TLS builds on it) -----------
 
 class Stream(Base):
-    EVENTS = ("message", "close", "error")
+    EVENTS = "message close error"
     OPTS = TCP_OPTS
     _c = None        # transport Conn while connected
     _remote = None   # the peer's sockaddr
@@ -569,7 +571,7 @@ class Stream(Base):
 # ---- TCPSocket -----------------------------------------------------------------------
 
 class TCPSocket(Stream):
-    EVENTS = ("message", "connect", "close", "error")
+    EVENTS = "message connect close error"
     _s = None   # the socket between bind() and connect()
     send = Stream.send  # (found one class sooner: on the send path)
 

@@ -15,7 +15,7 @@ _EBADF = const(9)
 _EINVAL = const(22)
 _EISCONN = const(106)
 _E_UNSUPPORTED = const(801)
-LOCAL_OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout")
+LOCAL_OPTS = "receiveBufferSize sendBufferSize reuseAddress socketTimeout"  # (_sock.TCP_OPTS)
 
 
 def supported():

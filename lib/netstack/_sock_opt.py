@@ -23,6 +23,7 @@ def extra_options(o, allowed, uint):
     if not isinstance(o, dict):
         raise param("options must be an ExtraOptions object")
     out = {}
+    allowed = allowed.split()  # (the class's OPTS: one str of names)
     for k in o:
         v = o[k]
         if v is None or k not in allowed:

@@ -34,7 +34,7 @@ class TCPSocketConnection(Stream):
 
 
 class TCPSocketServer(Base):
-    EVENTS = ("connect", "error")
+    EVENTS = "connect error"
     BASE = SERVER_BASE
     OPTS = TCP_OPTS
     CONN = TCPSocketConnection

@@ -41,8 +41,8 @@ def _put(t, options):
 
 
 class UDPSocket(Base):
-    EVENTS = ("message", "listening", "close", "error")
-    OPTS = ("receiveBufferSize", "sendBufferSize", "reuseAddress", "socketTimeout", "broadcast")
+    EVENTS = "message listening close error"  # (one str: _sock.TCP_OPTS)
+    OPTS = "receiveBufferSize sendBufferSize reuseAddress socketTimeout broadcast"
     _d = None       # transport Datagram once bound
     _local = None   # own sockaddr once bound
     _socks = None   # the SOCKS5 UDP association (_socks.Udp) once a proxied send made one
