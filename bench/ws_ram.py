@@ -95,7 +95,7 @@ print('{"ok":true}')
 WALK_MODS = ["netstack", "netstack.webSocket", "netstack._port", "netstack._aw",
              "netstack._ws_client", "netstack.proto", "netstack.proto.wsmask",
              "netstack.proto.ws", "netstack._ws_session", "netstack.transport",
-             "netstack.proto.http1", "netstack.proto.wshs"]
+             "netstack.proto.wshs"]
 KINDS = {"B": "functions", "S": "str/bytes", "D": "dicts", "T": "tuples", "L": "lists",
          "A": "bytearrays", "M": "modules", "F": "floats", "h": "other (code records, "
          "attribute tables, qstr pools, classes, instances, frames)"}

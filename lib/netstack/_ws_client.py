@@ -124,14 +124,14 @@ class WebSocket(Emitter):
                 gc.threshold(4096)
             try:
                 from . import _ws_session, transport  # noqa: F401
-                from .proto import http1, wshs  # noqa: F401  (split_url is http1's)
+                from .proto import wshs  # noqa: F401  (proto/http1 only for an odd URL or head)
             finally:
                 if t is not None:
                     gc.threshold(t)
             _wss = _ws_session
-        from .proto import http1, ProtoError
+        from .proto import wshs, ProtoError
         try:
-            scheme, host, port, target, _ = http1.split_url(url)
+            scheme, host, port, target, hh = wshs.split(url)
             if scheme != "ws" and scheme != "wss" or len(url) > 8196:
                 scheme = None
         except ProtoError as e:
@@ -147,16 +147,16 @@ class WebSocket(Emitter):
             tls = _ws_clientx.tls_opts(o)
         self._busy = True
         _aw.hold()
-        _port.spawn(self._main(a, scheme, host, port, target, tls))
+        _port.spawn(self._main(a, hh, host, port, target, tls))
         return True
 
-    async def _main(self, a, scheme, host, port, target, tls):
+    async def _main(self, a, hh, host, port, target, tls):
         # the session's task: dial and the opening handshake (_open: its frame, ~600 B with
         # the handshake's locals, is garbage once open), then the read loop (this small
         # frame lives as long as the session)
         s = None
         try:
-            s = await self._open(a, scheme, host, port, target, tls)
+            s = await self._open(a, hh, host, port, target, tls)
             if s is not None:
                 r = s.run()  # (its frame, ~380 B, before what the open listeners leave)
                 s.task = _port.current_task()
@@ -173,13 +173,13 @@ class WebSocket(Emitter):
                 s.c.close()
             _aw.release()
 
-    async def _open(self, a, scheme, host, port, target, tls):
+    async def _open(self, a, hh, host, port, target, tls):
         # -> the Session once the server's 101 is checked, or None after the error and
-        # close events (the connection closed)
+        # close events (the connection closed). hh: the Host header's value
         o, headers, proto, interval, timeout, proxy = a
         mx = o.get("maxMessageSize", _MAX_MESSAGE)
         m = _wss
-        from .proto import http1, wshs, RecvBuf
+        from .proto import wshs, RecvBuf
         conn = None
         status = 0
         if m._gc:  # MicroPython: the code is in; the long-lived buffer goes low, before garbage
@@ -200,20 +200,19 @@ class WebSocket(Emitter):
                 offer = None
                 if o.get("permessageDeflate", True):  # (proto.wspmd loads only if agreed)
                     offer = wshs.deflate_offer(m.WINDOW_BITS)
-                await conn.write(wshs.request(http1.host_header(host, port, scheme), target,
-                                              key, proto, headers, offer))
+                h = wshs.request(hh, target, key, proto, headers, offer)
+                await conn.write(memoryview(h) if m._gc else h.encode())  # (see request)
                 while True:
                     if len(rb) == len(rb.buf) < 8192:  # a long head: more room
                         rb.grow(len(rb.buf) << 1)
-                    h = http1.parse_response_head(rb)
+                    h = wshs.response(rb)
                     if h is not None:
                         break
                     n = await conn.readinto(rb.space())
                     if not n:
                         raise OSError(0)  # (closed during the handshake: link_error)
                     rb.wrote(n)
-                status = h[0]
-                h = h[3]
+                status, h = h
                 if self._has("headerReceive"):
                     d = {}
                     for k, v in h:
@@ -243,7 +242,7 @@ class WebSocket(Emitter):
                 _ws_clientx.failed(self, err, status)
                 return None
             # not kept while the session opens: the CA certificates (DER), the options, the head
-            a = o = tls = headers = proxy = target = host = h = key = offer = ext = dog = None
+            a = o = tls = headers = proxy = target = host = hh = h = key = offer = ext = dog = None
             s = m.Session(conn, rb, True, mx, codec, self)
             conn = None  # (the session's now: _main closes it)
             return s

@@ -268,7 +268,7 @@ def test_handshake_round_trip():
     key = wshs.client_key(b"0123456789abcdef")
     req = wshs.request("h:81", "/p?q=1", key, "chat, json", [("X-A", "1"), ("Upgrade", "no")],
                        wshs.deflate_offer())
-    m, t, minor, hs = _req_head(req)
+    m, t, minor, hs = _req_head(req.encode())  # (a str: see wshs.request)
     assert (m, t, minor) == ("GET", "/p?q=1", 1) and http1.header(hs, "x-a") == "1"
     assert wssrv.tokens(hs, "upgrade") == ["websocket"]
     k, protos, ext = wssrv.check_request(m, t, minor, hs)

@@ -209,3 +209,60 @@ def test_extension_parsers(value):
         wspmd.accept_response(value)
     except ValueError:
         pass
+
+
+def _both(fn, *a):
+    try:
+        return fn(*a)
+    except ProtoError as e:
+        return ("error", e.message)
+
+
+def _split_http1(url):
+    from netstack.proto import http1
+    u = http1.split_url(url)
+    return u[:4] + (http1.host_header(u[1], u[2], u[0]),)
+
+
+_url_parts = st.lists(st.sampled_from(["ws", "wss", "WS", "://", "h", "H.x", ":", "80", "443",
+                                       "0", "65536", "/", "?", "#", "@", "[", "]", "::1", " ",
+                                       "\u00e9", "\x7f", "a-b"]), max_size=10)
+
+
+@SETTINGS
+@given(_url_parts)
+def test_wshs_split_as_http1(parts):
+    # the client's plain URL path (proto/wshs): what http1's split_url and host_header say
+    url = "".join(parts)
+    assert _both(wshs.split, url) == _both(_split_http1, url)
+
+
+_head_parts = st.lists(st.sampled_from([b"HTTP/1.1 101", b"HTTP/1.1 101 OK", b"HTTP/1.0 101",
+                                        b"HTTP/1.1 200", b"\r\n", b"\n", b"\r", b":", b" ",
+                                        b"\t", b"Upgrade", b"x-y", b"x_y", b"websocket", b"\x00",
+                                        b"\xc3\xa9", b"\xff", b"\r\n\r\n"]), max_size=14)
+
+
+@SETTINGS
+@given(_head_parts, st.integers(0, 5))
+def test_wshs_response_as_http1(parts, step):
+    # the client's plain 101 path (proto/wshs): http1.parse_response_head's answer, whole
+    # or fed in pieces, and the same bytes consumed
+    from netstack.proto import http1
+    data = b"".join(parts)
+
+    def run(fn):
+        rb = RecvBuf(256)
+        i = 0
+        while True:
+            k = step or len(data)
+            rb.feed(data[i:i + k])
+            i += k
+            r = _both(fn, rb)
+            if r is not None or i >= len(data):
+                return r, rb.start, rb.end
+
+    def old(rb):
+        h = http1.parse_response_head(rb)
+        return None if h is None else (h[0], h[3])
+    assert run(wshs.response) == run(old)

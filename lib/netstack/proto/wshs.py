@@ -1,17 +1,50 @@
 # Sans-I/O WebSocket opening handshake (RFC 6455 §4), the client's side and what both roles
-# share, on proto/http1's head parsers and writers: the key and its accept value, the
-# client's upgrade request and its check of the answer. The server's side (its check of a
-# request -> a 101 or a status to refuse with) is proto/wssrv: a client does not load it.
+# share: the key and its accept value, the client's upgrade request and its check of the
+# answer. The server's side (its check of a request -> a 101 or a status to refuse with) is
+# proto/wssrv: a client does not load it.
+# The client's usual handshake (a plain ws/wss URL, no protocol or extra headers, a clean
+# 101 head) runs here without proto/http1 (from ROMFS 2.6 KB of heap and ~45 interned
+# names on the client's path, bench/ws_ram.py); split, request and response hand anything
+# else to http1, loaded then, so a URL or head is taken or refused as http1 does.
 # Failures raise HandshakeError(status, text) (.code: the status): on the server the status
 # to answer with, on the client the status the server sent (101 when the 101 itself was
 # wrong).
 import binascii
 import hashlib
-from . import http1
 # HandshakeError(status, text or its number in proto/wsmsgs): .code is the HTTP status,
 # .msg the text. proto.ws's exception class under this name (a class of its own costs
 # ~450 B of heap from ROMFS)
 from .ws import ProtocolError as HandshakeError
+
+_TAIL = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
+
+
+def split(url):
+    """A ws/wss URL -> (scheme, host, port, target, Host header value), as http1's
+    split_url and host_header give them. Here the plain form (ASCII, host[:port], no
+    userinfo, IPv6 literal or fragment), the rest by http1: ProtoError for a bad URL."""
+    i = url.find("://")
+    sc = url[:i] if i > 0 else None
+    e = url.find("/", i + 3)
+    if e < 0:
+        e = len(url)
+    h = url[i + 3:e]
+    k = h.find(":")
+    p = h[k + 1:]
+    if k < 0:
+        k = len(h)
+        p = "80" if sc == "ws" else "443"
+    b = url.encode()
+    if (sc == "ws" or sc == "wss") and k and min(b) > 32 and max(b) < 127 and p.isdigit() \
+            and len(p) < 6 and "#" not in url and "?" not in h and "@" not in h \
+            and "[" not in h and "]" not in h and int(p) < 65536:
+        i = int(p)
+        h = h[:k].lower()
+        return (sc, h, i, url[e:] or "/",
+                h if i == (80 if sc == "ws" else 443) else "%s:%d" % (h, i))
+    from . import http1
+    u = http1.split_url(url)
+    return u[:4] + (http1.host_header(u[1], u[2], u[0]),)
 
 
 def client_key(b):
@@ -26,22 +59,59 @@ def accept_value(key):
 
 
 def request(host, target, key, protocol=None, headers=(), offer=None):
-    """The client's upgrade request head (bytes). headers: extra (name, value) pairs;
-    ones the handshake owns (Host, Upgrade, Connection, Sec-WebSocket-*) are left out. offer: the Sec-WebSocket-Extensions value."""
-    hs = [("Host", host), ("Sec-WebSocket-Key", key)]
-    if protocol:
-        hs.append(("Sec-WebSocket-Protocol", protocol))
-    if offer:
-        hs.append(("Sec-WebSocket-Extensions", offer))
+    """The client's upgrade request head, a str (on MicroPython written as it is, through
+    memoryview: no bytes copy at the handshake's peak); host, target: split()'s. headers:
+    extra (name, value) pairs; ones the handshake owns (Host, Upgrade, Connection,
+    Sec-WebSocket-*) are left out. offer: the Sec-WebSocket-Extensions value."""
+    u = []
     for k, v in headers:
         n = k.lower()  # the handshake owns these, and every Sec-WebSocket-* header
         if n != "host" and n != "upgrade" and n != "connection" \
                 and not n.startswith("sec-websocket-"):
-            hs.append((k, v))
-    # the fixed lines as one constant (each str of a header pair is an object on the heap
-    # when the module loads, even from ROMFS), before the head's closing CRLF
-    return http1.request_head("GET", target, hs)[:-2] + \
-        b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            u.append((k, v))
+    x = "Sec-WebSocket-"
+    if protocol or u:  # text of the program's in the head: http1 checks it as it writes
+        from . import http1
+        hs = [("Host", host), (x + "Key", key)]
+        if protocol:
+            hs.append((x + "Protocol", protocol))
+        if offer:
+            hs.append((x + "Extensions", offer))
+        return http1.request_head("GET", target, hs + u)[:-2].decode() + _TAIL
+    if offer:
+        key += "\r\n" + x + "Extensions: " + offer
+    return "GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n%s" % (target, host, key, _TAIL)
+
+
+def response(rb):
+    """The server's answer in RecvBuf rb -> None (more bytes needed) or (status, headers),
+    the head consumed; headers [(lowercase name, value)] as http1 gives them. A clean 101
+    head here (CRLF lines, names of letters and '-', UTF-8 values, <= 64 lines), any other
+    by http1: ProtoError for a bad one."""
+    buf = rb.buf
+    s = rb.start
+    p = buf.find(b"\n\r\n", s, rb.end)  # (http1's end of a head: LF CRLF, or LF LF)
+    if p < 0 and buf.find(b"\n\n", s, rb.end) < 0 and len(rb) < len(buf):
+        return None
+    b = bytes(rb.mv[s:p + 1]) if p > s else b""
+    n = b.count(b"\r\n")
+    hs = []
+    if n == b.count(b"\n") == b.count(b"\r") and b.find(0) < 0 and b.find(b"\n\n") < 0 \
+            and b[:12] == b"HTTP/1.1 101" and b[12] in b" \r" and n < 66:
+        for l in b.split(b"\r\n")[1:-1]:
+            k = l.find(b":")
+            if k < 1 or not l[:k].replace(b"-", b"a").isalpha():
+                break
+            try:
+                hs.append((l[:k].lower().decode(), l[k + 1:].strip(b" \t").decode()))
+            except UnicodeError:  # (http1 takes such a value byte by byte)
+                break
+        else:
+            rb.consume(p + 3 - s)
+            return (101, hs)
+    from . import http1
+    h = http1.parse_response_head(rb)
+    return None if h is None else (h[0], h[3])
 
 
 def deflate_offer(n=15):
@@ -55,29 +125,45 @@ def deflate_offer(n=15):
     return s
 
 
+def tokens(headers, name):
+    """The comma-separated tokens of every lowercase header `name`, stripped, lowercased."""
+    out = []
+    for k, v in headers:
+        if k == name:
+            for t in v.split(","):
+                t = t.strip()
+                if t:
+                    out.append(t.lower())
+    return out
+
+
 def check_response(status, headers, key, protocol=None):
     """The client's check of the server's answer (RFC 6455 §4.1) -> (protocol or "",
     the Sec-WebSocket-Extensions value or ""). The caller checks the extensions."""
     if status != 101:
         raise HandshakeError(status, 18, status)  # the server answered %d, not 101
-    if not http1.has_token(headers, "upgrade", "websocket"):
+    if "websocket" not in tokens(headers, "upgrade"):
         raise HandshakeError(101, 19)  # no 'Upgrade: websocket' in the answer
-    if not http1.has_token(headers, "connection", "upgrade"):
+    if "upgrade" not in tokens(headers, "connection"):
         raise HandshakeError(101, 20)  # no 'Connection: Upgrade' in the answer
-    h = "sec-websocket-"  # (+ the rest at run time: one str constant on the heap, not three)
-    if http1.header(headers, h + "accept", "").strip() != accept_value(key):
+    acc = got = None  # (the first of each, as http1.header; every extensions line)
+    ext = []
+    for k, v in headers:
+        if k.startswith("sec-websocket-"):
+            k = k[14:]
+            if k == "accept" and acc is None:
+                acc = v
+            elif k == "protocol" and got is None:
+                got = v
+            elif k == "extensions":
+                ext.append(v)
+    if (acc or "").strip() != accept_value(key):
         raise HandshakeError(101, 21)  # wrong Sec-WebSocket-Accept
-    got = http1.header(headers, h + "protocol", "").strip()
+    got = (got or "").strip()
     if got:  # (loops, not comprehensions: each of those is a function object in the heap)
         for p in protocol.split(",") if protocol else ():
             if p.strip() == got:
                 break
         else:
             raise HandshakeError(101, 22)  # the server chose a protocol that was not asked for
-    h += "extensions"
-    ext = []
-    for k, v in headers:
-        if k == h:
-            ext.append(v)
-    ext = ", ".join(ext)
-    return got, ext
+    return got, ", ".join(ext)

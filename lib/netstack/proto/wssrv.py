@@ -4,20 +4,7 @@
 import binascii
 from . import http1
 from .http1srv import response_head
-from .wshs import HandshakeError, accept_value
-
-
-# (here, not in http1: its only user; a GET does not load it)
-def tokens(headers, name):
-    """The comma-separated tokens of every lowercase header `name`, stripped, lowercased."""
-    out = []
-    for k, v in headers:
-        if k == name:
-            for t in v.split(","):
-                t = t.strip()
-                if t:
-                    out.append(t.lower())
-    return out
+from .wshs import HandshakeError, accept_value, tokens
 
 
 def check_request(method, target, minor, headers):
