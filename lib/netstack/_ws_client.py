@@ -6,8 +6,6 @@ from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 
-from micropython import const
-
 _E_EXISTS = const(2302003)
 _E_OTHER = const(2302999)
 _E_FAILED = const(-1)

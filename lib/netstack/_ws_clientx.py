@@ -6,8 +6,6 @@
 from ._err import BusinessError, param
 from . import _port
 
-from micropython import const
-
 _E_URL = const(2302001)
 _E_CERT = const(2302002)
 _E_OTHER = const(2302999)

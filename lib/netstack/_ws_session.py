@@ -14,8 +14,6 @@ from .proto import ws
 
 small = ws.small  # (proto.ws's: native wsmask or wsref; no import name of their own to intern)
 
-from micropython import const
-
 # (underscored consts are compiled in: no names interned, no dict entries; see
 # bench/ws_ram.py, where every interned name and function object on the client's path counts)
 _CLOSE_WAIT_MS = const(3000)  # how long to wait for the peer's side of the close handshake

@@ -12,8 +12,6 @@ from ._err import BusinessError, param
 from . import _port
 from .proto import ws
 
-from micropython import const
-
 FRAGMENT = 65536         # messages larger than this go out in frames of this size
 _SMALL = const(1010)     # frames with payloads up to this are built whole (Session._small)
 _BIG = const(16384)      # larger payloads: masked through a temporary buffer of n + 14 bytes,

@@ -5,7 +5,6 @@
 # and close payloads checked, and the frame header writer.
 # Failures raise ProtocolError(close code, text; the text's number into proto/wsmsgs
 # here); no OpenHarmony codes.
-from micropython import const
 
 try:  # native (viper) where the build made it for this architecture (ports/native)
     from .wsmask import mask, small, utf8
@@ -38,7 +37,9 @@ class ProtocolError(Exception):
     def __init__(self, code, msg, arg=None):
         if type(msg) is int:
             from .wsmsgs import T
-            msg = T[msg] if arg is None else T[msg] % arg
+            msg = T.split("\n")[msg]
+            if arg is not None:
+                msg %= arg
         super().__init__(code, msg)
         self.code = code
         self.msg = msg
