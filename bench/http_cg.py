@@ -4,7 +4,8 @@ settled figures behind bench/run.py's wall-clock rows on a shared machine.
 
     .venv/bin/python bench/http_cg.py [ROW ...] [--lib DIR] [--keep DIR]
 
-Each row runs bench/mp_bench.py (the same cases and clients as `make bench`, 2 MB heap) twice
+Each row runs bench/mp_bench.py (the same cases and clients as `make bench`, 2 MB heap; 16 MB
+for the whole-body rows) twice
 under callgrind, with a small and a large count (GETs, or body bytes), and prints the
 difference divided by the difference in count: the start-up, imports and warm-up drop
 out. ROW is one of the names below (default: all). --lib measures another build (default
@@ -39,7 +40,11 @@ ROWS = {
     "chunked_raw": ("bulk_chunked", "raw", {"mode": "stream"}, MB, 4 * MB, "MiB", "n"),
     "chunked_alloc": ("bulk_chunked", "raw", {"mode": "stream_alloc"}, MB, 4 * MB, "MiB", "n"),
     "lend": ("bulk_cl", "netstack", {"mode": "lend"}, MB, 4 * MB, "MiB", "n"),
+    # request() with the whole body in RAM (at a 16 MB heap: see HEAPS)
+    "chunked_whole": ("bulk_chunked", "netstack", {"mode": "whole"}, MB, 4 * MB, "MiB", "n"),
+    "chunked_whole_raw": ("bulk_chunked", "raw", {"mode": "whole"}, MB, 4 * MB, "MiB", "n"),
 }
+HEAPS = {"chunked_whole": "16m", "chunked_whole_raw": "16m"}  # the others: 2m
 
 
 def instructions(path):
@@ -87,7 +92,7 @@ def main():
                 a = dict(extra, port=port, limit=3000)
                 a[key] = n
                 cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, MP,
-                       "-X", "heapsize=2m", "-m", "mp_bench", case, client]
+                       "-X", "heapsize=" + HEAPS.get(r, "2m"), "-m", "mp_bench", case, client]
                 cmd += ["%s=%s" % kv for kv in sorted(a.items())]
                 p = subprocess.run(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, text=True, timeout=1800)

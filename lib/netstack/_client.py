@@ -45,8 +45,8 @@ _CLOSE = const(3)
 BUF_SIZE = 4096                # per-connection receive buffer (tests change it)
 _HEAD_LIMIT = const(8192)      # default response-head bound (option maxHeadSize): the buffer
                                # grows up to it for a big head (a 6 KiB Set-Cookie), only then
-_SINK_START = const(16384)     # first allocation for a body whose length is unknown or too big
 _MAX_IDLE = const(2)           # idle keep-alive connections open at once, across HttpRequests
+_DOUBLE = const(65536)         # a body of unknown length this big grows by doubling (_grow)
 
 
 class Exchange:
@@ -212,6 +212,7 @@ _rmemo = (None, None, 0)  # the last final response head's bytes (up to 512), it
 # is not parsed again
 # _fmemo: (its header list, method, framing kind, length, close): nor framed again
 _rsize = 0  # bytes the last response took in all when its body came with its head (0: none)
+_dirty = 0  # 1: the last body grew (_collect)
 
 
 
@@ -232,6 +233,8 @@ async def perform(x, pool):
     BusinessErrors with http codes. (One coroutine, no wrapper around another: each awaited
     call costs MicroPython a heap-allocated frame per request.)"""
     global _hmemo, _fmemo, _rsize, _rmemo
+    if _dirty:  # (see _collect)
+        _collect(0)
     try:
         x.timing[0] = ticks_ms()
         method = x.method
@@ -510,50 +513,81 @@ async def _read_body(x, conn, rb, kind, length, headers):
             enc = (http1.header(headers, "content-encoding") or "").lower()
             if enc != "gzip" and enc != "deflate" and enc != "x-gzip":
                 enc = None
-        # the result buffer (buf, n bytes in it): grown by _grow, never past limit, nor past
-        # the declared length (most). (No class for it: one was ~450 B of every GET's heap.)
-        most = 0
+        # the result buffer: its first n bytes are the body so far. A body of unknown
+        # length (or a declared one too big for the heap now) grows in place by what comes
+        # next (bytearray slice assignment and extend: gc_realloc takes the free blocks
+        # after it, moving it only when they are not free), never past limit. Doubling needed
+        # the old and the new buffer at once: at 110k chunked bodies stopped at 13 KiB.
         if kind == _LENGTH:
             if limit is not None and length > limit:
                 raise BusinessError(_E_TOO_BIG, 25, (length, limit))  # body of %d bytes exceeds maxLimit %d
-            most = length
             try:  # the whole declared body at once: no regrowth copies (bounded by maxLimit)
                 buf = bytearray(length)
             except MemoryError:  # too big for the free heap now: grow as bytes arrive
-                buf = bytearray(min(length, _SINK_START))
+                buf = bytearray()
         else:
-            buf = bytearray((1024 if limit is None or limit > 1024 else limit) or 16)
-        n = 0
+            buf = bytearray()
+        n = g = 0  # g: _grow's state
         while True:
             p = br.read(rb)
             if p is None and br.done:
                 break
             if p is not None:  # body bytes that came in with framing bytes
                 k = n + p[1] - p[0]
+                if limit is not None and k > limit:  # (buf may have room past it: doubled)
+                    raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
                 if k > len(buf):
-                    buf = _grow(buf, n, k, limit, most)
+                    m = k - len(buf)
+                    g = _grow(buf, m, m, rb.mv, g)
                 buf[n:k] = rb.mv[p[0]:p[1]]
                 n = k
                 continue
             w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
-            if w < 0 and limit is not None and n >= limit:
-                w = 0  # full at maxLimit: only the close may follow (a byte more fails in _grow)
+            if w and limit is not None and n >= limit:
+                if w > 0:  # (chunk bytes past it)
+                    raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
+                w = 0  # full at maxLimit: only the close may follow (a byte more fails above)
+            if not g and n == len(buf) and n >= len(rb.buf):
+                # a big body: the garbage of the requests before it is collected (once), so
+                # the small objects made while it grows (views, tuples) go into the holes
+                # below it, not into the free blocks after it that growing in place needs
+                # (nothing made in this loop is held here)
+                g = 1
+                _collect(1)
             if w:  # straight into the result: up to w bytes (-1: any)
-                if n == len(buf):
-                    buf = _grow(buf, n, n + 1, limit, most)
                 k = len(buf)
+                if n == k:  # no room left: for what is to come, up to rb's size (rb is
+                    # empty: its stale bytes are the filler)
+                    k = len(rb.buf)
+                    if 0 < w < k:
+                        k = w
+                    if limit is not None and n + k > limit:
+                        k = limit - n
+                    g = _grow(buf, k, 1, rb.mv, g)
+                    k = len(buf)
+                if limit is not None and k > limit:
+                    k = limit  # (room past it, from a doubling)
                 if 0 < w < k - n:
                     k = n + w
-                k = await conn.fill(memoryview(buf)[n:k])
-                if k:
+                mv = memoryview(buf)[n:k]
+            else:  # framing comes next: through rb and the parser
+                mv = rb.space()
+            # read_now and a wait, not a coroutine per read: its frame would be a heap block
+            # of its own, which lands right after the growing result and stops its growth
+            k = conn.read_now(mv)
+            mv = None  # (CPython: no view of buf left when it grows)
+            if k is None:  # nothing yet: wait (up to the deadline; readTimeout 0: the loop's)
+                k = x.read_timeout
+                if not (k and _port.wait_now(conn.s, k - time.ticks_diff(ticks_ms(), x.timing[0]))):
+                    await _port.wait_readable(conn.s)
+                continue
+            if k:
+                if w:
                     n += k
                     br.took(k)
-                    continue
-            else:  # framing comes next: through rb and the parser
-                k = await conn.readinto(rb.space())
-                if k:
+                else:
                     rb.wrote(k)
-                    continue
+                continue
             br.eof()
             break
     except OSError as e:
@@ -561,24 +595,52 @@ async def _read_body(x, conn, rb, kind, length, headers):
         raise io_error(conn, e, _E_RECV)
     except MemoryError:
         raise BusinessError(_E_OOM, 26)  # out of memory reading the body
-    data = buf if n == len(buf) else memoryview(buf)[:n]
+    if n < len(buf):  # room grown for bytes that did not come: the result is the body only
+        buf[n:] = b""
     if enc is not None:
         from ._inflate import inflate
-        data = inflate(data, enc, x.max_limit, _grow)
-    return data
+        return inflate(buf, enc, x.max_limit)
+    return buf
 
 
-def _grow(buf, n, need, limit, most):
-    """A bigger copy of buf (its first n bytes kept) with room for need bytes: doubled,
-    never past limit (2300023 when need is) nor past most (the declared length) unless need
-    is."""
-    if limit is not None and need > limit:
-        raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
-    cap = max(need, len(buf) * 2)
-    if most and cap > most:
-        cap = max(need, most)
-    if limit is not None and cap > limit:
-        cap = limit
-    b = bytearray(cap)
-    b[:n] = memoryview(buf)[:n]
-    return b
+def _grow(buf, most, least, src, g):
+    """buf lengthened in place by up to most bytes, at least least (MemoryError when not
+    even that fits); the bytes added are filler (src's, or buf's own). -> the state g for
+    the next call: 0 at first, 1 once the heap's garbage was collected (_collect), 2 once
+    doubling failed. Where the blocks after buf are free, gc_realloc takes them and copies
+    nothing. But each realloc scans the whole block, so fixed steps cost n squared (4 KiB
+    steps: 380M instructions a MiB at 10 MiB): from _DOUBLE on buf doubles (a move where it
+    cannot in place; the result may keep up to as much room again), and where that no
+    longer fits it steps on."""
+    n = len(buf)
+    if g == 1 and n >= _DOUBLE:
+        try:
+            buf.extend(buf)
+            return g
+        except MemoryError:
+            g = 2
+    t = 0
+    while True:
+        try:
+            buf.extend(src[:most])
+            return g
+        except MemoryError:  # the failed try collected the garbage (a move that finds no
+            # block does): the same size once more first, as the blocks after buf may be
+            # free now; then halved, for the last bytes the heap has room for
+            if t:
+                if most <= least:
+                    raise
+                most = max(most >> 1, least)
+            t = 1
+
+
+def _collect(dirty):
+    """gc.collect(); dirty: a big body was made, so the next request collects first too.
+    Dropped, it is garbage where the heap's big free run begins until a collection: the
+    next request's objects (its exchange, memos, connection) would go after it and cut
+    that run in two, and a big body after them finds two halves (at 110k, a 32 KiB body
+    failed after one that ran out of memory)."""
+    global _dirty
+    _dirty = dirty
+    import gc
+    gc.collect()

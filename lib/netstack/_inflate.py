@@ -7,34 +7,41 @@ from ._err import BusinessError
 from micropython import const
 
 _E_ENCODING = const(2300061)
+_E_TOO_BIG = const(2300023)
 
 
-def inflate(data, enc, limit, grow):
-    """The decoded body; bounded by limit (bombs -> 2300023), bad data -> 2300061.
-    grow: the engine's buffer growth (_client._grow), passed in so that this module does not
-    import the engine that imports it."""
+def inflate(data, enc, limit):
+    """The decoded body; bounded by limit (bombs -> 2300023), bad data -> 2300061."""
     if enc != "deflate":
-        return _inflate_as(data, deflate.GZIP, enc, limit, grow)
+        return _inflate_as(data, deflate.GZIP, enc, limit)
     try:
-        return _inflate_as(data, deflate.ZLIB, enc, limit, grow)
+        return _inflate_as(data, deflate.ZLIB, enc, limit)
     except BusinessError as e:
         if e.code != _E_ENCODING:
             raise
-        return _inflate_as(data, deflate.RAW, enc, limit, grow)  # servers send raw deflate too
+        return _inflate_as(data, deflate.RAW, enc, limit)  # servers send raw deflate too
 
 
-def _inflate_as(data, fmt, enc, limit, grow):
+def _inflate_as(data, fmt, enc, limit):
     d = deflate.DeflateIO(io.BytesIO(data), fmt)
     n = len(data) * 4 + 64
     buf = bytearray((n if limit is None or n <= limit else limit) or 16)
     n = 0
     try:
         while True:
-            if n + 1024 > len(buf):  # (room for 1 KB more first, as a bomb is cut there)
-                buf = grow(buf, n, n + 1024, limit, 0)
-            k = d.readinto(memoryview(buf)[n:])
+            k = len(buf)
+            if limit is not None and k > limit:
+                k = limit
+            if n + 1024 > k:  # (room for 1 KB more first, as a bomb is cut there)
+                if limit is not None and n + 1024 > limit:
+                    raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
+                buf.extend(buf)  # doubled: in place where the blocks after it are free
+                continue
+            k = d.readinto(memoryview(buf)[n:k])
             if not k:
-                return buf if n == len(buf) else memoryview(buf)[:n]
+                buf[n:] = b""  # (the result is the body only: no copy of it later)
+                return buf
             n += k
     except OSError as e:
         raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
+

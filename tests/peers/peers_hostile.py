@@ -21,6 +21,7 @@ BIG_MAX = 1 << 30
 # Body byte i of /big and /bigchunked is i % 256, so a client can check any offset.
 # 1 MiB + 256 so that a slice may start at any phase of the pattern.
 PATTERN = memoryview(bytes(range(256)) * 4097)
+TEXT = memoryview(bytes(48 + i % 64 for i in range(256)) * 4097)  # ?text=1: byte i is 48 + i % 64
 MiB = 1 << 20
 CHUNKED_BODY = b"hello, chunked world! abcdefghijklmnopqrstuvwxyz"
 CLOSE_BODY = b"this body ends when the server closes the connection\n" * 3
@@ -172,17 +173,24 @@ def nobody(conn, req):
     return req.keep_alive
 
 
+def _pattern(req):  # /big, /bigchunked: the bytes and their type (?text=1: ASCII text)
+    if req.query.get("text") == "1":
+        return TEXT, "text/plain"
+    return PATTERN, "application/octet-stream"
+
+
 @route("/big")
 def big(conn, req):
     n = qint(req, "n", MiB, 0, BIG_MAX)
     close = req.query.get("close") == "1"  # ?close=1: no Content-Length, the close ends it
-    hdrs = [("Content-Type", "application/octet-stream")]
+    pat, ct = _pattern(req)
+    hdrs = [("Content-Type", ct)]
     if not close:
         hdrs.append(("Content-Length", str(n)))
     conn.sock.sendall(response_head(200, "OK", hdrs))
     while n:
         k = min(n, MiB)                # 1 MiB is a multiple of 256: the pattern stays in phase
-        conn.sock.sendall(PATTERN[:k])
+        conn.sock.sendall(pat[:k])
         n -= k
     return req.keep_alive and not close
 
@@ -191,13 +199,14 @@ def big(conn, req):
 def bigchunked(conn, req):
     n = qint(req, "n", MiB, 0, BIG_MAX)
     chunk = qint(req, "chunk", 16384, 1, MiB)
-    conn.sock.sendall(response_head(200, "OK", [("Content-Type", "application/octet-stream"),
+    pat, ct = _pattern(req)
+    conn.sock.sendall(response_head(200, "OK", [("Content-Type", ct),
                                                 ("Transfer-Encoding", "chunked")]))
     sent = 0
     while sent < n:
         k = min(chunk, n - sent)
         start = sent % 256
-        send_vec(conn.sock, [b"%x\r\n" % k, PATTERN[start:start + k], b"\r\n"])
+        send_vec(conn.sock, [b"%x\r\n" % k, pat[start:start + k], b"\r\n"])
         sent += k
     conn.sock.sendall(b"0\r\n\r\n")
     return req.keep_alive
