@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """WebSocket rows of `make bench`: echo round trips per second of the MicroPython client
 (netstack.webSocket vs a minimal raw-socket client with a viper mask, bench/ws_mp.py, and
-chumicro-websockets) against a CPython websockets echo server without compression;
-messages per second served by MicroPython servers (netstack, a minimal raw select.poll
-server, chumicro-websockets, microdot) to 1 and 8 concurrent CPython websockets clients,
-500 messages each (the time includes each client's handshake and close). Unix port at 2m
-heap; best of 3 per cell; prints a table with the ratio to the raw baseline. The PyPI peers
-(pinned in tools/requirements.txt) run from build/bench-peers, links into .venv.
-micropython-lib's aiohttp is not on PyPI (mip only): no row."""
+chumicro-websockets) against a CPython websockets echo server without compression, best of
+3 per cell; messages per second served by MicroPython servers (netstack, a minimal raw
+select.poll server, chumicro-websockets, microdot) to 1 and 8 concurrent CPython clients
+(64 B text echoes): every server stays up for the whole run, the rounds interleave them,
+each round's rate is divided by raw's of the same round, and the table gives the median of
+those ratios with the least and the most (see Lean and serve_rounds), the servers' and the
+client's CPU time per message beside. Unix port at 2m heap. The PyPI peers (pinned in
+tools/requirements.txt) run from build/bench-peers, links into .venv. micropython-lib's
+aiohttp is not on PyPI (mip only): no row.
+
+    python bench/ws_run.py [lib] [--server-only] [--rounds 7] [--msgs 4000]
+                           [--client lean|websockets] [--also NAME=DIR] [--json PATH]"""
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -220,88 +226,363 @@ def peers_lib():
     return d
 
 
-def serve_rate(src, lib, clients, msgs, size=64):
-    port = free_port()
-    path = os.path.join("/tmp", "ws_bench_server_%d.py" % os.getpid())
-    with open(path, "w") as f:
-        f.write(src)
-    env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
-    p = subprocess.Popen([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP, path,
-                          str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        t = time.time() + 10
-        while time.time() < t:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        from websockets.asyncio.client import connect
+# The server rows' client: CPython with the least work per message (one masked 64 B text
+# frame built once, a blocking send and recv_into, the echo compared to the bytes it must
+# be), so that the server's time is most of each message's time; before 7 Dec 04:00 UTC the
+# rows used websockets' asyncio client (--client websockets), whose ~100 us of Python per
+# message hid most of the difference between the servers (a 2x faster server moved the row
+# by ~15%). Every server process stays up for the whole run, stopped (SIGSTOP) while the
+# others' rounds run (chumicro's server busy-polls), and the rounds interleave the servers
+# (order reversed every other round), so that the machine's load drifts over all of them
+# alike; each round's rate is divided by raw's rate of the same round.
+KEY = b"\x12\x34\x56\x78"
+HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+             b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             b"Sec-WebSocket-Version: 13\r\n\r\n")
 
-        async def one():
-            async with connect("ws://127.0.0.1:%d/" % port, compression=None, max_size=None,
-                               ping_interval=None) as ws:
-                data = "a" * size
-                for _ in range(msgs):
-                    await ws.send(data)
-                    await ws.recv()
+
+def frame(op, payload):
+    """A client's frame (masked with KEY) of a payload under 126 bytes."""
+    return bytes((op, 0x80 | len(payload))) + KEY + bytes(
+        b ^ KEY[i & 3] for i, b in enumerate(payload))
+
+
+class Lean:
+    """clients connections to 127.0.0.1:port, upgraded; run(msgs) sends each of them msgs
+    64 B text messages, one outstanding per connection, and checks every echo."""
+
+    def __init__(self, port, clients, size=64):
+        payload = b"a" * size
+        self.out = frame(0x81, payload)
+        self.echo = bytes((0x81, size)) + payload
+        self.socks = []
+        for _ in range(clients):
+            s = socket.create_connection(("127.0.0.1", port), 10)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            s.sendall(HANDSHAKE % port)
+            h = b""
+            while b"\r\n\r\n" not in h:
+                d = s.recv(4096)
+                if not d:
+                    raise RuntimeError("closed during the handshake")
+                h += d
+            if not h.startswith(b"HTTP/1.1 101") or not h.endswith(b"\r\n\r\n"):
+                raise RuntimeError("bad handshake answer: %r" % h[:200])
+            self.socks.append(s)
+
+    def run(self, msgs):
+        out, echo = self.out, self.echo
+        m = len(echo)
+        if len(self.socks) == 1:
+            s = self.socks[0]
+            send, recv = s.sendall, s.recv_into
+            buf = bytearray(4096)
+            mv = memoryview(buf)
+            for _ in range(msgs):
+                send(out)
+                n = recv(buf)
+                while n < m:
+                    k = recv(mv[n:])
+                    if not k:
+                        raise RuntimeError("connection closed")
+                    n += k
+                if mv[:n] != echo:
+                    raise RuntimeError("wrong echo %r" % bytes(mv[:n]))
+            return
+        import select
+        p = select.poll()
+        st = {}
+        for s in self.socks:
+            p.register(s, select.POLLIN)
+            b = bytearray(4096)
+            st[s.fileno()] = [s, b, memoryview(b), 0, msgs]
+            s.sendall(out)
+        active = len(st)
+        while active:
+            ready = p.poll(10000)
+            if not ready:
+                raise RuntimeError("no echo within 10 s")
+            for fd, _ in ready:
+                c = st[fd]
+                k = c[0].recv_into(c[2][c[3]:])
+                if not k:
+                    raise RuntimeError("connection closed")
+                n = c[3] = c[3] + k
+                if n < m:
+                    continue
+                if c[2][:n] != echo:
+                    raise RuntimeError("wrong echo %r" % bytes(c[2][:n]))
+                c[3] = 0
+                c[4] -= 1
+                if c[4]:
+                    c[0].sendall(out)
+                else:
+                    p.unregister(fd)
+                    active -= 1
+
+    def close(self):
+        bye = frame(0x88, b"\x03\xe8")
+        for s in self.socks:
+            try:
+                s.sendall(bye)
+                s.settimeout(5)
+                while s.recv(4096):  # the server closes TCP after its close frame
+                    pass
+            except OSError:
+                pass
+            s.close()
+
+
+class WsClients:
+    """The same rounds through websockets' asyncio client (--client websockets)."""
+
+    def __init__(self, port, clients, size=64):
+        from websockets.asyncio.client import connect
+        self.loop = asyncio.new_event_loop()
+        self.data = "a" * size
+
+        async def opened():
+            return [await connect("ws://127.0.0.1:%d/" % port, compression=None,
+                                  max_size=None, ping_interval=None) for _ in range(clients)]
+
+        self.conns = self.loop.run_until_complete(opened())
+
+    def run(self, msgs):
+        async def one(ws):
+            for _ in range(msgs):
+                await ws.send(self.data)
+                if await ws.recv() != self.data:
+                    raise RuntimeError("wrong echo")
 
         async def many():
-            t0 = time.perf_counter()
-            await asyncio.gather(*[one() for _ in range(clients)])
-            return clients * msgs / (time.perf_counter() - t0)
+            await asyncio.gather(*[one(ws) for ws in self.conns])
 
-        return asyncio.run(many())
+        self.loop.run_until_complete(many())
+
+    def close(self):
+        async def closed():
+            for ws in self.conns:
+                await ws.close()
+
+        try:
+            self.loop.run_until_complete(closed())
+        finally:
+            self.loop.close()
+
+
+def on_cpu_ns(pid):
+    """ns the process (its main thread: MicroPython's unix port runs one) has run on a CPU,
+    user and kernel time, from /proc/PID/schedstat (0 where there is none)."""
+    try:
+        with open("/proc/%d/schedstat" % pid) as f:
+            return int(f.read().split()[0])
+    except OSError:
+        return 0
+
+
+class Server:
+    """One MicroPython server process (src, code from lib) on a free port, kept up for the
+    whole run and stopped (SIGSTOP) outside its own rounds."""
+
+    def __init__(self, name, src, lib):
+        self.name = name
+        self.port = free_port()
+        self.path = os.path.join("/tmp", "ws_bench_%s_%d.py" % (name, os.getpid()))
+        with open(self.path, "w") as f:
+            f.write(src)
+        env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+        self.p = subprocess.Popen([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP,
+                                   self.path, str(self.port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        t = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                break
+            except OSError:
+                if time.time() > t or self.p.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("server %s did not start" % name)
+                time.sleep(0.05)
+        self.pause()
+
+    def pause(self):
+        os.kill(self.p.pid, signal.SIGSTOP)
+
+    def resume(self):
+        os.kill(self.p.pid, signal.SIGCONT)
+
+    def round(self, kind, clients, msgs):
+        """One round: connect, msgs per client timed (not the handshakes and closes) ->
+        (msgs/s, the server's CPU us per message, the client's CPU us per message)."""
+        self.resume()
+        try:
+            c = (Lean if kind == "lean" else WsClients)(self.port, clients)
+            try:
+                c.run(max(msgs // 20, 5))  # warm-up: lazily loaded code, first allocations
+                s0 = on_cpu_ns(self.p.pid)
+                u0 = time.thread_time()
+                t0 = time.perf_counter()
+                c.run(msgs)
+                t1 = time.perf_counter()
+                u1 = time.thread_time()
+                s1 = on_cpu_ns(self.p.pid)
+            finally:
+                c.close()
+        finally:
+            self.pause()
+        n = clients * msgs
+        return n / (t1 - t0), (s1 - s0) / 1e3 / n, (u1 - u0) * 1e6 / n
+
+    def stop(self):
+        try:
+            self.resume()
+        except OSError:
+            pass
+        self.p.terminate()
+        try:
+            self.p.wait(5)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait(5)
+        os.unlink(self.path)
+
+
+def serve_rounds(servers, kind, clients, msgs, rounds):
+    """servers: [(name, src, lib)], raw's first. Interleaved rounds (the order reversed
+    every other round) -> {name: [(msgs/s, server us/msg, client us/msg) per round]}."""
+    up = []
+    try:
+        for name, src, lib in servers:
+            up.append(Server(name, src, lib))
+        res = {s.name: [] for s in up}
+        for r in range(rounds):
+            for s in (up if r % 2 == 0 else up[::-1]):
+                res[s.name].append(s.round(kind, clients, msgs))
+        return res
     finally:
-        p.terminate()
-        p.wait(5)
-        os.unlink(path)
+        for s in up:
+            s.stop()
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def ratios(res, name, i=0, invert=False):
+    """Per-round ratios of name's figure i to raw's in the same round (invert: raw's to
+    name's, for a cost) -> (median, least, most)."""
+    v = [(a[i] / b[i]) if not invert else (b[i] / a[i]) for a, b in zip(res[name], res["raw"])]
+    return median(v), min(v), max(v)
 
 
 def main():
-    lib = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "lib")
-    pl = peers_lib()
-    echo = Echo()
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("lib", nargs="?", default=os.path.join(ROOT, "build", "lib"))
+    ap.add_argument("--server-only", action="store_true", help="only the server rows")
+    ap.add_argument("--rounds", type=int, default=7, help="server rows: interleaved rounds")
+    ap.add_argument("--msgs", type=int, default=4000, help="server rows: messages per round "
+                    "(shared by the clients)")
+    ap.add_argument("--client", choices=("lean", "websockets"), default="lean",
+                    help="server rows: the CPython clients (lean: raw sockets, see Lean)")
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=DIR",
+                    help="server rows: netstack from DIR as one more server in the rounds")
+    ap.add_argument("--no-peers", action="store_true", help="server rows without the peers")
+    ap.add_argument("--cpu", type=int, help="CPU for the server rows' client and servers "
+                    "(default: the first allowed)")
+    ap.add_argument("--no-pin", action="store_true", help="server rows unpinned")
+    ap.add_argument("--json", help="write every server round's figures here")
+    a = ap.parse_args()
+    lib = a.lib
+    pl = None if a.no_peers else peers_lib()
     rows = []
-    try:
-        for label, size, count, kind in (("64 B text echo", 64, 2000, "text"),
-                                         ("64 KiB binary echo", 65536, 200, "binary")):
-            raw = best(lambda: mp(["raw", "127.0.0.1", echo.port, size, count, kind], lib))
-            ns = best(lambda: mp(["netstack", "127.0.0.1", echo.port, size, count, kind], lib))
-            ch = None
-            if pl:
-                c = count if size < 1024 else 20  # ~10 round trips/s at 64 KiB
-                ch = best(lambda: mp(["chumicro", "127.0.0.1", echo.port, size, c, kind], pl))
-            rows.append((label + " (round trips/s)", raw, ns, ch, None))
-    finally:
-        echo.close()
-    notes = []
+    if not a.server_only:
+        echo = Echo()
+        try:
+            for label, size, count, kind in (("64 B text echo", 64, 2000, "text"),
+                                             ("64 KiB binary echo", 65536, 200, "binary")):
+                raw = best(lambda: mp(["raw", "127.0.0.1", echo.port, size, count, kind], lib))
+                ns = best(lambda: mp(["netstack", "127.0.0.1", echo.port, size, count, kind],
+                                     lib))
+                ch = None
+                if pl:
+                    c = count if size < 1024 else 20  # ~10 round trips/s at 64 KiB
+                    ch = best(lambda: mp(["chumicro", "127.0.0.1", echo.port, size, c, kind],
+                                         pl))
+                rows.append((label + " (round trips/s)", raw, ns, ch, None))
+        finally:
+            echo.close()
+
+        def cell(v, raw):
+            return "-" if v is None else "%.0f (%.2fx)" % (v, v / raw)
+
+        print("| row (best of 3) | raw MicroPython baseline | netstack | chumicro-websockets "
+              "| microdot |")
+        print("|---|---|---|---|---|")
+        for label, raw, ns, ch, md in rows:
+            print("| %s | %.0f | %s | %s | %s |" % (label, raw, cell(ns, raw), cell(ch, raw),
+                                                  cell(md, raw)))
+        print()
+    # the server rows: one CPU for the client and the servers (a message's time is then the
+    # client's CPU time plus the server's, without cross-CPU wake-ups: see bench/README.md)
+    pin = "unpinned"
+    if not a.no_pin and hasattr(os, "sched_setaffinity"):
+        allowed = sorted(os.sched_getaffinity(0))
+        cpu = a.cpu if a.cpu is not None else allowed[0]
+        os.sched_setaffinity(0, {cpu})  # (this thread, and the servers started from now)
+        pin = "client and servers on CPU %d" % cpu
+    servers = [("raw", RAW_SERVER, lib), ("netstack", SERVER, lib)]
+    for x in a.also:
+        name, d = x.split("=", 1)
+        servers.append((name, SERVER, d))
+    if pl:
+        servers += [("chumicro", CHUMICRO_SERVER, pl), ("microdot", MICRODOT_SERVER, pl)]
+    servers.append(("rawbytes", RAW_BYTES_SERVER, lib))
+    names = [s[0] for s in servers]
+    out = {}
     for n in (1, 8):
-        raw = best(lambda: serve_rate(RAW_SERVER, lib, n, 500))
-        ns = best(lambda: serve_rate(SERVER, lib, n, 500))
-        ch = md = None
-        if pl:
-            ch = best(lambda: serve_rate(CHUMICRO_SERVER, pl, n, 500))
-            md = best(lambda: serve_rate(MICRODOT_SERVER, pl, n, 500))
-        rows.append(("server, 64 B echo, %d client%s (msgs/s)" % (n, "s" if n > 1 else ""),
-                     raw, ns, ch, md))
-        rb = best(lambda: serve_rate(RAW_BYTES_SERVER, lib, n, 500))
-        notes.append("server, %d client%s: the raw server echoing bytes without a str or a "
-                     "call (the baseline before 6 Dec): %.0f msgs/s; netstack %.2fx of it"
-                     % (n, "s" if n > 1 else "", rb, ns / rb))
-
-    def cell(v, raw):
-        return "-" if v is None else "%.0f (%.2fx)" % (v, v / raw)
-
-    print("| row | raw MicroPython baseline | netstack | chumicro-websockets | microdot |")
-    print("|---|---|---|---|---|")
-    for label, raw, ns, ch, md in rows:
-        print("| %s | %.0f | %s | %s | %s |" % (label, raw, cell(ns, raw), cell(ch, raw),
-                                              cell(md, raw)))
-    for line in notes:
-        print(line)
-    if not pl:
+        out[n] = serve_rounds(servers, a.client, n, a.msgs // n, a.rounds)
+    print("Server rows: %s clients, %d interleaved rounds of %d messages, %s; load average "
+          "%s. Cells: median msgs/s, then the median of the per-round ratios to raw's rate in "
+          "the same round [least-most]" % (a.client, a.rounds, a.msgs, pin,
+                                            "%.1f %.1f %.1f" % os.getloadavg()))
+    print()
+    print("| row | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for n in (1, 8):
+        res = out[n]
+        cells = ["%.0f" % median([r[0] for r in res["raw"]])]
+        for name in names[1:]:
+            cells.append("%.0f (%.2fx [%.2f-%.2f])" % ((median([r[0] for r in res[name]]),)
+                                                      + ratios(res, name)))
+        print("| server, 64 B echo, %d client%s (msgs/s) | %s |"
+              % (n, "s" if n > 1 else "", " | ".join(cells)))
+    for n in (1, 8):
+        res = out[n]
+        cells = ["%.1f" % median([r[1] for r in res["raw"]])]
+        for name in names[1:]:
+            cells.append("%.1f (%.2fx [%.2f-%.2f])" % ((median([r[1] for r in res[name]]),)
+                                                      + ratios(res, name, 1, True)))
+        print("| server CPU us per message, %d client%s (raw's / its) | %s |"
+              % (n, "s" if n > 1 else "", " | ".join(cells)))
+    for n in (1, 8):
+        res = out[n]
+        print("| client CPU us per message, %d client%s | %s |"
+              % (n, "s" if n > 1 else "", " | ".join("%.1f" % median([r[2] for r in res[k]])
+                                                     for k in names)))
+    print("(rawbytes: the raw server echoing bytes without a str or a call, the baseline "
+          "before 6 Dec)")
+    if not pl and not a.no_peers:
         print("(peers not installed: pip install -r tools/requirements.txt)")
+    if a.json:
+        import json
+        with open(a.json, "w") as f:
+            json.dump({"client": a.client, "rounds": a.rounds, "msgs": a.msgs, "pin": pin,
+                       "load": os.getloadavg(), "client_rows": rows,
+                       "server": {n: out[n] for n in out}}, f, indent=1)
 
 
 if __name__ == "__main__":
