@@ -88,19 +88,39 @@ def server_case(src, lib, n, tmp, exits=True):
             except OSError:
                 time.sleep(0.2)
 
-        async def one():
-            async with connect("ws://127.0.0.1:%d/" % port, compression=None, max_size=None,
-                               ping_interval=None, open_timeout=60, close_timeout=60) as ws:
-                for _ in range(k // CLIENTS):
-                    await ws.send("a" * 64)
-                    await ws.recv()
-                    if GAP:
-                        await asyncio.sleep(GAP / 1000)
+        if LEAN:  # ws_run.Lean's sockets: every client sends, then each echo is read, a gap
+            c = ws_run.Lean(port, CLIENTS)
+            m = len(c.echo)
+            buf = bytearray(m)
+            for _ in range(k // CLIENTS):
+                for sk in c.socks:
+                    sk.sendall(c.out)
+                for sk in c.socks:
+                    got = 0
+                    while got < m:
+                        r = sk.recv_into(memoryview(buf)[got:])
+                        if not r:
+                            raise RuntimeError("connection closed")
+                        got += r
+                    if buf != c.echo:
+                        raise RuntimeError("wrong echo")
+                if GAP:
+                    time.sleep(GAP / 1000)
+            c.close()
+        else:
+            async def one():
+                async with connect("ws://127.0.0.1:%d/" % port, compression=None, max_size=None,
+                                   ping_interval=None, open_timeout=60, close_timeout=60) as ws:
+                    for _ in range(k // CLIENTS):
+                        await ws.send("a" * 64)
+                        await ws.recv()
+                        if GAP:
+                            await asyncio.sleep(GAP / 1000)
 
-        async def many():
-            await asyncio.gather(*[one() for _ in range(CLIENTS)])
+            async def many():
+                await asyncio.gather(*[one() for _ in range(CLIENTS)])
 
-        asyncio.run(many())
+            asyncio.run(many())
         try:
             p.communicate(timeout=120 if exits else 2)
         except subprocess.TimeoutExpired:
@@ -113,6 +133,7 @@ def server_case(src, lib, n, tmp, exits=True):
 RUNS = 3
 GAP = 0
 CLIENTS = 1
+LEAN = True
 def loop_case(role, lib, n, tmp):
     # bench/ws_loop.py: deterministic, one run per length
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
@@ -158,9 +179,15 @@ def main():
                     "it reads again: a wait skipped)")
     ap.add_argument("--clients", type=int, default=1, help="server cases: this many concurrent "
                     "clients (N messages in all); the netstack server exits after their closes")
+    ap.add_argument("--client", choices=("lean", "websockets"), default="lean",
+                    help="server cases: ws_run.Lean's raw sockets (each round: every client "
+                    "sends, then every echo is read, then the gap: the same batches every "
+                    "run), or websockets' asyncio clients (before 7 Dec 04:00 UTC; with 8 "
+                    "clients the batching follows the timing: 36-60k for one build)")
     ap.add_argument("cases", nargs="*", default=["client", "rawclient", "server", "rawserver"])
     a = ap.parse_args()
-    global RUNS, GAP, CLIENTS
+    global RUNS, GAP, CLIENTS, LEAN
+    LEAN = a.client == "lean"
     RUNS = a.runs
     GAP = a.gap
     CLIENTS = a.clients

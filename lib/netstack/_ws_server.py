@@ -82,6 +82,7 @@ class WebSocketServer(Emitter):
         self._banned = {}       # ip -> ticks_ms when the ban ends
         self._cfg = None
         self._idle = None       # the task pinging the clients
+        self._cur = None        # the Session that delivered the last message (see send)
 
     # -------------------------------------------------------------- API
 
@@ -94,12 +95,14 @@ class WebSocketServer(Emitter):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
-        for e in self._conns:  # (the connection object itself: no _find call)
-            if e[0] is connection:
-                s = e[1]
-                break
-        else:
-            s = self._find(connection)
+        s = self._cur  # a reply from the messageReceive listener: that message's session
+        if s is None or s.ref is not connection:
+            for e in self._conns:  # (the connection object itself: no _find call)
+                if e[0] is connection:
+                    s = e[1]
+                    break
+            else:
+                s = self._find(connection)
         r = None
         if s is not None:
             try:
@@ -363,6 +366,7 @@ class WebSocketServer(Emitter):
         except (KeyError, TypeError):  # no listener (TypeError: none at all, _ls None)
             return
         d = {"clientConnection": s.ref, "data": data}
+        self._cur = s  # send()'s first guess: a listener's reply goes to this session
         if len(e) == 1 and not e[0][1]:
             try:
                 e[0][0](d)
@@ -375,4 +379,6 @@ class WebSocketServer(Emitter):
         self._emit("error", BusinessError(_E_OTHER, text))
 
     def on_close(self, s, code, reason):
+        if self._cur is s:  # (not kept once closed)
+            self._cur = None
         self._emit("close", s.ref, {"code": code, "reason": reason})

@@ -206,6 +206,82 @@ def raw(p, data, ms=3000, head_only=False):
     return netstack.run(go())
 
 
+def test_send_to_another_connection():
+    # a listener that relays each message to the other connection and answers its sender
+    # through a copy of its connection object (equal, not the same): send() must find each
+    # connection's own session, not the one delivering the message. The second client is a
+    # plain socket (light enough for a 110k heap with the server in it)
+    srv, sev, p = server(echo=False)
+
+    def relay(m):
+        c = m["clientConnection"]
+        for o in srv.listAllConnections():
+            if o is not c:
+                srv.send("to other: " + m["data"], o)
+        srv.send("back: " + m["data"], dict(c))
+
+    srv.on("messageReceive", relay)
+    a, aev = client(p)
+    wait(aev, ("open",))
+
+    async def up():
+        s = socket.socket()
+        s.connect(socket.getaddrinfo("127.0.0.1", p)[0][-1])
+        s.setblocking(False)
+        s.send(_UP)
+        return s
+
+    b = netstack.run(up())
+    got = []
+
+    def frame(text):  # a client's text frame (masked with a zero key: the bytes as they are)
+        d = text.encode()
+        return bytes((0x81, 0x80 | len(d), 0, 0, 0, 0)) + d
+
+    async def read_b(want):
+        buf = b""
+        t = 0
+        while t < 8000:
+            try:
+                r = b.recv(512)
+            except OSError:
+                r = None
+            if r:
+                buf += r
+            i = buf.find(b"\r\n\r\n")
+            if i >= 0:  # (the 101 head first)
+                assert buf.startswith(b"HTTP/1.1 101 "), buf
+                buf = buf[i + 4:]
+            while len(buf) >= 2 and len(buf) >= 2 + buf[1] and buf[0] == 0x81:
+                got.append(str(buf[2:2 + buf[1]], "utf-8"))
+                buf = buf[2 + buf[1]:]
+            if len(got) >= want:
+                return
+            await _port.sleep_ms(10)
+            t += 10
+        raise AssertionError("plain client got %r" % got)
+
+    b.send(frame("from b"))
+    netstack.run(read_b(1))
+    wait(aev, ("message",))
+    assert got == ["back: from b"], got
+    assert [e[1] for e in aev if e[0] == "message"] == ["to other: from b"], aev
+    netstack.run(a.send("from a"))
+    netstack.run(read_b(2))
+    assert got[1] == "to other: from a", got
+
+    async def two():
+        t = 0
+        while len([e for e in aev if e[0] == "message"]) < 2 and t < 8000:
+            await _port.sleep_ms(5)
+            t += 5
+    netstack.run(two())
+    assert [e[1] for e in aev if e[0] == "message"][1] == "back: from a", aev
+    b.close()
+    netstack.run(srv.stop())
+    wait(aev, ("close",))
+
+
 def test_bad_and_slow_clients():
     hs = _ws_server.HANDSHAKE_MS
     _ws_server.HANDSHAKE_MS = 400
