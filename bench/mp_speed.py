@@ -282,8 +282,10 @@ def raw_alloc_get(port, path, whole, piece, limit):
     # netstack.http's API makes, all inside the caller's timer -> (status, bytes, note).
     # whole: Content-Length: the head is parsed first, then bytearray(Content-Length), read
     #        into as raw_get does; chunked (no length up front): a buffer grown as
-    #        netstack's Sink grows it: 1 KiB, doubled (and copied) whenever the next chunk
-    #        does not fit, capped at limit (the maxLimit netstack's whole-body row is given).
+    #        netstack's _client._grow grows it: in place (bytearray.extend: gc_realloc takes
+    #        the blocks after it), by up to 4 KiB at a time (the filler from a 4 KiB buffer,
+    #        as netstack's from its receive buffer), doubled from 64 KiB on; capped
+    #        at limit (the maxLimit netstack's whole-body row is given).
     # not whole: every piece is read into a new bytearray of min(piece, what the framing
     #        says is still to come), as requestInStream hands each dataReceive listener a
     #        new one: piece-sized for Content-Length, one per 16 KiB chunk for chunked.
@@ -299,7 +301,8 @@ def raw_alloc_get(port, path, whole, piece, limit):
         r.a = i + 4
         body = raw_get._body
         if b"\r\ntransfer-encoding:" in head and b"chunked" in head:
-            buf = bytearray(1024) if whole else None
+            buf = bytearray() if whole else None
+            fill = memoryview(bytearray(4096)) if whole else None  # (netstack's receive buffer)
             total = 0
             for _ in range(raw_get._MAX_CHUNKS):
                 j = r.until(b"\r\n")
@@ -313,7 +316,7 @@ def raw_alloc_get(port, path, whole, piece, limit):
                         r.a = j + 2
                         if empty:
                             if whole:
-                                note = "chunked: buffer grown from 1 KiB by doubling (cap %d), final %d" % (limit, len(buf))
+                                note = "chunked: buffer grown in place (cap %d), final %d" % (limit, len(buf))
                             else:
                                 note = "chunked: a new bytearray per chunk, at most %d bytes each" % piece
                             return status, total, note
@@ -323,10 +326,11 @@ def raw_alloc_get(port, path, whole, piece, limit):
                     if need > len(buf):
                         if need > limit:
                             raise ValueError("body exceeds %d" % limit)
-                        cap = max(need, 2 * len(buf))
-                        nb = bytearray(cap if cap < limit else limit)
-                        nb[:total] = memoryview(buf)[:total]
-                        buf = nb
+                        while len(buf) < need:
+                            if len(buf) >= 65536:
+                                buf.extend(buf)
+                            else:
+                                buf.extend(fill[: min(len(fill), need - len(buf))])
                     body(r, memoryview(buf)[total:need], size)
                 else:
                     left = size
