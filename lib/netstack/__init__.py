@@ -1,8 +1,9 @@
 # netstack: OpenHarmony's network API for MicroPython.
-# `import netstack` loads only this file and _err; fetch, http, socket and webSocket
+# `import netstack` loads only this file, _err and _port; fetch, http, socket and webSocket
 # load on first attribute access (RAM on boards), as MicroPython's asyncio does.
 from ._err import BusinessError
 from . import _err as _log  # the log lines live in _err; `from netstack import _log` still works
+_aw = _log  # so do the operations (call, run, watch: `from . import _aw` in the modules)
 
 __version__ = "0.1.0"
 
@@ -32,11 +33,8 @@ def run(awaitable=None):
     Without an argument: run until every callback-style operation has delivered its
     callback and no open socket or server holds the loop.
     """
-    m = globals().get("_aw")  # bound here once imported: no import machinery per call
-    if m is None:
-        from . import _aw as m
     try:
-        return m.run(awaitable)
+        return _log.run(awaitable)
     except BusinessError as e:
         # e again without the frames it collected on its way up through asyncio
         # (MicroPython keeps them on the exception and cannot drop them): a failed run() at
