@@ -55,7 +55,4 @@ class Listener:
                 return c
             await _port.wait_readable(s)
 
-    def close(self):
-        if not self.closed:
-            self.closed = True
-            _port.close(self.s)
+    close = Conn.close  # (closed flag, _port.close: a waiting accept() wakes)

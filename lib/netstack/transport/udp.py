@@ -1,6 +1,6 @@
 # Datagram sockets (socket's UDPSocket and MulticastSocket). Loaded only by them.
 from .. import _port
-from . import NetError, CONNECT, bind as _bind
+from . import Conn, NetError, CONNECT, bind as _bind
 
 
 class Datagram:
@@ -56,7 +56,4 @@ class Datagram:
                 return r
             await _port.wait_readable(s)
 
-    def close(self):
-        if not self.closed:
-            self.closed = True
-            _port.close(self.s)
+    close = Conn.close  # (closed flag, _port.close: a waiting recvfrom() wakes)
