@@ -37,7 +37,7 @@ def tls_error(e, writing=False):
         c = e.args[0]
     if stage == _LOAD_CA or stage == _LOAD_CERT:
         return BusinessError(_E_SSL, str(e))
-    if stage == _TLS and c is None or c in (-9984, -0x2700, -0x3000):
+    if stage == _TLS and c is None or c == -0x2700 or c == -0x3000:  # (X509: verify failed, fatal)
         return BusinessError(_E_VERIFY, str(e))
     if "SSL" in type(e).__name__ or isinstance(c, int) and c < 0:  # an SSL error, mbedTLS code
         return BusinessError(_E_WRITE if writing else _E_READ, str(e))
@@ -190,7 +190,7 @@ def opt_sock(c, s):
     return s
 
 
-_SEAM = ("tls_heap", "tls_verify", "tls_pin", "tls_wrap", "tls_versions", "tls_alpn")
+_SEAM = "tls_heap tls_verify tls_pin tls_wrap tls_versions tls_alpn"  # (one str: no tuple)
 
 
 class TLSSocket(TLSGetters, TCPSocket):
@@ -205,7 +205,7 @@ class TLSSocket(TLSGetters, TCPSocket):
         # code as .mpy had none of 3 KB left at connect). No block now: made at connect.
         try:
             self._ctx = _port.tls_context(False)
-            for n in _SEAM:
+            for n in _SEAM.split():
                 getattr(_port, n)
         except MemoryError:
             self._ctx = None
