@@ -345,9 +345,11 @@ class Base(Emitter):
         return op(self, self._local_addr(), callback)
 
     async def _local_addr(self):
-        if self._local is None or self._st & CLOSED:
+        c = getattr(self, "_c", None)  # (a Stream's Conn knows it once connected)
+        a = self._local or (c.local if c is not None else None)
+        if a is None or self._st & CLOSED:
             raise BusinessError(self.BASE + _EBADF, "socket is not bound")
-        return addr_dict(self._local)
+        return addr_dict(a)
 
     def getSocketFd(self, callback=None):
         return op(self, self._fd(), callback)
@@ -559,13 +561,6 @@ class Stream(Base):
         if r is None or self._st & CLOSED:
             raise BusinessError(self.BASE + _ENOTCONN, "socket is not connected")
         return addr_dict(r)
-
-    async def _local_addr(self):
-        c = self._c
-        a = self._local or (c.local if c is not None else None)
-        if a is None or self._st & CLOSED:
-            raise BusinessError(self.BASE + _EBADF, "socket is not bound")
-        return addr_dict(a)
 
 
 # ---- TCPSocket -----------------------------------------------------------------------
