@@ -10,7 +10,6 @@ from . import _aw, _port
 from . import _ws_session
 from ._ws_session import close_args, done
 
-from micropython import const
 
 _E_CERT = const(2302002)
 _E_NIC = const(2302004)
