@@ -391,9 +391,10 @@ class Server:
         with open(self.path, "w") as f:
             f.write(src)
         env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
+        self.log = open(self.path + ".log", "w+")  # (its output, shown if it dies)
         self.p = subprocess.Popen([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP,
                                    self.path, str(self.port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                                  stdout=self.log, stderr=subprocess.STDOUT)
         t = time.time() + 10
         while True:
             try:
@@ -417,6 +418,10 @@ class Server:
         (msgs/s, the server's CPU us per message, the client's CPU us per message)."""
         self.resume()
         try:
+            if self.p.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError("server %s exited (%s): %s" % (
+                    self.name, self.p.returncode, self.log.read()[-2000:]))
             c = (Lean if kind == "lean" else WsClients)(self.port, clients)
             try:
                 c.run(max(msgs // 20, 5))  # warm-up: lazily loaded code, first allocations
@@ -446,6 +451,8 @@ class Server:
             self.p.kill()
             self.p.wait(5)
         os.unlink(self.path)
+        self.log.close()
+        os.unlink(self.path + ".log")
 
 
 def serve_rounds(servers, kind, clients, msgs, rounds):
@@ -497,6 +504,9 @@ def main():
     ap.add_argument("--no-pin", action="store_true", help="server rows unpinned")
     ap.add_argument("--json", help="write every server round's figures here")
     a = ap.parse_args()
+    # a SIGTERM unwinds (the servers are stopped and ended in serve_rounds' finally, not
+    # left SIGSTOPped)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     lib = a.lib
     pl = None if a.no_peers else peers_lib()
     rows = []
