@@ -575,10 +575,10 @@ def main():
               % (n, "s" if n > 1 else "", " | ".join(cells)))
     for n in (1, 8):
         res = out[n]
-        best = max(r[0] for r in res["raw"])
+        top = max(r[0] for r in res["raw"])
         print("| server, %d client%s: best round (msgs/s) | %s |"
               % (n, "s" if n > 1 else "", " | ".join(
-                  ["%.0f" % best] + ["%.0f (%.2fx)" % (v, v / best) for v in
+                  ["%.0f" % top] + ["%.0f (%.2fx)" % (v, v / top) for v in
                                      [max(r[0] for r in res[k]) for k in names[1:]]])))
     for n in (1, 8):  # (each round's rate without the time other processes took)
         res = {k: [(1e6 / (r[1] + r[2]),) for r in v] for k, v in out[n].items()}
