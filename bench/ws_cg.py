@@ -5,13 +5,16 @@ message (imports, handshake and close drop out); the least count of --runs runs 
 is taken (the clock only adds work: a message that arrives while the loop is busy skips a
 wait). Far steadier than the wall clock on a shared machine.
 
-    python bench/ws_cg.py [--lib build/lib] [--n 500] [--runs 3] [case ...]
+    python bench/ws_cg.py [--lib build/lib] [--n 500] [--runs 3] [--gap MS] [--clients N]
+                          [--client lean|websockets] [case ...]
 
 cases:
   client, rawclient        64 B text echo round trip against CPython websockets: netstack,
                            bench/ws_mp.py's raw baseline
   client64k, rawclient64k  64 KiB binary echo round trips (N/10 of them)
-  server, rawserver        64 B echo per message to one CPython client: netstack,
+  server, rawserver        64 B echo per message to --clients CPython clients (ws_run.Lean
+                           sockets: all send, then all echoes are read, then --gap; the
+                           figures of docs/websocket.md use --gap 10): netstack,
                            ws_run.RAW_SERVER (text as a str through a function, as the API)
   rawbytes                 ws_run.RAW_BYTES_SERVER: the raw server echoing bytes (no str)
   microdot                 microdot's server (ended by SIGTERM; chumicro's server polls in a
