@@ -35,9 +35,9 @@ def challenge(x, headers, method, target):
         if n != "www-authenticate":
             continue
         scheme = v.split(" ", 1)[0].lower()
-        if scheme == "basic" and kind in (None, "basic"):
+        if scheme == "basic" and (kind is None or kind == "basic"):  # (no tuple constants)
             return "Basic " + b64(user + ":" + pw)
-        if scheme == "digest" and kind in (None, "digest"):
+        if scheme == "digest" and (kind is None or kind == "digest"):
             return _digest(user, pw, v, method, target)
     return None
 
@@ -50,7 +50,7 @@ def _digest(user, pw, challenge, method, uri):
         return binascii.hexlify(hashlib.md5(s.encode()).digest()).decode()
 
     realm, nonce = p.get("realm", ""), p.get("nonce", "")
-    if p.get("algorithm", "MD5").upper() not in ("MD5",):
+    if p.get("algorithm", "MD5").upper() != "MD5":
         raise BusinessError(2300094, "digest algorithm %s not supported" % p.get("algorithm"))
     ha1 = h("%s:%s:%s" % (user, realm, pw))
     ha2 = h("%s:%s" % (method, uri))

@@ -5,11 +5,12 @@ from ._err import BusinessError, param, uint as _uint
 from . import _port
 from .proto import url as _url
 
-_UNSUPPORTED = ("dnsOverHttps", "dnsServers", "usingSocks5Proxy", "sslType", "clientEncCert")
+# (one str of names: a tuple constant is a tuple and a str object per name on the heap)
+_UNSUPPORTED = "dnsOverHttps dnsServers usingSocks5Proxy sslType clientEncCert"
 
 
 def check(o):
-    for k in _UNSUPPORTED:
+    for k in _UNSUPPORTED.split():
         if o.get(k) is not None:
             raise param("option %s is not supported on this port" % k)
 
@@ -43,7 +44,7 @@ def apply(x, o, method):
         if not isinstance(cred, dict):
             raise param("serverAuthentication.credential must be an object")
         kind = sa.get("authenticationType")
-        if kind not in (None, "basic", "digest"):
+        if not (kind is None or kind == "basic" or kind == "digest"):
             raise param("authenticationType %s is not supported on this port" % kind)
         x.auth = (str(cred.get("username", "")), str(cred.get("password", "")), kind)
 

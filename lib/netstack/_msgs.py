@@ -65,7 +65,6 @@ _OTHER = (  # key: the code, less 2300000 where it is above that
     "2005 Can't listen to the given Port\n"
     "2006 websocket connection does not exist\n"
     "2007 Websocket port already occupied\n"
-    "2998 It is not allowed to access this domain\n"
     "2999 Websocket Unknown Other Error\n"
     "-1 Websocket connect failed\n"
 )
@@ -80,6 +79,8 @@ def _find(t, k):
 
 
 def lookup(code):
+    if code == 2302998:  # (webSocket's: the text of http's 2300998)
+        code = 2300998
     if 2300000 < code < 2301000 and code != 2300002:
         return _find(_HTTP, code - 2300000) or "Internal error"
     m = _find(_OTHER, code - 2300000 if code > 2300000 else code)

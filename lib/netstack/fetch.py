@@ -9,7 +9,6 @@ from ._err import BusinessError, load, report
 
 _TIMEOUT = 60000  # ms for the whole exchange (= Exchange.read_timeout's default, which _client's
 # connect watchdog counts on); _client bounds the connect by 60 s too
-_GET_LIKE = ("GET", "HEAD", "OPTIONS", "DELETE", "TRACE")
 
 
 def fetch(options):
@@ -111,7 +110,7 @@ def _exchange(o):
         m = "GET"
     data = o.get("data")
     body = ctype = None
-    if m in _GET_LIKE:
+    if m == "GET" or m == "HEAD" or m == "OPTIONS" or m == "DELETE" or m == "TRACE":  # (no tuple)
         from .proto import url as _url
         if isinstance(data, dict):
             data = _url.urlencode(sorted([(str(k), v) for k, v in data.items()]))
