@@ -200,6 +200,7 @@ class WebSocket(Emitter):
                     offer = wshs.deflate_offer(m.WINDOW_BITS)
                 h = wshs.request(hh, target, key, proto, headers, offer)
                 await conn.write(memoryview(h) if m._gc else h.encode())  # (see request)
+                offer = h = offer is not None  # (not kept while the answer is read)
                 while True:
                     if len(rb) == len(rb.buf) < 8192:  # a long head: more room
                         rb.grow(len(rb.buf) << 1)

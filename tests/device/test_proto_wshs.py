@@ -73,6 +73,7 @@ HEADS = [
     b"HTTP/1.1 101 OK\nUpgrade: websocket\n\n",          # bare LF
     b"HTTP/1.1 101 OK\r\nA: 1\n\r\n",                    # mixed
     b"HTTP/1.1 101 OK\r\nA: 1\r\r\n\r\n",
+    b"HTTP/1.1 101 OK\r\nA: \r1\n\r\n",                  # a lone CR and a bare LF
     b"HTTP/1.1 101 OK\r\nA: a\x00b\r\n\r\n",
     b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
     b"HTTP/1.0 101 OK\r\nA: 1\r\n\r\n",

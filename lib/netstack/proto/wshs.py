@@ -93,19 +93,22 @@ def response(rb):
     p = buf.find(b"\n\r\n", s, rb.end)  # (http1's end of a head: LF CRLF, or LF LF)
     if p < 0 and buf.find(b"\n\n", s, rb.end) < 0 and len(rb) < len(buf):
         return None
-    b = bytes(rb.mv[s:p + 1]) if p > s else b""
-    n = b.count(b"\r\n")
+    n = buf.count(b"\r\n", s, p + 1) if p > s else -1  # (lines found in rb: no copy of the head)
     hs = []
-    if n == b.count(b"\n") == b.count(b"\r") and b.find(0) < 0 and b.find(b"\n\n") < 0 \
-            and b[:12] == b"HTTP/1.1 101" and b[12] in b" \r" and n < 66:
-        for l in b.split(b"\r\n")[1:-1]:
-            k = l.find(b":")
-            if k < 1 or not l[:k].replace(b"-", b"a").isalpha():
+    if n == buf.count(b"\n", s, p + 1) == buf.count(b"\r", s, p + 1) < 66 \
+            and buf.find(0, s, p) < 0 and buf.find(b"\n\n", s, p) < 0 \
+            and buf.find(b"HTTP/1.1 101", s, s + 12) == s and buf[s + 12] in b" \r":
+        a = buf.find(b"\n", s) + 1
+        while a < p:
+            e = buf.find(b"\r", a)
+            k = buf.find(b":", a, e)
+            if k <= a or not buf[a:k].replace(b"-", b"a").isalpha():
                 break
             try:
-                hs.append((l[:k].lower().decode(), l[k + 1:].strip(b" \t").decode()))
+                hs.append((buf[a:k].lower().decode(), buf[k + 1:e].strip(b" \t").decode()))
             except UnicodeError:  # (http1 takes such a value byte by byte)
                 break
+            a = e + 2
         else:
             rb.consume(p + 3 - s)
             return (101, hs)
