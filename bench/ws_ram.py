@@ -92,7 +92,7 @@ netstack.run()
 assert got[0] == "a" * 64
 print('{"ok":true}')
 '''
-WALK_MODS = ["netstack", "netstack.webSocket", "netstack._port", "netstack._aw",
+WALK_MODS = ["netstack", "netstack.webSocket", "netstack._port",
              "netstack._ws_client", "netstack.proto", "netstack.proto.wsmask",
              "netstack.proto.ws", "netstack._ws_session", "netstack.transport",
              "netstack.proto.wshs"]
