@@ -544,9 +544,7 @@ async def _read_body(x, conn, rb, kind, length, headers):
                 continue
             w = 0 if len(rb) else br.want()  # body bytes that may come straight from the socket
             if w and limit is not None and n >= limit:
-                if w > 0:  # (chunk bytes past it)
-                    raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
-                w = 0  # full at maxLimit: only the close may follow (a byte more fails above)
+                w = 0  # full at maxLimit: through rb, where a byte more fails above
             if not g and n == len(buf) and n >= len(rb.buf):
                 # a big body: the garbage of the requests before it is collected (once), so
                 # the small objects made while it grows (views, tuples) go into the holes

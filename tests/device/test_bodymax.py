@@ -18,8 +18,11 @@ netstack.run(req.request(H + "/big?n=10"))  # warm-up: the lazily loaded code in
 print("heap free after import:", gc.mem_free())
 
 
-def body(path, n, expect=AB):
-    r = netstack.run(req.request(H + path, {"expectDataType": expect}))
+def body(path, n, expect=AB, limit=None):
+    o = {"expectDataType": expect}
+    if limit is not None:
+        o["maxLimit"] = limit
+    r = netstack.run(req.request(H + path, o))
     assert r.responseCode == 200, r.responseCode
     b = r.result
     assert len(b) == n, (path, len(b))
@@ -43,6 +46,22 @@ def both(n, expect=AB, q=""):
 
 
 both(32768)
+
+
+def over(n, limit):  # maxLimit holds while the buffer grows: 2300023 when a byte more
+    # comes, a body of exactly maxLimit arrives (a doubled buffer with room past maxLimit:
+    # tests/host/test_fetch.py's 5 MiB + 1 chunked body, on CPython)
+    for path in ("/bigchunked?n=%d&chunk=4096" % n, "/big?n=%d&close=1" % n):
+        try:
+            body(path, n, AB, limit)
+            raise AssertionError("%d bytes past maxLimit %d" % (n, limit))
+        except BusinessError as e:
+            assert e.code == 2300023, e
+        e = None
+        body(path.replace("n=%d" % n, "n=%d" % limit), limit, AB, limit)
+
+
+over(20000, 10000)
 # one past the heap: a clean 2300027 (the growth steps down to the last bytes that fit, then
 # gives up), and nothing of it left: 32 KiB arrive again
 for path in ("/bigchunked?n=262144&chunk=4096", "/big?n=262144&close=1"):
@@ -58,6 +77,7 @@ both(32768)
 gc.collect()
 if gc.mem_free() > 100000:
     both(81920)
+    over(81920, 70000)
 # str results (text bodies): the bytes and the str at once, so half as big
 both(12288, http.HttpDataType.STRING, "&text=1")
 print("OK")
