@@ -127,7 +127,13 @@ def run(aw):  # (aw None: until idle; netstack.run passes it, a default costs he
             return None
         aw = _until_idle()
     elif aw.__class__ is Op:  # (not type(): a builtin's name costs ~1k instructions)
-        aw = aw.coro
+        op = aw
+        aw = op.coro
+        if aw is None:
+            raise param(9)  # ... not run before
+        # An Op runs once: it lets its coroutine go, whose finished frame it would keep for
+        # as long as it lives (often in a stale slot of the caller's frame)
+        op.coro = None
         own = True
     elif not (hasattr(aw, "send") or hasattr(aw, "__await__")):
         raise param(9)  # run() takes an awaitable

@@ -13,7 +13,7 @@ T = (
     "enableAutoCookie(enable: bool)\n"  # 6
     "<HttpResponse %d %s>\n"  # 7
     "callback must be a function\n"  # 8
-    "run() takes an awaitable\n"  # 9
+    "run() takes an awaitable not run before\n"  # 9
     "Out of memory\n"  # 10
     "<netstack %s: not run yet; netstack.run(it) runs it (or await it)>\n"  # 11
     "streamBuffer must be a non-empty bytearray, for requestInStream\n"  # 12
