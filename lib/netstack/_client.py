@@ -594,7 +594,10 @@ async def _read_body(x, conn, rb, kind, length, headers):
     except MemoryError:
         raise BusinessError(_E_OOM, 26)  # out of memory reading the body
     if n < len(buf):  # room grown for bytes that did not come: the result is the body only
-        buf[n:] = b""
+        if n < len(buf) - n:  # more room than body (a small body read in rb-sized steps):
+            buf = buf[:n]  # a copy, as cutting keeps the block (a 159 B result held 4.5 KB)
+        else:
+            buf[n:] = b""
     if enc is not None:
         from ._inflate import inflate
         return inflate(buf, enc, x.max_limit)
