@@ -38,9 +38,12 @@ def __getattr__(name):  # (after HttpResponse, which names PerformanceTiming fir
     # string below is then that name, not a str object on the heap)
     # The enum classes cost ~3.6 KB of heap on a 64-bit port: load them when first used.
     # (Their names in one string: one constant, not six, on every http user's heap.)
-    if name in "RequestMethod ResponseCode HttpDataType HttpProtocol CertType AddressFamily".split():
+    if name in "RequestMethod HttpDataType HttpProtocol CertType AddressFamily".split():
         from . import _httpenum
         return getattr(_httpenum, name)
+    if name == "ResponseCode":
+        from ._httpcodes import ResponseCode
+        return ResponseCode
     if name == "PerformanceTiming":  # (_httptiming: loaded when a timing is first read)
         from ._httptiming import PerformanceTiming
         return PerformanceTiming

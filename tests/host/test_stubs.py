@@ -5,7 +5,7 @@ import inspect
 import os
 
 import netstack
-from netstack import _httpenum, fetch, http
+from netstack import fetch, http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STUBS = os.path.join(ROOT, "stubs", "netstack")
@@ -68,7 +68,7 @@ def test_http_enums():
     s = stub("http")
     for name in ("RequestMethod", "ResponseCode", "HttpDataType", "HttpProtocol", "CertType",
                  "AddressFamily"):
-        cls = getattr(_httpenum, name)
+        cls = getattr(http, name)  # (through http.__getattr__: _httpenum, _httpcodes)
         lib = {k for k in vars(cls) if not k.startswith("_")}
         assert lib == members(s[name]), (name, lib ^ members(s[name]))
         for n in s[name].body:
