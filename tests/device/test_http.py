@@ -29,18 +29,6 @@ def code_of(url, opts=None, stream=False):
 gc.collect()
 print("heap free after import:", gc.mem_free())
 
-# The enums load on first use, ResponseCode (40 names) on its own: a program naming
-# http.HttpDataType and http.RequestMethod, as OpenHarmony's examples do, pays ~2 KB, not
-# the 3.5 KB of all six (64-bit port, .mpy).
-import sys
-free0 = gc.mem_free()
-assert http.HttpDataType.ARRAY_BUFFER == 2 and http.RequestMethod.POST == "POST"
-gc.collect()
-enums = free0 - gc.mem_free()
-print("HttpDataType and RequestMethod cost", enums, "bytes")
-assert enums < 2600 and "netstack._httpcodes" not in sys.modules, enums
-assert http.ResponseCode.NOT_FOUND == 404 and http.ResponseCode.VERSION == 505
-
 # maxLimit against a Content-Length body: exactly maxLimit passes, one byte over is 2300023.
 # First, on the heap as import left it: after a few mixed requests (JSON, redirects, keep-alive)
 # a 110k ROMFS heap was cut into holes too small for the 5000-byte result (2300027 with
