@@ -44,4 +44,3 @@ def _inflate_as(data, fmt, enc, limit):
             n += k
     except OSError as e:
         raise BusinessError(_E_ENCODING, "bad %s body: %s" % (enc, e))
-
