@@ -33,16 +33,20 @@ class Op:
         self.coro = coro
         self.what = what
 
-    def __repr__(self):
-        return _t(11, self.what)  # <netstack %s: not run yet; netstack.run(it) runs it ...>
+    def __repr__(self):  # <netstack %s: not run yet; ...> / <netstack %s: run already ...>
+        return _t(11 if self.coro else 28, self.what)
 
-    def __iter__(self):  # MicroPython's await
+    def __iter__(self):  # MicroPython's await: it runs once, as with run()
         nudge()  # (see above: the set-up's frames are freed by now)
-        return self.coro
+        c = self.coro
+        if c is None:
+            raise param(9)  # ... not run before
+        self.coro = None
+        return c
 
     if _port.NAME == "cpython":  # CPython's await (MicroPython's calls __iter__): no
         def __await__(self):  # function object for it on MicroPython
-            return self.coro.__await__()
+            return self.__iter__().__await__()
 
     def __getattr__(self, name):
         # send, throw, close: asyncio.create_task(op) on MicroPython drives it as a

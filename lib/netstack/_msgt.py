@@ -32,6 +32,7 @@ T = (
     "body of %d bytes exceeds maxLimit %d\n"  # 25
     "out of memory reading the body\n"  # 26
     "body exceeds maxLimit %d\n"  # 27
+    "<netstack %s: run already; an operation runs once>\n"  # 28
 )
 
 

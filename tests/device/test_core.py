@@ -70,6 +70,21 @@ try:
     raise AssertionError("no error")
 except BusinessError as e:
     assert e.code == 401 and "not run before" in e.message, e.message
+assert "run already" in repr(op), repr(op)
+del op
+op = _aw.call(double(4), None)
+assert "not run yet" in repr(op), repr(op)
+
+
+async def await_twice(op):  # await takes an Op once too
+    first = await op
+    try:
+        await op
+    except BusinessError as e:
+        return first, e.code
+
+
+assert netstack.run(await_twice(op)) == (8, 401)
 del op
 
 # An exception raised in a user's callback or listener is reported, never breaks the loop.

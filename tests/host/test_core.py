@@ -40,7 +40,25 @@ def test_numbered_messages():
     assert e.message == "body of 9 bytes exceeds maxLimit 5"
     assert str(e) == "BusinessError 2300023: body of 9 bytes exceeds maxLimit 5"
     assert repr(e) == "BusinessError(2300023, 'body of 9 bytes exceeds maxLimit 5')"
-    assert "not run yet" in repr(_aw.Op(None, "request"))
+
+def test_op_runs_once_and_says_so():
+    # run() and await both take an Op once; its repr tells which state it is in
+    op = _aw.call(double(2), None)
+    assert "not run yet" in repr(op)
+    assert netstack.run(op) == 4
+    assert "run already" in repr(op)
+    with pytest.raises(BusinessError) as ei:
+        netstack.run(op)
+    assert ei.value.code == 401
+
+    async def twice(op):
+        first = await op
+        try:
+            await op
+        except BusinessError as e:
+            return first, e.code
+
+    assert netstack.run(twice(_aw.call(double(5), None))) == (10, 401)
 
 
 def test_run_returns_result_and_raises_error():
