@@ -4,12 +4,14 @@ MicroPython unix port with the library from .mpy (build/lib, bytecode in the hea
 ROMFS image (bytecode out of the heap, as tools/devtest.py --code romfs), against the hostile
 peer.
 
-    python tools/bodymax.py [--heaps 110k,192k] [--codes mpy,romfs] [--lib build/lib]
+    python tools/bodymax.py [--heaps 110k,192k] [--codes mpy,romfs] [--lib build/lib] [--gzip]
                             [--array-buffer-only] [--at KIB]
 
 Each probe is a fresh process: import netstack.http, one warm-up GET, then one GET of n
 bytes as ARRAY_BUFFER (one bytearray), and in the "str" rows one of n bytes of ASCII text as
-STRING (the bytes and the str at once). Bisection to 1 KiB between 1 KiB and 256 KiB. The
+STRING (the bytes and the str at once). --gzip adds a row that offers gzip and gets its body
+compressed (?text=1's pattern, which compresses ~1000:1: the decoded buffer grows from
+small, the most growth steps). Bisection to 1 KiB between 1 KiB and 256 KiB. The
 figures go into docs/http.md. --at KIB: no bisection, each cell says whether a body of KIB
 KiB fits (exit status 1 when one does not: tests/host/test_bodymax_heap.py).
 """
@@ -28,13 +30,14 @@ from netstack import http
 H = %r
 req = http.createHttp()
 netstack.run(req.request(H + "/ok"))
-r = netstack.run(req.request(H + %r, {"expectDataType": %s}))
+r = netstack.run(req.request(H + %r, {"expectDataType": %s%s}))
 assert r.responseCode == 200 and len(r.result) == %d and type(r.result) is %s
 print("FITS")
 """
 
 FRAMINGS = (("Content-Length", "/big?n=%d"), ("chunked", "/bigchunked?n=%d&chunk=4096"),
             ("close-delimited", "/big?n=%d&close=1"))
+GZIP = (("gzip (Content-Length, decoded)", "/gzip?n=%d"),)
 RESULTS = (("", "", "http.HttpDataType.ARRAY_BUFFER", "bytearray"),  # (row suffix, query, type)
            (", str", "&text=1", "http.HttpDataType.STRING", "str"))
 
@@ -47,7 +50,8 @@ def fits(heap, lib, host, path, n, work, rom, res):
             from vboard import romfs_heapsize
             f.write(romfs_prelude(rom[0], rom[1]))
             heap = romfs_heapsize(heap, rom[1])
-        f.write(PROBE % (host, path % n + res[1], res[2], n, res[3]))
+        gz = ', "header": {"Accept-Encoding": "gzip"}' if path.startswith("/gzip") else ""
+        f.write(PROBE % (host, path % n + res[1], res[2], gz, n, res[3]))
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
     p = subprocess.run([os.path.join(ROOT, ".venv", "bin", "micropython"), "-X",
                         "heapsize=" + heap, script], env=env, capture_output=True, text=True,
@@ -62,6 +66,7 @@ def main():
     ap.add_argument("--codes", default="mpy,romfs")
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--array-buffer-only", action="store_true", help="no str rows")
+    ap.add_argument("--gzip", action="store_true", help="a row for a gzip body (decoded)")
     ap.add_argument("--at", type=int, help="KiB: does a body this big fit (no bisection)")
     args = ap.parse_args()
     short = False
@@ -75,7 +80,7 @@ def main():
         print("| framing | " + " | ".join("%s %s" % c for c in cols) + " |")
         print("|---|" + "---|" * len(cols))
         for res in RESULTS[:1] if args.array_buffer_only else RESULTS:
-            for name, path in FRAMINGS:
+            for name, path in FRAMINGS + (GZIP if args.gzip else ()):
                 row = []
                 for heap, code in cols:
                     if args.at:

@@ -35,7 +35,10 @@ def _inflate_as(data, fmt, enc, limit):
             if n + 1024 > k:  # (room for 1 KB more first, as a bomb is cut there)
                 if limit is not None and n + 1024 > limit:
                     raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
-                buf.extend(buf)  # doubled: in place where the blocks after it are free
+                try:
+                    buf.extend(buf)  # doubled: in place where the blocks after it are free
+                except MemoryError:  # (which collected the garbage): 1 KB steps, for
+                    buf.extend(bytes(1024))  # the last room the heap has
                 continue
             k = d.readinto(memoryview(buf)[n:k])
             if not k:

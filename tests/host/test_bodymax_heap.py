@@ -21,3 +21,13 @@ def test_32_kib_bodies_of_every_framing_at_110k_from_mpy():
                        capture_output=True, text=True, timeout=300)
     out = r.stdout + r.stderr
     assert r.returncode == 0 and out.count("32 KiB fits") == 3, out
+
+
+def test_gzip_body_decoded_past_where_doubling_stops_at_192k_from_mpy():
+    # _inflate's output doubles; where that no longer fits it goes on in 1 KB steps: 60 KiB
+    # decoded at 192k .mpy (the largest was 54 KiB with doubling alone, 68 with the steps)
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bodymax.py"), "--heaps", "192k",
+                        "--codes", "mpy", "--lib", LIB, "--array-buffer-only", "--gzip", "--at", "60"],
+                       capture_output=True, text=True, timeout=300)
+    out = r.stdout + r.stderr
+    assert "| gzip (Content-Length, decoded) | 60 KiB fits |" in out, out

@@ -220,7 +220,9 @@ def _compressed(conn, req, coding, compress):
     if not accepts(req, coding):
         return respond(conn, req, 200, "OK", _small_json("identity"), ctype="application/json",
                        headers=[("Vary", "Accept-Encoding")])
-    return respond(conn, req, 200, "OK", compress(_small_json(coding)), ctype="application/json",
+    n = qint(req, "n", -1, -1, BIG_MAX)  # ?n=N: N bytes of ?text=1's pattern instead of JSON
+    data = _small_json(coding) if n < 0 else bytes(TEXT[:n])
+    return respond(conn, req, 200, "OK", compress(data), ctype="application/json",
                    headers=[("Content-Encoding", coding), ("Vary", "Accept-Encoding")])
 
 
