@@ -326,7 +326,7 @@ class Session:
         c = self.c
         sock = c.s
         wait = _port.wait_readable
-        now = _port.wait_now
+        now = _port.waiter(sock)
         deliver = self.owner.on_message
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
