@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """WebSocket rows of `make bench`: echo round trips per second of the MicroPython client
 (netstack.webSocket vs a minimal raw-socket client with a viper mask, bench/ws_mp.py, and
-chumicro-websockets) against a CPython websockets echo server without compression, best of
-3 per cell; messages per second served by MicroPython servers (netstack, a minimal raw
-select.poll server, chumicro-websockets, microdot) to 1 and 8 concurrent CPython clients
-(64 B text echoes): every server stays up for the whole run, the rounds interleave them,
-each round's rate is divided by raw's of the same round, and the table gives the median of
-those ratios with the least and the most (see Lean and serve_rounds), the servers' and the
-client's CPU time per message beside. Unix port at 2m heap. The PyPI peers (pinned in
-tools/requirements.txt) run from build/bench-peers, links into .venv. micropython-lib's
-aiohttp is not on PyPI (mip only): no row.
+chumicro-websockets) against a CPython websockets echo server without compression, and
+messages per second served by MicroPython servers (netstack, a minimal raw select.poll
+server, chumicro-websockets, microdot) to 1 and 8 concurrent CPython clients (64 B text
+echoes). Both kinds in interleaved rounds on one CPU: every server stays up for the whole
+run, each client is a fresh process per round; each round's rate is divided by raw's of the
+same round, and the table gives the median of those ratios with the least and the most (see
+client_rounds, Lean and serve_rounds), and the rate the CPU time of the two sides gives.
+Unix port at 2m heap. The PyPI peers (pinned in tools/requirements.txt) run from
+build/bench-peers, links into .venv. micropython-lib's aiohttp is not on PyPI (mip only): no
+row.
 
-    python bench/ws_run.py [lib] [--server-only] [--rounds 7] [--msgs 4000]
-                           [--client lean|websockets] [--also NAME=DIR] [--json PATH]"""
+    python bench/ws_run.py [lib] [--server-only | --client-only] [--rounds 9] [--msgs 12000]
+                           [--client-rounds 9] [--count 100] [--client lean|websockets]
+                           [--also NAME=DIR] [--json PATH]"""
 import asyncio
 import os
 import signal
@@ -37,14 +39,22 @@ def free_port():
 
 
 class Echo:
+    """The client rows' peer: CPython websockets echoing, no compression, in a thread of
+    this process. .cpu: the CPU time (ns) of that thread after each echo of the last
+    connection as each message came, so that a client row can take the echo's CPU time
+    over its timed part."""
+
     def __init__(self):
         from websockets.asyncio.server import serve
         self.port = free_port()
         self.ready = threading.Event()
+        self.cpu = []
 
         async def handler(ws):
+            t = self.cpu = []
             try:
-                async for m in ws:
+                async for m in ws:  # (taken as each message comes: the client's last
+                    t.append(time.thread_time_ns())  # echo cannot come before it)
                     await ws.send(m)
             except Exception:
                 pass
@@ -68,18 +78,44 @@ class Echo:
 
 
 def mp(args, lib):
+    """One bench/ws_mp.py process -> (round trips/s, its CPU us per round trip)."""
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
     p = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP,
                         os.path.join(HERE, "ws_mp.py")] + [str(a) for a in args], env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
     for line in p.stdout.splitlines():
         if line.startswith("RESULT "):
-            return float(line.split()[1])
+            return tuple(float(v) for v in line.split()[1:3])
     raise RuntimeError("ws_mp.py %s failed:\n%s" % (args, p.stdout[-2000:]))
 
 
-def best(fn, n=3):
-    return max(fn() for _ in range(n))
+WARM = 20  # bench/ws_mp.py's untimed round trips before its COUNT timed ones
+
+# The client rows, measured as the server rows are (since 7 Dec, before: best of 3 separate
+# unpinned runs per cell, which moved by 20-50% between runs): the clients take turns in
+# rounds, the order reversed every other round, each round a fresh ws_mp.py process against
+# the one echo server; the driver (the echo's thread) and the clients on one CPU. Per round:
+# the rate, the client's CPU us per round trip (ws_mp.py's own, from /proc/self/schedstat)
+# and the echo's (its thread's CPU time over the same round trips, Echo.cpu).
+CLIENT_ROWS = (("64 B text echo", 64, 10000, "text"),
+               ("64 KiB binary echo", 65536, 1000, "binary"))
+
+
+def client_rounds(echo, clients, size, count, kind, rounds):
+    """clients: [(name, mode, lib)], raw's first -> {name: [(round trips/s, client CPU us,
+    echo CPU us) per round]}. chumicro runs a quarter of count (a 40th at 64 KiB: ~40
+    round trips/s there)."""
+    res = {c[0]: [] for c in clients}
+    # (untimed: the echo's first connection costs it twice the CPU of the later ones)
+    mp([clients[0][1], "127.0.0.1", echo.port, size, max(count // 10, 20), kind], clients[0][2])
+    for r in range(rounds):
+        for name, mode, lib in (clients if r % 2 == 0 else clients[::-1]):
+            n = count if mode != "chumicro" else max(count // (4 if size < 1024 else 40), 20)
+            rate, cpu = mp([mode, "127.0.0.1", echo.port, size, n, kind], lib)
+            t = echo.cpu
+            srv = (t[WARM + n - 1] - t[WARM - 1]) / 1e3 / n
+            res[name].append((rate, cpu, srv))
+    return res
 
 
 SERVER = r'''
@@ -486,68 +522,97 @@ def ratios(res, name, i=0, invert=False):
     return median(v), min(v), max(v)
 
 
+def print_client_rows(crows, names, a, pin):
+    print("Client rows: %d interleaved rounds (a fresh process each), %s; load average %s. "
+          "Cells: median round trips/s, then the median of the per-round ratios to raw's rate "
+          "in the same round [least-most]; best round: each client's fastest round against "
+          "raw's; by CPU time: 1e6 / (client + echo CPU us per round trip), the rate without "
+          "what other processes took (client and echo share one CPU): steady under load"
+          % (a.client_rounds, pin, "%.1f %.1f %.1f" % os.getloadavg()))
+    print()
+    print("| row | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    def cells(res):  # the medians, each with its median ratio to raw's [least-most]
+        return " | ".join(["%.0f" % median([r[0] for r in res["raw"]])] + [
+            "%.0f (%.2fx [%.2f-%.2f])" % ((median([r[0] for r in res[k]]),) + ratios(res, k))
+            for k in names[1:]])
+
+    for label, res in crows.items():
+        print("| %s (round trips/s) | %s |" % (label, cells(res)))
+    for label, res in crows.items():
+        top = max(r[0] for r in res["raw"])
+        print("| %s: best round | %s |" % (label, " | ".join(
+            ["%.0f" % top] + ["%.0f (%.2fx)" % (v, v / top) for v in
+                               [max(r[0] for r in res[k]) for k in names[1:]]])))
+    for label, res in crows.items():
+        cpu = {k: [(1e6 / (r[1] + r[2]),) for r in v] for k, v in res.items()}
+        print("| %s, round trips/s by CPU time | %s |" % (label, cells(cpu)))
+    for label, res in crows.items():
+        print("| %s: client / echo CPU us per round trip | %s |" % (label, " | ".join(
+            "%.1f / %.1f" % (median([r[1] for r in res[k]]), median([r[2] for r in res[k]]))
+            for k in names)))
+    print("(raw32: the raw client masking in 32-bit words, ~4x its byte loop's speed: not a "
+          "target, it says how much of raw's time its mask is)")
+    print()
+
+
 def main():
     import argparse
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("lib", nargs="?", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("--server-only", action="store_true", help="only the server rows")
+    ap.add_argument("--client-only", action="store_true", help="only the client rows")
+    ap.add_argument("--client-rounds", type=int, default=9, help="client rows: interleaved "
+                    "rounds")
+    ap.add_argument("--count", type=int, default=100, help="client rows: round trips per "
+                    "round, in %% of 10,000 (64 B) and 1,000 (64 KiB)")
     ap.add_argument("--rounds", type=int, default=9, help="server rows: interleaved rounds")
     ap.add_argument("--msgs", type=int, default=12000, help="server rows: messages per round "
                     "(shared by the clients; a quarter of it for the peers)")
     ap.add_argument("--client", choices=("lean", "websockets"), default="lean",
                     help="server rows: the CPython clients (lean: raw sockets, see Lean)")
     ap.add_argument("--also", action="append", default=[], metavar="NAME=DIR",
-                    help="server rows: netstack from DIR as one more server in the rounds")
-    ap.add_argument("--no-peers", action="store_true", help="server rows without the peers")
-    ap.add_argument("--cpu", type=int, help="CPU for the server rows' client and servers "
+                    help="netstack from DIR as one more client and server in the rounds")
+    ap.add_argument("--no-peers", action="store_true", help="without the peers")
+    ap.add_argument("--cpu", type=int, help="CPU for the clients, servers and the echo "
                     "(default: the first allowed)")
-    ap.add_argument("--no-pin", action="store_true", help="server rows unpinned")
-    ap.add_argument("--json", help="write every server round's figures here")
+    ap.add_argument("--no-pin", action="store_true", help="unpinned")
+    ap.add_argument("--json", help="write every round's figures here")
     a = ap.parse_args()
     # a SIGTERM unwinds (the servers are stopped and ended in serve_rounds' finally, not
     # left SIGSTOPped)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     lib = a.lib
     pl = None if a.no_peers else peers_lib()
-    rows = []
-    if not a.server_only:
-        echo = Echo()
-        try:
-            for label, size, count, kind in (("64 B text echo", 64, 2000, "text"),
-                                             ("64 KiB binary echo", 65536, 200, "binary")):
-                raw = best(lambda: mp(["raw", "127.0.0.1", echo.port, size, count, kind], lib))
-                ns = best(lambda: mp(["netstack", "127.0.0.1", echo.port, size, count, kind],
-                                     lib))
-                ch = None
-                if pl:
-                    c = count if size < 1024 else 20  # ~10 round trips/s at 64 KiB
-                    ch = best(lambda: mp(["chumicro", "127.0.0.1", echo.port, size, c, kind],
-                                         pl))
-                rows.append((label + " (round trips/s)", raw, ns, ch, None))
-        finally:
-            echo.close()
-
-        def cell(v, raw):
-            return "-" if v is None else "%.0f (%.2fx)" % (v, v / raw)
-
-        print("| row (best of 3) | raw MicroPython baseline | netstack | chumicro-websockets "
-              "| microdot |")
-        print("|---|---|---|---|---|")
-        for label, raw, ns, ch, md in rows:
-            print("| %s | %.0f | %s | %s | %s |" % (label, raw, cell(ns, raw), cell(ch, raw),
-                                                  cell(md, raw)))
-        print()
-    # the server rows: one CPU for the client and the servers (a message's time is then the
-    # client's CPU time plus the server's, without cross-CPU wake-ups: see bench/README.md)
+    # one CPU for the clients and their peers (a message's time is then the client's CPU
+    # time plus the peer's, without cross-CPU wake-ups: see bench/README.md)
     pin = "unpinned"
     if not a.no_pin and hasattr(os, "sched_setaffinity"):
         allowed = sorted(os.sched_getaffinity(0))
         cpu = a.cpu if a.cpu is not None else allowed[0]
-        os.sched_setaffinity(0, {cpu})  # (this thread, and the servers started from now)
-        pin = "client and servers on CPU %d" % cpu
+        os.sched_setaffinity(0, {cpu})  # (this thread, and the threads and processes
+        pin = "on CPU %d" % cpu         # started from now: the echo, clients, servers)
+    also = [x.split("=", 1) for x in a.also]
+    crows = {}
+    if not a.server_only:
+        clients = [("raw", "raw", lib), ("netstack", "netstack", lib)] + [
+            (name, "netstack", d) for name, d in also]
+        if pl:
+            clients.append(("chumicro", "chumicro", pl))
+        clients.append(("raw32", "raw32", lib))  # (information: raw masking 32-bit words)
+        echo = Echo()
+        try:
+            for label, size, count, kind in CLIENT_ROWS:
+                crows[label] = client_rounds(echo, clients, size, count * a.count // 100, kind,
+                                             a.client_rounds)
+        finally:
+            echo.close()
+        print_client_rows(crows, [c[0] for c in clients], a, pin)
+        if a.client_only:
+            dump(a, pin, crows, {})
+            return
     servers = [("raw", RAW_SERVER, lib), ("netstack", SERVER, lib)]
-    for x in a.also:
-        name, d = x.split("=", 1)
+    for name, d in also:
         servers.append((name, SERVER, d))
     if pl:
         servers += [("chumicro", CHUMICRO_SERVER, pl), ("microdot", MICRODOT_SERVER, pl)]
@@ -605,11 +670,15 @@ def main():
           "before 6 Dec)")
     if not pl and not a.no_peers:
         print("(peers not installed: pip install -r tools/requirements.txt)")
+    dump(a, pin, crows, out)
+
+
+def dump(a, pin, crows, out):
     if a.json:
         import json
         with open(a.json, "w") as f:
             json.dump({"client": a.client, "rounds": a.rounds, "msgs": a.msgs, "pin": pin,
-                       "load": os.getloadavg(), "client_rows": rows,
+                       "load": os.getloadavg(), "client_rows": crows,
                        "server": {n: out[n] for n in out}}, f, indent=1)
 
 
