@@ -3,7 +3,8 @@
 # at most _BIG bytes, written as it fills) against CPython `websockets` echoing: the frame
 # goes out in ceil((n + 14) / _BIG) writes (one where _BIG holds it: 1/16 of the free heap
 # when the module loaded, 16 KiB at least), and the echo is the message whatever the pieces
-# (the mask key's phase carried from one piece to the next, a character cut between them).
+# (the mask key's phase carried from one piece to the next, a character cut between them);
+# where _BIG is over 16 KiB the session keeps the buffer for its next frames.
 import netstack
 from netstack import webSocket, _port, _ws_sessionx
 
@@ -43,6 +44,8 @@ big = _ws_sessionx._BIG
 assert big >= 16384, big
 text = "aé€😀" * 300  # 3,000 B of UTF-8: a character cut at most piece ends
 cases = ((bytes(range(256)) * 20, 1 << 17, 1),  # 5,120 B: the whole frame in one write
+         (text, 1 << 17, 1),                     # the buffer kept from the last (_BIG over
+                                                 # 16 KiB), its first 3,008 B reused
          (bytes(range(256)) * 20, 2048, 3),     # 5,134 B of frame in 2,048 B writes
          (text, 1021, 3),                        # odd pieces: the key's phase moves
          (bytes(range(256)) * 5, 16384, 1))      # 1,280 B, the default bound
@@ -57,6 +60,8 @@ try:
         assert len(writes) == k, (i, writes)
         n = len(m.encode() if type(m) is str else m) + 8  # (header 4, key 4)
         assert sum(writes) == n and max(writes) <= b, (i, writes)
+        if i < 2:  # a large heap's _BIG: the session keeps the buffer (5,134 B, the first)
+            assert len(s.scratch) == 5134, (i, len(s.scratch))
 finally:
     _ws_sessionx._BIG = big
     c.write = w
