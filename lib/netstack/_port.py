@@ -18,8 +18,8 @@
 #   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
 #   wait_now(s, ms) -> bool   block until s is readable when nothing else could run meanwhile
-#   waiter(s) -> wait_now, or a quicker one for s alone (a port with its own wait_now under
-#                MicroPython's asyncio gives its own waiter too)
+#   waiter(s) -> w   w(ms) is wait_now(s, ms), quicker (a port with its own wait_now under
+#                    MicroPython's asyncio gives its own waiter too)
 #   resolve(host, port, dgram=False) -> (family, sockaddr); *addr(sa) -> (host, port, 4|6)
 #   tcp_socket(family), *listen_socket(family, sa, backlog), *accept(ls) -> (s, sa) | None
 #   *udp_socket(family), *bind(s, sa), *sendto(s, data, sa) -> n | None,
@@ -308,39 +308,49 @@ def wait_now(s, ms):
 
 
 def waiter(s):
-    """-> wait_now, or a function as it for s alone, with asyncio's objects looked up once
-    (a WebSocket's read loop waits once per message: ~5k instructions of wait_now's less).
-    What can change between two waits is checked at each: the other waiters, the first task
-    due, a waiter on s itself. (The loop's queues and poller stay: a new_event_loop() drops
-    the tasks whose waits these are.) wait_now itself on the one-task loop, before asyncio
-    is seen (and so with a CPython port's wait_now) and for a TLS socket."""
-    if _solo is not None or _core is None or _tls and id(s) in _tls:
-        return wait_now
-    q = _core._io_queue
-    m = q.map
-    tq = _core._task_queue
-    p = q.poller
-    k = id(s)
-    tms = time.ticks_ms
-    tdf = time.ticks_diff
+    """-> w: w(ms) is wait_now(s, ms), quicker: the send() of a generator that looked up
+    asyncio's objects once (a resumed generator has its frame: no frame, closure or
+    allocation per call; a WebSocket's read loop waits once per message). What can change
+    between two waits is checked at each: the other waiters, the first task due, a waiter on
+    s itself. (The loop's queues and poller stay: a new_event_loop() drops the tasks whose
+    waits these are.) wait_now itself each time on the one-task loop, before asyncio is seen
+    (and so with a CPython port's wait_now) and for a TLS socket. (Its generators are
+    defined in it: no names in this module's table, which grows at a step.)"""
+    def wn(s):
+        r = None
+        while True:
+            r = wait_now(s, (yield r))
 
-    def w(s, ms):  # (s: the one given above)
-        if len(m) > 1:  # (as wait_now)
-            return False
-        t = tq.peek()
-        if t is not None:
-            t = tdf(t.ph_key, tms())
-            if t < ms:
-                ms = t
-        if ms <= 0 or k in m:
-            return False
-        p.register(s, 1)  # (_poll inlined)
-        try:
-            ms = p.poll(ms)
-        finally:
-            p.unregister(s)
-        return len(ms) == 1 and ms[0][0] is s
-    return w
+    def wg(s, q, tq):
+        m = q.map
+        p = q.poller
+        k = id(s)
+        tms = time.ticks_ms
+        tdf = time.ticks_diff
+        r = None
+        while True:
+            ms = yield r
+            r = False
+            if len(m) < 2:  # (as wait_now)
+                t = tq.peek()
+                if t is not None:
+                    t = tdf(t.ph_key, tms())
+                    if t < ms:
+                        ms = t
+                if ms > 0 and k not in m:
+                    p.register(s, 1)  # (_poll inlined)
+                    try:
+                        ms = p.poll(ms)
+                    finally:
+                        p.unregister(s)
+                    r = len(ms) == 1 and ms[0][0] is s
+
+    if _solo is not None or _core is None or _tls and id(s) in _tls:
+        s = wn(s)
+    else:
+        s = wg(s, _core._io_queue, _core._task_queue)
+    s.send(None)
+    return s.send
 
 
 def _poll(p, s, ms):

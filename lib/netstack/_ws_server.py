@@ -18,8 +18,6 @@ _E_NOCONN = const(2302006)
 _E_BUSY = const(2302007)
 _E_OTHER = const(2302999)
 _EADDRINUSE = (98, 112, 48)   # Linux, lwIP, BSD
-len = len  # (on_message's, per message: a module global is found at once, a builtin after
-           # a miss here; the same name, no new qstr)
 
 HANDSHAKE_MS = 10000   # the request head must be in within this
 IDLE_MS = 60000        # ping a silent client after this; drop it if no pong within it again
@@ -358,21 +356,6 @@ class WebSocketServer(Emitter):
         return None
 
     # -------------------------------------------------------------- session callbacks
-
-    def on_message(self, s, data):
-        try:  # (Emitter._emit's common case inlined: once a message)
-            e = self._ls["messageReceive"]
-        except (KeyError, TypeError):  # no listener (TypeError: none at all, _ls None)
-            return
-        d = {"clientConnection": s.ref, "data": data}
-        self._cur = s  # send()'s first guess: a listener's reply goes to this session
-        if len(e) == 1 and not e[0][1]:
-            try:
-                e[0][0](d)
-            except Exception as x:
-                _aw._err.report(x, "messageReceive")
-        else:
-            self._emit("messageReceive", d)
 
     def on_error(self, s, text):
         self._emit("error", BusinessError(_E_OTHER, text))

@@ -4,8 +4,9 @@
 # compression where agreed and available). Its paths that a session of small messages
 # closing normally never runs are _ws_sessionx (larger messages and fragments, control
 # frames, a close under the connection's turn, a protocol failure), loaded on first use.
-# The owner gets on_message(session, data), on_close(session, code, reason) once, and
-# on_error(session, text) when the peer broke the protocol or the link failed.
+# The owner gets on_close(session, code, reason) once, and on_error(session, text) when
+# the peer broke the protocol or the link failed; a client's, on_message(session, data)
+# (a server's messageReceive listeners the read loop calls itself: see run()).
 import os
 import sys
 from . import _aw, _port
@@ -133,7 +134,7 @@ async def _later():
         try:
             cb(None, True)
         except Exception as e:
-            _aw._err.report(e, "result")
+            _aw.report(e, "result")
 
 
 def close_args(options, reason):
@@ -244,59 +245,55 @@ class Session:
         it, holding the connection's turn). When it went out, callback (if any) is queued
         as done() does (one call less per message). mx: the facade's SEND_LIMIT (over it:
         None, and check_data's 401). Raises OSError."""
-        c = self.c
-        if self.state or c.wq is not None:
+        if self.state or self.c.wq is not None or callback is not None and not callable(callback):
             return None
         t = type(data)  # (check_data's common cases, without the call)
         if t is str:
             data = memoryview(data) if _gc else data.encode()
-            op = _TEXT
+            t = _TEXT
         elif t is bytes or t is bytearray:
-            op = _BINARY
+            t = _BINARY
         else:
             return None
-        if callback is not None and not callable(callback):
-            return None
-        n = len(data)
-        cd = self.codec
-        if n < 126 and cd is None:  # a small frame (_small inlined: once per message)
+        # (6 locals, reused, and the rare cases in _ws_sessionx: this frame fits the C stack;
+        # a larger one (over 11 words with the value stack) is allocated on the heap per call)
+        if len(data) < 126 and self.codec is None:  # a small frame (_small inlined)
+            mx = len(data)
             if self.client:  # masked with 4 bytes of a 64-byte os.urandom block
-                i = self.ki
-                if i >= 64:
+                f = bytearray(mx + 6)
+                f[1] = 128 | mx
+                mx = self.ki
+                if mx >= 64:
                     self.keys = rand(64)
-                    i = 0
-                self.ki = i + 4
-                f = bytearray(n + 6)
-                f[1] = 128 | n
-                f[2:6] = self.keys[i : i + 4]
+                    mx = 0
+                self.ki = mx + 4
+                f[2:6] = self.keys[mx : mx + 4]
                 f[6:] = data
-                small(f, 6, n + 6, 1)  # (masks with the key before the payload)
+                small(f, 6, len(f), 1)  # (masks with the key before the payload)
             else:
-                f = bytearray(n + 2)
-                f[1] = n
+                f = bytearray(mx + 2)
+                f[1] = mx
                 f[2:] = data
-            f[0] = 128 | op
-        elif n > _SMALL or n > mx or cd is not None and cd.compress and n > 32:
-            return None
-        elif cd is None:
-            f = self._small(op, data, n, True, False)
-        else:  # agreed, no compressor: one stored block
-            parts = cd.stored(memoryview(data), 0)[0]
-            n = 0
-            for p in parts:
-                n += len(p)
-            f = self._small(op, None, n, True, True, parts)
+            f[0] = 128 | t
+        else:  # (over mx, _SMALL or to be compressed: None, send() does it)
+            f = None if len(data) > mx else _x().frame_now(self, t, data)
+            if f is None:
+                return None
         # (Conn.write_now inlined: nobody has the turn, checked above; the stage is OPEN)
-        n = 0 if c.closed else c.s.write(f)
-        if n == len(f):
+        mx = self.c
+        t = 0 if mx.closed else mx.s.write(f)
+        if t == len(f):
             if callback is not None:
                 if _q is not None:  # (done()'s common case)
                     _q.append(callback)
                 else:
                     done(callback, None)
             return True
-        c.wq = []  # the rest from a task holding the turn (TLS wants the same bytes again)
-        return _port.spawn(_x().rest(self, c.write(bytes(memoryview(f)[n or 0:]), True)))
+        f = bytes(memoryview(f)[t or 0 :])  # the rest from a task holding the turn (TLS
+        mx.wq = []  # wants the same bytes again)
+        f = mx.write(f, True)
+        f = _x().rest(self, f)
+        return _port.spawn(f)
 
     def close_now(self, code, reason):
         """close() at the call, without a task or coroutine, when the session is open and
@@ -327,24 +324,32 @@ class Session:
         sock = c.s
         wait = _port.wait_readable
         now = _port.waiter(sock)
-        deliver = self.owner.on_message
+        srv = self.owner
+        if self.client:
+            deliver = srv.on_message
+            srv = None
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
         q = _Q
         dry = solo = False
         try:
             while True:
-                # (no call when rb cannot hold a frame header: after most messages)
-                ev = nxt(rb) if rb.end - rb.start > 1 or p.op >= 0 else None
+                if not rb.end and p.op < 0:  # rb empty, no frame begun: after most messages
+                    ev = None
+                    mv = rb.mv
+                    big = False
+                else:  # (no call when rb cannot hold a frame header)
+                    ev = nxt(rb) if rb.end - rb.start > 1 or p.op >= 0 else None
+                    if ev is None:
+                        mv = None
+                        if rb.start == rb.end and p.op >= 0:
+                            mv = p.direct()
+                            if mv is not None and len(mv) < 1024:
+                                mv = None
+                        big = mv is not None  # a big payload: read into the message, no copy
+                        if not big:
+                            mv = rb.mv if not rb.end else rb.space()
                 if ev is None:
-                    mv = None
-                    if rb.start == rb.end and p.op >= 0:
-                        mv = p.direct()
-                        if mv is not None and len(mv) < 1024:
-                            mv = None
-                    big = mv is not None  # a big payload: read into the message, no copy
-                    if not big:
-                        mv = rb.mv if not rb.end else rb.space()
                     # Conn.readinto inlined: no coroutine per read. A wait blocks in
                     # wait_now where the loop has nothing else to do (solo: no trip through
                     # it); then a read that got less than it asked (readinto reads until
@@ -357,7 +362,7 @@ class Session:
                             n = 0 if c.closed else read(mv)
                             if n is not None:
                                 break
-                        solo = now(sock, 1000)
+                        solo = now(1000)
                         if not solo:
                             await wait(sock)
                     dry = solo and n < len(mv)
@@ -375,17 +380,35 @@ class Session:
                 if op < 8:  # a message
                     if self.state:
                         continue  # closing: messages are dropped
-                    _q = q
-                    try:
-                        deliver(self, ev[1])
-                    finally:
-                        _q = None
+                    if srv is None:
+                        _q = q
+                        try:
+                            deliver(self, ev[1])
+                        finally:
+                            _q = None
+                    else:  # the server's messageReceive (its on_message inlined: no call
+                        try:  # and no frame per message)
+                            e = srv._ls["messageReceive"]
+                        except (KeyError, TypeError):  # none (TypeError: no listener at all)
+                            e = None
+                        if e is not None:
+                            ev = {"clientConnection": self.ref, "data": ev[1]}
+                            srv._cur = self  # send()'s first guess: a reply goes here
+                            _q = q  # (reset by the finally below if a BaseException ends it)
+                            if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
+                                try:
+                                    e[0][0](ev)
+                                except Exception as e:
+                                    _aw.report(e, "messageReceive")
+                            else:
+                                srv._emit("messageReceive", ev)
+                            _q = None
                     if q:  # the callbacks of sends from the listener (see done())
                         for cb in q:
                             try:
                                 cb(None, True)
                             except Exception as e:
-                                _aw._err.report(e, "result")
+                                _aw.report(e, "result")
                         q.clear()
                     _F + _F  # (_aw.nudge inlined: the listeners' frames are freed by now)
                     ev = None  # not the last message alive while the next one is built
@@ -419,6 +442,7 @@ class Session:
             if not self.lost:
                 raise
         finally:
+            _q = None
             self._finish(1006, "The link is down")
 
     async def _drain(self):

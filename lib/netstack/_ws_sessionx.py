@@ -67,6 +67,22 @@ async def close_op(s, a, code):
     return True
 
 
+def frame_now(s, op, data):
+    # Session.send_now's frame of 126-_SMALL bytes or for a codec (one stored block) -> it;
+    # None: larger, or to be compressed (send() does it)
+    n = len(data)
+    cd = s.codec
+    if n > _SMALL or cd is not None and cd.compress and n > 32:
+        return None
+    if cd is None:
+        return s._small(op, data, n, True, False)
+    parts = cd.stored(memoryview(data), 0)[0]
+    n = 0
+    for p in parts:
+        n += len(p)
+    return s._small(op, None, n, True, True, parts)
+
+
 async def rest(s, w):
     # w: the write of the rest of a frame (Session.send_now, close_now), under the turn
     try:

@@ -307,6 +307,67 @@ def test_bad_and_slow_clients():
         _ws_server.HANDSHAKE_MS = hs
 
 
+def test_message_listeners():
+    # The read loop calls a server's messageReceive listener itself: the usual single one
+    # (each reply through send()), one that raises (reported as a messageReceive callback's
+    # error; the session goes on), none (the message is dropped), a once listener, two
+    # listeners (Emitter's way)
+    from netstack import _err
+    srv = webSocket.createWebSocketServer()
+    srv.on("connect", lambda c: None)  # (listeners, none of them for messageReceive)
+    p = port()
+    assert netstack.run(srv.start({"serverIP": "127.0.0.1", "serverPort": p})) is True
+    a, aev = client(p)
+    wait(aev, ("open",))
+    got = []
+
+    def one(m):
+        got.append(m["data"])
+        if m["data"] == "boom":
+            raise RuntimeError("boom")
+        srv.send("re: " + m["data"], m["clientConnection"])
+
+    def replies(n):
+        async def w():
+            t = 0
+            while len([e for e in aev if e[0] == "message"]) < n and t < 8000:
+                await _port.sleep_ms(5)
+                t += 5
+        netstack.run(w())
+        return [e[1] for e in aev if e[0] == "message"]
+
+    async def nap():
+        await _port.sleep_ms(200)
+    netstack.run(a.send("lost"))
+    netstack.run(nap())  # (the server reads it meanwhile: this loop runs both)
+    srv.on("messageReceive", one)
+    netstack.run(a.send("x"))
+    assert replies(1) == ["re: x"] and got == ["x"], (aev, got)
+    reports = []
+    _err.hook = lambda e, where: reports.append((where, type(e).__name__, str(e)))
+    try:
+        netstack.run(a.send("boom"))
+        netstack.run(a.send("y"))
+        assert replies(2) == ["re: x", "re: y"], aev
+    finally:
+        _err.hook = None
+    assert reports == [("messageReceive", "RuntimeError", "boom")], reports
+    srv.off("messageReceive", one)
+    srv.once("messageReceive", one)
+    netstack.run(a.send("z"))
+    assert replies(3)[-1] == "re: z", aev
+    netstack.run(a.send("lost again"))  # (the once listener is gone)
+    netstack.run(nap())
+    two = []
+    srv.on("messageReceive", one)
+    srv.on("messageReceive", lambda m: two.append(m["data"]))
+    netstack.run(a.send("v"))
+    assert replies(4)[-1] == "re: v" and two == ["v"], (aev, two)
+    assert got == ["x", "boom", "y", "z", "v"], got
+    netstack.run(srv.stop())
+    wait(aev, ("close",))
+
+
 def _main():
     names = sorted(n for n in globals() if n.startswith("test_"))
     for n in names:
@@ -318,3 +379,4 @@ def _main():
 
 if __name__ == "__main__":
     _main()
+

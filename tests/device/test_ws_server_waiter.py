@@ -1,6 +1,6 @@
 # timeout: 60
-# _port.waiter(s): the WebSocket read loop's blocking wait for its socket (wait_now with
-# asyncio's objects looked up once, made when the session starts). It may block only where
+# _port.waiter(s) -> w: the WebSocket read loop's blocking wait for its socket, w(ms) as
+# wait_now(s, ms) with asyncio's objects looked up once (made when the session starts). It may block only where
 # the loop would do nothing else meanwhile, and what decides that changes between two waits
 # of one waiter: each case below makes the waiter first, then the state it must see. A
 # waiter that misses it blocks for the whole wait (2 s here) or takes the loop's poller entry
@@ -41,9 +41,9 @@ async def nap(ms):
     await asyncio.sleep_ms(ms)
 
 
-def timed(w, s, ms):
+def timed(w, ms):
     t = time.ticks_ms()
-    r = w(s, ms)
+    r = w(ms)
     return r, time.ticks_diff(time.ticks_ms(), t)
 
 
@@ -62,26 +62,25 @@ async def main():
     cb, b = pair(ls, sa)
     cd, d = pair(ls, sa)
     w = _port.waiter(a)
-    assert w is not _port.wait_now, "asyncio's loop, a plain socket: its own waiter"
 
     # alone: data -> True at once; none -> False after the wait
     ca.send(b"x")
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is True and ms < SOON, (r, ms)
     drain(a)
-    r, ms = timed(w, a, 100)
+    r, ms = timed(w, 100)
     assert r is False and 80 <= ms < SOON, (r, ms)
 
     # a task ready to run: False at once, nothing waited for
     t = asyncio.create_task(nap(0))
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is False and ms < SOON, ("a task ready", r, ms)
     await t
 
     # a task due in 100 ms: the wait ends then
     t = asyncio.create_task(nap(100))
     await asyncio.sleep_ms(0)  # (its first step: now it sleeps, due in 100 ms)
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is False and ms < SOON, ("a task due", r, ms)
     await t
 
@@ -94,7 +93,7 @@ async def main():
     t = asyncio.create_task(reader(b))
     await asyncio.sleep_ms(0)  # (it waits now)
     cb.send(b"y")
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is False and ms < SOON, ("the other socket's data", r, ms)
     await t
     assert got == [b], got
@@ -106,7 +105,7 @@ async def main():
     t1 = asyncio.create_task(reader(b))
     t2 = asyncio.create_task(reader(d))
     await asyncio.sleep_ms(0)
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is False and ms < SOON, ("two other waiters", r, ms)
     cb.send(b"y")
     cd.send(b"z")
@@ -121,7 +120,7 @@ async def main():
     del got[:]
     t = asyncio.create_task(reader(a))
     await asyncio.sleep_ms(0)
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is False and ms < SOON, ("a waiter on the socket", r, ms)
     ca.send(b"x")
     for _ in range(100):
@@ -134,7 +133,7 @@ async def main():
 
     # alone again: the same waiter blocks as at first
     ca.send(b"x")
-    r, ms = timed(w, a, LONG)
+    r, ms = timed(w, LONG)
     assert r is True and ms < SOON, (r, ms)
     for s in (ca, a, cb, b, cd, d, ls):
         s.close()
@@ -159,7 +158,7 @@ async def main():
         await asyncio.sleep_ms(10)
     assert got == ["hi"], got
     s = ws._s.c.s
-    r, ms = timed(_port.waiter(s), s, LONG)
+    r, ms = timed(_port.waiter(s), LONG)
     assert r is False and ms < SOON, ("a TLS socket its session waits for", r, ms)
     await ws.close()
 
