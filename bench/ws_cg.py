@@ -17,6 +17,9 @@ cases:
                            figures of docs/websocket.md use --gap 10): netstack,
                            ws_run.RAW_SERVER (text as a str through a function, as the API)
   rawbytes                 ws_run.RAW_BYTES_SERVER: the raw server echoing bytes (no str)
+  floor                    ws_run.FLOOR_SERVER: raw's framing and loop with OpenHarmony's
+                           API shape (a listener given {clientConnection, data}, send())
+  flooraio                 ws_run.FLOOR_AIO_SERVER: the same on asyncio's loop
   microdot                 microdot's server (ended by SIGTERM; chumicro's server polls in a
                            busy loop: its count follows the clock, not the work)
   srvloop, cliloop         bench/ws_loop.py: the session's path per message without the
@@ -161,6 +164,12 @@ SERVERS = {
         "p.unregister(s); s.close(); up.pop(s, None); break",
         "p.unregister(s); s.close(); up.pop(s, None)\n"
         "                if not up: sys.exit(0)\n                break"),
+    "floor": ws_run.FLOOR_SERVER.replace(
+        "p.unregister(s); s.close(); up.pop(s, None); refs.pop(s, None); break",
+        "p.unregister(s); s.close(); up.pop(s, None); refs.pop(s, None)\n"
+        "                if not up: sys.exit(0)\n                break"),
+    "flooraio": ws_run.FLOOR_AIO_SERVER.replace(
+        "    s.close()\n", "    s.close()\n    if hs and not refs:\n        sys.exit(0)\n"),
     "rawbytes": ws_run.RAW_BYTES_SERVER.replace(
         "p.unregister(s); s.close(); up.pop(s, None); break",
         "p.unregister(s); s.close(); sys.exit(0)"),

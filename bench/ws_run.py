@@ -213,6 +213,119 @@ RAW_BYTES_SERVER = RAW_SERVER.replace('''            if op == 0x81:  # text: a s
 assert RAW_BYTES_SERVER != RAW_SERVER
 
 
+# FLOOR_SERVER's and FLOOR_AIO_SERVER's application side: OpenHarmony's API shape, thin
+FLOOR_API = r'''refs = {}  # socket -> its connection object
+cur = None  # the socket of the message being delivered
+q = []  # callbacks of sends from the listener
+def send(data, conn, cb):
+    s = cur if refs.get(cur) is conn else [k for k in refs if refs[k] is conn][0]
+    b = memoryview(data) if type(data) is str else data
+    n = len(b)
+    f = bytearray(n + 2)
+    f[0] = 0x81 if type(data) is str else 0x82
+    f[1] = n
+    f[2:] = b
+    if s.write(f) == n + 2 and cb is not None:
+        q.append(cb)
+def nop(e, d):
+    pass
+listener = lambda m: send(m["data"], m["clientConnection"], nop)  # bench/ws_run.py SERVER's
+'''
+FLOOR_DELIVER = r'''            cur = s
+            listener({"clientConnection": refs[s],
+                      "data": str(mv[j:j + m], "utf-8") if op == 0x81 else bytes(mv[j:j + m])})
+            for cb in q:
+                cb(None, True)
+            q.clear()'''
+
+
+# The floor: the thinnest server with OpenHarmony's API shape over RAW_SERVER's framing and
+# loop: a messageReceive listener called with {clientConnection, data} (a connection object
+# per client, as {clientIP, clientPort}), whose send(data, connection, callback) finds the
+# connection's socket (the last message's first, as netstack's does) and writes the frame
+# it builds; the callback runs after the listener returns. No limits, states or checks:
+# what the API's shape costs on top of raw, and so how close to raw netstack could come.
+FLOOR_SERVER = RAW_SERVER.replace('''def handle(msg):  # the application: an echo
+    return msg
+''', FLOOR_API).replace('''            up[c] = False
+''', '''            up[c] = False
+            refs[c] = {"clientIP": "127.0.0.1", "clientPort": len(refs)}
+''').replace('''            if op == 0x81:  # text: a str for the application, its str answer out
+                t = memoryview(handle(str(mv[j:j + m], "utf-8")))
+                r = len(t)
+            else:
+                t = mv[j:j + m]
+                r = m
+            s.write(bytes((op, r)) + t if r < 126 else bytes((op, 126, r >> 8, r & 255)) + t)''', FLOOR_DELIVER).replace("up.pop(s, None)", "up.pop(s, None); refs.pop(s, None)")
+assert FLOOR_SERVER.count("listener(") == 1 and "handle" not in FLOOR_SERVER
+
+
+# The floor on asyncio's loop (as netstack's server must: the API has timers and tasks): the
+# same listener and send(), a task per client that reads until EAGAIN and then waits for
+# its socket through asyncio's poller (as asyncio's own streams wait), an accepting task
+FLOOR_AIO_SERVER = r'''
+import sys, socket, select, micropython, hashlib, binascii, asyncio
+from asyncio import core
+''' + FLOOR_API + r'''@micropython.viper
+def xor(buf: ptr8, a: int, n: int, key: ptr8):
+    for i in range(n):
+        buf[a + i] ^= key[i & 3]
+def readable(s):
+    yield core._io_queue.queue_read(s)
+async def serve(s):
+    global cur
+    buf = bytearray(1024)
+    mv = memoryview(buf)
+    hs = False
+    while True:
+        n = s.readinto(buf)
+        if n is None:
+            await readable(s)
+            continue
+        if not n:
+            break
+        if not hs:
+            h = bytes(buf[:n]); i = h.lower().find(b"sec-websocket-key:")
+            key = h[i + 18:h.find(b"\r\n", i)].strip()
+            acc = binascii.b2a_base64(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1]
+            s.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+            hs = True
+            continue
+        i = 0
+        while i + 6 <= n:
+            op = buf[i]; m = buf[i + 1] & 127; j = i + 2
+            if m == 126:
+                m = buf[j] << 8 | buf[j + 1]; j += 2
+            k = mv[j:j + 4]; j += 4
+            xor(buf, j, m, k)
+            if op & 15 == 8:
+                s.write(b"\x88\x00"); n = 0; break
+''' + FLOOR_DELIVER + r'''
+            i = j + m
+        if not n:
+            break
+    refs.pop(s, None)
+    s.close()
+async def main():
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(socket.getaddrinfo("127.0.0.1", int(sys.argv[1]))[0][-1])
+    ls.listen(16)
+    ls.setblocking(False)
+    while True:
+        await readable(ls)
+        c, _ = ls.accept()
+        c.setblocking(False)
+        try:
+            c.setsockopt(6, 1, 1)
+        except OSError:
+            pass
+        refs[c] = {"clientIP": "127.0.0.1", "clientPort": len(refs)}
+        asyncio.create_task(serve(c))
+asyncio.run(main())
+'''
+
+
 CHUMICRO_SERVER = r'''
 # chumicro-websockets (PyPI): its tick-driven server, echoing; max_connections 8 (default 2)
 import sys, time
@@ -617,6 +730,8 @@ def main():
     if pl:
         servers += [("chumicro", CHUMICRO_SERVER, pl), ("microdot", MICRODOT_SERVER, pl)]
     servers.append(("rawbytes", RAW_BYTES_SERVER, lib))
+    servers.append(("floor", FLOOR_SERVER, lib))
+    servers.append(("floor-aio", FLOOR_AIO_SERVER, lib))
     names = [s[0] for s in servers]
     out = {}
     for n in (1, 8):
@@ -667,7 +782,8 @@ def main():
               % (n, "s" if n > 1 else "", " | ".join("%.1f" % median([r[2] for r in res[k]])
                                                      for k in names)))
     print("(rawbytes: the raw server echoing bytes without a str or a call, the baseline "
-          "before 6 Dec)")
+          "before 6 Dec; floor: raw with OpenHarmony's API shape, FLOOR_SERVER; floor-aio: the same on "
+          "asyncio's loop, FLOOR_AIO_SERVER)")
     if not pl and not a.no_peers:
         print("(peers not installed: pip install -r tools/requirements.txt)")
     dump(a, pin, crows, out)
