@@ -327,11 +327,12 @@ def waiter(s):
         k = id(s)
         tms = time.ticks_ms
         tdf = time.ticks_diff
+        n = len  # (a builtin: two lookups as a global here)
         r = None
         while True:
             ms = yield r
             r = False
-            if len(m) < 2:  # (as wait_now)
+            if n(m) < 2:  # (as wait_now)
                 t = tq.peek()
                 if t is not None:
                     t = tdf(t.ph_key, tms())
@@ -343,7 +344,7 @@ def waiter(s):
                         ms = p.poll(ms)
                     finally:
                         p.unregister(s)
-                    r = len(ms) == 1 and ms[0][0] is s
+                    r = n(ms) == 1 and ms[0][0] is s
 
     if _solo is not None or _core is None or _tls and id(s) in _tls:
         s = wn(s)
