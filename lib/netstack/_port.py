@@ -314,30 +314,29 @@ def waiter(s):
     between two waits is checked at each: the other waiters, the first task due, a waiter on
     s itself. (The loop's queues and poller stay: a new_event_loop() drops the tasks whose
     waits these are.) wait_now itself each time on the one-task loop, before asyncio is seen
-    (and so with a CPython port's wait_now) and for a TLS socket. (Its generators are
-    defined in it: no names in this module's table, which grows at a step.)"""
-    def wn(s):
+    (and so with a CPython port's wait_now) and for a TLS socket. (The generator is defined
+    in here, named and with arguments as names interned already: no new name in this
+    module's table, which grows at a step, nor among the interned ones.)"""
+    def waiter(s, q, t):
         r = None
-        while True:
-            r = wait_now(s, (yield r))
-
-    def wg(s, q, tq):
+        if q is None:
+            while True:
+                r = wait_now(s, (yield r))
         m = q.map
         p = q.poller
         k = id(s)
         tms = time.ticks_ms
         tdf = time.ticks_diff
         n = len  # (a builtin: two lookups as a global here)
-        r = None
         while True:
             ms = yield r
             r = False
             if n(m) < 2:  # (as wait_now)
-                t = tq.peek()
-                if t is not None:
-                    t = tdf(t.ph_key, tms())
-                    if t < ms:
-                        ms = t
+                d = t.peek()
+                if d is not None:
+                    d = tdf(d.ph_key, tms())
+                    if d < ms:
+                        ms = d
                 if ms > 0 and k not in m:
                     p.register(s, 1)  # (_poll inlined)
                     try:
@@ -347,9 +346,9 @@ def waiter(s):
                     r = n(ms) == 1 and ms[0][0] is s
 
     if _solo is not None or _core is None or _tls and id(s) in _tls:
-        s = wn(s)
+        s = waiter(s, None, None)
     else:
-        s = wg(s, _core._io_queue, _core._task_queue)
+        s = waiter(s, _core._io_queue, _core._task_queue)
     s.send(None)
     return s.send
 
