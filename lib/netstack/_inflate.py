@@ -24,22 +24,26 @@ def inflate(data, enc, limit):
 
 def _inflate_as(data, fmt, enc, limit):
     d = deflate.DeflateIO(io.BytesIO(data), fmt)
+    # up to a byte past limit: one that comes tells a body over it (a body up to limit
+    # arrives whole: it needed 1 KB of room past its end, limit included, and one within
+    # 1 KB of maxLimit was refused with 2300023)
+    cap = None if limit is None else limit + 1
     n = len(data) * 4 + 64
-    buf = bytearray((n if limit is None or n <= limit else limit) or 16)
+    buf = bytearray(n if cap is None or n <= cap else cap)
     n = 0
     try:
         while True:
             k = len(buf)
-            if limit is not None and k > limit:
-                k = limit
-            if n + 1024 > k:  # (room for 1 KB more first, as a bomb is cut there)
-                if limit is not None and n + 1024 > limit:
-                    raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
+            if cap is not None and k > cap:
+                k = cap
+            if n + 1024 > k and k != cap:  # room for 1 KB more first
                 try:
                     buf.extend(buf)  # doubled: in place where the blocks after it are free
                 except MemoryError:  # (which collected the garbage): 1 KB steps, for
                     buf.extend(bytes(1024))  # the last room the heap has
                 continue
+            if n == k:  # limit + 1 bytes: a bomb is cut here
+                raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
             k = d.readinto(memoryview(buf)[n:k])
             if not k:
                 buf[n:] = b""  # (the result is the body only: no copy of it later)
