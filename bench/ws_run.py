@@ -543,7 +543,11 @@ class Server:
         self.log = open(self.path + ".log", "w+")  # (its output, shown if it dies)
         self.p = subprocess.Popen([os.path.join(BIN, "micropython"), "-X", "heapsize=" + HEAP,
                                    self.path, str(self.port)], env=env,
-                                  stdout=self.log, stderr=subprocess.STDOUT)
+                                  stdout=self.log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        # (a session of its own: a driver started in the background of a shell that exits
+        # is an orphaned process group, whose stopped members the kernel ends with SIGHUP:
+        # "server ... exited (-1)")
         t = time.time() + 10
         while True:
             try:
