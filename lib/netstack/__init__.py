@@ -16,7 +16,7 @@ def __getattr__(name):
     if name == "websocket":
         name = "webSocket"
     try:
-        __import__("netstack." + name)
+        __import__(__name__ + "." + name)
     except ImportError as e:
         if name not in str(e):
             raise  # the submodule exists but failed to import: show the real error

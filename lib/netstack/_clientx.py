@@ -207,14 +207,14 @@ async def head_over(conn, rb, limit):
 def open_error(e, x, host, port):
     """What a failed dial (_client._open) raises for e: the connect timeout, or the http code
     of a transport.NetError's stage; else e itself."""
-    from . import transport, _aw
+    from . import transport
     if isinstance(e, _port.CancelledError) and x.connect_timed_out:
-        return _aw.deadline(2300028, "connect to %s:%d timed out" % (host, port))
+        return BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
     if isinstance(e, transport.NetError):
         st = e.stage
-        if st == transport.RESOLVE:
+        if st == 0:  # transport's stages: RESOLVE
             return BusinessError(2300005 if e.via_proxy else 2300006, e.text)  # (proxy) DNS
-        if e.via_proxy and st == transport.CONNECT:
+        if e.via_proxy and st == 1:  # CONNECT
             return BusinessError(2300007, "cannot connect to proxy: " + e.text)
         return BusinessError(2300007, e.text)  # TUNNEL: the proxy's answer says why
     return e

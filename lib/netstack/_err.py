@@ -12,7 +12,7 @@ from micropython import const  # (the one import of it: on CPython it makes cons
 from . import _port
 
 _E_PARAM = const(401)
-E_INTERNAL = const(2300999)
+_E_INTERNAL = const(2300999)
 
 
 # --- operations (netstack._aw) ---------------------------------------------------------------
@@ -71,17 +71,18 @@ def nudge():
     return _f * 1  # (no float constant: each is an object on the heap, even from ROMFS)
 
 
-def call(coro, callback, internal=E_INTERNAL, what="operation"):
+def call(coro, callback, code=_E_INTERNAL, what="operation"):
+    # code: the facade's code for an unexpected failure (a library bug, out of memory)
     if callback is None:
         return Op(coro, what)
     if not callable(callback):
         coro.close()
         raise param(8)  # callback must be a function
     hold()
-    _port.spawn(_deliver(coro, callback, internal))
+    _port.spawn(_deliver(coro, callback, code))
 
 
-async def _deliver(coro, callback, internal):
+async def _deliver(coro, callback, code):
     nudge()  # (see above)
     err = data = None
     cancelled = None
@@ -90,11 +91,11 @@ async def _deliver(coro, callback, internal):
     except BusinessError as e:
         err = e
     except MemoryError:
-        err = BusinessError(internal, 10)  # Out of memory
+        err = BusinessError(code, 10)  # Out of memory
     except Exception as e:  # a library bug must still reach the callback as an error
-        err = BusinessError(internal, "%s: %s" % (type(e).__name__, e))
+        err = BusinessError(code, 29, (type(e).__name__, str(e)))  # %s: %s
     except BaseException as e:  # CancelledError: tell the callback, then let it propagate
-        err = BusinessError(internal, "cancelled")
+        err = BusinessError(code, 30)  # cancelled
         cancelled = e
     release()
     try:
@@ -145,32 +146,26 @@ def run(aw):  # (aw None: until idle; netstack.run passes it, a default costs he
 
 
 # A timeout cheaper than wait_for (no extra task around the awaited work): a task queued to
-# start at the deadline (not run before: no step, no sleep of its own), that sets a flag on
-# x and cancels the task that armed it. Stop it with unwatch() when the work is done in
-# time; on CancelledError, the flag tells a timeout from other causes.
-def watch(ms, x, flag, task=None):
-    """task: the current task, when the caller has it at hand."""
-    return _port.spawn_after(_dog(task or _port.current_task(), x, flag), ms)
+# start at the deadline (not run before: no step, no sleep of its own), that sets the flag
+# x.<name> and cancels the task that armed it. Stop it with unwatch() when the work is done
+# in time; on CancelledError, the flag tells a timeout from other causes (then raise the
+# module's timeout BusinessError: http/fetch 2300028).
+def watch(ms, x, name, task=None):
+    """-> the watchdog. task: the current task, when the caller has it at hand."""
+    return _port.spawn_after(_dog(task or _port.current_task(), x, name), ms)
 
 
-def deadline(code, message, arg=None):
-    """The one "deadline passed" error: after a CancelledError whose watchdog flag (watch's
-    `flag` on x) is set, raise deadline(code, message). code: the module's timeout code
-    (http/fetch 2300028); message, arg: as BusinessError's."""
-    return BusinessError(code, message, arg)
-
-
-def unwatch(dog, x, flag):
-    """Stop a watchdog that has not fired: take it off the run queue (_port.drop_sleeper).
-    Not dog.cancel(): on MicroPython that puts the dog back on the queue to run once more,
+def unwatch(t, x, name):
+    """Stop watchdog t if it has not fired: take it off the run queue (_port.drop_sleeper).
+    Not t.cancel(): on MicroPython that puts the dog back on the queue to run once more,
     and one still queued when the next request's task is created links the two requests
     through the task queue's stale pairing-heap pointers (docs/http.md, "Memory")."""
-    if not getattr(x, flag):  # fired: it has finished already
-        _port.drop_sleeper(dog)
+    if not getattr(x, name):  # fired: it has finished already
+        _port.drop_sleeper(t)
 
 
-async def _dog(task, x, flag):
-    setattr(x, flag, True)
+async def _dog(task, x, name):
+    setattr(x, name, True)
     task.cancel()
 
 
@@ -217,10 +212,11 @@ def param(what):
     return BusinessError(_E_PARAM, 0, what)  # Parameter error[: what]
 
 
-def uint(o, k, default):
-    """The shared validator of the facades' integer options: o[k] when it is an int >= 0
-    (not a bool), else default (OpenHarmony ignores wrong types here rather than failing)."""
-    v = o.get(k)
+def uint(options, k, default):
+    """The shared validator of the facades' integer options: options[k] when it is an int
+    >= 0 (not a bool), else default (OpenHarmony ignores wrong types here rather than
+    failing)."""
+    v = options.get(k)
     if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
         return v
     return default
@@ -258,22 +254,18 @@ def load(name):
 
 
 def log(*args):
-    print("netstack:", *args)
+    print(_t(31), *args)  # netstack:
 
 
-def report(e, where):
-    """A user callback raised: print it once; never let it break the library."""
+def report(e, what):
+    """A user callback raised: print it once; never let it break the library. what: the
+    callback's kind (an event name, "result")."""
     if hook is not None:
-        hook(e, where)
+        hook(e, what)
         return
-    print(_t(5, where))  # netstack: exception in %s callback:
+    print(_t(5, what))  # netstack: exception in %s callback:
     import sys
-    try:
-        p = sys.print_exception
-    except AttributeError:  # CPython
-        import traceback
-        p = traceback.print_exception
-    p(e)
+    sys.print_exception(e)  # (the CPython shim gives sys traceback's)
 
 
 # --- events ------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ async def _request(req, x, streaming):
         raise BusinessError(_E_OOM, 15)  # out of memory
     except _port.CancelledError:
         if x.timed_out:
-            raise _aw.deadline(_E_TIMEOUT, 16, x.read_timeout)  # no complete response within %d ms
+            raise BusinessError(_E_TIMEOUT, 16, x.read_timeout)  # no complete response within %d ms
         if req._destroyed:
             raise _destroyed()
         raise

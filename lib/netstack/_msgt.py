@@ -33,6 +33,9 @@ T = (
     "out of memory reading the body\n"  # 26
     "body exceeds maxLimit %d\n"  # 27
     "<netstack %s: run already; an operation runs once>\n"  # 28
+    "%s: %s\n"  # 29 (a library bug, to a callback)
+    "cancelled\n"  # 30
+    "netstack:\n"  # 31 (the log lines' prefix)
 )
 
 

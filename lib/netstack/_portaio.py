@@ -42,17 +42,18 @@ def _step(t):  # -> the value, or _step itself: it waits (the try here: within 1
     return _step
 
 
-def park(q):
-    # The current task waits, on none of asyncio's queues, until wake(q): netstack.run()'s
-    # idle wait without asyncio.Event, whose module costs ~1 KB of heap (the webSocket echo
-    # on a small heap, bench/ws_ram.py). As Event.wait: data = q, so that cancel() takes the
-    # task off q and runs it; wake() queues it to run (push clears data).
+def park(waiting):
+    # The current task waits, on none of asyncio's queues, until wake(waiting) (a list):
+    # netstack.run()'s idle wait without asyncio.Event, whose module costs ~1 KB of heap
+    # (the webSocket echo on a small heap, bench/ws_ram.py). As Event.wait: data = the list,
+    # so that cancel() takes the task off it and runs it; wake() queues it to run (push
+    # clears data). (The argument's name is asyncio's, interned by the firmware already.)
     t = _core.cur_task
-    q.append(t)
-    t.data = q
+    waiting.append(t)
+    t.data = waiting
     yield
 
 
-def wake(q):
-    while q:
-        _core._task_queue.push(q.pop())
+def wake(waiting):
+    while waiting:
+        _core._task_queue.push(waiting.pop())

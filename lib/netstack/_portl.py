@@ -1,5 +1,5 @@
 # The seam's defaults for listening, accepting and addresses: what a server needs (a
-# webSocket or socket server, and every Conn.remote_address()). Part of the contract
+# webSocket or socket server, and every _port.addr(Conn.peer)). Part of the contract
 # declared in _port.py (read that first); _port looks here for the names it does not have
 # that start with "a" or "l" (addr, accept, listen, listen_socket, local_addr), and in
 # _portx for the rest: a webSocket server does not load _portx (~7.7 KB of heap from .mpy:

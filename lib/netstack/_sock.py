@@ -141,7 +141,7 @@ def error_of(e, base=CLIENT_BASE):
         c = e.args[0]
     if isinstance(c, int) and c > 0:
         return BusinessError(base + c)
-    if getattr(e, "stage", None) == transport.RESOLVE:
+    if getattr(e, "stage", None) == 0:  # transport's stage RESOLVE
         return BusinessError(base + _EHOSTUNREACH, str(e))
     return BusinessError(_E_SYSTEM, "%s: %s" % (type(e).__name__, e))
 
@@ -633,7 +633,7 @@ def proxy_of(o):
 
 def new_bound(fam, ip, port, opts, base, blind=False):
     """A TCP socket with the options set, bound to ip:port (port 0: chosen, see
-    transport.bind) -> (socket, bound sockaddr); blind: see transport.tcp.prepare."""
+    transport.tcp.bind) -> (socket, bound sockaddr); blind: see transport.tcp.prepare."""
     try:
         return _tcp.prepare(af(fam), pairs(opts), ip, port, blind)
     except Exception as e:

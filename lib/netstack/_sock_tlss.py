@@ -1,9 +1,9 @@
 # TLSSocketServer and TLSSocketConnection of @ohos.net.socket, loaded by the first
 # constructTLSSocketServerInstance: the TCP server with a TLS context made at listen and
-# start_tls(server_side) on each accepted connection.
+# transport.tls.start(server_side) on each accepted connection.
 from ._err import param
 from ._sock_srv import TCPSocketServer, TCPSocketConnection
-from ._sock_tls import TLSGetters, Secure, tls_error, getter, opt_sock
+from ._sock_tls import TLSGetters, Secure, tls_error, getter, opt_sock, _tls
 
 
 class TLSSocketConnection(TLSGetters, TCPSocketConnection):
@@ -42,7 +42,7 @@ class TLSSocketServer(TCPSocketServer):
         TCPSocketServer._prepare(self, c, conn)
         c._sec = self._sec
         try:
-            conn.start_tls(self._ctx, None, True)
+            _tls.start(conn, self._ctx, None, True)
         except Exception as e:
             conn.close()
             self._emit("error", tls_error(e))

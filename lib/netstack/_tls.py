@@ -45,7 +45,7 @@ def context(x):
     try:
         return _t.context(False, ca, x.verify, cc and cc[0], cc and cc[1], hook, ctx)
     except _t.NetError as e:
-        if e.stage == _t.LOAD_CERT:
+        if e.stage == 6:  # transport's stage LOAD_CERT
             raise BusinessError(_E_LOCAL_CERT, "client " + e.text)
         if ca is None and x.verify and not _port.DEFAULT_CA_PATH:
             raise BusinessError(_E_CA, "no CA certificate to verify the server: give caPath or "

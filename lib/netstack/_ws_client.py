@@ -8,7 +8,6 @@ from . import _aw, _port
 
 _E_EXISTS = const(2302003)
 _E_OTHER = const(2302999)
-_E_FAILED = const(-1)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
 SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 above it
 # (underscored consts: compiled in, no names interned; see bench/ws_ram.py)
@@ -20,11 +19,6 @@ _RECV_BUF = const(256)  # the session's receive buffer (doubled, up to 8 KB, whi
 
 
 _wss = None            # the _ws_session module once a connect loaded it
-
-
-def _bad(k):
-    from . import _ws_clientx  # (the texts: not constants of the connect path)
-    return _ws_clientx.option_error(k)
 
 
 class WebSocket(Emitter):
@@ -58,16 +52,21 @@ class WebSocket(Emitter):
             if isinstance(v, str) and v:
                 headers.append((k.lower(), v))
         proto = o.get("protocol")
+        k = None  # (an option's 401: its text from _ws_clientx, not constants of this path)
         if proto is not None and not isinstance(proto, str):
-            raise _bad("protocol")
+            k = "protocol"
         ms = []
-        for k in ("pingInterval", "pongTimeout"):
-            v = o.get(k)
-            if v is None:
-                v = 30
-            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 30000:
-                raise _bad(k)
-            ms.append(v * 1000)
+        for v in ("pingInterval", "pongTimeout"):
+            x = o.get(v)
+            if x is None:
+                x = 30
+            if not isinstance(x, int) or isinstance(x, bool) or not 0 <= x <= 30000:
+                k = k or v
+                x = 0
+            ms.append(x * 1000)
+        if k is not None:
+            from . import _ws_clientx
+            raise _ws_clientx.option_error(k)
         proxy = o.get("proxy")
         if isinstance(proxy, dict):
             from . import _ws_clientx
@@ -90,9 +89,8 @@ class WebSocket(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else m.done(None, "send")
-        m = m._x()
-        m.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
-        return _aw.call(m.send_op(s, data, r, _E_FAILED), callback, _E_OTHER)
+        from . import _ws_clientx  # (the rest: not names of the echo's path)
+        return _ws_clientx.send(s, data, callback, r, SEND_LIMIT)
 
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
@@ -104,7 +102,8 @@ class WebSocket(Emitter):
         s = self._s
         if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
             return m.done(callback, "close")
-        return _aw.call(m._x().close_op(s, a, _E_OTHER), callback, _E_OTHER)
+        from . import _ws_clientx
+        return _ws_clientx.close(s, a, callback)
 
     # -------------------------------------------------------------- internals
 
@@ -218,16 +217,9 @@ class WebSocket(Emitter):
                         d[k] = v
                     self._emit("headerReceive", d)
                 ext = wshs.check_response(status, h, key, proto)[1]  # HandshakeError: refused
-                if ext:
-                    from .proto import wspmd
-                    try:
-                        bits = wspmd.accept_response(ext, m.WINDOW_BITS) if offer else None
-                    except ValueError as e:
-                        bits = None
-                        ext = str(e)
-                    if bits is None:
-                        raise wshs.HandshakeError(status, 23, ext[:60])  # not agreed
-                    codec = wspmd.Codec(bits[0], bits[1])
+                if ext:  # (permessage-deflate: _ws_clientx loads proto.wspmd)
+                    from . import _ws_clientx
+                    codec = _ws_clientx.codec(ext, offer, m.WINDOW_BITS, status)
             except _port.CancelledError:
                 if not self._tmo:
                     raise
@@ -259,7 +251,7 @@ class WebSocket(Emitter):
             try:
                 e[0](data)
             except Exception as x:
-                _aw._err.report(x, "message")
+                _aw.report(x, "message")
         else:
             self._emit("message", data)
         if ls and "dataEnd" in ls:

@@ -157,11 +157,11 @@ class WebSocketServer(Emitter):
         else:
             ab = None
         from .transport.listen import Listener
-        from .transport import NetError, RESOLVE
+        from .transport import NetError
         try:
             self._l = Listener(ip, port, 8)
         except NetError as e:
-            if e.stage == RESOLVE:
+            if e.stage == 0:  # transport's stage RESOLVE
                 raise BusinessError(_E_NIC, e.text)
             if e.code in _EADDRINUSE:
                 raise BusinessError(_E_BUSY, e.text)
@@ -267,7 +267,7 @@ class WebSocketServer(Emitter):
         from .proto import http1srv, wssrv, ProtoError
         from .proto import RecvBuf
         mc, mo, proto, ctx, ab, mx, deflate = self._cfg
-        a = conn.remote_address() or ("", 0, 4)
+        a = conn.peer is not None and _port.addr(conn.peer) or ("", 0, 4)
         ref = {"clientIP": a[0], "clientPort": a[1]}
         # refuse: the status for a client over the limits or banned (not in _conns, no TLS);
         # its head is read all the same (bounded: HEAD_BUF, HANDSHAKE_MS), so that closing
@@ -289,7 +289,8 @@ class WebSocketServer(Emitter):
             pass
         try:
             if ctx is not None and refuse is None:
-                conn.start_tls(ctx, None, True)
+                from .transport import tls
+                tls.start(conn, ctx, None, True)
             rb = RecvBuf(512)  # (grown to HEAD_BUF for a longer head: RAM per client)
             codec = None
             conn.timed_out = False

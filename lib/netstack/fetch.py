@@ -44,7 +44,7 @@ async def _run(x, cbs):
                 err = _error(e, 2300999)
             except BaseException as e:  # cancelled: tell the callbacks, then let it go on
                 if x.timed_out:
-                    e = _aw.deadline(2300028, "no complete response within %d ms" % _TIMEOUT)
+                    e = BusinessError(2300028, "no complete response within %d ms" % _TIMEOUT)
                     err = (e.message, e.code)
                 else:
                     err, stop = ("cancelled", 2300999), e

@@ -2,6 +2,7 @@
 # `const` as a builtin. _err imports it first thing, and the package loads _err first:
 # every other lib/ module loads after it.
 import builtins
+import sys as _sys
 import time as _time
 
 
@@ -12,6 +13,11 @@ def const(x):
 # lib/ uses const() without importing it (but in _err): MicroPython's compiler folds const()
 # with or without the import, and the import line cost each module ~18 B of .mpy and a global
 builtins.const = const
+
+# and MicroPython's sys.print_exception (netstack._err.report prints a callback's error)
+if not hasattr(_sys, "print_exception"):
+    import traceback
+    _sys.print_exception = traceback.print_exception
 
 
 def native(f):

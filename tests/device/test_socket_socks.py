@@ -75,9 +75,10 @@ async def banner():
     # application's first message. To make that read find both, the loop is held (the
     # blocking poll below) from the target's accept until the greeting has gone through.
     import socket, select, time
-    from netstack import transport, _port
+    from netstack import _port
+    from netstack.transport import tcp
     L = socket.socket()
-    port = _port.addr(transport.bind(L, "127.0.0.1", 0))[1]
+    port = _port.addr(tcp.bind(L, "127.0.0.1", 0))[1]
     L.listen(1)
     p = select.poll()
     p.register(L, select.POLLIN)

@@ -115,6 +115,39 @@ def test_callbacks_of_sends_outside_a_listener():
     wait(ev, ("close",))
 
 
+def test_listener_that_raises_is_reported():
+    # a message listener that raises is reported (netstack's report, here through the test
+    # hook) and the session goes on: the next message arrives, the close is a normal one
+    # (the client's report call failed with AttributeError from 0c60da3's _aw-in-_err
+    # until 2026-12-07, and the session ended with 1006)
+    from netstack import _err
+    ws = webSocket.createWebSocket()
+    ev = []
+    seen = []
+
+    def bad(m):
+        ev.append(("message", m))
+        raise ValueError("listener bug")
+
+    ws.on("message", bad)
+    ws.on("open", lambda o: ev.append(("open", o)))
+    ws.on("close", lambda r: ev.append(("close", r)))
+    _err.hook = lambda e, what: seen.append((what, type(e).__name__))
+    try:
+        assert netstack.run(ws.connect(CFG["ws_echo"] + "/echo")) is True
+        wait(ev, ("open",))
+        netstack.run(ws.send("one"))
+        wait_n(ev, "message", 1)
+        netstack.run(ws.send("two"))
+        wait_n(ev, "message", 2)
+        assert messages(ev) == ["one", "two"], ev
+        assert seen == [("message", "ValueError")] * 2, seen
+        netstack.run(ws.close())
+        assert wait(ev, ("close",))[1]["code"] == 1000, ev
+    finally:
+        _err.hook = None
+
+
 def test_headers_and_protocol():
     ws, ev = opened(CFG["ws_echo"] + "/headers", {"header": {"X-Test": "1", "X-Empty": "",
                                                              "X-Num": 5}, "protocol": "json"})

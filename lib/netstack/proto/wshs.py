@@ -16,8 +16,6 @@ import hashlib
 # ~450 B of heap from ROMFS)
 from .ws import ProtocolError as HandshakeError
 
-_TAIL = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
-
 
 def split(url):
     """A ws/wss URL -> (scheme, host, port, target, Host header value), as http1's
@@ -29,19 +27,19 @@ def split(url):
     if e < 0:
         e = len(url)
     h = url[i + 3:e]
+    d = 80 if sc == "ws" else 443  # (numbers: a str constant of a few characters is a name)
     k = h.find(":")
     p = h[k + 1:]
     if k < 0:
         k = len(h)
-        p = "80" if sc == "ws" else "443"
+        p = str(d)
     b = url.encode()
     if (sc == "ws" or sc == "wss") and k and min(b) > 32 and max(b) < 127 and p.isdigit() \
             and len(p) < 6 and "#" not in url and "?" not in h and "@" not in h \
             and "[" not in h and "]" not in h and int(p) < 65536:
         i = int(p)
         h = h[:k].lower()
-        return (sc, h, i, url[e:] or "/",
-                h if i == (80 if sc == "ws" else 443) else "%s:%d" % (h, i))
+        return (sc, h, i, url[e:] or "/", h if i == d else h + ":" + str(i))
     from . import http1
     u = http1.split_url(url)
     return u[:4] + (http1.host_header(u[1], u[2], u[0]),)
@@ -58,11 +56,13 @@ def accept_value(key):
         key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1].decode()
 
 
-def request(host, target, key, protocol=None, headers=(), offer=None):
+def request(host, target, key, protocol=None, headers=(), extensions=None):
     """The client's upgrade request head, a str (on MicroPython written as it is, through
     memoryview: no bytes copy at the handshake's peak); host, target: split()'s. headers:
     extra (name, value) pairs; ones the handshake owns (Host, Upgrade, Connection,
-    Sec-WebSocket-*) are left out. offer: the Sec-WebSocket-Extensions value."""
+    Sec-WebSocket-*) are left out. extensions: the Sec-WebSocket-Extensions value (the
+    offer)."""
+    t = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
     u = []
     for k, v in headers:
         n = k.lower()  # the handshake owns these, and every Sec-WebSocket-* header
@@ -75,12 +75,12 @@ def request(host, target, key, protocol=None, headers=(), offer=None):
         hs = [("Host", host), (x + "Key", key)]
         if protocol:
             hs.append((x + "Protocol", protocol))
-        if offer:
-            hs.append((x + "Extensions", offer))
-        return http1.request_head("GET", target, hs + u)[:-2].decode() + _TAIL
-    if offer:
-        key += "\r\n" + x + "Extensions: " + offer
-    return "GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n%s" % (target, host, key, _TAIL)
+        if extensions:
+            hs.append((x + "Extensions", extensions))
+        return http1.request_head("GET", target, hs + u)[:-2].decode() + t
+    if extensions:
+        key += "\r\n" + x + "Extensions: " + extensions
+    return "GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n%s" % (target, host, key, t)
 
 
 def response(rb):

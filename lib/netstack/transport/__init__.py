@@ -2,8 +2,8 @@
 # every client loads: Conn (a connected TCP/TLS socket driven by the asyncio poller, for
 # dialed and accepted sockets alike), NetError with its stages, and dial() (resolve ->
 # TCP connect -> CONNECT tunnel -> TLS). Servers (listen), datagrams (udp), socket's
-# prepared sockets (tcp), TLS contexts (tls), the tunnel and pinning are submodules,
-# loaded on first use. (Conn and dial were the submodules stream and dial: one module on
+# prepared sockets and bind (tcp), TLS contexts and start (tls), the tunnel and pinning are
+# submodules, loaded on first use. (Conn and dial were the submodules stream and dial: one module on
 # the GET path instead of three costs less heap, even with the code in flash.)
 #
 # Conn: the one connection type under http, fetch, socket and webSocket, reading straight
@@ -13,18 +13,24 @@
 import errno
 from .. import _port, _err as _log  # the log lines live in _err
 
-# stages: where a failure happened, for the facades' error mapping
-RESOLVE = 0    # name lookup
-CONNECT = 1    # TCP connect, until a byte went through
-TUNNEL = 2     # HTTP CONNECT through a proxy (NetError.code: the proxy's status, or None)
-TLS = 3        # TLS handshake (runs on the first read or write after start_tls)
-OPEN = 4       # connected and at least one byte went through
-LOAD_CA = 5    # the CA certificates given could not be read or were rejected
-LOAD_CERT = 6  # the own certificate or key could not be read or was rejected
+# stages (NetError.stage, Conn.stage): where a failure happened, for the facades' error
+# mapping. Numbers, not names: compiled in here and in the submodules (each repeats the ones
+# it uses as its own consts: keep them in step), and the facades compare with the number
+# (every module-level name is interned and a dict entry, even from ROMFS: bench/ws_ram.py)
+#   0 RESOLVE    name lookup
+#   1 CONNECT    TCP connect, until a byte went through
+#   2 TUNNEL     HTTP CONNECT through a proxy (NetError.code: the proxy's status, or None)
+#   3 TLS        TLS handshake (runs on the first read or write after transport.tls.start)
+#   4 OPEN       connected and at least one byte went through
+#   5 LOAD_CA    the CA certificates given could not be read or were rejected
+#   6 LOAD_CERT  the own certificate or key could not be read or was rejected
+_RESOLVE = const(0)
+_CONNECT = const(1)
+_OPEN = const(4)
 
 
 class NetError(Exception):
-    """A transport failure in neutral terms. stage: one of the constants above; code: an
+    """A transport failure in neutral terms. stage: one of the stages above; code: an
     errno (> 0), an mbedTLS code (< 0), the proxy's HTTP status (TUNNEL), or None (for TLS:
     certificate verification failed, text says why); text: for messages. via_proxy: the
     failure concerns the proxy, not the target host."""
@@ -40,31 +46,11 @@ class NetError(Exception):
         return self.text
 
 
-def bind(s, host, port, dgram=False):
-    """Bind s to host:port (a numeric address) -> the bound sockaddr. Port 0 where the
-    runtime cannot read the port back (MicroPython has no getsockname): a port from the
-    dynamic range 49152-65535 chosen here, the next one tried while one is in use.
-    Raises OSError."""
-    family, sa = _port.resolve(host, port, dgram)
-    if port or _port.local_addr(s) is not None:
-        _port.bind(s, sa)
-        return _port.local_addr(s) or sa
-    b = _port.random_bytes(16)
-    for i in range(0, 16, 2):
-        family, sa = _port.resolve(host, 49152 + ((b[i] << 8 | b[i + 1]) & 16383), dgram)
-        try:
-            _port.bind(s, sa)
-            return sa
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise
-    raise OSError(errno.EADDRINUSE)
-
-
 class Conn:
     """A connected stream socket. Attributes: s (the socket), tls (bool), stage, closed,
-    peer (the peer's sockaddr, or None), local (own sockaddr, or None where the port cannot
-    tell: MicroPython has no getsockname).
+    peer (the peer's sockaddr, or None: _port.addr(peer) gives (host, port, 4 or 6)),
+    local (own sockaddr, or None where the port cannot tell: MicroPython has no
+    getsockname). TLS: transport.tls.start(conn, ctx, ...) wraps the socket.
 
     One reader and one writer may wait at a time: MicroPython's poller keeps one waiting
     task per direction per socket, so concurrent write() calls are queued here, in order.
@@ -83,13 +69,9 @@ class Conn:
     def __init__(self, s, peer=None, local=None):
         self.s = s
         self.peer = peer
-        self.stage = CONNECT
+        self.stage = _CONNECT
         if local is not None:
             self.local = local
-
-    def remote_address(self):
-        """(host, port, 4 or 6), or None."""
-        return None if self.peer is None else _port.addr(self.peer)
 
     async def readinto(self, mv):
         """Read up to len(mv) bytes into mv; 0 means the peer closed (or close() was called)."""
@@ -100,7 +82,7 @@ class Conn:
             n = s.readinto(mv)
             if n is not None:
                 if n:
-                    self.stage = OPEN
+                    self.stage = _OPEN
                 return n
             await _port.wait_readable(s)
 
@@ -111,7 +93,7 @@ class Conn:
             return 0
         n = self.s.readinto(mv)
         if n:
-            self.stage = OPEN
+            self.stage = _OPEN
         return n
 
     async def fill(self, mv):
@@ -145,16 +127,16 @@ class Conn:
         n = 0 if self.closed else self.s.write(mv)
         if n == len(mv):
             if n and not self.tls:
-                self.stage = OPEN  # as write() does
+                self.stage = _OPEN  # as write() does
             return True
         self.wq = []
         return self.write(bytes(mv[n or 0:]), True)
 
-    async def write(self, data, held=False):
-        """Send all of data (bytes, bytearray or memoryview). Writers take turns (held:
+    async def write(self, data, turn=False):
+        """Send all of data (bytes, bytearray or memoryview). Writers take turns (turn:
         the caller holds the turn, and gives it back with _next(): write_now's rest, or a
         WebSocket message of several writes)."""
-        if not held:
+        if not turn:
             if self.wq is None:  # nobody writing: the turn is ours at once
                 self.wq = []
             else:
@@ -178,9 +160,9 @@ class Conn:
                     continue
                 off += n
                 if n and not self.tls:
-                    self.stage = OPEN
+                    self.stage = _OPEN
         finally:
-            if not held:
+            if not turn:
                 self._next()
 
     async def turn(self):
@@ -209,14 +191,6 @@ class Conn:
         else:
             self.wq = None
 
-    def start_tls(self, ctx, server_hostname=None, server_side=False):
-        """Wrap the connected socket in TLS with ctx (transport.tls.context). The handshake
-        runs on the first read or write: errors there come with stage TLS."""
-        self.raw = s = self.s
-        self.s = _port.tls_wrap(ctx, s, server_hostname, server_side)
-        self.tls = True
-        self.stage = TLS
-
     def close(self):
         if not self.closed:
             self.closed = True
@@ -227,28 +201,23 @@ class Conn:
 # Every failure leaves as a NetError carrying its stage, so each facade picks its own code
 # (an unknown host is RESOLVE on every port, whatever number the port's getaddrinfo raised).
 # No timeout here: the caller's watchdog cancels, and a cancelled dial leaks no socket.
-async def dial(host, port, ctx=None, sni=None, step=None):
+async def dial(host, port, context=None, server_hostname=None, step=None):
     """A connected Conn to host:port.
 
-    ctx: an SSL context (transport.tls.context): TLS is started with server_hostname `sni`
+    context: an SSL context (transport.tls.context): TLS is started with server_hostname
     or host; its handshake runs on the first read or write (stage TLS).
     step(stage): called as RESOLVE and CONNECT complete (timing marks).
     Raises NetError(RESOLVE/CONNECT, ...). Through a proxy: transport.tunnel.dial (a
     submodule, loaded only then)."""
     c = await connect(host, port, step)
-    if ctx is not None:
+    if context is not None:  # (the arguments' names: interned by MicroPython anyway)
+        from .tls import start  # (loaded already: it made the context)
         try:
-            start_tls(c, ctx, sni or host)
+            start(c, context, server_hostname or host)
         except BaseException:  # a bad context: nothing leaks
             c.close()
             raise
     return c
-
-
-def start_tls(c, ctx, name):
-    if _log.on:
-        _log.log("TLS", name)
-    c.start_tls(ctx, name)
 
 
 async def connect(host, port, step=None, via_proxy=False):
@@ -257,16 +226,16 @@ async def connect(host, port, step=None, via_proxy=False):
     # the module costs its __getattr__ and an AttributeError (~4k instructions per dial)
     ready = _port.__dict__.get("net_ready")
     if ready is not None and not ready():   # a board knows its WiFi is down: fail now, say so
-        raise NetError(CONNECT, getattr(errno, "ENETDOWN", 100),
+        raise NetError(_CONNECT, 100,  # ENETDOWN (Linux and lwIP)
                        "network is down (not connected): %s:%d not tried" % (host, port), via_proxy)
     if _log.on:
         _log.log("resolve", host)
     try:
         family, sa = _port.resolve(host, port)
     except OSError as e:
-        raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e), via_proxy)
+        raise NetError(_RESOLVE, None, "cannot resolve '%s': %s" % (host, e), via_proxy)
     if step is not None:
-        step(RESOLVE)
+        step(_RESOLVE)
     if _log.on:
         _log.log("connect", _port.addr(sa))
     s = _port.tcp_socket(family)
@@ -282,7 +251,7 @@ async def connect(host, port, step=None, via_proxy=False):
     except OSError as e:
         if e.errno != errno.EINPROGRESS:
             _port.close(s)
-            raise NetError(CONNECT, e.errno, "connect to %s:%d failed: %s" % (host, port, e),
+            raise NetError(_CONNECT, e.errno, "connect to %s:%d failed: %s" % (host, port, e),
                            via_proxy)
     c = Conn(s, sa)
     try:
@@ -291,5 +260,5 @@ async def connect(host, port, step=None, via_proxy=False):
         c.close()
         raise
     if step is not None:
-        step(CONNECT)
+        step(_CONNECT)
     return c

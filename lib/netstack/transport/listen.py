@@ -1,7 +1,10 @@
 # Listening: bind + listen, then accept() -> Conn, the same connection type dial() gives.
 # Loaded only by servers (socket's TCPSocketServer/TLSSocketServer, webSocket's server).
 from .. import _port, _err as _log  # the log lines live in _err
-from . import Conn, NetError, RESOLVE, CONNECT
+from . import Conn, NetError
+
+_RESOLVE = const(0)  # transport's stages
+_CONNECT = const(1)
 
 
 class Listener:
@@ -13,12 +16,12 @@ class Listener:
 
     def __init__(self, host, port, backlog=5, sock=None, local=None):
         # sock: a stream socket the caller made and bound to `local` (options set, port
-        # chosen: see transport.bind; or an AF_UNIX path); it starts listening here.
+        # chosen: see transport.tcp.bind; or an AF_UNIX path); it starts listening here.
         if sock is None:
             try:
                 family, local = _port.resolve(host, port)
             except OSError as e:
-                raise NetError(RESOLVE, None, "cannot resolve '%s': %s" % (host, e))
+                raise NetError(_RESOLVE, None, "cannot resolve '%s': %s" % (host, e))
         try:
             if sock is None:
                 sock = _port.listen_socket(family, local, backlog)
@@ -29,7 +32,7 @@ class Listener:
                     _port.close(sock)
                     raise
         except OSError as e:
-            raise NetError(CONNECT, e.errno, "cannot listen on %s:%d: %s" % (host, port, e))
+            raise NetError(_CONNECT, e.errno, "cannot listen on %s:%d: %s" % (host, port, e))
         self.s = sock
         self.local = _port.local_addr(sock) or local
         self.closed = False
@@ -37,16 +40,16 @@ class Listener:
             _log.log("listen", _port.addr(self.local))
 
     async def accept(self):
-        """-> Conn of the next client (stage OPEN for plain TCP; after start_tls(ctx,
-        server_side=True) the handshake runs on its first read or write)."""
+        """-> Conn of the next client (stage OPEN for plain TCP; after transport.tls.start
+        (server_side True) the handshake runs on its first read or write)."""
         s = self.s
         while True:
             if self.closed:
-                raise NetError(CONNECT, 9, "listener closed")  # EBADF
+                raise NetError(_CONNECT, 9, "listener closed")  # EBADF
             try:
                 r = _port.accept(s)
             except OSError as e:
-                raise NetError(CONNECT, e.errno, "accept failed: %s" % e)
+                raise NetError(_CONNECT, e.errno, "accept failed: %s" % e)
             if r is not None:
                 c = Conn(r[0], r[1], self.local)
                 c.stage = 4  # OPEN: nothing more to connect

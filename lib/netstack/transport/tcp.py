@@ -3,13 +3,37 @@
 # refusal at once, and AF_UNIX sockets. transport.dial stays the HTTP client's lean path.
 import errno
 from .. import _port, _err as _log
-from . import Conn, NetError, CONNECT, OPEN, bind
+from . import Conn, NetError
+
+_CONNECT = const(1)  # transport's stages
+_OPEN = const(4)
+
+
+def bind(s, host, port, dgram=False):
+    """Bind s to host:port (a numeric address) -> the bound sockaddr. Port 0 where the
+    runtime cannot read the port back (MicroPython has no getsockname): a port from the
+    dynamic range 49152-65535 chosen here, the next one tried while one is in use.
+    Raises OSError."""
+    family, sa = _port.resolve(host, port, dgram)
+    if port or _port.local_addr(s) is not None:
+        _port.bind(s, sa)
+        return _port.local_addr(s) or sa
+    b = _port.random_bytes(16)
+    for i in range(0, 16, 2):
+        family, sa = _port.resolve(host, 49152 + ((b[i] << 8 | b[i + 1]) & 16383), dgram)
+        try:
+            _port.bind(s, sa)
+            return sa
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE)
 
 
 def prepare(family, opts=(), host=None, port=0, blind_only=False):
     """A non-blocking TCP socket to connect or listen with: options set ((name, value)
     pairs for _port.sockopt), bound to host:port when host is given (port 0: see
-    transport.bind) -> (socket, bound sockaddr or None). blind_only: bind only where the
+    bind above) -> (socket, bound sockaddr or None). blind_only: bind only where the
     runtime cannot read a socket's address back (so the caller knows its local port).
     Raises OSError; the socket is closed then."""
     s = _port.tcp_socket(family)
@@ -55,11 +79,11 @@ async def connect_sock(s, sa):
         s.connect(sa)
     except OSError as e:
         if e.errno not in (errno.EINPROGRESS, errno.EAGAIN):
-            raise NetError(CONNECT, e.errno, "connect failed: %s" % e)
+            raise NetError(_CONNECT, e.errno, "connect failed: %s" % e)
     await _port.wait_writable(s)
     e = _port.sock_error(s)
     if e:
-        raise NetError(CONNECT, e, "connect failed: errno %d" % e)
+        raise NetError(_CONNECT, e, "connect failed: errno %d" % e)
     return Conn(s, sa)
 
 
@@ -138,7 +162,7 @@ async def pump(c, want, view, owner):
                 continue
             if not n:
                 break
-            c.stage = OPEN
+            c.stage = _OPEN
             owner._deliver(mv, n)
             _F + 0.0  # a one-block object after each message (why: _aw.nudge): 10x fewer
             # allocator instructions per 4 KB message at a 2 MB heap
@@ -165,7 +189,7 @@ async def handshake(conn, done, mv):
         if n is not None:
             if not n:
                 raise OSError(errno.ECONNRESET, "closed during the TLS handshake")
-            conn.stage = OPEN
+            conn.stage = _OPEN
             return n
         if done():
             return 0

@@ -2,8 +2,24 @@
 # Loaded when the first TLS connection or server is set up; the certificate-pinning hook
 # is in transport/pin.py, loaded only when pins are used.
 import binascii
-from .. import _port
-from . import NetError, LOAD_CA, LOAD_CERT
+from .. import _port, _err as _log
+from . import NetError
+
+_LOAD_CA = const(5)    # transport's stages
+_LOAD_CERT = const(6)
+
+
+def start(c, ctx, name=None, server_side=False):
+    """Wrap Conn c's connected socket in TLS with ctx (context()), checking name (the
+    server's host name; None on a server). The handshake runs on the first read or write:
+    errors there come with stage TLS. (Here, not a Conn method: a plain ws:// or http://
+    client does not carry it.)"""
+    if _log.on and name:
+        _log.log("TLS", name)
+    c.raw = s = c.s
+    c.s = _port.tls_wrap(ctx, s, name, server_side)
+    c.tls = True
+    c.stage = 3  # TLS
 
 def pem_to_ders(data):
     """DER blocks (certificates or a key) from PEM text (any number of blocks) or DER bytes;
@@ -55,28 +71,29 @@ def context(server_side=False, ca=None, verify=True, cert=None, key=None, pin=No
     asks clients for a certificate. cert, key: own certificate and key (DER; a server needs
     them). pin: hook(cert DER memoryview, depth) -> 0 or PIN_MISMATCH, run on the peer's
     chain inside the handshake (transport.pin.pin_hook builds one).
-    Raises NetError(LOAD_CA or LOAD_CERT, None, text) for material that does not load, and
-    MemoryError for a client where mbedTLS allocates from the GC heap (_port.tls_heap) and
-    less than a handshake needs is free after a collection: there, running out inside the
-    certificate check reads as "not correctly signed by the trusted CA"."""
+    Raises NetError(LOAD_CA or LOAD_CERT: stages 5, 6; None, text) for material that does
+    not load, and MemoryError for a client where mbedTLS allocates from the GC heap
+    (_port.tls_heap) and less than a handshake needs is free after a collection: there,
+    running out inside the certificate check reads as "not correctly signed by the trusted
+    CA"."""
     if ctx is None:  # (given: made by new() earlier, while the heap had a block for it)
         ctx = new(server_side)
     if ca is None and verify and not server_side and _port.DEFAULT_CA_PATH:
         try:
             ca = pem_to_ders(_port.read_file(_port.DEFAULT_CA_PATH))
         except (OSError, ValueError):
-            raise NetError(LOAD_CA, None, "default CA bundle %s not found" % _port.DEFAULT_CA_PATH)
+            raise NetError(_LOAD_CA, None, "default CA bundle %s not found" % _port.DEFAULT_CA_PATH)
     if verify and not ca and not server_side:
-        raise NetError(LOAD_CA, None, "no CA certificate to verify the server")
+        raise NetError(_LOAD_CA, None, "no CA certificate to verify the server")
     try:
         _port.tls_verify(ctx, ca or (), verify and (bool(ca) or not server_side))
     except (ValueError, OSError) as e:
-        raise NetError(LOAD_CA, None, "CA certificate rejected: %s" % e)
+        raise NetError(_LOAD_CA, None, "CA certificate rejected: %s" % e)
     if cert is not None:
         try:
             _port.tls_cert_chain(ctx, cert, key)
         except (ValueError, OSError) as e:
-            raise NetError(LOAD_CERT, None, "certificate or key rejected: %s" % e)
+            raise NetError(_LOAD_CERT, None, "certificate or key rejected: %s" % e)
     if pin is not None:
         _port.tls_pin(ctx, pin)
     return ctx

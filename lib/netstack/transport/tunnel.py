@@ -4,7 +4,9 @@
 import binascii
 from ..proto import http1, url, ProtoError
 from ..proto import RecvBuf
-from . import NetError, TUNNEL, connect, start_tls
+from . import NetError, connect
+
+_TUNNEL = const(2)  # transport's stage
 
 
 async def dial(host, port, ctx, sni, proxy, buf=None, step=None):
@@ -18,8 +20,9 @@ async def dial(host, port, ctx, sni, proxy, buf=None, step=None):
     try:
         await tunnel(c, host, port, proxy[2], buf)
         if step is not None:
-            step(TUNNEL)
-        start_tls(c, ctx, sni or host)
+            step(_TUNNEL)
+        from .tls import start
+        start(c, ctx, sni or host)
     except BaseException:  # a refused tunnel, a bad context, a timeout: nothing leaks
         c.close()
         raise
@@ -46,15 +49,16 @@ async def tunnel(c, host, port, cred, rb):
                 break
             mv = rb.space()
             if not len(mv):
-                raise NetError(TUNNEL, None, "proxy answer too long", True)
+                raise NetError(_TUNNEL, None, "proxy answer too long", True)
             n = await c.readinto(mv)
             if not n:
-                raise NetError(TUNNEL, None, "proxy closed the connection on CONNECT %s" % hp, True)
+                raise NetError(_TUNNEL, None, "proxy closed the connection on CONNECT %s" % hp,
+                               True)
             rb.wrote(n)
     except OSError as e:
         raise NetError(c.stage, e.errno,
                        "proxy connection failed: %s" % e, True)
     except ProtoError as e:  # the proxy's answer is no HTTP
-        raise NetError(TUNNEL, None, "bad proxy answer: %s" % e, True)
+        raise NetError(_TUNNEL, None, "bad proxy answer: %s" % e, True)
     if h[0] != 200:
-        raise NetError(TUNNEL, h[0], "proxy refused CONNECT %s: %d %s" % (hp, h[0], h[1]), True)
+        raise NetError(_TUNNEL, h[0], "proxy refused CONNECT %s: %d %s" % (hp, h[0], h[1]), True)

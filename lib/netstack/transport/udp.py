@@ -1,6 +1,9 @@
 # Datagram sockets (socket's UDPSocket and MulticastSocket). Loaded only by them.
 from .. import _port
-from . import Conn, NetError, CONNECT, bind as _bind
+from . import Conn, NetError
+from .tcp import bind as _bind  # (netstack.socket loads transport.tcp anyway)
+
+_CONNECT = const(1)  # transport's stage
 
 
 class Datagram:
@@ -16,22 +19,22 @@ class Datagram:
 
     def bind(self, host, port):
         """Bind to host:port (a numeric address) -> its sockaddr; port 0: see
-        transport.bind."""
+        transport.tcp.bind."""
         try:
             self.local = _bind(self.s, host, port, True)
         except OSError as e:
-            raise NetError(CONNECT, e.errno, "cannot bind %s:%d: %s" % (host, port, e))
+            raise NetError(_CONNECT, e.errno, "cannot bind %s:%d: %s" % (host, port, e))
         return self.local
 
     def send_now(self, data, sa):
         """One datagram to sa (a sockaddr) if the socket takes it now -> bytes sent, or
         None (it would block: await sendto)."""
         if self.closed:
-            raise NetError(CONNECT, 9, "socket closed")
+            raise NetError(_CONNECT, 9, "socket closed")
         try:
             return _port.sendto(self.s, data, sa)
         except OSError as e:
-            raise NetError(CONNECT, e.errno, "send failed: %s" % e)
+            raise NetError(_CONNECT, e.errno, "send failed: %s" % e)
 
     async def sendto(self, data, sa):
         """Send one datagram to sa, waiting until the socket takes it -> bytes sent."""
@@ -51,7 +54,7 @@ class Datagram:
             try:
                 r = _port.recvfrom(s, n)
             except OSError as e:
-                raise NetError(CONNECT, e.errno, "receive failed: %s" % e)
+                raise NetError(_CONNECT, e.errno, "receive failed: %s" % e)
             if r is not None:
                 return r
             await _port.wait_readable(s)
