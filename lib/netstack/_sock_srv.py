@@ -122,7 +122,7 @@ class TCPSocketServer(Base):
 
     def _prepare(self, c, conn):
         # the connection's local address: the listener's; a wildcard one is the peer's
-        # own for a loopback peer (TLS: then transport.tls.start; local sockets: the path)
+        # own for a loopback peer (TLS: then transport.start; local sockets: the path)
         local = self._local
         h = _port.addr(local)[0]
         if h in ("0.0.0.0", "::"):

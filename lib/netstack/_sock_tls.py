@@ -1,6 +1,6 @@
 # TLSSocket of @ohos.net.socket and what TLS servers share with it, loaded by the first
 # constructTLSSocketInstance (servers: _sock_tlss). TLS is the TCP
-# classes plus transport.tls: contexts from secureOptions, start() on the Conn, and the
+# classes plus transport.tls: contexts from secureOptions, start on the Conn, and the
 # certificate hook that both captures the peer's certificate and tells when its chain was
 # checked (docs/socket.md: what each getter returns on each runtime).
 from ._err import BusinessError, param
@@ -8,6 +8,7 @@ from . import _port
 from ._sock import (TCPSocket, Stream, DONE, rx_view, SERVER_BASE, CLOSED, CONNECTED, connect_args, dial, op,
                      error_of, deadline)
 from .transport import tls as _tls
+from . import transport
 from .transport import tcp as _tcp
 
 
@@ -258,7 +259,7 @@ class TLSSocket(TLSGetters, TCPSocket):
             if nagle:
                 _nodelay(raw, 1)
             # the name checked against the certificate: the host asked for (an IP too)
-            _tls.start(conn, ctx, host)  # (and its log line)
+            transport.start(conn, ctx, host)  # (and its log line)
             mv = memoryview(bytearray(1))
             n = await deadline(_tcp.handshake(conn, lambda: self._peer is not None, mv), tmo,
                                SERVER_BASE)

@@ -1,9 +1,10 @@
 # TLSSocketServer and TLSSocketConnection of @ohos.net.socket, loaded by the first
 # constructTLSSocketServerInstance: the TCP server with a TLS context made at listen and
-# transport.tls.start(server_side) on each accepted connection.
+# transport.start(server_side) on each accepted connection.
 from ._err import param
 from ._sock_srv import TCPSocketServer, TCPSocketConnection
-from ._sock_tls import TLSGetters, Secure, tls_error, getter, opt_sock, _tls
+from ._sock_tls import TLSGetters, Secure, tls_error, getter, opt_sock
+from .transport import start
 
 
 class TLSSocketConnection(TLSGetters, TCPSocketConnection):
@@ -42,7 +43,7 @@ class TLSSocketServer(TCPSocketServer):
         TCPSocketServer._prepare(self, c, conn)
         c._sec = self._sec
         try:
-            _tls.start(conn, self._ctx, None, True)
+            start(conn, self._ctx, None, True)
         except Exception as e:
             conn.close()
             self._emit("error", tls_error(e))

@@ -144,16 +144,18 @@ class WebSocket(Emitter):
             tls = _ws_clientx.tls_opts(o)
         self._busy = True
         _aw.hold()
-        _port.spawn(self._main(a, hh, host, port, target, tls))
+        # (one tuple: fewer slots in _main's frame, which lives as long as the session)
+        _port.spawn(self._main(a + (host, port, target, hh, tls)))
         return True
 
-    async def _main(self, a, hh, host, port, target, tls):
+    async def _main(self, a):
         # the session's task: dial and the opening handshake (_open: its frame, ~600 B with
         # the handshake's locals, is garbage once open), then the read loop (this small
-        # frame lives as long as the session)
+        # frame lives as long as the session). a: connect's options, then split's URL parts
+        # and the TLS options
         s = None
         try:
-            s = await self._open(a, hh, host, port, target, tls)
+            s = await self._open(a)
             if s is not None:
                 r = s.run()  # (its frame, ~380 B, before what the open listeners leave)
                 s.task = _port.current_task()
@@ -170,10 +172,10 @@ class WebSocket(Emitter):
                 s.c.close()
             _aw.release()
 
-    async def _open(self, a, hh, host, port, target, tls):
+    async def _open(self, a):
         # -> the Session once the server's 101 is checked, or None after the error and
         # close events (the connection closed). hh: the Host header's value
-        o, headers, proto, interval, timeout, proxy = a
+        o, headers, proto, interval, timeout, proxy, host, port, target, hh, tls = a
         mx = o.get("maxMessageSize", _MAX_MESSAGE)
         m = _wss
         from .proto import wshs, RecvBuf

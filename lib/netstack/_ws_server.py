@@ -289,8 +289,8 @@ class WebSocketServer(Emitter):
             pass
         try:
             if ctx is not None and refuse is None:
-                from .transport import tls
-                tls.start(conn, ctx, None, True)
+                from .transport import start
+                start(conn, ctx, None, True)
             rb = RecvBuf(512)  # (grown to HEAD_BUF for a longer head: RAM per client)
             codec = None
             conn.timed_out = False

@@ -1,5 +1,5 @@
 # transport/: dial + listen/accept on one Conn type, addresses, writers taking turns,
-# a reader stopped by close(), TLS server side (tls.start(server_side=True)), UDP, errors
+# a reader stopped by close(), TLS server side (transport.start(server_side=True)), UDP, errors
 # with stages. Everything against itself on 127.0.0.1; TLS with --peers' certificates.
 # One module for both runtimes: on MicroPython tools/devtest.py runs it as a script (the main
 # block calls every test_* in turn); on CPython tests/host/test_transport.py loads it, gives
@@ -237,7 +237,7 @@ async def test_tls_server_side_and_untrusted():
     cctx = tls.context(False, ca=[d("ca_der_b64")])
     ls, port = listener()
     c, a = await pair(ls, port, cctx, "client.peers.invalid")
-    tls.start(a, sctx, server_side=True)
+    stream.start(a, sctx, server_side=True)
     assert a.stage == TLS and a.tls
     w = asyncio.create_task(c.write(b"hello over tls"))
     assert await read_n(a, 14) == b"hello over tls"
@@ -249,7 +249,7 @@ async def test_tls_server_side_and_untrusted():
     # a client that does not trust the server fails in stage TLS
     wrong = tls.context(False, ca=[d("client_cert_der_b64")])
     c, a = await pair(ls, port, wrong, "client.peers.invalid")
-    tls.start(a, sctx, server_side=True)
+    stream.start(a, sctx, server_side=True)
     srv = asyncio.create_task(a.readinto(bytearray(16)))
     try:
         await c.write(b"x")

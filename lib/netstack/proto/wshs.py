@@ -70,17 +70,15 @@ def request(host, target, key, protocol=None, headers=(), extensions=None):
                 and not n.startswith("sec-websocket-"):
             u.append((k, v))
     x = "Sec-WebSocket-"
-    if protocol or u:  # text of the program's in the head: http1 checks it as it writes
-        from . import http1
-        hs = [("Host", host), (x + "Key", key)]
-        if protocol:
-            hs.append((x + "Protocol", protocol))
-        if extensions:
-            hs.append((x + "Extensions", extensions))
-        return http1.request_head("GET", target, hs + u)[:-2].decode() + t
     if extensions:
         key += "\r\n" + x + "Extensions: " + extensions
-    return "GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n%s" % (target, host, key, t)
+    h = "GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n" % (target, host, key)
+    if protocol or u:  # the program's text in the head: http1 checks it as it writes it
+        from . import http1
+        if protocol:
+            u.insert(0, (x + "Protocol", protocol))
+        h += http1.request_head("GET", "/", u)[16:-2].decode()  # (its header lines)
+    return h + t
 
 
 def response(rb):

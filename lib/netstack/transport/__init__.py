@@ -2,7 +2,7 @@
 # every client loads: Conn (a connected TCP/TLS socket driven by the asyncio poller, for
 # dialed and accepted sockets alike), NetError with its stages, and dial() (resolve ->
 # TCP connect -> CONNECT tunnel -> TLS). Servers (listen), datagrams (udp), socket's
-# prepared sockets and bind (tcp), TLS contexts and start (tls), the tunnel and pinning are
+# prepared sockets and bind (tcp), TLS contexts (tls), the tunnel and pinning are
 # submodules, loaded on first use. (Conn and dial were the submodules stream and dial: one module on
 # the GET path instead of three costs less heap, even with the code in flash.)
 #
@@ -20,7 +20,7 @@ from .. import _port, _err as _log  # the log lines live in _err
 #   0 RESOLVE    name lookup
 #   1 CONNECT    TCP connect, until a byte went through
 #   2 TUNNEL     HTTP CONNECT through a proxy (NetError.code: the proxy's status, or None)
-#   3 TLS        TLS handshake (runs on the first read or write after transport.tls.start)
+#   3 TLS        TLS handshake (runs on the first read or write after start())
 #   4 OPEN       connected and at least one byte went through
 #   5 LOAD_CA    the CA certificates given could not be read or were rejected
 #   6 LOAD_CERT  the own certificate or key could not be read or was rejected
@@ -50,7 +50,7 @@ class Conn:
     """A connected stream socket. Attributes: s (the socket), tls (bool), stage, closed,
     peer (the peer's sockaddr, or None: _port.addr(peer) gives (host, port, 4 or 6)),
     local (own sockaddr, or None where the port cannot tell: MicroPython has no
-    getsockname). TLS: transport.tls.start(conn, ctx, ...) wraps the socket.
+    getsockname). TLS: transport.start(conn, ctx, ...) wraps the socket.
 
     One reader and one writer may wait at a time: MicroPython's poller keeps one waiting
     task per direction per socket, so concurrent write() calls are queued here, in order.
@@ -94,27 +94,6 @@ class Conn:
         n = self.s.readinto(mv)
         if n:
             self.stage = _OPEN
-        return n
-
-    async def fill(self, mv):
-        """Like readinto, but once bytes came it goes on reading without waiting until mv
-        is full or the socket has nothing more right now: fewer rounds for bulk data."""
-        n = await self.readinto(mv)
-        if 0 < n < len(mv):
-            n += self.fill_now(memoryview(mv)[n:])  # (a bytearray's slice is a copy)
-        return n
-
-    def fill_now(self, mv):
-        """Bytes already received, into mv, without waiting; 0: none now (or closed: the
-        next readinto tells)."""
-        s = self.s
-        n = 0
-        end = len(mv)
-        while n < end:
-            k = s.readinto(mv[n:])
-            if not k:
-                break
-            n += k
         return n
 
     def write_now(self, mv):
@@ -211,13 +190,25 @@ async def dial(host, port, context=None, server_hostname=None, step=None):
     submodule, loaded only then)."""
     c = await connect(host, port, step)
     if context is not None:  # (the arguments' names: interned by MicroPython anyway)
-        from .tls import start  # (loaded already: it made the context)
         try:
             start(c, context, server_hostname or host)
         except BaseException:  # a bad context: nothing leaks
             c.close()
             raise
     return c
+
+
+def start(c, context, name=None, server_side=False):
+    """Wrap Conn c's connected socket in TLS with context (transport.tls.context),
+    checking name (the server's host name; None on a server). The handshake runs on the
+    first read or write: errors there come with stage TLS. (A function, not a Conn method:
+    a method is an object of the class in every client's heap, a module function only here.)"""
+    if _log.on and name:
+        _log.log("tls", name)  # (a name the firmware has: "TLS" would be one more)
+    c.raw = s = c.s
+    c.s = _port.tls_wrap(context, s, name, server_side)
+    c.tls = True
+    c.stage = 3  # TLS
 
 
 async def connect(host, port, step=None, via_proxy=False):

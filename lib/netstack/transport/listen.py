@@ -40,7 +40,7 @@ class Listener:
             _log.log("listen", _port.addr(self.local))
 
     async def accept(self):
-        """-> Conn of the next client (stage OPEN for plain TCP; after transport.tls.start
+        """-> Conn of the next client (stage OPEN for plain TCP; after transport.start
         (server_side True) the handshake runs on its first read or write)."""
         s = self.s
         while True:

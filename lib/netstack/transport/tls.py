@@ -2,24 +2,11 @@
 # Loaded when the first TLS connection or server is set up; the certificate-pinning hook
 # is in transport/pin.py, loaded only when pins are used.
 import binascii
-from .. import _port, _err as _log
+from .. import _port
 from . import NetError
 
 _LOAD_CA = const(5)    # transport's stages
 _LOAD_CERT = const(6)
-
-
-def start(c, ctx, name=None, server_side=False):
-    """Wrap Conn c's connected socket in TLS with ctx (context()), checking name (the
-    server's host name; None on a server). The handshake runs on the first read or write:
-    errors there come with stage TLS. (Here, not a Conn method: a plain ws:// or http://
-    client does not carry it.)"""
-    if _log.on and name:
-        _log.log("TLS", name)
-    c.raw = s = c.s
-    c.s = _port.tls_wrap(ctx, s, name, server_side)
-    c.tls = True
-    c.stage = 3  # TLS
 
 def pem_to_ders(data):
     """DER blocks (certificates or a key) from PEM text (any number of blocks) or DER bytes;

@@ -4,7 +4,7 @@
 import binascii
 from ..proto import http1, url, ProtoError
 from ..proto import RecvBuf
-from . import NetError, connect
+from . import NetError, connect, start
 
 _TUNNEL = const(2)  # transport's stage
 
@@ -21,7 +21,6 @@ async def dial(host, port, ctx, sni, proxy, buf=None, step=None):
         await tunnel(c, host, port, proxy[2], buf)
         if step is not None:
             step(_TUNNEL)
-        from .tls import start
         start(c, ctx, sni or host)
     except BaseException:  # a refused tunnel, a bad context, a timeout: nothing leaks
         c.close()
