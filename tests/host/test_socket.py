@@ -862,7 +862,7 @@ def test_debug_lines_for_sockets(cfg, capsys):
     text = "\n".join(l for l in capsys.readouterr().out.splitlines() if l.startswith("netstack:"))
     for want in ("netstack: listen ('127.0.0.1', %d, 4)" % port,
                  "netstack: connect ('127.0.0.1', %d, 4)" % port, "netstack: accept ('127.0.0.1', ",
-                 "netstack: connect ('127.0.0.1', %d, 4)" % cfg["tls_echo"], "netstack: TLS 127.0.0.1"):
+                 "netstack: connect ('127.0.0.1', %d, 4)" % cfg["tls_echo"], "netstack: tls 127.0.0.1"):
         assert want in text, (want, text)
     srv2 = ns.constructTCPSocketServerInstance()
     run(srv2.listen(A(0)))
