@@ -13,30 +13,6 @@ from ._piece import new
 # largest redirect/401 body read and dropped to keep the connection.
 
 
-def _fill_now(conn, mv):
-    # Bytes already received, into mv, without waiting; 0: none now (or closed: the next
-    # readinto tells). (Here, not a Conn method: requestInStream's reader is its only user,
-    # and a method is an object in every client's heap.)
-    s = conn.s
-    n = 0
-    end = len(mv)
-    while n < end:
-        k = s.readinto(mv[n:])
-        if not k:
-            break
-        n += k
-    return n
-
-
-async def _fill(conn, mv):
-    # conn.readinto, then on without waiting until mv is full or the socket has nothing
-    # more right now: fewer rounds for bulk data
-    n = await conn.readinto(mv)
-    if 0 < n < len(mv):
-        n += _fill_now(conn, memoryview(mv)[n:])  # (a bytearray's slice is a copy)
-    return n
-
-
 async def stream_body(on_data, lent, conn, rb, br, buf_size):
     """requestInStream: hand the body to on_data in pieces (or through lent, the caller's
     buffer). A piece gathers what has arrived, without waiting once it holds bytes: body
@@ -91,11 +67,11 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                 # chunked: framing and data read together into the piece's free room (one
                 # read for many chunks where there were two a chunk, through rb), the
                 # framing parsed there and the gaps it leaves closed (the data moved down)
-                n = _fill_now(conn, v[k:m])
+                n = conn.fill_now(v[k:m])
                 if not n:
                     if k:  # nothing more right now: hand over what is here
                         break
-                    n = await _fill(conn, v[k:m])
+                    n = await conn.fill(v[k:m])
                     if not n:
                         br.eof()  # raises: the body is not complete
                         break
@@ -111,11 +87,11 @@ async def stream_body(on_data, lent, conn, rb, br, buf_size):
                 w = br.left if w == 1 or (w == 2 and br.st == 1) else -1 if w == 3 else 0
                 if w:  # body bytes straight from the socket
                     e = m if w < 0 or w >= m - k else k + w
-                    n = _fill_now(conn, v[k:e])
+                    n = conn.fill_now(v[k:e])
                     if not n:
                         if k:  # nothing more right now: hand over what is here
                             break
-                        n = await _fill(conn, v[k:e])
+                        n = await conn.fill(v[k:e])
                         if not n:
                             br.eof()  # raises, unless the body runs until the close
                             break

@@ -7,7 +7,7 @@
 # Contract (name: what it is / does; * = default in _portx.py, _portl.py (names starting
 # with a or l) or, for TLS, _porttls.py, ** = in _portaio.py (asyncio's loop only), loaded
 # on first use):
-#   NAME, DEFAULT_CA_PATH, CACHE_DIR, DEFAULT_PROXY, EPOCH, SOCKOPTS   constants
+#   NAME, *DEFAULT_CA_PATH, *CACHE_DIR, *DEFAULT_PROXY, *EPOCH, *SOCKOPTS   constants
 #   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn, sleep_ms and
 #                      event load asyncio: a second task)
 #   run_until_complete(aw, own)   run aw to its end; own: a library operation, which
@@ -35,7 +35,7 @@
 #   *tls_cipher(s) -> (suite, version) | None, *tls_knows_end, *tls_alpn, *tls_versions
 #   *tls_heap   free GC heap (bytes) a verified TLS client handshake needs where mbedTLS
 #               allocates from the GC heap (rp2), else None: checked before a handshake
-#   mem_free() -> int | None, *random_bytes(n), read_file(path), *default_cache_dir()
+#   mem_free() -> int | None, *random_bytes(n), *read_file(path), *default_cache_dir()
 #   net_ready() -> bool   boards only (ports/esp32, rp2: WiFi connected?); False makes a dial
 #                         fail at once. No default here: a function would cost every runtime
 #                         heap (128 B from ROMFS), so transport looks for it with getattr.
@@ -45,11 +45,8 @@ import sys
 import time
 
 NAME = "micropython"
-# Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
-# file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
-DEFAULT_CA_PATH = None
-# Seconds between 1970-01-01 and this runtime's time.time() zero (ports counting from 2000).
-EPOCH = None
+# (DEFAULT_CA_PATH and read_file: _porttls's defaults, EPOCH _portx's: a name defined here
+# is a global and an interned name in every program's heap)
 
 
 # --- the loop ------------------------------------------------------------------------------
@@ -74,9 +71,12 @@ _solo = None  # the one-task loop's task, while it runs
 
 def _aio():
     """asyncio.core, loaded now if it is not yet; binds spawn, sleep_ms and CancelledError
-    to asyncio's (bound, not wrapped: no function object, no frame per call), and _A to
-    _portaio (what only asyncio's loop needs)."""
-    global _core, spawn, sleep_ms, CancelledError, _A
+    to asyncio's (bound, not wrapped: no function object, no frame per call), _A to
+    _portaio (what only asyncio's loop needs) and its park and wake: here, not at their
+    first use, since wake's is in _aw.release() at the end of a session or request, where
+    growing this dict could run out of memory: the idle wait was never woken and
+    netstack.run() never returned (the webSocket echo at the heap's edge)."""
+    global _core, spawn, sleep_ms, CancelledError, _A, park, wake
     if _core is None:
         import asyncio
         spawn = asyncio.create_task
@@ -87,6 +87,8 @@ def _aio():
             _core.cur_task = cur_task  # the rest of it are its task's (it moves after)
         from . import _portaio as _A
         _A._core = _core
+        park = _A.park
+        wake = _A.wake
     return _core
 
 
@@ -304,7 +306,12 @@ def wait_now(s, ms):
                 return True
     if id(s) in m:  # a task waits on s (a writer): its poller entry is not ours to change
         return False
-    return _poll(p, s, ms)
+    p.register(s, 1)  # select.POLLIN, in the loop's own poller (no other entry: nobody waits)
+    try:
+        ms = p.poll(ms)
+    finally:
+        p.unregister(s)  # (also on Ctrl-C: the loop's poller must not keep it)
+    return len(ms) == 1 and ms[0][0] is s
 
 
 def waiter(s):
@@ -338,7 +345,7 @@ def waiter(s):
                     if d < ms:
                         ms = d
                 if ms > 0 and k not in m:
-                    p.register(s, 1)  # (_poll inlined)
+                    p.register(s, 1)  # (as wait_now)
                     try:
                         ms = p.poll(ms)
                     finally:
@@ -351,15 +358,6 @@ def waiter(s):
         s = waiter(s, _core._io_queue, _core._task_queue)
     s.send(None)
     return s.send
-
-
-def _poll(p, s, ms):
-    p.register(s, 1)  # select.POLLIN, in the loop's own poller (no other entry: nobody waits)
-    try:
-        ms = p.poll(ms)
-    finally:
-        p.unregister(s)  # (also on Ctrl-C: the loop's poller must not keep it)
-    return len(ms) == 1 and ms[0][0] is s
 
 
 def wait_writable(s):
@@ -433,11 +431,6 @@ def mem_free():
 
 
 
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
 def __getattr__(name):
     global _tls
     # The seam's less used defaults live in _porttls (tls_*, peer_cert), _portl (listening,
@@ -454,13 +447,12 @@ def __getattr__(name):
             once asyncio has loaded (_aio)."""
         globals()[name] = CancelledError
         return CancelledError
-    if name == "spawn" or name == "sleep_ms" or name == "CancelledError":  # asyncio loads
+    if name == "spawn" or name == "sleep_ms" or name == "CancelledError" or name == "park" \
+            or name == "wake":  # asyncio loads (park, wake: netstack.run()'s idle wait)
         _aio()  # (and binds them)
         return globals()[name]
-    if name == "park" or name == "wake":  # (netstack.run()'s idle wait: asyncio's loop)
-        _aio()
-        m = _A
-    elif name[:4] == "tls_" or name == "peer_cert":
+    if name[:4] == "tls_" or name == "peer_cert" or name == "read_file" \
+            or name == "DEFAULT_CA_PATH":  # (files: the CA's, a certificate's)
         from . import _porttls as m
         _tls = m.WAITS
     elif name[0] in "al":  # addr, accept, listen, listen_socket, local_addr: a server's
@@ -478,5 +470,3 @@ try:
     from netstack_port import *  # noqa: F401,F403  per-runtime overrides
 except ImportError:
     pass
-if EPOCH is None:
-    EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0

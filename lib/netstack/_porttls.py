@@ -1,8 +1,17 @@
 # The seam's TLS defaults (tls_context, tls_verify, tls_cert_chain, tls_pin, tls_wrap,
 # peer_cert) for MicroPython's `tls` module. Part of the contract declared in _port.py; a
 # port's netstack_port overrides these names there, and _port looks here only for a name
-# it does not have. Loaded with the first TLS context.
+# it does not have. Loaded with the first TLS context (or a CA or certificate file read).
 import sys
+
+# Where a board keeps the CA bundle used when a request gives no caPath/caData (DER or PEM
+# file, one or more certificates). None: https needs caPath/caData or remoteValidation 'skip'.
+DEFAULT_CA_PATH = None
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def tls_context(server_side=False):

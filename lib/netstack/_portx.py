@@ -3,6 +3,10 @@
 # port's netstack_port overrides these names there, and _port looks here only for a name
 # it does not have. Loaded on first use.
 import socket
+import time
+
+# Seconds between 1970-01-01 and this runtime's time.time() zero (ports counting from 2000).
+EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0
 
 
 # Where HttpResponseCache.flush() writes its files (one per entry). None: default_cache_dir()

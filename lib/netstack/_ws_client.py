@@ -8,6 +8,7 @@ from . import _aw, _port
 
 _E_EXISTS = const(2302003)
 _E_OTHER = const(2302999)
+_E_FAILED = const(-1)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
 SEND_LIMIT = 5242864   # OpenHarmony: 5 MiB minus libwebsockets' padding -> 401 above it
 # (underscored consts: compiled in, no names interned; see bench/ws_ram.py)
@@ -89,8 +90,12 @@ class WebSocket(Emitter):
                 pass  # send() meets it again and reports it
             if r is True:  # (and callback queued)
                 return None if callback is not None else m.done(None, "send")
-        from . import _ws_clientx  # (the rest: not names of the echo's path)
-        return _ws_clientx.send(s, data, callback, r, SEND_LIMIT)
+        # (in _ws_sessionx, which a large message loads anyway: not _ws_clientx, whose
+        # objects then landed amid a session's buffers, and a 64 KiB echo at 192k had no
+        # block left for the message: autobahn 1.2.7)
+        m = m._x()
+        m.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
+        return _aw.call(m.send_op(s, data, r, _E_FAILED), callback, _E_OTHER)
 
     def close(self, options=None, callback=None):
         if callable(options) and callback is None:
@@ -102,8 +107,7 @@ class WebSocket(Emitter):
         s = self._s
         if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
             return m.done(callback, "close")
-        from . import _ws_clientx
-        return _ws_clientx.close(s, a, callback)
+        return _aw.call(m._x().close_op(s, a, _E_OTHER), callback, _E_OTHER)
 
     # -------------------------------------------------------------- internals
 
@@ -144,8 +148,12 @@ class WebSocket(Emitter):
             tls = _ws_clientx.tls_opts(o)
         self._busy = True
         _aw.hold()
-        # (one tuple: fewer slots in _main's frame, which lives as long as the session)
-        _port.spawn(self._main(a + (host, port, target, hh, tls)))
+        try:  # (one tuple: fewer slots in _main's frame, which lives as long as the session)
+            _port.spawn(self._main(a + (host, port, target, hh, tls)))
+        except BaseException:  # out of memory: no session (netstack.run() would wait for it)
+            self._busy = False
+            _aw.release()
+            raise
         return True
 
     async def _main(self, a):
@@ -165,12 +173,24 @@ class WebSocket(Emitter):
                     s.pinger = _port.spawn(s._pings(a[3], a[4]))
                 a = None
                 await r
+        except Exception:  # out of memory outside _open's reporting (making its coroutine,
+            # loading _ws_clientx to report) and the read loop's (starting it): the events
+            # come all the same, with nothing more to load (an error that ended this task
+            # was never shown: the loop stops with netstack.run()'s idle wait before that)
+            a = None
+            if s is None:
+                self._emit("error", BusinessError(_E_LINK, 10))  # Out of memory
+                self.on_close(s, 1006, "The link is down")
+            else:
+                s._finish(1006, "The link is down")
         finally:
             self._s = None
             self._busy = False
-            if s is not None:
-                s.c.close()
-            _aw.release()
+            try:
+                if s is not None:
+                    s.c.close()
+            finally:
+                _aw.release()
 
     async def _open(self, a):
         # -> the Session once the server's 101 is checked, or None after the error and

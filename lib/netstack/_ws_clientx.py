@@ -1,16 +1,16 @@
-# The webSocket client's less common steps, loaded only when a connect or a call needs one
-# (a plain ws:// echo of small messages never does): wss options and the TLS context, a
-# proxy (its option and the CONNECT tunnel), permessage-deflate once a server agreed, the
-# error event of a failed connect, send() and close() when they cannot go out at the call.
+# The webSocket client's less common steps, loaded only when a connect needs one (a plain
+# ws:// connect that succeeds never does): wss options and the TLS context, a proxy (its
+# option and the CONNECT tunnel), permessage-deflate once a server agreed (loaded then,
+# during the handshake: before the session's buffers), and the error event of a failed
+# connect.
 # Apart from _ws_client because from ROMFS every name a loaded module mentions is interned
 # and every function is an object in the heap (bench/ws_ram.py).
 from ._err import BusinessError, param
-from . import _aw, _port
+from . import _port
 
 _E_URL = const(2302001)
 _E_CERT = const(2302002)
 _E_OTHER = const(2302999)
-_E_FAILED = const(-1)
 _E_LINK = const(200)   # the error event's code for a failed connect or a lost link
 
 
@@ -37,21 +37,6 @@ def codec(ext, offer, bits, status):
         from .proto.wshs import HandshakeError
         raise HandshakeError(status, 23, ext[:60])  # not agreed
     return wspmd.Codec(b[0], b[1])
-
-
-def send(s, data, callback, r, limit):
-    # WebSocket.send() when Session s (None: not open) could not send at the call; r: what
-    # its send_now() gave (None, or the coroutine of a partly written message)
-    from ._ws_session import _x
-    m = _x()
-    m.check_data(data, limit, callback)  # 401 for a bad argument
-    return _aw.call(m.send_op(s, data, r, _E_FAILED), callback, _E_OTHER)
-
-
-def close(s, a, callback):
-    # WebSocket.close() when it could not be done at the call; a: close_args' (code, reason)
-    from ._ws_session import _x
-    return _aw.call(_x().close_op(s, a, _E_OTHER), callback, _E_OTHER)
 
 
 def proxy(p):

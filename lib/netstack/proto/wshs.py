@@ -10,7 +10,6 @@
 # to answer with, on the client the status the server sent (101 when the 101 itself was
 # wrong).
 import binascii
-import hashlib
 # HandshakeError(status, text or its number in proto/wsmsgs): .code is the HTTP status,
 # .msg the text. proto.ws's exception class under this name (a class of its own costs
 # ~450 B of heap from ROMFS)
@@ -52,6 +51,7 @@ def client_key(b):
 
 def accept_value(key):
     """Sec-WebSocket-Accept for a Sec-WebSocket-Key (str)."""
+    import hashlib  # (once a handshake: not a global, whose entry grew the module's table)
     return binascii.b2a_base64(hashlib.sha1(
         key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1].decode()
 
