@@ -12,7 +12,8 @@ Rows (unix port, x64):
            websockets echo server, a 64 B text message and its echo, close -> image + K
 --phases: one run at a roomy heap printing the heap after each step and the modules
 loaded (what the echo carries). --walk: the same modules imported one by one (heap and
-interned names each adds), then the heap at open by kind (functions, constants, dicts...)."""
+interned names each adds), then the heap at open by kind (functions, constants, dicts...);
+--names lists the names each step interns."""
 import argparse
 import json
 import os
@@ -67,7 +68,7 @@ import sys, gc, micropython
 def m(tag):
     gc.collect()
     print("@%s %d" % (tag, gc.mem_alloc()))
-    micropython.qstr_info()
+    micropython.qstr_info(1)
 m("start")
 import asyncio
 m("asyncio")
@@ -101,14 +102,26 @@ KINDS = {"B": "functions", "S": "str/bytes", "D": "dicts", "T": "tuples", "L": "
          "attribute tables, qstr pools, classes, instances, frames)"}
 
 
-def walk_report(out, size):
-    """Print --walk's rows from the MicroPython run's output."""
+def walk_report(out, size, names=False):
+    """Print --walk's rows from the MicroPython run's output (names: and the names each
+    step interns, as MicroPython lists them)."""
     import re
     last = None
     cells = []
     inmap = False
+    seen = set()
+    new = []
     for ln in out.splitlines():
+        if ln.startswith("Q(") and ln.endswith(")"):
+            if ln not in seen:
+                seen.add(ln)
+                new.append(ln[2:-1])
+            continue
         t = re.match(r"@(\S+) (\d+)$", ln)
+        if (t or ln == "@@") and new:  # (qstr_info lists them after its summary line)
+            if names:
+                print("    " + " ".join(new))
+            new = []
         if t:
             tag, a = t.group(1), int(t.group(2))
             inmap = tag == "open"
@@ -180,6 +193,8 @@ def main():
     ap.add_argument("--at", type=int, help="one run at image + this many K, its output")
     ap.add_argument("--walk", action="store_true", help="heap and interned names module by "
                     "module in the echo's load order, then the heap at open by kind")
+    ap.add_argument("--names", action="store_true", help="with --walk: the names each step "
+                    "interns (past 300 in all MicroPython allocates a 3.8 KB name pool)")
     a = ap.parse_args()
     echo = ws_run.Echo()
     url = "ws://127.0.0.1:%d/" % echo.port
@@ -203,7 +218,7 @@ def main():
                 print(out)
             if a.walk:
                 ok, out = run(tmp, img, size, ram.rom_heap(200, size), "ws_walk", [url])
-                walk_report(out, size) if ok else print(out)
+                walk_report(out, size, a.names) if ok else print(out)
             if a.at:
                 print(run(tmp, img, size, ram.rom_heap(a.at, size), "ws_echo", [url, "0"])[1])
             if not a.no_search and not a.at:

@@ -195,7 +195,7 @@ class WebSocket(Emitter):
     async def _open(self, a):
         # -> the Session once the server's 101 is checked, or None after the error and
         # close events (the connection closed). hh: the Host header's value
-        o, headers, proto, interval, timeout, proxy, host, port, target, hh, tls = a
+        o, headers, proto, _, _, proxy, host, port, target, hh, tls = a  # (_: _main's)
         mx = o.get("maxMessageSize", _MAX_MESSAGE)
         m = _wss
         from .proto import wshs, RecvBuf
@@ -209,9 +209,9 @@ class WebSocket(Emitter):
             dog = _aw.watch(_CONNECT_TIMEOUT_MS, self, "_tmo")
             err = codec = None
             try:
-                if tls is None and proxy is None:
+                if tls is None and proxy is None:  # (connect: dial's frame less at the peak)
                     from . import transport
-                    conn = await transport.dial(host, port, None, host)
+                    conn = await transport.connect(host, port)
                 else:  # wss, a proxy
                     from . import _ws_clientx
                     conn = await _ws_clientx.dial(host, port, tls, proxy, rb)

@@ -62,23 +62,22 @@ def request(host, target, key, protocol=None, headers=(), extensions=None):
     extra (name, value) pairs; ones the handshake owns (Host, Upgrade, Connection,
     Sec-WebSocket-*) are left out. extensions: the Sec-WebSocket-Extensions value (the
     offer)."""
-    t = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
     u = []
     for k, v in headers:
         n = k.lower()  # the handshake owns these, and every Sec-WebSocket-* header
         if n != "host" and n != "upgrade" and n != "connection" \
                 and not n.startswith("sec-websocket-"):
             u.append((k, v))
-    x = "Sec-WebSocket-"
-    if extensions:
-        key += "\r\n" + x + "Extensions: " + extensions
-    h = "GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n" % (target, host, key)
+    # (each piece joined with + was a str of its own at the handshake's peak: formats, one
+    # allocation each)
+    e = "Sec-WebSocket-Extensions: %s\r\n" % extensions if extensions else ""
     if protocol or u:  # the program's text in the head: http1 checks it as it writes it
         from . import http1
         if protocol:
-            u.insert(0, (x + "Protocol", protocol))
-        h += http1.request_head("GET", "/", u)[16:-2].decode()  # (its header lines)
-    return h + t
+            u.insert(0, ("Sec-WebSocket-Protocol", protocol))
+        e += http1.request_head("GET", "/", u)[16:-2].decode()  # (its header lines)
+    return ("GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n%sUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n") % (target, host, key, e)
 
 
 def response(rb):
@@ -119,11 +118,11 @@ def deflate_offer(n=15):
     """The client's permessage-deflate offer (RFC 7692; the rest of it is proto/wspmd,
     loaded only once a server agreed). n: the largest window (bits) this side can
     inflate with."""
-    s = "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
+    if n < 15:  # (one format, not the offer and then the offer + its last parameter)
+        return "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
+            "client_max_window_bits; server_max_window_bits=%d" % n
+    return "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
         "client_max_window_bits"
-    if n < 15:
-        s += "; server_max_window_bits=%d" % n
-    return s
 
 
 def tokens(headers, name):
