@@ -153,3 +153,60 @@ def test_every_lib_module_compiles_with_plain_mpy_cross_and_imports_on_the_unix_
             src = open(os.path.join(d, f)).read()
             assert "@micropython.viper" in src or "@micropython.native" in src, (
                 "%s has no native code: it belongs in lib/" % f)
+
+
+def _defined(tree):
+    """The names a module defines at any depth of its top level (functions, classes,
+    assignments, imports, globals), and whether it has a module __getattr__ (names made on
+    first use: those cannot be checked from the source)."""
+    names = set()
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
+            for target in n.targets if isinstance(n, ast.Assign) else [n.target]:
+                names.update(t.id for t in ast.walk(target) if isinstance(t, ast.Name))
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in n.names)
+        elif isinstance(n, ast.Global):
+            names.update(n.names)
+    lazy = any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body)
+    return names, lazy
+
+
+def test_attributes_read_from_library_modules_exist():
+    # `from . import _x` then `_x.name`: a name that module does not define fails only when
+    # that line runs, often an error path (an `except` that reports raised AttributeError
+    # once _aw became _err: the webSocket session then ended with 1006)
+    mods = modules()
+    trees = {m: ast.parse(open(p).read()) for m, p in mods.items()}
+    defined = {m: _defined(t) for m, t in trees.items()}
+    # the package binds these under other names (netstack/__init__.py)
+    aliases = {"netstack._aw": "netstack._err", "netstack._log": "netstack._err"}
+    wrong = []
+    for name, tree in trees.items():
+        pkg = name if mods[name].endswith("__init__.py") else name.rsplit(".", 1)[0]
+        bound = {}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom) and n.level:
+                base = pkg
+                for _ in range(n.level - 1):
+                    base = base.rsplit(".", 1)[0]
+                src = base + "." + n.module if n.module else base
+                for a in n.names:
+                    full = aliases.get(src + "." + a.name, src + "." + a.name)
+                    if full in mods:
+                        bound[a.asname or a.name] = full
+        # a name also assigned in the module is not (only) the module: left out
+        stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and
+                  isinstance(n.ctx, ast.Store)}
+        for n in ast.walk(tree):
+            if (isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load) and
+                    isinstance(n.value, ast.Name) and n.value.id in bound and
+                    n.value.id not in stored):
+                target = bound[n.value.id]
+                names, lazy = defined[target]
+                if not lazy and n.attr not in names:
+                    wrong.append("%s line %d: %s.%s (%s has no %s)" % (
+                        name, n.lineno, n.value.id, n.attr, target, n.attr))
+    assert not wrong, "\n".join(wrong)
