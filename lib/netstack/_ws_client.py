@@ -22,6 +22,43 @@ _RECV_BUF = const(256)  # the session's receive buffer (doubled, up to 8 KB, whi
 _wss = None            # the _ws_session module once a connect loaded it
 
 
+async def _main(self, a):  # (a function, not a method: WebSocket's table one size smaller)
+    # the session's task: dial and the opening handshake (_open: its frame, ~600 B with
+    # the handshake's locals, is garbage once open), then the read loop (this small
+    # frame lives as long as the session). a: connect's options, then split's URL parts
+    # and the TLS options
+    s = None
+    try:
+        s = await self._open(a)
+        if s is not None:
+            r = s.run()  # (its frame, ~380 B, before what the open listeners leave)
+            s.task = _port.current_task()
+            self._s = s
+            self._emit("open", {"status": 101, "message": "Switching Protocols"})
+            if a[3] > 0:
+                s.pinger = _port.spawn(s._pings(a[3], a[4]))
+            a = None
+            await r
+    except Exception:  # out of memory outside _open's reporting (making its coroutine,
+        # loading _ws_clientx to report) and the read loop's (starting it): the events
+        # come all the same, with nothing more to load (an error that ended this task
+        # was never shown: the loop stops with netstack.run()'s idle wait before that)
+        a = None
+        if s is None:
+            self._emit("error", BusinessError(_E_LINK, 10))  # Out of memory
+            self.on_close(s, 1006, "The link is down")
+        else:
+            s._finish(1006, "The link is down")
+    finally:
+        self._s = None
+        self._busy = False
+        try:
+            if s is not None:
+                s.c.close()
+        finally:
+            _aw.release()
+
+
 class WebSocket(Emitter):
     # (a list: its short names load as interned names; a tuple constant's items are each a
     # str object on the heap, even from ROMFS)
@@ -149,54 +186,17 @@ class WebSocket(Emitter):
         self._busy = True
         _aw.hold()
         try:  # (one tuple: fewer slots in _main's frame, which lives as long as the session)
-            _port.spawn(self._main(a + (host, port, target, hh, tls)))
+            _port.spawn(_main(self, a + (host, port, target, hh, tls)))
         except BaseException:  # out of memory: no session (netstack.run() would wait for it)
             self._busy = False
             _aw.release()
             raise
         return True
 
-    async def _main(self, a):
-        # the session's task: dial and the opening handshake (_open: its frame, ~600 B with
-        # the handshake's locals, is garbage once open), then the read loop (this small
-        # frame lives as long as the session). a: connect's options, then split's URL parts
-        # and the TLS options
-        s = None
-        try:
-            s = await self._open(a)
-            if s is not None:
-                r = s.run()  # (its frame, ~380 B, before what the open listeners leave)
-                s.task = _port.current_task()
-                self._s = s
-                self._emit("open", {"status": 101, "message": "Switching Protocols"})
-                if a[3] > 0:
-                    s.pinger = _port.spawn(s._pings(a[3], a[4]))
-                a = None
-                await r
-        except Exception:  # out of memory outside _open's reporting (making its coroutine,
-            # loading _ws_clientx to report) and the read loop's (starting it): the events
-            # come all the same, with nothing more to load (an error that ended this task
-            # was never shown: the loop stops with netstack.run()'s idle wait before that)
-            a = None
-            if s is None:
-                self._emit("error", BusinessError(_E_LINK, 10))  # Out of memory
-                self.on_close(s, 1006, "The link is down")
-            else:
-                s._finish(1006, "The link is down")
-        finally:
-            self._s = None
-            self._busy = False
-            try:
-                if s is not None:
-                    s.c.close()
-            finally:
-                _aw.release()
-
     async def _open(self, a):
         # -> the Session once the server's 101 is checked, or None after the error and
         # close events (the connection closed). hh: the Host header's value
         o, headers, proto, _, _, proxy, host, port, target, hh, tls = a  # (_: _main's)
-        mx = o.get("maxMessageSize", _MAX_MESSAGE)
         m = _wss
         from .proto import wshs, RecvBuf
         conn = None
@@ -255,8 +255,9 @@ class WebSocket(Emitter):
                 _ws_clientx.failed(self, err, status)
                 return None
             # not kept while the session opens: the CA certificates (DER), the options, the head
+            s = o.get("maxMessageSize", _MAX_MESSAGE)  # (here: one local less in the frame)
             a = o = tls = headers = proxy = target = host = hh = h = key = offer = ext = dog = None
-            s = m.Session(conn, rb, True, mx, codec, self)
+            s = m.Session(conn, rb, True, s, codec, self)
             conn = None  # (the session's now: _main closes it)
             return s
         finally:
