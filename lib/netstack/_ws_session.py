@@ -429,7 +429,8 @@ class Session:
         except ws.ProtocolError as e:
             await _x().fail(self, e.code, e.msg)
         except MemoryError:
-            mv = None  # (a memoryview of the message it interrupted: not kept by this frame)
+            mv = p.msg = None  # (the message it interrupted: not kept by this frame, nor
+                               # by the parser of a session something still holds)
             await _x().fail(self, 1009, None)  # (None: "out of memory", _ws_sessionx's)
         except OSError as e:
             try:  # (guarded: reporting may itself run out of memory)

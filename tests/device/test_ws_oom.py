@@ -1,4 +1,5 @@
 # timeout: 60
+# include: ws_oom_support
 # After a session closed with 1009 because a message did not fit the heap (MemoryError in
 # the read loop), nothing of that message stays alive with whatever still holds the
 # session's task (asyncio's task queue keeps stale pairing-heap pointers to finished tasks:
@@ -16,16 +17,6 @@ from netstack import webSocket, _port
 
 C = CFG["ws_echo"]
 CFG = None
-
-
-def until(ev, names):
-    async def w():
-        for _ in range(2000):
-            if [e for e in ev if e[0] in names]:
-                return
-            await _port.sleep_ms(5)
-        raise AssertionError("no %s: %r" % (names, ev))
-    netstack.run(w())
 
 
 def session(m):
