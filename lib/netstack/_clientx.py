@@ -8,6 +8,10 @@ from ._err import BusinessError
 from .proto import RecvBuf
 from ._piece import new
 
+_RESOLVE = const(0)  # transport's stages
+_CONNECT = const(1)
+_OPEN = const(4)
+
 # Numbers written out (no const machinery for them): 2300008 is http's invalid response;
 # 524288 the largest piece requestInStream reads straight from the socket; 65536 the
 # largest redirect/401 body read and dropped to keep the connection.
@@ -212,9 +216,9 @@ def open_error(e, x, host, port):
         return BusinessError(2300028, "connect to %s:%d timed out" % (host, port))
     if isinstance(e, transport.NetError):
         st = e.stage
-        if st == 0:  # transport's stages: RESOLVE
+        if st == _RESOLVE:
             return BusinessError(2300005 if e.via_proxy else 2300006, e.text)  # (proxy) DNS
-        if e.via_proxy and st == 1:  # CONNECT
+        if e.via_proxy and st == _CONNECT:
             return BusinessError(2300007, "cannot connect to proxy: " + e.text)
         return BusinessError(2300007, e.text)  # TUNNEL: the proxy's answer says why
     return e
@@ -299,7 +303,7 @@ def io_error(conn, e, code, x=None):
     """The BusinessError for an OSError of conn's I/O: before a byte went through it is a
     connect failure (2300007), a pin mismatch (2300090) or a TLS handshake's; after, code
     (2300055 send, 2300056 receive)."""
-    if conn.stage != 4:  # transport.OPEN
+    if conn.stage != _OPEN:
         if x is not None and x.pin_failed:
             return BusinessError(2300090, x.pin_failed[-1])
         if conn.tls:

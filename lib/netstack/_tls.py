@@ -11,6 +11,7 @@ _E_LOCAL_CERT = const(2300058)
 _E_RECV = const(2300056)
 _E_PEER_CERT = const(2300060)
 _E_CA = const(2300077)
+_LOAD_CERT = const(6)  # transport's stage
 
 
 def pem_to_ders(data, code=_E_CA):
@@ -45,7 +46,7 @@ def context(x):
     try:
         return _t.context(False, ca, x.verify, cc and cc[0], cc and cc[1], hook, ctx)
     except _t.NetError as e:
-        if e.stage == 6:  # transport's stage LOAD_CERT
+        if e.stage == _LOAD_CERT:
             raise BusinessError(_E_LOCAL_CERT, "client " + e.text)
         if ca is None and x.verify and not _port.DEFAULT_CA_PATH:
             raise BusinessError(_E_CA, "no CA certificate to verify the server: give caPath or "

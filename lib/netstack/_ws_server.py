@@ -11,6 +11,7 @@ from . import _ws_session
 from ._ws_session import close_args, done
 
 
+_RESOLVE = const(0)  # transport's stage
 _E_CERT = const(2302002)
 _E_NIC = const(2302004)
 _E_PORT = const(2302005)
@@ -161,7 +162,7 @@ class WebSocketServer(Emitter):
         try:
             self._l = Listener(ip, port, 8)
         except NetError as e:
-            if e.stage == 0:  # transport's stage RESOLVE
+            if e.stage == _RESOLVE:
                 raise BusinessError(_E_NIC, e.text)
             if e.code in _EADDRINUSE:
                 raise BusinessError(_E_BUSY, e.text)

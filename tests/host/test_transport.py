@@ -34,15 +34,15 @@ def test_stage_numbers_copied_as_consts_match():
     # transport's stages are numbers compiled in (const) where they are used: every copy
     # must match the table in transport/__init__.py
     import re
-    from netstack import transport, _sock_tls
+    from netstack import transport, _sock_tls, _clientx, _tls, _ws_server
     from netstack.transport import tcp, udp, listen, tls, tunnel
     src = open(transport.__file__).read()
     want = {"_" + k: int(v) for v, k in re.findall(r"^#   (\d) ([A-Z_]+) ", src, re.M)}
     assert sorted(want.values()) == list(range(7)), want
     seen = 0
-    for m in (transport, _sock_tls, tcp, udp, listen, tls, tunnel):
+    for m in (transport, _sock_tls, _clientx, _tls, _ws_server, tcp, udp, listen, tls, tunnel):
         for k, v in want.items():
             if hasattr(m, k):
                 assert getattr(m, k) == v, (m.__name__, k, getattr(m, k), v)
                 seen += 1
-    assert seen >= 12, seen
+    assert seen >= 19, seen

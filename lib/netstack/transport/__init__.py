@@ -26,6 +26,7 @@ from .. import _port, _err as _log  # the log lines live in _err
 #   6 LOAD_CERT  the own certificate or key could not be read or was rejected
 _RESOLVE = const(0)
 _CONNECT = const(1)
+_TLS = const(3)
 _OPEN = const(4)
 
 
@@ -229,7 +230,7 @@ def start(c, context, name=None, server_side=False):
     c.raw = s = c.s
     c.s = _port.tls_wrap(context, s, name, server_side)
     c.tls = True
-    c.stage = 3  # TLS
+    c.stage = _TLS
 
 
 async def connect(host, port, step=None, via_proxy=False):

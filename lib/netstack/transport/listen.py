@@ -5,6 +5,7 @@ from . import Conn, NetError
 
 _RESOLVE = const(0)  # transport's stages
 _CONNECT = const(1)
+_OPEN = const(4)
 
 
 class Listener:
@@ -52,7 +53,7 @@ class Listener:
                 raise NetError(_CONNECT, e.errno, "accept failed: %s" % e)
             if r is not None:
                 c = Conn(r[0], r[1], self.local)
-                c.stage = 4  # OPEN: nothing more to connect
+                c.stage = _OPEN  # nothing more to connect
                 if _log.on:
                     _log.log("accept", _port.addr(r[1]))
                 return c
