@@ -35,6 +35,10 @@ class DeflateIO:
             except zlib.error as e:
                 raise OSError(22, str(e))
             self._in = self._d.unconsumed_tail
+            if self._d.eof and self._d.unused_data and hasattr(self._s, "seek"):
+                # MicroPython's reads the stream a byte at a time: it ends where the
+                # stream's data does, and the stream's position tells what follows
+                self._s.seek(-len(self._d.unused_data), 1)
         n = min(len(buf), len(self._out))
         buf[:n] = self._out[:n]
         self._out = self._out[n:]

@@ -9,4 +9,12 @@ for path in ("/deflate", "/deflate?raw=1"):
     assert r.result == body("deflate"), (path, r.result)   # every byte, none dropped or added
     r = None
     print("decoded", path)
+# maxLimit bounds the decoded body: deflate has no size to read first, so the decoder
+# stops a byte past maxLimit: exactly maxLimit arrives whole, one byte more is 2300023
+DF = {"header": {"Accept-Encoding": "deflate"}, "maxLimit": 4000}
+r = get(H + "/deflate?n=4000", DF)
+assert len(r.result) == 4000 and r.result[:3] == "012", (len(r.result), r.result[:3])
+r = None
+DF["maxLimit"] = 3999
+assert code_of(H + "/deflate?n=4000", DF) == 2300023
 print("OK")
