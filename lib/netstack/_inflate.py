@@ -37,8 +37,9 @@ def _inflate_as(data, fmt, enc, limit):
         if cap is not None and size >= cap:
             raise BusinessError(_E_TOO_BIG, 27, limit)  # body exceeds maxLimit %d
         cap = n = size + 1
+    if cap is not None:  # a window no larger than the body can be: ISIZE, or maxLimit
         wbits = 8
-        while 1 << wbits < size and wbits < 15:
+        while 1 << wbits < cap - 1 and wbits < 15:
             wbits += 1
     src = io.BytesIO(data)
     d = deflate.DeflateIO(src, fmt, wbits)
