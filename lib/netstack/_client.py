@@ -60,7 +60,8 @@ class Exchange:
     max_redirects = 30
     connect_timeout = 60000
     decode = False           # decode gzip/deflate bodies (set when the user asked for them
-                             # with an Accept-Encoding header: inflating needs a 32 KB window)
+                             # with an Accept-Encoding header: inflating needs a window,
+                             # up to 32 KB: _inflate)
     ca = None                # list of DER certificates to trust, or None: port default
     ca_path = None           # or a CA file / PEM text, read when a TLS connection opens
     ca_data = None
