@@ -32,5 +32,18 @@ def body(coding):  # what peers_hostile compresses: json.dumps of this, CPython'
     return '{"encoding": "%s", "data": "%s"}' % (coding, "hello " * 20)
 
 
+def split_heap():
+    """Fills the heap with 12 KB blocks and frees every other one: plenty of heap free, in
+    holes of about 12 KB. The blocks kept are returned (drop them to give the heap back)."""
+    gc.collect()
+    blocks = []
+    try:
+        while True:
+            blocks.append(bytearray(12288))
+    except MemoryError:
+        pass
+    return blocks[1::2]
+
+
 gc.collect()
 print("heap free after import:", gc.mem_free())

@@ -17,14 +17,7 @@ print("decoded /gzip")
 # leaks.
 gc.collect()
 base = gc.mem_free()
-blocks = []
-try:
-    while True:
-        blocks.append(bytearray(12288))
-except MemoryError:
-    pass
-pins = blocks[1::2]
-blocks = None
+pins = split_heap()
 gc.collect()
 print("fragmented heap: %d bytes free in holes of about 12 KB" % gc.mem_free())
 GZ = {"header": {"Accept-Encoding": "gzip"}}

@@ -19,15 +19,7 @@ DF["maxLimit"] = 3999
 assert code_of(H + "/deflate?n=4000", DF) == 2300023
 # and its window is no larger than maxLimit (no back-reference reaches further before the
 # decoder stops): on a heap split into 12 KB holes (no 32 KB block) such a body decodes
-gc.collect()
-blocks = []
-try:
-    while True:
-        blocks.append(bytearray(12288))
-except MemoryError:
-    pass
-pins = blocks[1::2]
-blocks = None
+pins = split_heap()
 DF["maxLimit"] = 4000
 r = get(H + "/deflate?n=4000", DF)
 assert len(r.result) == 4000, len(r.result)
