@@ -37,8 +37,6 @@ def mark(what):
         gc.collect()
         print('{"%s":[%d,%d]}' % (what, gc.mem_alloc(), gc.mem_free()))
 mark("start")
-import asyncio
-mark("asyncio")
 import netstack
 mark("netstack")
 from netstack import webSocket
@@ -70,8 +68,6 @@ def m(tag):
     print("@%s %d" % (tag, gc.mem_alloc()))
     micropython.qstr_info(1)
 m("start")
-import asyncio
-m("asyncio")
 for n in MODS:
     __import__(n)
     m(n)
@@ -185,6 +181,37 @@ def run(tmp, img, size, heap, mod, args, timeout=30):
     return p.returncode == 0 and '{"ok":true' in p.stdout, p.stdout
 
 
+def scan(tmp, libs, url, how, runs):
+    """--scan: each build's echo at image + LO..HI bytes, interleaved (the same load for
+    all), runs times a step -> per build the passes per step and the lowest step from which
+    every run passed (its K: the fine figure)."""
+    lo, hi, step = (int(x) for x in how.split(":"))
+    b = []
+    for i, x in enumerate(libs):
+        if len(x) == 1:  # (another build: its own image)
+            img = os.path.join(tmp, "also%d.romfs" % i)
+            x = (x[0], img, ram.romfs(x[0], img))
+        b.append(x)
+    got = {}
+    for k in range(lo, hi + 1, step):
+        for r in range(runs):
+            for lib, img, size in b:
+                heap = str(k + (size + 15) // 16 * 16 + 64)  # (ram.rom_heap in bytes)
+                ok = run(tmp, img, size, heap, "ws_echo", [url, "0"])[0]
+                got.setdefault(lib, {}).setdefault(k, []).append(ok)
+    for lib, img, size in b:
+        row = got[lib]
+        first = None
+        for k in sorted(row, reverse=True):
+            if not all(row[k]):
+                break
+            first = k
+        print("%s (image %d B): all %d runs pass from image + %s" % (
+            lib, size, runs, "%.2fK" % (first / 1024) if first is not None else "-"))
+        print("   " + " ".join("%.2fK:%d/%d" % (k / 1024, sum(v), len(v))
+                                for k, v in sorted(row.items())))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
@@ -195,6 +222,12 @@ def main():
                     "module in the echo's load order, then the heap at open by kind")
     ap.add_argument("--names", action="store_true", help="with --walk: the names each step "
                     "interns (past 300 in all MicroPython allocates a 3.8 KB name pool)")
+    ap.add_argument("--scan", metavar="LO:HI:STEP", help="a fine scan of the echo row: "
+                    "image + LO..HI bytes in STEP steps (e.g. 31744:37888:128), --runs each, "
+                    "each --also build alongside (interleaved); prints passes per step")
+    ap.add_argument("--runs", type=int, default=2, help="with --scan: runs per step")
+    ap.add_argument("--also", action="append", default=[], metavar="DIR",
+                    help="with --scan: another build's lib dir, scanned in the same runs")
     a = ap.parse_args()
     echo = ws_run.Echo()
     url = "ws://127.0.0.1:%d/" % echo.port
@@ -221,7 +254,9 @@ def main():
                 walk_report(out, size, a.names) if ok else print(out)
             if a.at:
                 print(run(tmp, img, size, ram.rom_heap(a.at, size), "ws_echo", [url, "0"])[1])
-            if not a.no_search and not a.at:
+            if a.scan:
+                scan(tmp, [(a.lib, img, size)] + [(d, ) for d in a.also], url, a.scan, a.runs)
+            if not a.no_search and not a.at and not a.scan:
                 mp = bench.MP([tmp], tmp)
                 out = bench.search_k(mp, lambda k: run(tmp, img, size, ram.rom_heap(k, size),
                                                        "ws_echo", [url, "0"])[:1] + ({}, 0),

@@ -131,6 +131,7 @@ def run(aw):  # (aw None: until idle; netstack.run passes it, a default costs he
         if not _busy:
             return None
         aw = _until_idle()
+        own = True  # (it waits only through _port: park; on the one-task loop too)
     elif aw.__class__ is Op:  # (not type(): a builtin's name costs ~1k instructions)
         op = aw
         aw = op.coro

@@ -8,13 +8,14 @@
 # with a or l) or, for TLS, _porttls.py, ** = in _portaio.py (asyncio's loop only), loaded
 # on first use):
 #   NAME, *DEFAULT_CA_PATH, *CACHE_DIR, *DEFAULT_PROXY, *EPOCH, *SOCKOPTS   constants
-#   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn, sleep_ms and
-#                      event load asyncio: a second task)
+#   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn and event
+#                      load asyncio: a second task; sleep_ms too, but on the one-task loop)
 #   run_until_complete(aw, own)   run aw to its end; own: a library operation, which
 #                      needs no asyncio (below, "the loop")
-#   **park(q), **wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s
+#   park(q), wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s
 #                      idle wait without an event object)
-#   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs)
+#   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs; 0: a task
+#                      that runs next, on the one-task loop too)
 #   drop_sleeper(t)   end a task asleep in sleep_ms without running it again (watchdogs)
 #   wait_readable(s), wait_writable(s), close(s)   readiness waits; close wakes the waiters
 #   wait_now(s, ms) -> bool   block until s is readable when nothing else could run meanwhile
@@ -55,11 +56,16 @@ NAME = "micropython"
 # second task (spawn, sleep_ms, event), a server, a coroutine of the program's own given to
 # netstack.run(), or a program that imports it itself. Until then netstack.run(op) of one of
 # the library's operations runs it here, on a loop of one task (_solo): the operation's
-# task, the watchdogs it arms (spawn_after) and the one socket it waits for, with the
-# firmware's Task and TaskQueue and this module as their context (Task.cancel() reads
-# cur_task, _task_queue and CancelledError from it, as from asyncio.core). If asyncio loads
-# during such a run (a listener makes a callback-style call), the run moves onto asyncio's
-# loop after that step: its task, its socket wait and its watchdogs (_run_solo).
+# task, the watchdogs it arms and the tasks it starts with spawn_after (a webSocket
+# client's session, its pinger, its send callbacks: they may sleep_ms), with at most one
+# of them waiting for a socket at a time, and with the firmware's Task and TaskQueue and
+# this module as their context (Task.cancel() reads cur_task, _task_queue and
+# CancelledError from it, as from asyncio.core). Tasks it started that are not done when
+# the run's own task is stay queued for the next run (netstack.run() runs them: its idle
+# wait parks on this loop too). If asyncio loads during such a run (a listener makes a
+# callback-style call, a second task waits for a socket), the run moves onto asyncio's
+# loop after that step: its tasks, its socket wait and its watchdogs (_portaio.move); if
+# it loads between runs, they move then.
 _core = None  # asyncio.core once loaded (_aio); None also on CPython, whose port has its own
 _solo = None  # the one-task loop's task, while it runs
 # The one-task loop's other state is made by its first run (_run_solo), so that a program
@@ -71,24 +77,22 @@ _solo = None  # the one-task loop's task, while it runs
 
 def _aio():
     """asyncio.core, loaded now if it is not yet; binds spawn, sleep_ms and CancelledError
-    to asyncio's (bound, not wrapped: no function object, no frame per call), _A to
-    _portaio (what only asyncio's loop needs) and its park and wake: here, not at their
-    first use, since wake's is in _aw.release() at the end of a session or request, where
-    growing this dict could run out of memory: the idle wait was never woken and
-    netstack.run() never returned (the webSocket echo at the heap's edge)."""
-    global _core, spawn, sleep_ms, CancelledError, _A, park, wake
+    to asyncio's (bound, not wrapped: no function object, no frame per call) and _A to
+    _portaio (what only asyncio's loop needs). What the one-task loop holds moves onto
+    asyncio's loop now, or after the step it is in (_run_solo)."""
+    global _core, spawn, sleep_ms, CancelledError, _A
     if _core is None:
         import asyncio
         spawn = asyncio.create_task
         sleep_ms = asyncio.sleep_ms
         CancelledError = asyncio.CancelledError
         _core = asyncio.core
-        if _solo is not None:  # in a step of the one-task loop: asyncio's own waits made in
-            _core.cur_task = cur_task  # the rest of it are its task's (it moves after)
         from . import _portaio as _A
         _A._core = _core
-        park = _A.park
-        wake = _A.wake
+        if _solo is not None:  # in a step of the one-task loop: asyncio's own waits made in
+            _core.cur_task = cur_task  # the rest of it are its task's (it moves after)
+        elif "_iow" in globals():  # between runs: the tasks it left (a webSocket session)
+            _A.move(globals())
     return _core
 
 
@@ -121,9 +125,11 @@ def run_until_complete(aw, own):
 
 
 def _run_solo(coro):
-    # asyncio.core's run_until_complete for one task and its watchdogs: the task waits for
-    # one socket at a time (wait_readable, wait_writable), the watchdogs sleep until they
-    # run once. The task runs first at once (a reused connection's GET may end in that step).
+    # asyncio.core's run_until_complete for coro's task, its watchdogs and the tasks queued
+    # with spawn_after: one of them waits for a socket at a time (wait_readable,
+    # wait_writable; a second one loads asyncio), the others are queued to run (now, when
+    # they wake from sleep_ms, when wake() ends their park()). The task runs first at once
+    # (a reused connection's GET may end in that step).
     global cur_task, _task_queue, _solo, _sw, _sd, _poller, _iow
     g = globals()
     if "_poller" not in g:  # the first run: the loop's state (above)
@@ -138,10 +144,11 @@ def _run_solo(coro):
     t = d = _solo = _asyncio.Task(coro, g)
     try:
         while True:
-            if d is t and _sw is not None:  # (woken, or cancelled while it waited)
+            if _sw is not None and not _iow:  # (its waiter woken, or cancelled meanwhile)
                 _poller.unregister(_sw)
                 _sw = None
             cur_task = d
+            v = q  # (not t's value: t not done)
             try:
                 e = d.data
                 if e is None:
@@ -150,31 +157,23 @@ def _run_solo(coro):
                     d.data = None
                     d.coro.throw(e)
             except StopIteration as e:
+                d.state = False  # done (a watchdog left queued cancels nothing then)
                 if d is t:
-                    return e.value
+                    v = e.value
+            except BaseException:
+                d.state = False  # (the tasks it leaves go on at the next run)
+                raise
             finally:
                 cur_task = None
-            if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop:
-                e = _aio()  # the task, its watchdogs and its socket wait (here, not a
-                e.Task(None, e.__dict__)  # function of _portaio: no heap for it there)
-                # (Task.cancel() reads the context last given: asyncio's from now on)
-                while q.peek() is not None:
-                    d = q.pop()
-                    e._task_queue.push(d, d.ph_key)
-                if _sw is not None:
-                    _poller.unregister(_sw)
-                    if _iow:  # (else cancelled meanwhile: queued above)
-                        _iow.clear()
-                        e.cur_task = t  # (asyncio's queue_read/_write enqueue its cur_task)
-                        if _sd == 1:
-                            e._io_queue.queue_read(_sw)
-                        else:
-                            e._io_queue.queue_write(_sw)
-                        e.cur_task = None
-                    _sw = None
-                break
-            # the next to run: the first due on q (the task, when it need not wait, or a
-            # watchdog), else the task once its socket is ready (it is the one waiting then)
+            if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
+                _aio()
+                _A.move(g)
+                if v is q:
+                    break
+            if v is not q:
+                return v
+            # the next to run: the first due on q (a task that need not wait, one that
+            # woke, a watchdog), else the one waiting once its socket is ready
             while True:
                 d = q.peek()
                 ms = -1
@@ -184,19 +183,11 @@ def _run_solo(coro):
                         q.pop()
                         break
                 for d in _poller.ipoll(ms):  # (ipoll: no list per poll; ready: its one socket)
-                    _iow.pop()
-                    t.data = None
-                    d = t
-                if d is t:
+                    d = _iow.pop()
+                    d.data = None
+                    ms = 0
+                if not ms:
                     break
-    except BaseException:  # (the task's error, or Ctrl-C in the poll: nothing of it stays)
-        if _sw is not None:
-            _poller.unregister(_sw)
-            _sw = None
-        _iow.clear()
-        while q.peek() is not None:
-            q.pop()
-        raise
     finally:
         if _core is not None:  # asyncio loaded in the last step: not its task any more (_aio)
             _core.cur_task = None
@@ -215,6 +206,32 @@ def drop_sleeper(t):
         t.state = False  # done(), as a finished task nobody awaits      # where data says which)
     else:
         t.cancel()
+
+
+def sleep_ms(ms):
+    # await sleep_ms(ms): on the one-task loop its task sleeps on the loop's queue (as
+    # asyncio's does); else asyncio's (_aio binds this name to it when asyncio loads)
+    if _solo is None:
+        yield from _aio().sleep_ms(ms)
+        return
+    _task_queue.push(cur_task, time.ticks_add(time.ticks_ms(), ms))
+    yield
+
+
+def park(q):
+    # await park(q): the current task waits, on none of the loop's queues, until wake(q)
+    # (q: a list): netstack.run()'s idle wait, without asyncio.Event (its module ~1 KB) and
+    # on the one-task loop too. As Event.wait: data = the list, so that cancel() takes the
+    # task off it and runs it; wake() queues it to run (push clears data).
+    t = cur_task if _solo is not None else _core.cur_task
+    q.append(t)
+    t.data = q
+    yield
+
+
+def wake(q):
+    while q:
+        (_task_queue if _solo is not None else _core._task_queue).push(q.pop())
 
 
 # Waiting for a socket uses the scheduler's poller directly, as asyncio's own streams do,
@@ -248,8 +265,9 @@ def wait_readable(s):
                     _core._task_queue.push(_core.cur_task)
                 yield
                 return
-    if _solo is not None:  # the one-task loop's: _run_solo polls s (asyncio's IOQueue way:
-        _poller.register(s, 1)  # the task's data has remove(): Task.cancel() takes it off)
+    if _solo is not None and _sw is None:  # the one-task loop's: _run_solo polls s (asyncio's
+        _poller.register(s, 1)  # IOQueue way: the task's data has remove(): Task.cancel()
+        # takes it off). A second waiter: asyncio (loaded here; the loop moves after the step)
         _sw = s
         _sd = 1
         _iow.append(cur_task)
@@ -280,7 +298,9 @@ def wait_now(s, ms):
     it wakes it too). -> True: s alone is readable; False: not (ms <= 0, more waiters, the
     other one ready: then await wait_readable(s)). Saves a reused connection's GET, a
     WebSocket's read loop, their trips through the loop."""
-    if _solo is not None:  # (the one-task loop: only its watchdogs could be due)
+    if _solo is not None:  # (the one-task loop: only its queued tasks could be due)
+        if _sw is not None:  # another task waits (its poller's one entry)
+            return False
         t = _task_queue.peek()
         p = _poller
         m = ()
@@ -373,7 +393,7 @@ def wait_writable(s):
                     _core._task_queue.push(_core.cur_task)
                 yield
                 return
-    if _solo is not None:  # (as in wait_readable)
+    if _solo is not None and _sw is None:  # (as in wait_readable)
         _poller.register(s, 4)  # select.POLLOUT
         _sw = s
         _sd = 4
@@ -392,6 +412,8 @@ def close(s):
     e = _tls.pop(id(s), None) if _tls else None
     if e is not None:  # a TLS socket's waiters may be on its TCP socket
         e[2](s, e[0], 0)
+    if _solo is not None and _iow and (_sw is s or e is not None and _sw is e[0]):
+        _task_queue.push(_iow.pop())  # the one-task loop's waiter on s wakes (push: data None)
     core = _core
     if core is not None:
         q = core._io_queue
@@ -447,8 +469,7 @@ def __getattr__(name):
             once asyncio has loaded (_aio)."""
         globals()[name] = CancelledError
         return CancelledError
-    if name == "spawn" or name == "sleep_ms" or name == "CancelledError" or name == "park" \
-            or name == "wake":  # asyncio loads (park, wake: netstack.run()'s idle wait)
+    if name == "spawn" or name == "CancelledError":  # asyncio loads
         _aio()  # (and binds them)
         return globals()[name]
     if name[:4] == "tls_" or name == "peer_cert" or name == "read_file" \

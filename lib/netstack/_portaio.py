@@ -1,6 +1,6 @@
 # The seam's defaults that only asyncio's loop needs, loaded with asyncio (_port._aio): a
-# program that never loads asyncio (one operation at a time: _port's loop of one task) pays
-# no RAM for them, and one that does pays none for that loop's own state.
+# program that never loads asyncio (_port's one-task loop) pays no RAM for them, and one
+# that does pays none for that loop's own state.
 _core = None  # asyncio.core: set by _port._aio, which loads this module (no import of _port
 # here: no import cycle)
 
@@ -42,18 +42,26 @@ def _step(t):  # -> the value, or _step itself: it waits (the try here: within 1
     return _step
 
 
-def park(waiting):
-    # The current task waits, on none of asyncio's queues, until wake(waiting) (a list):
-    # netstack.run()'s idle wait without asyncio.Event, whose module costs ~1 KB of heap
-    # (the webSocket echo on a small heap, bench/ws_ram.py). As Event.wait: data = the list,
-    # so that cancel() takes the task off it and runs it; wake() queues it to run (push
-    # clears data). (The argument's name is asyncio's, interned by the firmware already.)
-    t = _core.cur_task
-    waiting.append(t)
-    t.data = waiting
-    yield
-
-
-def wake(waiting):
-    while waiting:
-        _core._task_queue.push(waiting.pop())
+def move(g):
+    # _port's one-task loop's tasks onto asyncio's loop, once asyncio has loaded (g: _port's
+    # globals, the loop's state: no import of _port here): its queue (tasks to run, asleep,
+    # watchdogs) and the task waiting for its socket. Here, not in _port: a program that
+    # never loads asyncio carries no bytecode for it
+    e = _core
+    e.Task(None, e.__dict__)  # (Task.cancel() reads the context last given: asyncio's now)
+    q = g["_task_queue"]
+    while q.peek() is not None:
+        d = q.pop()
+        e._task_queue.push(d, d.ph_key)
+    s = g["_sw"]
+    if s is not None:
+        g["_poller"].unregister(s)
+        q = g["_iow"]
+        if q:  # (else cancelled meanwhile: queued above)
+            e.cur_task = q.pop()  # (asyncio's queue_read/_write enqueue its cur_task)
+            if g["_sd"] == 1:
+                e._io_queue.queue_read(s)
+            else:
+                e._io_queue.queue_write(s)
+            e.cur_task = None
+        g["_sw"] = None

@@ -36,7 +36,7 @@ async def _main(self, a):  # (a function, not a method: WebSocket's table one si
             self._s = s
             self._emit("open", {"status": 101, "message": "Switching Protocols"})
             if a[3] > 0:
-                s.pinger = _port.spawn(s._pings(a[3], a[4]))
+                s.pinger = _port.spawn_after(s._pings(a[3], a[4]), 0)  # (no asyncio)
             a = None
             await r
     except Exception:  # out of memory outside _open's reporting (making its coroutine,
@@ -186,7 +186,7 @@ class WebSocket(Emitter):
         self._busy = True
         _aw.hold()
         try:  # (one tuple: fewer slots in _main's frame, which lives as long as the session)
-            _port.spawn(_main(self, a + (host, port, target, hh, tls)))
+            _port.spawn_after(_main(self, a + (host, port, target, hh, tls)), 0)
         except BaseException:  # out of memory: no session (netstack.run() would wait for it)
             self._busy = False
             _aw.release()

@@ -113,7 +113,7 @@ def done(callback, what):
     if _P is None:  # the first since the task last ran: one task for them all
         _P = [callback]
         _aw.hold()
-        _port.spawn(_later())
+        _port.spawn_after(_later(), 0)  # (a task of the one-task loop too: no asyncio)
     else:
         _P.append(callback)
 
