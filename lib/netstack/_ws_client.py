@@ -195,8 +195,10 @@ class WebSocket(Emitter):
 
     async def _open(self, a):
         # -> the Session once the server's 101 is checked, or None after the error and
-        # close events (the connection closed). hh: the Host header's value
-        o, headers, proto, _, _, proxy, host, port, target, hh, tls = a  # (_: _main's)
+        # close events (the connection closed). a: connect's options, headers, protocol,
+        # the ping times (_main's), proxy, then split's host, port, target and Host value,
+        # and the TLS options: read where used (a local each made this frame, which is the
+        # handshake's, 11 words larger, and their unpacking its value stack)
         m = _wss
         from .proto import wshs, RecvBuf
         conn = None
@@ -209,17 +211,17 @@ class WebSocket(Emitter):
             dog = _aw.watch(_CONNECT_TIMEOUT_MS, self, "_tmo")
             err = codec = None
             try:
-                if tls is None and proxy is None:  # (connect: dial's frame less at the peak)
+                if a[10] is None and a[5] is None:  # (connect: dial's frame less at the peak)
                     from . import transport
-                    conn = await transport.connect(host, port)
+                    conn = await transport.connect(a[6], a[7])
                 else:  # wss, a proxy
                     from . import _ws_clientx
-                    conn = await _ws_clientx.dial(host, port, tls, proxy, rb)
+                    conn = await _ws_clientx.dial(a[6], a[7], a[10], a[5], rb)
                 key = wshs.client_key(m.rand(16))
                 offer = None
-                if o.get("permessageDeflate", True):  # (proto.wspmd loads only if agreed)
+                if a[0].get("permessageDeflate", True):  # (proto.wspmd loads only if agreed)
                     offer = wshs.deflate_offer(m.WINDOW_BITS)
-                h = wshs.request(hh, target, key, proto, headers, offer)
+                h = wshs.request(a[9], a[8], key, a[2], a[1], offer)
                 await conn.write(memoryview(h) if m._gc else h.encode())  # (see request)
                 offer = h = offer is not None  # (not kept while the answer is read)
                 while True:
@@ -238,7 +240,7 @@ class WebSocket(Emitter):
                     for k, v in h:
                         d[k] = v
                     self._emit("headerReceive", d)
-                ext = wshs.check_response(status, h, key, proto)[1]  # HandshakeError: refused
+                ext = wshs.check_response(status, h, key, a[2])[1]  # HandshakeError: refused
                 if ext:  # (permessage-deflate: _ws_clientx loads proto.wspmd)
                     from . import _ws_clientx
                     codec = _ws_clientx.codec(ext, offer, m.WINDOW_BITS, status)
@@ -255,8 +257,8 @@ class WebSocket(Emitter):
                 _ws_clientx.failed(self, err, status)
                 return None
             # not kept while the session opens: the CA certificates (DER), the options, the head
-            s = o.get("maxMessageSize", _MAX_MESSAGE)  # (here: one local less in the frame)
-            a = o = tls = headers = proxy = target = host = hh = h = key = offer = ext = dog = None
+            s = a[0].get("maxMessageSize", _MAX_MESSAGE)  # (here: one local less in the frame)
+            a = h = key = offer = ext = dog = None
             s = m.Session(conn, rb, True, s, codec, self)
             conn = None  # (the session's now: _main closes it)
             return s

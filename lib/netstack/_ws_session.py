@@ -110,10 +110,11 @@ def done(callback, what):
     if _q is not None:
         _q.append(callback)
         return
-    if _P is None:  # the first since the task last ran: one task for them all
-        _P = [callback]
-        _aw.hold()
+    if _P is None:  # the first since the task last ran: one task for them all (made
+        p = [callback]  # first: out of memory here holds nothing, netstack.run() ends)
         _port.spawn_after(_later(), 0)  # (a task of the one-task loop too: no asyncio)
+        _P = p
+        _aw.hold()
     else:
         _P.append(callback)
 

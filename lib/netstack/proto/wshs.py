@@ -68,16 +68,18 @@ def request(host, target, key, protocol=None, headers=(), extensions=None):
         if n != "host" and n != "upgrade" and n != "connection" \
                 and not n.startswith("sec-websocket-"):
             u.append((k, v))
-    # (each piece joined with + was a str of its own at the handshake's peak: formats, one
-    # allocation each)
-    e = "Sec-WebSocket-Extensions: %s\r\n" % extensions if extensions else ""
+    e = ""
     if protocol or u:  # the program's text in the head: http1 checks it as it writes it
         from . import http1
         if protocol:
             u.insert(0, ("Sec-WebSocket-Protocol", protocol))
-        e += http1.request_head("GET", "/", u)[16:-2].decode()  # (its header lines)
-    return ("GET %s HTTP/1.1\r\nHost: %s\r\nSec-WebSocket-Key: %s\r\n%sUpgrade: websocket\r\n"
-            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n") % (target, host, key, e)
+        e = http1.request_head("GET", "/", u)[16:-2].decode()  # (its header lines)
+    # (joined: one allocation of the head's size; a format grows its result in steps of
+    # 16 bytes, each a new block where the next ones are taken: the handshake's peak)
+    return "".join(("GET ", target, " HTTP/1.1\r\nHost: ", host, "\r\nSec-WebSocket-Key: ", key,
+                    "\r\nSec-WebSocket-Extensions: " if extensions else "", extensions or "",
+                    "\r\n", e, "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Version: 13\r\n\r\n"))
 
 
 def response(rb):
@@ -118,11 +120,10 @@ def deflate_offer(n=15):
     """The client's permessage-deflate offer (RFC 7692; the rest of it is proto/wspmd,
     loaded only once a server agreed). n: the largest window (bits) this side can
     inflate with."""
-    if n < 15:  # (one format, not the offer and then the offer + its last parameter)
-        return "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
-            "client_max_window_bits; server_max_window_bits=%d" % n
-    return "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
+    o = "permessage-deflate; server_no_context_takeover; client_no_context_takeover; " \
         "client_max_window_bits"
+    # (joined: one allocation of its size, where a format grows it in steps)
+    return "".join((o, "; server_max_window_bits=", str(n))) if n < 15 else o
 
 
 def tokens(headers, name):
