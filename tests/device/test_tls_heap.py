@@ -88,7 +88,8 @@ wrap = _port.tls_wrap
 
 def starving_wrap(*a, **k):
     s = wrap(*a, **k)
-    fill(NEED // 4 - 1024)
+    fill(NEED // 4 - 2048)  # (a margin: after the failure 2.5-3.4 KB were free from 3 KB, and
+                            # once, under load, over the quarter: read as a certificate error)
     return s
 
 
