@@ -69,6 +69,146 @@ def _ip_ok(s):
     return True
 
 
+# The reader: one task that serves every plain (ws://) session of the process whose socket
+# is ready, per wake-up, from one poll over all their sockets (as a raw select.poll server
+# does), instead of asyncio waking each session's task for each message (~16-19k
+# instructions). A session's read loop (Session.run, unchanged) waits through _wait: its
+# task is then parked (on none of asyncio's queues, Task.data = _L, so that cancel() takes
+# it off and asyncio runs it), and the reader resumes its coroutine itself, as asyncio
+# would, when its socket is readable. Where the session awaits anything else (a write that
+# would block, the close handshake), asyncio has its task again until its next _wait.
+# The reader also waits for what asyncio waits on (the accepting socket, writers): their
+# sockets join its poll, and the loop runs its other tasks when they are ready or due.
+# A TLS session waits on its own (asyncio's poller): mbedTLS may hold bytes the poll
+# cannot see.
+_P = None   # select.poll: the parked sessions' sockets
+_M = {}     # socket -> its parked task
+_L = []     # the parked tasks
+_R = None   # the reader's task while it runs
+_C = None   # asyncio.core (WebSocketServer.waiter)
+
+
+def _wait(sock):
+    # Session.run()'s wait (a generator: await _wait(sock)) -> True: sock is readable
+    global _P, _R
+    t = _C.cur_task
+    if t.data is not _L:  # asyncio runs t (its first wait, or after a wait of asyncio's)
+        if _P is None:
+            import select
+            _P = select.poll()
+        _P.register(sock, 1)  # select.POLLIN
+        _M[sock] = t
+        _L.append(t)
+        t.data = _L
+        if _R is None:
+            _R = _port.spawn(_reader())
+    try:
+        yield  # (to asyncio the first time: t is parked; then to the reader)
+    except BaseException:  # cancelled (a pong overdue, the server stopping)
+        if _M.get(sock) is t:
+            del _M[sock]
+            _P.unregister(sock)
+        if t in _L:
+            _L.remove(t)
+        raise
+    return True
+
+
+def _reader():
+    global _R
+    import time
+    core = _C
+    tq = core._task_queue
+    peek = tq.peek
+    push = tq.push
+    m = core._io_queue.map
+    me = core.cur_task
+    p = _P
+    reg = p.register
+    unreg = p.unregister
+    ipoll = p.ipoll
+    M = _M
+    L = _L
+    ms = time.ticks_ms
+    df = time.ticks_diff
+    x = []  # asyncio's sockets in this round's poll (not sessions')
+    z = []  # sessions' sockets in it too (a writer waits on one)
+    y = []  # the sessions that left the reader in this round
+    d = True  # asyncio may have changed its waits: x and z are to be made again
+    try:
+        while M:
+            n = -1
+            t = peek()
+            if t is not None:  # a task due: the loop runs it first
+                n = df(t.ph_key, ms())
+                if n <= 0:
+                    push(me)
+                    yield
+                    d = True
+                    continue
+            if d:  # (else the same as the last round's: only asyncio's loop changes them)
+                d = False
+                for s in x + z:  # (a socket of asyncio's may have joined the reader since)
+                    if s in M:
+                        reg(s, 1)
+                    else:
+                        unreg(s)
+                x.clear()
+                z.clear()
+                for k in m:  # (no allocation: a dict's keys)
+                    t = m[k]
+                    s = t[-1]
+                    if s in M:
+                        reg(s, 5 if t[-2] is not None else 1)  # select.POLLIN | POLLOUT
+                        z.append(s)
+                    else:
+                        reg(s, (1 if t[0] is not None else 0) | (4 if t[-2] is not None else 0))
+                        x.append(s)
+            o = False  # one of asyncio's is ready: its loop runs after this round
+            for s, e in ipoll(n):
+                t = M.get(s)
+                if e != 1 or t is None:  # (1: select.POLLIN, a session's)
+                    if t is None or e & 4:
+                        o = True
+                    if t is None or e == 4:
+                        continue
+                if t.data is not L:  # (cancelled meanwhile: asyncio runs it)
+                    continue
+                core.cur_task = t  # (what asyncio's waits and current_task() read)
+                try:
+                    t.coro.send(None)
+                except Exception as e:  # the session's task ended here (StopIteration)
+                    t.data = None
+                    t.state = False  # (done: nobody awaits a session's task)
+                    if not isinstance(e, StopIteration):
+                        _aw.report(e, "webSocket server")
+                core.cur_task = me
+                if t.data is not L:  # it went to asyncio (a wait of its own) or ended
+                    y.append(s)
+            if y:
+                d = True  # (a session that left may have left a wait with asyncio)
+                for s in y:
+                    t = M.pop(s)
+                    if s in z:
+                        z.remove(s)
+                    unreg(s)
+                    if t in L:
+                        L.remove(t)
+                y.clear()
+            if o:
+                push(me)
+                yield
+                d = True
+    finally:  # (no session left, or Ctrl-C)
+        core.cur_task = me
+        for s in x + z:
+            if s in M:
+                reg(s, 1)
+            else:
+                unreg(s)
+        _R = None
+
+
 class WebSocketServer(Emitter):
     EVENTS = ("connect", "messageReceive", "close", "error")
 
@@ -331,8 +471,16 @@ class WebSocketServer(Emitter):
                 _aw.unwatch(dog, conn, "timed_out")
             s = _ws_session.Session(conn, rb, False, mx, codec, self)
             s.ref = ref
-            s.task = _port.current_task()
             entry[1] = s
+            if ctx is None and _port._core is not None:
+                # a plain session's read loop is a task of its own, whose coroutine the
+                # reader resumes (through this one it was a generator more per message);
+                # this frame goes. Its end (on_close) closes and forgets the connection
+                s.task = _port.spawn(s.run())
+                conn = None
+                self._emit("connect", ref)
+                return
+            s.task = _port.current_task()
             self._emit("connect", ref)
             await s.run()
         except _port.CancelledError:
@@ -341,11 +489,22 @@ class WebSocketServer(Emitter):
             if s is None and refuse is None:
                 self._emit("error", BusinessError(_E_OTHER, "client %s: %s" % (a[0], e)))
         finally:
-            conn.close()
-            if entry in self._conns:
-                self._conns.remove(entry)
+            if conn is not None:
+                conn.close()
+                if entry in self._conns:
+                    self._conns.remove(entry)
 
     # -------------------------------------------------------------- per connection
+
+    def waiter(self, sock):
+        """Session.run()'s (now, wait) for a session of this server: a plain one waits in
+        the reader (now: `callable`, a builtin that says False for the ms it is given:
+        wait through _wait), a TLS one (or on a port with its own loop) as a client's."""
+        global _C
+        if self._cfg[3] is None and _port._core is not None:  # (as _client)
+            _C = _port._core
+            return callable, _wait
+        return _port.waiter(sock), _port.wait_readable
 
     def _find(self, connection):
         if isinstance(connection, dict):
@@ -366,3 +525,7 @@ class WebSocketServer(Emitter):
         if self._cur is s:  # (not kept once closed)
             self._cur = None
         self._emit("close", s.ref, {"code": code, "reason": reason})
+        for e in self._conns:
+            if e[1] is s:
+                self._conns.remove(e)
+                break

@@ -323,12 +323,14 @@ class Session:
         rb = self.rb
         c = self.c
         sock = c.s
-        wait = _port.wait_readable
-        now = _port.waiter(sock)
         srv = self.owner
         if self.client:
+            wait = _port.wait_readable
+            now = _port.waiter(sock)
             deliver = srv.on_message
             srv = None
+        else:  # (a server's plain sessions wait in its reader, all in one poll: _ws_server)
+            now, wait = srv.waiter(sock)
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
         q = _Q
@@ -364,8 +366,8 @@ class Session:
                             if n is not None:
                                 break
                         solo = now(1000)
-                        if not solo:
-                            await wait(sock)
+                        if not solo:  # (the server's reader's wait says True: readable)
+                            solo = await wait(sock)
                     dry = solo and n < len(mv)
                     if not n:
                         raise OSError(0, "connection closed by the peer")

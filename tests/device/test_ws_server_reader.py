@@ -1,0 +1,283 @@
+# The webSocket server's reader (_ws_server._reader): its plain sessions wait in one poll,
+# and it resumes each session whose socket is ready itself, instead of asyncio waking each
+# session's task per message. Clients are plain sockets here (their waits are not asyncio's:
+# the loop's own waits are what the reader must also keep watching). Each case: sessions
+# joining while others wait, a session leaving for a wait of asyncio's (its pong behind a
+# large send that blocks) and coming back, the idle task dropping a silent client (a parked
+# task cancelled), and stop() with sessions waiting.
+import gc
+import socket
+
+import netstack
+from netstack import webSocket, _port, _ws_server
+
+_PORT = [25000 + (_port.random_bytes(2)[0] << 4)]
+
+_UP = (b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+       b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+
+
+def server(on_message=None):
+    srv = webSocket.createWebSocketServer()
+    ev = []
+    for name in ("connect", "close", "error"):
+        srv.on(name, (lambda n: lambda *a: ev.append((n,) + a))(name))
+    srv.on("messageReceive", on_message or (lambda m: srv.send(m["data"], m["clientConnection"])))
+    _PORT[0] += 1
+    assert netstack.run(srv.start({"serverIP": "127.0.0.1", "serverPort": _PORT[0]})) is True
+    return srv, ev, _PORT[0]
+
+
+def frame(op, data):  # a client's frame, masked with a zero key (the bytes as they are)
+    n = len(data)
+    return bytes((0x80 | op, 0x80 | n, 0, 0, 0, 0)) + data if n < 126 else \
+        bytes((0x80 | op, 0x80 | 126, n >> 8, n & 255, 0, 0, 0, 0)) + data
+
+
+class Raw:
+    """A plain-socket client: up() does the handshake; frames() what the server sent."""
+
+    def __init__(self, p, rcvbuf=0, later=False):
+        s = self.s = socket.socket()
+        if rcvbuf:
+            try:  # (SOL_SOCKET, SO_RCVBUF on Linux: a small window, so that writes block)
+                s.setsockopt(1, 8, rcvbuf)
+            except (OSError, AttributeError):
+                pass
+        s.connect(socket.getaddrinfo("127.0.0.1", p)[0][-1])
+        s.setblocking(False)
+        if not later:  # (later: the head after a while: the handshake waits for it)
+            s.send(_UP)
+        self.buf = b""
+        self.up = False
+
+    def poll(self):
+        try:
+            r = self.s.recv(1024)
+        except OSError:
+            r = None
+        if r == b"":
+            raise EOFError
+        if r:
+            self.buf += r
+        if not self.up:
+            i = self.buf.find(b"\r\n\r\n")
+            if i >= 0:
+                assert self.buf.startswith(b"HTTP/1.1 101 "), self.buf
+                self.buf = self.buf[i + 4:]
+                self.up = True
+
+    def frame(self):  # -> (op, payload) or None
+        b = self.buf
+        if not self.up or len(b) < 2:
+            return None
+        n = b[1] & 127
+        h = 2
+        if n == 126:
+            if len(b) < 4:
+                return None
+            n = b[2] << 8 | b[3]
+            h = 4
+        elif n == 127:
+            if len(b) < 10:
+                return None
+            n = int.from_bytes(b[2:10], "big")
+            h = 10
+        if len(b) < h + n:
+            return None
+        self.buf = b[h + n:]
+        return b[0] & 15, b[h:h + n]
+
+
+def until(what, ms=4000):
+    async def w():
+        t = 0
+        while t < ms:
+            r = what()
+            if r:
+                return r
+            await _port.sleep_ms(5)
+            t += 5
+        raise AssertionError("timed out")
+    return netstack.run(w())
+
+
+def nap(ms):
+    async def w():
+        await _port.sleep_ms(ms)
+    netstack.run(w())
+
+
+def opened(c):
+    def f():
+        c.poll()
+        return c.up
+    until(f)
+
+
+def echo(c, text):
+    c.s.send(frame(1, text.encode()))
+
+    def f():
+        c.poll()
+        r = c.frame()
+        if r is not None and r[0] == 9:  # the idle task's ping: answered
+            c.s.send(frame(10, r[1]))
+            r = None
+        return r
+    got = until(f)
+    assert got == (1, text.encode()), (got, text)
+
+
+def test_sessions_joining_while_others_wait():
+    # each new client's handshake waits in asyncio's poller, which the reader watches too,
+    # while the earlier ones wait in the reader: afterwards every one is served
+    srv, ev, p = server()
+    cs = []
+    for i in range(3):
+        c = Raw(p, 0, i > 0)
+        if i:  # its handshake waits in asyncio's poller while the reader serves the others
+            nap(30)
+            echo(cs[0], "meanwhile")
+            nap(30)
+            c.s.send(_UP)
+        opened(c)
+        cs.append(c)
+        for k in range(3):  # (rounds: the reader yields to the loop between them)
+            for j, d in enumerate(cs):
+                echo(d, "m%d.%d.%d" % (i, k, j))
+    core = _port._core
+    if core is not None and hasattr(core, "_io_queue"):  # (MicroPython's asyncio)
+        # the sessions wait in the reader, not one by one in asyncio's poller: there only
+        # the accepting socket (and nothing of the clients: plain sockets)
+        assert len(core._io_queue.map) == 1, (len(core._io_queue.map), core._io_queue.map)
+    for c in cs:
+        c.s.send(frame(8, b"\x03\xe8"))
+
+    def closed():
+        return len([e for e in ev if e[0] == "close"]) == 3
+    until(closed)
+    for c in cs:
+        c.s.close()
+    netstack.run(srv.stop())
+
+
+def test_session_leaves_for_a_wait_and_comes_back():
+    # a ping whose pong waits behind a large message the client does not read yet: the
+    # session's task waits for its connection's turn (asyncio's); another client is served
+    # meanwhile; then the client reads it all and the session is back in the reader
+    big = bytes(2000)
+    N = 32  # (64 KB: more than the sockets buffers take, the rest waits)
+
+    def on(m):
+        d = m["data"]
+        c = m["clientConnection"]
+        if d != "big":
+            srv.send(d, c)
+            return
+        left = [N]
+
+        def more(e, r):  # (one after the other: N tasks at once do not fit a small heap)
+            left[0] -= 1
+            if left[0]:
+                srv.send(big, c, more)
+        srv.send(big, c, more)
+    srv, ev, p = server(on)
+    x = Raw(p, 2048)
+    opened(x)
+    y = Raw(p)
+    opened(y)
+    echo(x, "first")
+    xs = srv._conns[0][1]  # (x's session: x connected first)
+    small = True
+    try:  # the server's side of x: a small send buffer (SOL_SOCKET, SO_SNDBUF on Linux; a
+        xs.c.s.setsockopt(1, 7, 4096)  # loopback socket's grows to MBs otherwise)
+    except (OSError, AttributeError):
+        small = False
+    x.s.send(frame(1, b"big"))
+    nap(100)  # (the large message fills the socket's buffers)
+    x.s.send(frame(9, b"ping?"))
+    nap(50)
+    if small and _port._core is not None:  # (the reader runs: MicroPython)
+        assert xs.c.wq is not None and xs.task not in _ws_server._L, (
+            "the pong did not wait", xs.c.wq, xs.task in _ws_server._L)
+    for k in range(5):
+        echo(y, "y%d" % k)
+    got = []
+
+    def drained():
+        x.poll()
+        f = x.frame()
+        if f is not None:  # (a binary one by its length and bytes: not kept)
+            got.append((2, len(f[1]), f[1] == big) if f[0] == 2 else f)
+        return len(got) == N + 1
+    try:
+        until(drained, 8000)
+    except AssertionError:
+        raise AssertionError((got, len(x.buf), x.buf[:20]))
+    assert got.count((2, len(big), True)) == N and (10, b"ping?") in got, got
+    echo(x, "again")
+    echo(y, "and y")
+    if _port._core is not None:
+        assert xs.task in _ws_server._L  # back in the reader
+    x.s.close()
+    y.s.close()
+    until(lambda: len([e for e in ev if e[0] == "close"]) == 2)
+    netstack.run(srv.stop())
+
+
+def test_idle_client_dropped_and_stop():
+    # a silent client that answers no ping is dropped by the idle task (its session's task
+    # is cancelled while it waits in the reader); an active one stays; stop() closes it
+    ms = _ws_server.IDLE_MS
+    _ws_server.IDLE_MS = 200
+    try:
+        srv, ev, p = server()
+        quiet = Raw(p)
+        opened(quiet)
+        busy = Raw(p)
+        opened(busy)
+
+        c = None
+        for i in range(80):  # (~4 s)
+            echo(busy, "still here")
+            nap(50)
+            c = [e for e in ev if e[0] == "close"]
+            if c:
+                break
+        assert c and len(c) == 1 and c[0][2]["code"] == 1006, ev
+
+        def eof():
+            try:
+                quiet.poll()
+            except EOFError:
+                return True
+        until(eof)
+        assert len(srv.listAllConnections()) == 1
+        echo(busy, "after")
+        netstack.run(srv.stop())
+
+        def going():
+            busy.poll()
+            f = busy.frame()
+            return f is not None and f[0] == 8 and f
+        assert going()[1][:2] == b"\x03\xe9"  # 1001
+        busy.s.send(frame(8, b"\x03\xe9"))
+        until(lambda: len([e for e in ev if e[0] == "close"]) == 2)
+        quiet.s.close()
+        busy.s.close()
+    finally:
+        _ws_server.IDLE_MS = ms
+
+
+def _main():
+    names = sorted(n for n in globals() if n.startswith("test_"))
+    for n in names:
+        globals()[n]()
+        gc.collect()
+    print("%d tests" % len(names))
+    print("OK")
+
+
+if __name__ == "__main__":
+    _main()
