@@ -95,7 +95,7 @@ def test_websocket():
     assert set(events) == set(_ws_client.WebSocket.EVENTS)
 
 
-INTERNAL = {"EVENTS", "CONN", "on_close", "on_error", "on_message"}   # hooks, not API
+INTERNAL = {"EVENTS", "CONN", "on_close", "on_error", "on_message", "waiter"}  # hooks, not API
 
 
 def api(cls):
