@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Autobahn|Testsuite (PyPI kosoku) against netstack's WebSocket client or server.
 
-    python tests/autobahn/run.py client|server [--heapsize 192k] [-i '1.*' ...] [-x '9.*' ...]
-         [--runtime micropython|cpython] [--out DIR] [--max-message BYTES]
+    python tests/autobahn/run.py client|server [--heapsize 192k] [--code mpy|romfs]
+         [-i '1.*' ...] [-x '9.*' ...] [--runtime micropython|cpython] [--out DIR]
+         [--max-message BYTES]
 
 client: starts `kosoku -m fuzzingserver` on a free 127.0.0.1 port and runs client_driver.py
 (which echoes every case). server: runs server_driver.py (an echo server) and
 `kosoku -m fuzzingclient` against it; the server must still be alive at the end.
-Both run on the MicroPython unix port with build/lib unless --runtime cpython. Prints one
+Both run on the MicroPython unix port with build/lib unless --runtime cpython: its .mpy
+files loaded into the heap, or (--code romfs) a ROMFS image of it mounted as a board with a
+ROMFS partition runs it (tools/devtest.py's way: the heap cap is raised by the image's size,
+so the program still gets --heapsize, and the bytecode stays out of it). Prints one
 line per case group with the counts per behavior; exits 1 unless every selected case is
 OK, NON-STRICT or INFORMATIONAL."""
 import argparse
@@ -22,6 +26,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.join(ROOT, ".venv", "bin")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from devtest import build_romfs, romfs_prelude  # noqa: E402
+from vboard import romfs_heapsize  # noqa: E402
 GOOD = ("OK", "NON-STRICT", "INFORMATIONAL")
 
 
@@ -80,19 +87,14 @@ def run_client(args, outdir):
     try:
         if not wait_port(port, k):
             sys.exit("autobahn: kosoku fuzzingserver did not start (see %s)" % log.name)
-        driver = os.path.join(HERE, "client_driver.py")
-        if args.runtime == "cpython":
-            env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-                [os.path.join(ROOT, "ports", "cpython"), os.path.join(ROOT, "lib")]))
-            c = [os.path.join(BIN, "python"), driver]
-        else:
-            env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.abspath(args.lib))
-            c = [os.path.join(BIN, "micropython"), "-X", "heapsize=" + args.heapsize, driver]
+        c, env = _runtime(args, "client_driver.py", outdir)
         t = time.time()
         extra = [str(args.max_message)] if args.max_message else []
         p = subprocess.run(c + ["127.0.0.1:%d" % port, args.agent] + extra, env=env, timeout=args.timeout,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         secs = time.time() - t
+        with open(os.path.join(outdir, "client.log"), "w") as f:
+            f.write(p.stdout)
         if p.returncode:
             print(p.stdout[-3000:])
             print("autobahn: the client driver exited with %d" % p.returncode)
@@ -111,19 +113,32 @@ def run_client(args, outdir):
         log.close()
 
 
-def _runtime(args, script):
+def _runtime(args, script, outdir):
+    """-> (command, env) that runs a driver script"""
     path = os.path.join(HERE, script)
     if args.runtime == "cpython":
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [os.path.join(ROOT, "ports", "cpython"), os.path.join(ROOT, "lib")]))
         return [os.path.join(BIN, "python"), path], env
-    env = dict(os.environ, MICROPYPATH=".frozen:" + os.path.abspath(args.lib))
-    return [os.path.join(BIN, "micropython"), "-X", "heapsize=" + args.heapsize, path], env
+    heap = args.heapsize
+    lib = ":" + os.path.abspath(args.lib)
+    if args.code == "romfs":
+        image = os.path.join(outdir, "netstack.romfs")
+        size = build_romfs(os.path.abspath(args.lib), image)
+        heap, lib = romfs_heapsize(heap, size), ""
+        # the driver after the line that mounts the image, as the first thing the program does
+        with open(path) as f:
+            src = f.read()
+        path = os.path.join(outdir, script)
+        with open(path, "w") as f:
+            f.write(romfs_prelude(image, size) + src)
+    env = dict(os.environ, MICROPYPATH=".frozen" + lib)
+    return [os.path.join(BIN, "micropython"), "-X", "heapsize=" + heap, path], env
 
 
 def run_server(args, outdir):
     port = free_port()
-    cmd, env = _runtime(args, "server_driver.py")
+    cmd, env = _runtime(args, "server_driver.py", outdir)
     log = open(os.path.join(outdir, "server.log"), "w")
     extra = [str(args.max_message)] if args.max_message else []
     srv = subprocess.Popen(cmd + [str(port)] + extra, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -158,6 +173,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("side", choices=("client", "server"))
     ap.add_argument("--heapsize", default="192k")
+    ap.add_argument("--code", choices=("mpy", "romfs"), default="mpy",
+                    help="the library's bytecode: .mpy files in the heap, or a ROMFS image")
     ap.add_argument("--runtime", choices=("micropython", "cpython"), default="micropython")
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "lib"))
     ap.add_argument("-i", dest="include", action="append", default=[])
@@ -180,8 +197,8 @@ def main():
     total = sum(sum(v.values()) for v in groups.values())
     for g in sorted(groups, key=int):
         print("group %-3s %s" % (g, ", ".join("%s %d" % kv for kv in sorted(groups[g].items()))))
-    print("autobahn %s (%s %s): %d cases, %d failed, %.0fs; reports in %s" % (
-        args.side, args.runtime, args.heapsize, total, len(bad), secs, outdir))
+    print("autobahn %s (%s %s %s): %d cases, %d failed, %.0fs; reports in %s" % (
+        args.side, args.runtime, args.heapsize, args.code, total, len(bad), secs, outdir))
     for b in bad:
         print("  FAILED " + b)
     sys.exit(0 if rc == 0 and not bad and total else 1)
