@@ -97,6 +97,10 @@ async def _deliver(coro, callback, code):
     except BaseException as e:  # CancelledError: tell the callback, then let it propagate
         err = BusinessError(code, 30)  # cancelled
         cancelled = e
+    # a finished task can stay reachable (asyncio's queue keeps a stale pointer to the last
+    # one it ran) and its frame with it: not the operation too, whose frame holds its
+    # arguments (a ws echo kept the last 64 KiB message: Autobahn 12.1.9 at 192k)
+    coro = None
     release()
     try:
         callback(err, data)

@@ -292,7 +292,7 @@ class Parser:
         self.mop = 0
         self.mlen = 0
         if self.z:
-            m = self.inf.inflate(m, n, self.max)
+            m = self.inf.inflate(m, n, self.max, op == TEXT)  # (text: bytes, shared by its str)
             n = len(m)
             if op == TEXT and utf8(m, 0, n, 0):
                 raise ProtocolError(_BADDATA, 13)  # invalid UTF-8 in a text message

@@ -168,9 +168,10 @@ class Codec:
         # no 8-bit window. Both: stored blocks.
         self.compress = can_compress() and deflate_bits >= 9
 
-    def inflate(self, m, n, limit):
+    def inflate(self, m, n, limit, text=False):
         """Decompress message bytes m[:n] (m: a bytearray, changed in place) -> a
-        bytearray of at most `limit` bytes; more -> ProtocolError 1009, bad data -> 1007."""
+        bytearray of at most `limit` bytes (text: bytes, or m); more -> ProtocolError 1009,
+        bad data -> 1007."""
         if len(m) > n:
             m[n:] = b""
         if _unstore(m):
@@ -194,6 +195,11 @@ class Codec:
             c = d = None
             src.seek(0)
             d = deflate.DeflateIO(src, deflate.RAW, self.ib)
+            if text:
+                # the stream's read(t) makes one bytes object in place (the same inflate as
+                # the first pass: t bytes), and a str of a bytes shares its data on
+                # MicroPython: the text is held once, not as its bytes and then its str
+                return d.read(t)
             out = bytearray(t)
             mv = memoryview(out)
             k = 0
