@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """The Autobahn rows of `make bench` (tests/autobahn/run.py, PyPI kosoku), for netstack's
-WebSocket client and server on the MicroPython unix port, code as .mpy (build/lib):
+WebSocket client and server on the MicroPython unix port, code as .mpy (build/lib) or in a
+ROMFS image (as a board runs it: the heap cap raised by the image's size):
 
   group 9 (large and many messages, up to 16 MiB) at a heap that fits 16 MiB messages
-          (64m; the drivers raise the 5 MiB message and send limits to 16 MiB + 1 KiB),
-  group 9 again at 192k with the default limits, one run per sub-group: which message
-          sizes fit there,
-  groups 12 and 13 (permessage-deflate) in full at 1m: the 16 KiB-128 KiB cases that
-          `make test` leaves out (it runs those up to 8 KiB at 192k).
+          (64m, .mpy; the drivers raise the 5 MiB message and send limits to 16 MiB + 1 KiB),
+  group 9 again at 192k with the default limits, one run per sub-group, .mpy and ROMFS:
+          which message sizes fit there,
+  groups 12 and 13 (permessage-deflate, 216 cases) at 192k, .mpy and ROMFS: which fit
+          (`make test` runs the ones that do), and in full at 1m.
 
-One kosoku run per line; prints the counts per group and the failing cases. Takes long
-(group 12/13 move ~10 GB through kosoku's Python per side: about 25 min a side on a
-loaded 2-core machine); `bench/ws_autobahn.py 9` runs only the group 9 rows."""
+One kosoku run per line; prints the counts per group and the failing cases. About 20 min
+on a 2-core machine; `bench/ws_autobahn.py 9` runs only the group 9 rows."""
 import os
 import subprocess
 import sys
@@ -24,13 +24,15 @@ BIG = (16 << 20) + 1024
 
 # at 192k one run per sub-group: after a case that ran out of memory (1009) the next large
 # one in the same process may fail where it passes alone (9.2.1 after 9.1.x)
-ROWS = [("9", "64m", ["9.*"], BIG)] + [("9", "192k", ["9.%d.*" % i], 0) for i in range(1, 9)] + [
-    ("12", "1m", ["12.*", "13.*"], 0),
+ROWS = [("9", "64m", "mpy", ["9.*"], BIG)] + [
+    ("9", "192k", code, ["9.%d.*" % i], 0) for code in ("mpy", "romfs") for i in range(1, 9)] + [
+    ("12", "192k", code, ["12.*", "13.*"], 0) for code in ("mpy", "romfs")] + [
+    ("12", "1m", "mpy", ["12.*", "13.*"], 0),
 ]
 
 
-def one(side, heap, inc, mx):
-    args = RUN + [side, "--heapsize", heap, "--timeout", "5400"]
+def one(side, heap, code, inc, mx):
+    args = RUN + [side, "--heapsize", heap, "--code", code, "--timeout", "5400"]
     for i in inc:
         args += ["-i", i]
     if mx:
@@ -44,12 +46,12 @@ def one(side, heap, inc, mx):
 
 def main():
     only = sys.argv[1:]
-    for key, heap, inc, mx in ROWS:
+    for key, heap, code, inc, mx in ROWS:
         if only and key not in only:
             continue
         for side in ("client", "server"):
-            lines, secs = one(side, heap, inc, mx)
-            print("### %s, groups %s, %s%s (%.0f s)" % (side, " ".join(inc), heap,
+            lines, secs = one(side, heap, code, inc, mx)
+            print("### %s, groups %s, %s %s%s (%.0f s)" % (side, " ".join(inc), heap, code,
                   ", limits 16 MiB" if mx else "", secs))
             for l in lines:
                 print("    " + l)
