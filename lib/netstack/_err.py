@@ -130,12 +130,13 @@ async def _until_idle():
 
 
 def run(aw):  # (aw None: until idle; netstack.run passes it, a default costs heap)
-    own = False  # one of the library's operations: it needs no asyncio (_port, "the loop")
+    own = None  # one of the library's operations: it needs no asyncio (_port, "the loop");
+    # report then takes what ends a task of that loop other than aw's
     if aw is None:
         if not _busy:
             return None
         aw = _until_idle()
-        own = True  # (it waits only through _port: park; on the one-task loop too)
+        own = report  # (it waits only through _port: park; on the one-task loop too)
     elif aw.__class__ is Op:  # (not type(): a builtin's name costs ~1k instructions)
         op = aw
         aw = op.coro
@@ -144,7 +145,7 @@ def run(aw):  # (aw None: until idle; netstack.run passes it, a default costs he
         # An Op runs once: it lets its coroutine go, whose finished frame it would keep for
         # as long as it lives (often in a stale slot of the caller's frame)
         op.coro = None
-        own = True
+        own = report
     elif not (hasattr(aw, "send") or hasattr(aw, "__await__")):
         raise param(9)  # run() takes an awaitable
     return _port.run_until_complete(aw, own)

@@ -10,8 +10,8 @@
 #   NAME, *DEFAULT_CA_PATH, *CACHE_DIR, *DEFAULT_PROXY, *EPOCH, *SOCKOPTS   constants
 #   spawn, current_task, CancelledError, sleep_ms, *event()   the loop (spawn and event
 #                      load asyncio: a second task; sleep_ms too, but on the one-task loop)
-#   run_until_complete(aw, own)   run aw to its end; own: a library operation, which
-#                      needs no asyncio (below, "the loop")
+#   run_until_complete(aw, own)   run aw to its end; own: for a library operation, which
+#                      needs no asyncio (below, "the loop"), the report of a task's error
 #   park(q), wake(q)   await park(q) waits until wake(q) (q: a list; netstack.run()'s
 #                      idle wait without an event object)
 #   spawn_after(coro, ms)   a task that first runs coro ms from now (watchdogs; 0: a task
@@ -115,33 +115,36 @@ def spawn_after(coro, ms):
 
 
 def run_until_complete(aw, own):
-    """Run aw to its end; -> its value. own: aw is one of the library's operations, which
-    waits only through this seam: with asyncio not loaded, it runs on the one-task loop."""
+    """Run aw to its end; -> its value. own: None, or when aw is one of the library's
+    operations, which waits only through this seam (with asyncio not loaded, it runs on the
+    one-task loop), what reports an exception that ends another task of that loop
+    (_err.report: given here, as _err is above this module)."""
     if _core is None:
         if own and _solo is None and "asyncio" not in sys.modules:  # (not from inside one)
-            return _run_solo(aw)
+            return _run_solo(aw, own)
         _aio()
     return _A.run(aw)
 
 
-def _run_solo(coro):
+def _run_solo(coro, report):
     # asyncio.core's run_until_complete for coro's task, its watchdogs and the tasks queued
     # with spawn_after: one of them waits for a socket at a time (wait_readable,
     # wait_writable; a second one loads asyncio), the others are queued to run (now, when
     # they wake from sleep_ms, when wake() ends their park()). The task runs first at once
-    # (a reused connection's GET may end in that step).
+    # (a reused connection's GET may end in that step). report(e, "task"): an exception
+    # that ends a task other than coro's.
     global cur_task, _task_queue, _solo, _sw, _sd, _poller, _iow
-    g = globals()
-    if "_poller" not in g:  # the first run: the loop's state (above)
+    if "_poller" not in globals():  # the first run: the loop's state (above)
         import select
         _poller = select.poll()
         _task_queue = _asyncio.TaskQueue()
         _iow = []
         _sw = _sd = cur_task = None
-        if "CancelledError" not in g:  # (in the context of its tasks: Task.cancel() makes one)
+        if "CancelledError" not in globals():  # (in the context of its tasks: Task.cancel() makes one)
             __getattr__("CancelledError")
     q = _task_queue
-    t = d = _solo = _asyncio.Task(coro, g)
+    t = d = _solo = _asyncio.Task(coro, globals())  # (no local for globals(): report's
+    # slot in this frame, which lives as long as the run)
     try:
         while True:
             if _sw is not None and not _iow:  # (its waiter woken, or cancelled meanwhile)
@@ -156,18 +159,20 @@ def _run_solo(coro):
                 else:  # cancelled (Task.cancel() left the exception there)
                     d.data = None
                     d.coro.throw(e)
-            except StopIteration as e:
+            except BaseException as e:  # (one handler: a second `as` costs the frame a block)
                 d.state = False  # done (a watchdog left queued cancels nothing then)
-                if d is t:
-                    v = e.value
-            except BaseException:
-                d.state = False  # (the tasks it leaves go on at the next run)
-                raise
+                if e.__class__ is StopIteration:
+                    if d is t:
+                        v = e.value
+                elif d is t:
+                    raise  # (the tasks it leaves go on at the next run)
+                else:  # another task's (a pinger's MemoryError): reported, the loop goes
+                    report(e, "task")  # on, as asyncio's does (its exception handler prints it)
             finally:
                 cur_task = None
             if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
                 _aio()
-                _A.move(g)
+                _A.move(globals())
                 if v is q:
                     break
             if v is not q:

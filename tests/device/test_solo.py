@@ -94,6 +94,25 @@ assert code == 2300023, code
 no_asyncio("destroy()")
 gc.collect()
 
+# A task other than the run's own that raises (a webSocket pinger out of memory; here one a
+# listener queued): reported as asyncio's loop reports it (_err.hook takes the report here),
+# and the run goes on to its GET's end (it had come out of netstack.run()).
+from netstack import _err, _port
+seen = []
+
+
+async def bad():
+    raise ValueError("bad")
+
+
+req.on("headersReceive", lambda h: _port.spawn_after(bad(), 0))
+_err.hook = lambda e, what: seen.append((type(e).__name__, what))
+r = netstack.run(req.request(H + "/chunked-cut?step=50&ms=1"))  # (the body in steps)
+_err.hook = None
+req.off("headersReceive")
+assert r.responseCode == 200 and seen == [("ValueError", "task")], (r.responseCode, seen)
+no_asyncio("a raising task")
+
 # A listener makes a callback-style call mid-run: asyncio loads, and the run moves onto its
 # loop while its task waits for the body (its socket wait, and its readTimeout watchdog):
 # the body goes on arriving there, the watchdog fires in time, and the callback comes.
