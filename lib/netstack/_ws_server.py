@@ -89,7 +89,11 @@ _C = None   # asyncio.core (WebSocketServer.waiter)
 
 
 def _wait(sock):
-    # Session.run()'s wait (a generator: await _wait(sock)) -> True: sock is readable
+    # Session.run()'s wait (`await _wait(sock)`): the task parks (at its first wait, or after
+    # a wait of asyncio's) and the await yields once, to asyncio the first time, then to the
+    # reader, which resumes the task when sock is readable. (A plain function awaited through
+    # a constant one-item tuple: no generator made per wait. A parked task that asyncio
+    # cancels leaves through its read loop's end, whose on_close unparks it)
     global _P, _R
     t = _C.cur_task
     if t.data is not _L:  # asyncio runs t (its first wait, or after a wait of asyncio's)
@@ -102,16 +106,7 @@ def _wait(sock):
         t.data = _L
         if _R is None:
             _R = _port.spawn(_reader())
-    try:
-        yield  # (to asyncio the first time: t is parked; then to the reader)
-    except BaseException:  # cancelled (a pong overdue, the server stopping)
-        if _M.get(sock) is t:
-            del _M[sock]
-            _P.unregister(sock)
-        if t in _L:
-            _L.remove(t)
-        raise
-    return True
+    return (None,)
 
 
 def _reader():
@@ -188,7 +183,7 @@ def _reader():
             if y:
                 d = True  # (a session that left may have left a wait with asyncio)
                 for s in y:
-                    t = M.pop(s)
+                    t = M.pop(s, None)  # (None: the session ended, on_close took it)
                     if s in z:
                         z.remove(s)
                     unreg(s)
@@ -498,12 +493,13 @@ class WebSocketServer(Emitter):
 
     def waiter(self, sock):
         """Session.run()'s (now, wait) for a session of this server: a plain one waits in
-        the reader (now: `callable`, a builtin that says False for the ms it is given:
-        wait through _wait), a TLS one (or on a port with its own loop) as a client's."""
+        the reader (now: the get of asyncio core's globals, a builtin that says None for the
+        ms it is given: wait through _wait, readable after it), a TLS one (or on a port with
+        its own loop) as a client's."""
         global _C
         if self._cfg[3] is None and _port._core is not None:  # (as _client)
             _C = _port._core
-            return callable, _wait
+            return _C.__dict__.get, _wait
         return _port.waiter(sock), _port.wait_readable
 
     def _find(self, connection):
@@ -524,6 +520,12 @@ class WebSocketServer(Emitter):
     def on_close(self, s, code, reason):
         if self._cur is s:  # (not kept once closed)
             self._cur = None
+        k = s.c.s
+        t = _M.pop(k, None)
+        if t is not None:  # parked in the reader (its end: cancelled while parked, or closed
+            _P.unregister(k)  # while the reader runs it): out of the reader's poll
+            if t in _L:
+                _L.remove(t)
         self._emit("close", s.ref, {"code": code, "reason": reason})
         for e in self._conns:
             if e[1] is s:

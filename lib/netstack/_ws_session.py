@@ -366,8 +366,8 @@ class Session:
                             if n is not None:
                                 break
                         solo = now(1000)
-                        if not solo:  # (the server's reader's wait says True: readable)
-                            solo = await wait(sock)
+                        if not solo:  # (None: a server's plain session, which its reader
+                            solo = await wait(sock) or solo is None  # resumes when readable)
                     dry = solo and n < len(mv)
                     if not n:
                         raise OSError(0, "connection closed by the peer")

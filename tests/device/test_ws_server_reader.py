@@ -251,6 +251,8 @@ def test_idle_client_dropped_and_stop():
             if c:
                 break
         assert c and len(c) == 1 and c[0][2]["code"] == 1006, ev
+        # the dropped session left the reader's poll (its close unparks it): only busy's
+        assert len(_ws_server._M) == 1 and len(_ws_server._L) == 1, (_ws_server._M, _ws_server._L)
 
         def eof():
             try:
@@ -269,6 +271,7 @@ def test_idle_client_dropped_and_stop():
         assert going()[1][:2] == b"\x03\xe9"  # 1001
         busy.s.send(frame(8, b"\x03\xe9"))
         until(lambda: len([e for e in ev if e[0] == "close"]) == 2)
+        assert not _ws_server._M and not _ws_server._L, (_ws_server._M, _ws_server._L)
         quiet.s.close()
         busy.s.close()
     finally:
