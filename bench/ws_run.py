@@ -529,6 +529,20 @@ def on_cpu_ns(pid):
         return 0
 
 
+def proc_counts(pid):
+    """[user ticks, kernel ticks, voluntary and involuntary context switches] of a process
+    so far (/proc; zeros where there is none). Ticks are the kernel's samples (USER_HZ):
+    summed over a run's rounds they split its CPU time into user and kernel."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/%d/status" % pid) as f:
+            cs = [int(ln.split()[1]) for ln in f if "ctxt_switches" in ln]
+        return [int(st[11]), int(st[12])] + cs
+    except (OSError, IndexError, ValueError):
+        return [0, 0, 0, 0]
+
+
 class Server:
     """One MicroPython server process (src, code from lib) on a free port, kept up for the
     whole run and stopped (SIGSTOP) outside its own rounds."""
@@ -568,7 +582,8 @@ class Server:
 
     def round(self, kind, clients, msgs):
         """One round: connect, msgs per client timed (not the handshakes and closes) ->
-        (msgs/s, the server's CPU us per message, the client's CPU us per message)."""
+        (msgs/s, the server's CPU us per message, the client's CPU us per message, messages,
+        the server's user and kernel ticks, voluntary and involuntary context switches)."""
         self.resume()
         try:
             if self.p.poll() is not None:
@@ -578,6 +593,7 @@ class Server:
             c = (Lean if kind == "lean" else WsClients)(self.port, clients)
             try:
                 c.run(max(msgs // 20, 5))  # warm-up: lazily loaded code, first allocations
+                k0 = proc_counts(self.p.pid)
                 s0 = on_cpu_ns(self.p.pid)
                 u0 = time.thread_time()
                 t0 = time.perf_counter()
@@ -585,12 +601,14 @@ class Server:
                 t1 = time.perf_counter()
                 u1 = time.thread_time()
                 s1 = on_cpu_ns(self.p.pid)
+                k1 = proc_counts(self.p.pid)
             finally:
                 c.close()
         finally:
             self.pause()
         n = clients * msgs
-        return n / (t1 - t0), (s1 - s0) / 1e3 / n, (u1 - u0) * 1e6 / n
+        return (n / (t1 - t0), (s1 - s0) / 1e3 / n, (u1 - u0) * 1e6 / n, n) + tuple(
+            b - a for a, b in zip(k0, k1))
 
     def stop(self):
         try:
@@ -785,6 +803,16 @@ def main():
         print("| client CPU us per message, %d client%s | %s |"
               % (n, "s" if n > 1 else "", " | ".join("%.1f" % median([r[2] for r in res[k]])
                                                      for k in names)))
+    tick = 1e6 / os.sysconf("SC_CLK_TCK")  # us
+    for n in (1, 8):  # where the server's clock goes (sums over the rounds): user or kernel
+        res = out[n]  # time, and how often it slept (voluntary) or was preempted
+        cells = []
+        for k in names:
+            t = [sum(r[i] for r in res[k]) for i in range(3, 8)]
+            cells.append("%.1f / %.1f, %.2f / %.2f" % (
+                t[1] * tick / t[0], t[2] * tick / t[0], t[3] / t[0], t[4] / t[0]))
+        print("| server user / kernel us, voluntary / involuntary context switches per "
+              "message, %d client%s | %s |" % (n, "s" if n > 1 else "", " | ".join(cells)))
     print("(rawbytes: the raw server echoing bytes without a str or a call, the baseline "
           "before 6 Dec; floor: raw with OpenHarmony's API shape, FLOOR_SERVER; floor-aio: the same on "
           "asyncio's loop, FLOOR_AIO_SERVER)")
