@@ -4,8 +4,11 @@
 # the slow client sends the rest and its message arrives whole. (A server that waited inside
 # that message, holding its loop, would answer the other client only when its wait ended.)
 # include: ws_raw_support
+import gc
 import time
 
+globals().pop("CFG", None)  # (the peers' settings: not used here, and ~KBs at 110k)
+gc.collect()
 import netstack
 
 N = 16500  # (over 16 KiB: the large-message size of a small heap)
@@ -26,6 +29,7 @@ def test_slow_large_message_holds_only_its_session():
     slow = Raw(p)
     opened(slow)
     echo(fast, "before")
+    gc.collect()  # (the server's buffer for it, then its str: two 16 KB blocks at 110k)
     # a text frame of N bytes, masked with a zero key: its head and 100 bytes, then nothing
     slow.s.send(bytes((0x81, 0x80 | 126, N >> 8, N & 255, 0, 0, 0, 0)) + b"a" * 100)
     nap(50)
