@@ -373,6 +373,7 @@ class Session:
                         raise OSError(0, "connection closed by the peer")
                     self.act = True  # (the server's idle task pings only silent clients)
                     if big:
+                        mv = None  # (a view of the message: not held while it is inflated)
                         ev = p.took(n)
                     else:
                         rb.end += n  # (rb.wrote without the call: n fits, readinto says)
@@ -380,6 +381,11 @@ class Session:
                     if ev is None:
                         continue
                 op = ev[0]
+                if op < 0:  # a large message (ws.Parser's (-1, n)): read in by _ws_sessionx
+                    ev = _x().recv(self)  # (recv: a name the firmware has, none new)
+                    if ev is None:
+                        continue
+                    op = ev[0]
                 if op < 8:  # a message
                     if self.state:
                         continue  # closing: messages are dropped

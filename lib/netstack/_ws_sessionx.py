@@ -27,6 +27,24 @@ _CLOSING = const(1)
 _MPY = sys.implementation.name == "micropython"
 
 
+def recv(s):
+    # the read loop's large message (a client's: proto.ws.Parser's (-1, n) event) -> its
+    # event from _ws_big, where the fast way may not fit the heap: a one-frame text with
+    # less than twice its size + 16 KB free (its buffer and its str), a compressed or a
+    # fragmented one with less than 16 times its size (so far) free. Else None: go on the
+    # fast way, a buffer (byte by byte through DeflateIO, _ws_big costs ~6 us a KB on x64)
+    p = s.p
+    q = p.msg
+    n = p.left if q == 0 else p.mlen
+    f = _port.mem_free()  # (None: CPython)
+    if f is None or f >= (2 * n + 16384 if q == 0 and not p.z else 16 * n):
+        if q == 0:
+            p.msg = bytearray(n)
+        return None
+    from ._ws_big import recv
+    return recv(s, control)
+
+
 def check_data(data, mx, callback=None):
     """send()'s argument checks (client and server), at the call: 401 -> the payload's
     bytes: a text's UTF-8 (on MicroPython a memoryview of the str: no copy, and its length

@@ -26,6 +26,8 @@ PONG = const(10)
 _PROTO = const(1002)
 _BADDATA = const(1007)
 _TOOBIG = const(1009)
+_PIECE = const(4096)     # a fragmented message's pieces: at least this (see _next)
+_PULL = const(16384)     # a one-frame text from this size: pulled by the owner (see _head)
 
 
 class ProtocolError(Exception):
@@ -53,6 +55,9 @@ class Parser:
 
     next(rb) -> None (need bytes) or an event tuple:
       (TEXT, str) (BINARY, bytearray) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
+      (-1, n): a client's large message (a one-frame text or compressed one of n >= 16 KiB
+      bytes, msg 0; or a fragmented one at 16 KiB, msg its pieces): the owner reads it in
+      itself, or sets msg to bytearray(n) (msg 0) and calls next() again
     A close without a body gives code 1005. After CLOSE it returns None for ever."""
 
     # per-frame and per-message state, as class defaults: an instance holds its own only
@@ -152,14 +157,21 @@ class Parser:
                 self.z = bool(b0 & 64)
                 self.u8 = 0
                 if not b0 & 128:
-                    self.msg = bytearray()
+                    self.msg = []  # fragmented: pieces (see _next)
                 elif avail >= need + n and not b0 & 64:
                     self.msg = None  # one frame, all here, uncompressed: made from rb at once
+                elif self.client and n >= _PULL and (op == TEXT or b0 & 64):
+                    self.msg = 0  # a client's large text or compressed one: see _next
                 else:  # a whole message in one frame: its exact buffer
                     self.msg = bytearray(n)
                 self.mlen = 0
-        if masked:
-            self.key[:] = rb.mv[s + need - 4 : s + need]
+        if masked:  # (no slice: nothing allocated per frame, see _ws_sessionx._Src)
+            k = self.key
+            s += need - 4
+            k[0] = buf[s]
+            k[1] = buf[s + 1]
+            k[2] = buf[s + 2]
+            k[3] = buf[s + 3]
         self.masked = masked
         self.k = 0
         self.fin = bool(b0 & 128)
@@ -216,6 +228,8 @@ class Parser:
                     self.mop = -1  # (the quick path in next() is off too)
                     return _close(data)
                 return (op, data)
+            if self.msg == 0:  # a large message (see _head): the owner reads it in (its
+                return (-1, n)  # _ws_sessionx.recv), or gives it a buffer (msg) and goes on
             if self.msg is None:  # a whole one-frame message in rb (see _head): no copy
                 e = s + n       # into a message buffer, the event's object made from rb
                 self._piece(rb.buf, s, e)
@@ -238,12 +252,24 @@ class Parser:
                 self._piece(rb.buf, s, s + n)
                 m = self.msg
                 e = self.mlen
-                if len(m) == e:
-                    m.extend(rb.mv[s : s + n])
+                big = False
+                if type(m) is list:  # a fragmented message: pieces of _PIECE bytes or more,
+                    # joined once at its end (a buffer grown by each fragment moves up the
+                    # heap and needs a block of the message size twice, with the text's str);
+                    # a client's text or compressed one at _PULL bytes: its owner may read
+                    # the rest in (or go on)
+                    if m and len(m[-1]) < _PIECE:
+                        m[-1].extend(rb.mv[s : s + n])
+                    else:
+                        m.append(bytearray(rb.mv[s : s + n]))
+                    big = e < _PULL <= e + n and (self.z or self.mop == TEXT) and self.client
                 else:
                     m[e : e + n] = rb.mv[s : s + n]
                 self.mlen = e + n
                 rb.consume(n)
+                m = None  # (the message: not held here while _end inflates it)
+                if big:
+                    return (-1, n)
             if self.left:
                 return None
             self.op = -1
@@ -270,7 +296,7 @@ class Parser:
             return None
         m = self.msg
         e = self.mlen
-        if len(m) < e + self.left:
+        if len(m) < e + self.left:  # (a growing message: a list of pieces is never this)
             return None
         return memoryview(m)[e : e + self.left]
 
@@ -286,18 +312,31 @@ class Parser:
 
     def _end(self):
         op = self.mop
-        m = self.msg
         n = self.mlen
-        self.msg = None
         self.mop = 0
         self.mlen = 0
-        if self.z:
-            m = self.inf.inflate(m, n, self.max, op == TEXT)  # (text: bytes, shared by its str)
+        if self.z:  # (inflate takes self.msg: no reference here, so it can free it)
+            m = self.inf.inflate(self, n, self.max, op == TEXT)  # (text: bytes, shared by its str)
             n = len(m)
             if op == TEXT and utf8(m, 0, n, 0):
                 raise ProtocolError(_BADDATA, 13)  # invalid UTF-8 in a text message
-        elif op == TEXT and self.u8:
-            raise ProtocolError(_BADDATA, 14)  # text message ends inside a character
+        else:
+            m = self.msg
+            self.msg = None
+            if op == TEXT and self.u8:
+                raise ProtocolError(_BADDATA, 14)  # text message ends inside a character
+            if type(m) is list:  # one piece: itself (as a buffer grown by each fragment);
+                if len(m) == 1:  # more: one block of the message's size (and the pieces,
+                    m = m[0]  # which can lie anywhere): a text's bytes, which its str shares
+                elif op == TEXT:
+                    m = b"".join(m)
+                else:
+                    b = bytearray(n)
+                    e = 0
+                    for q in m:
+                        b[e : e + len(q)] = q
+                        e += len(q)
+                    m = b
         self.size = n
         if op == TEXT:  # (m[:n] is checked UTF-8)
             return (TEXT, str(m if len(m) == n else memoryview(m)[:n], "utf-8"))

@@ -168,16 +168,32 @@ class Codec:
         # no 8-bit window. Both: stored blocks.
         self.compress = can_compress() and deflate_bits >= 9
 
-    def inflate(self, m, n, limit, text=False):
-        """Decompress message bytes m[:n] (m: a bytearray, changed in place) -> a
-        bytearray of at most `limit` bytes (text: bytes, or m); more -> ProtocolError 1009,
-        bad data -> 1007."""
-        if len(m) > n:
-            m[n:] = b""
-        if _unstore(m):
-            return m  # stored blocks only (as this side sends them): no inflater, no copy
-        m.extend(_TAIL)
-        src = io.BytesIO(m)
+    def inflate(self, p, n, limit, text=False):
+        """Decompress the message p.msg[:n] (p: the Parser, whose msg, a bytearray or a
+        list of them (pieces), this takes and may change) -> a bytearray of at most `limit`
+        bytes (text: bytes, or the message's bytearray); more -> ProtocolError 1009, bad
+        data -> 1007."""
+        m = p.msg
+        p.msg = None
+        if type(m) is list and len(m) == 1:
+            m = m[0]  # (a fragmented message in one piece: as one in one frame)
+        if type(m) is list:  # pieces: joined once, with the tail, into a bytes, which a
+            m.append(_TAIL)  # BytesIO shares (stored blocks too)
+            src = io.BytesIO(b"".join(m))
+        else:
+            if len(m) > n:
+                m[n:] = b""
+            if _unstore(m):
+                return m  # stored blocks only (as this side sends them): no inflater, no copy
+            # DeflateIO reads a copy with the tail (a BytesIO copies a bytearray; on
+            # MicroPython written into an empty one it is one block with room for the tail),
+            # and the message's buffer is free before the output is made: the peak is the
+            # compressed bytes twice, or once + the output; not twice + the output
+            src = io.BytesIO()
+            src.write(m)
+            src.write(_TAIL)
+            src.seek(0)
+        m = None
         # two passes: the size first (bounded by the limit, output dropped), then into a
         # buffer of exactly that size. Twice the inflating, but no buffer growing by
         # reallocation, whose holes fragment a small heap until a large message no longer fits
