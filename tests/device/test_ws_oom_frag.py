@@ -49,8 +49,8 @@ def session(m, tight=False):
     _ws_sessionx.FRAGMENT = 2048
     fill = []
     try:
+        gc.collect()  # (the 110k heap is fragmented here: the last session's garbage freed)
         if tight:
-            gc.collect()
             while gc.mem_free() > len(m) // 2 + len(m) // 4 + 4096:
                 fill.append(bytearray(512))
         ws.send(m, lambda e, d: None)
