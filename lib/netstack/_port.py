@@ -134,17 +134,17 @@ def _run_solo(coro, report):
     # (a reused connection's GET may end in that step). report(e, "task"): an exception
     # that ends a task other than coro's.
     global cur_task, _task_queue, _solo, _sw, _sd, _poller, _iow
-    if "_poller" not in globals():  # the first run: the loop's state (above)
+    g = globals()
+    if "_poller" not in g:  # the first run: the loop's state (above)
         import select
         _poller = select.poll()
         _task_queue = _asyncio.TaskQueue()
         _iow = []
         _sw = _sd = cur_task = None
-        if "CancelledError" not in globals():  # (in the context of its tasks: Task.cancel() makes one)
+        if "CancelledError" not in g:  # (in the context of its tasks: Task.cancel() makes one)
             __getattr__("CancelledError")
     q = _task_queue
-    t = d = _solo = _asyncio.Task(coro, globals())  # (no local for globals(): report's
-    # slot in this frame, which lives as long as the run)
+    t = d = _solo = _asyncio.Task(coro, g)
     try:
         while True:
             if _sw is not None and not _iow:  # (its waiter woken, or cancelled meanwhile)
@@ -159,20 +159,21 @@ def _run_solo(coro, report):
                 else:  # cancelled (Task.cancel() left the exception there)
                     d.data = None
                     d.coro.throw(e)
-            except BaseException as e:  # (one handler: a second `as` costs the frame a block)
+            except StopIteration as e:
                 d.state = False  # done (a watchdog left queued cancels nothing then)
-                if e.__class__ is StopIteration:
-                    if d is t:
-                        v = e.value
-                elif d is t:
-                    raise  # (the tasks it leaves go on at the next run)
-                else:  # another task's (a pinger's MemoryError): reported, the loop goes
-                    report(e, "task")  # on, as asyncio's does (its exception handler prints it)
+                if d is t:
+                    v = e.value
+            except BaseException as e:
+                d.state = False  # (the tasks it leaves go on at the next run)
+                if d is t:
+                    raise
+                report(e, "task")  # another task's (a pinger's MemoryError): reported, the
+                # loop goes on, as asyncio's does (its exception handler prints it)
             finally:
                 cur_task = None
             if "asyncio" in sys.modules:  # loaded in that step: the rest on asyncio's loop
                 _aio()
-                _A.move(globals())
+                _A.move(g)
                 if v is q:
                     break
             if v is not q:
