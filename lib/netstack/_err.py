@@ -277,7 +277,7 @@ def report(e, what):
 # --- events ------------------------------------------------------------------------------
 # on/once/off for every OpenHarmony object with events.
 # OpenHarmony's code keeps one listener per event type; its docs describe several, and
-# netstack follows the docs (docs/api-choices.md): listeners of one type are kept in
+# netstack follows the docs (docs/core.md, Events): listeners of one type are kept in
 # registration order, off(type, cb) removes that one, off(type) removes them all.
 class Emitter:
     EVENTS = ()  # the event names this object emits (or one str of them, space-separated);
