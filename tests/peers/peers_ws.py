@@ -5,9 +5,13 @@
 #   /close/CODE     closes with CODE (reason "bye") after the first message
 #   /long           echo, the 101 padded with a 700-byte X-Pad header (a head over the
 #                   client's first 512-byte buffer)
+#   /send/N[/F]     on the first message a text of N zeros (N < 0: -N random base64
+#                   characters), in F-character fragments if F, compressed where agreed; then echo
 #   anything else   echo; Sec-WebSocket-Protocol: the first of 'chat', 'json' offered
 import asyncio
+import base64
 import json
+import os
 import threading
 
 from websockets.asyncio.server import serve
@@ -48,6 +52,11 @@ class WsEcho:
         path = ws.request.path
         if path == "/headers":
             await ws.send(json.dumps({k.lower(): v for k, v in ws.request.headers.raw_items()}))
+        if path.startswith("/send/"):  # (a client's large messages: tests/device/test_ws_big_limit.py)
+            n, f = (int(x) for x in (path[6:] + "/0").split("/")[:2])
+            m = "0" * n if n >= 0 else base64.b64encode(os.urandom(-n)).decode()[:-n]
+            await ws.recv()
+            await ws.send((m[i:i + f] for i in range(0, len(m), f)) if f else m)
         async for m in ws:
             if path.startswith("/close/"):
                 await ws.close(int(path[7:]), "bye")
