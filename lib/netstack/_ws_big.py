@@ -24,9 +24,8 @@ class _Src(io.IOBase):
     # and, when rb is empty, the socket (blocking), over the frames it comes in (control
     # frames among them answered: a pong from a task, a close ends it). Uncompressed: as
     # stored deflate blocks, a head before each part and a final empty block; compressed:
-    # as it is, with the tail. DeflateIO asks for one byte a call
-    # (nothing allocated per part: an object left after the output being grown, which
-    # DeflateIO's read() extends in place while the blocks after it are free, moves it)
+    # as it is, with the tail. DeflateIO asks for one byte a call (nothing allocated per
+    # part: the output's block may leave the heap only the window and 4 KB, _read)
     def __init__(self, s, q):
         self.s = s
         self.q = q  # the pieces so far (Parser.msg, a list), or None
@@ -151,18 +150,46 @@ class _Src(io.IOBase):
                 raise OSError(110, "timed out inside a message")
 
 
+def _read(z, src, n, mx, wb):
+    # the message from src through a DeflateIO (module z, window 2**wb): an uncompressed
+    # one-frame one in one read(n); else (n 0: its size not known) in one read(k) into a
+    # block of the limit + 1 bytes (or the free heap less the window and 4 KB, where that is
+    # less), cut to the message's size at its end (the rest freed in place). Not read(): it
+    # grows its output by reallocation bounded by the heap only (a compression bomb made
+    # the output fill the heap before the limit was checked: 1009 "out of memory"), in
+    # place only while the blocks after it are free. A block that does not fit: a quarter
+    # smaller, with a new DeflateIO, while src has handed out nothing. A full block with
+    # more to come: of the limit + 1, the caller's 1009; smaller, the heap cannot hold it
+    k = n or min(mx + 1, _port.mem_free() - (1 << wb) - 4096)
+    while True:
+        i = src.i
+        e = src.b
+        d = z.DeflateIO(src, z.RAW, wb)
+        try:
+            b = d.read(k)
+            break
+        except MemoryError:
+            if n or src.i != i or src.b is not e or k < 4096:
+                raise
+            d = None
+            k -= k >> 2
+    if not n and len(b) == k <= mx and d.read(1):
+        raise MemoryError
+    return b
+
+
 def recv(s, pong):
     """A client's large message (proto.ws.Parser's (-1, n) event) where the fast way may
     not fit (_ws_sessionx.recv) -> its event; None: go on (no deflate module: a one-frame
     message's buffer made as for others). DeflateIO makes the message from its payload as
     it arrives: an uncompressed one as stored blocks into one bytes object of its size (n)
-    built in place, a compressed one inflated into a bytes grown in place as it comes
-    (read()); a str of a bytes shares its data. So the
-    message is held once: not a buffer and its str copy (64 KiB text at 192k), nor the
-    compressed message beside its output, nor a fragmented message's pieces beside the
-    joined bytes. A compressed or fragmented one is bounded by the heap, not the message
-    limit, until it is made (more: 1009 then). Until its last frame is in the loop is held
-    (a client's one connection: its message has begun), _PULL_MS at most (then 1006)."""
+    built in place, a compressed or fragmented one into one block of the limit + 1 bytes
+    at most, cut to its size (_read: the limit bounds its memory, a compression bomb ends
+    in 1009 "message over"); a str of a bytes shares its data. So the message is held
+    once: not a buffer and its str copy (64 KiB text at 192k), nor the compressed message
+    beside its output, nor a fragmented message's pieces beside the joined bytes. Until
+    its last frame is in the loop is held (a client's one connection: its message has
+    begun), _PULL_MS at most (then 1006)."""
     p = s.p
     q = p.msg
     n = p.left
@@ -180,11 +207,10 @@ def recv(s, pong):
     for d in po.ipoll(0):  # (its first ipoll makes the tuple it yields: made now)
         break
     try:
-        d = deflate.DeflateIO(src, deflate.RAW, p.inf.ib if p.z else 8)
         if _MPY:  # the last messages' garbage freed: the small objects made from now go
-            import gc  # into the holes it leaves, not after the output being grown
+            import gc  # into the holes it leaves, not after the output being made
             gc.collect()
-        b = d.read(n) if q == 0 and not p.z else d.read()
+        b = _read(deflate, src, n if q == 0 and not p.z else 0, p.max, p.inf.ib if p.z else 8)
     except _Stop:
         return src.nb
     except (OSError, ValueError, EOFError) as e:
@@ -192,7 +218,6 @@ def recv(s, pong):
             raise
         raise ws.ProtocolError(1007, "bad compressed data: %s" % e)
     finally:
-        d = None
         po.unregister(s.c.s)
     rb = s.rb
     if src.b is rb.buf:
