@@ -86,6 +86,7 @@ _M = {}     # socket -> its parked task
 _L = []     # the parked tasks
 _R = None   # the reader's task while it runs
 _C = None   # asyncio.core (WebSocketServer.waiter)
+_S = {}     # socket -> its plain Session (the reader's quick path)
 
 
 def _wait(sock):
@@ -126,6 +127,8 @@ def _reader():
     L = _L
     ms = time.ticks_ms
     df = time.ticks_diff
+    S = _S
+    F = _ws_session._F
     x = []  # asyncio's sockets in this round's poll (not sessions')
     z = []  # sessions' sockets in it too (a writer waits on one)
     y = []  # the sessions that left the reader in this round
@@ -170,8 +173,50 @@ def _reader():
                 if t.data is not L:  # (cancelled meanwhile: asyncio runs it)
                     continue
                 core.cur_task = t  # (what asyncio's waits and current_task() read)
+                r = None
+                c = S.get(s)
+                if c is not None and not c.state:
+                    # The quick path (a raw select.poll server's): the reader reads for a
+                    # session with nothing pending and hands each whole small text or binary
+                    # frame to the server's delivery itself; anything else (a control or
+                    # partial frame, the peer's EOF) is left to the session's read loop,
+                    # resumed below, and so is an exception (thrown in at its wait: out of
+                    # memory, invalid UTF-8 or a reset close there as in Session.run)
+                    b = c.rb
+                    f = c.p
+                    if not b.end and f.op < 0:
+                        try:
+                            k = s.readinto(b.mv)
+                            if k is None:  # (nothing after all)
+                                core.cur_task = me
+                                continue
+                            b.end = k
+                            if k:
+                                c.act = True
+                            while not c.state and b.end - b.start > 1:
+                                e = b.buf[b.start]
+                                if e != 129 and e != 130:  # (FIN and text or binary)
+                                    break
+                                e = f.next(b)
+                                if e is None:
+                                    break
+                                e = e[1]
+                                v = c.owner
+                                v._cur = c  # (as Session.run: whose message)
+                                v._m(e)
+                                F + F  # (Session.run's nudge: see there)
+                                e = None  # (no collection: the quick path's messages are
+                                          # in rb, not in a buffer of the parser's: size 0)
+                            if k and not b.end and f.op < 0:
+                                core.cur_task = me
+                                continue  # all delivered: the session stays parked
+                        except Exception as e:
+                            r = e
                 try:
-                    t.coro.send(None)
+                    if r is None:
+                        t.coro.send(None)
+                    else:
+                        t.coro.throw(r)
                 except Exception as e:  # the session's task ended here (StopIteration)
                     t.data = None
                     t.state = False  # (done: nobody awaits a session's task)
@@ -216,6 +261,8 @@ class WebSocketServer(Emitter):
         self._cfg = None
         self._idle = None       # the task pinging the clients
         self._cur = None        # the Session that delivered the last message (see send)
+        self._m = self._deliver().send  # messageReceive (Session.run's, the reader's)
+        self._m(None)
 
     # -------------------------------------------------------------- API
 
@@ -259,6 +306,38 @@ class WebSocketServer(Emitter):
 
     def listAllConnections(self):
         return [e[0] for e in self._conns if e[1] is not None and e[1].state == 0]
+
+    def _deliver(self):
+        # messageReceive for each message of this server's sessions (Session.run's and the
+        # reader's): a generator resumed with the message (its session in _cur), not a
+        # function, whose frame with these try blocks would be a heap allocation per call
+        W = _ws_session
+        q = W._Q
+        while True:
+            d = yield
+            try:
+                e = self._ls["messageReceive"]
+            except (KeyError, TypeError):  # none (TypeError: no listener at all)
+                e = None
+            if e is not None:
+                d = {"clientConnection": self._cur.ref, "data": d}
+                W._q = q  # send()'s callbacks wait for the listener's end (see done())
+                if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
+                    try:
+                        e[0][0](d)
+                    except Exception as e:
+                        _aw.report(e, "messageReceive")
+                else:
+                    self._emit("messageReceive", d)
+                W._q = None
+            if q:  # the callbacks of sends from the listener
+                for e in q:
+                    try:
+                        e(None, True)
+                    except Exception as e:
+                        _aw.report(e, "result")
+                q.clear()
+            d = e = None
 
     # -------------------------------------------------------------- start / stop
 
@@ -472,6 +551,7 @@ class WebSocketServer(Emitter):
                 # reader resumes (through this one it was a generator more per message);
                 # this frame goes. Its end (on_close) closes and forgets the connection
                 s.task = _port.spawn(s.run())
+                _S[conn.s] = s
                 conn = None
                 self._emit("connect", ref)
                 return
@@ -521,6 +601,7 @@ class WebSocketServer(Emitter):
         if self._cur is s:  # (not kept once closed)
             self._cur = None
         k = s.c.s
+        _S.pop(k, None)
         t = _M.pop(k, None)
         if t is not None:  # parked in the reader (its end: cancelled while parked, or closed
             _P.unregister(k)  # while the reader runs it): out of the reader's poll

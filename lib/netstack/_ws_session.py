@@ -6,7 +6,7 @@
 # frames, a close under the connection's turn, a protocol failure), loaded on first use.
 # The owner gets on_close(session, code, reason) once, and on_error(session, text) when
 # the peer broke the protocol or the link failed; a client's, on_message(session, data)
-# (a server's messageReceive listeners the read loop calls itself: see run()).
+# (a server's, _m(data) with its _cur set to the session: _ws_server's delivery).
 import os
 import sys
 from . import _aw, _port
@@ -331,6 +331,7 @@ class Session:
             srv = None
         else:  # (a server's plain sessions wait in its reader, all in one poll: _ws_server)
             now, wait = srv.waiter(sock)
+            deliver = srv._m  # (its messageReceive: one generator's send)
         nxt = p.next  # (bound once: no method lookups per frame)
         read = sock.readinto
         q = _Q
@@ -367,7 +368,12 @@ class Session:
                                 break
                         solo = now(1000)
                         if not solo:  # (None: a server's plain session, which its reader
-                            solo = await wait(sock) or solo is None  # resumes when readable)
+                            solo = await wait(sock) or solo is None  # resumes when readable;
+                            if solo and (rb.end or p.op >= 0):  # its quick path may have
+                                n = -1  # read for it and left bytes or a begun frame)
+                                break
+                    if n == -1:
+                        continue  # (parsed from the loop's top, mv made again there)
                     dry = solo and n < len(mv)
                     if not n:
                         raise OSError(0, "connection closed by the peer")
@@ -395,23 +401,11 @@ class Session:
                             deliver(self, ev[1])
                         finally:
                             _q = None
-                    else:  # the server's messageReceive (its on_message inlined: no call
-                        try:  # and no frame per message)
-                            e = srv._ls["messageReceive"]
-                        except (KeyError, TypeError):  # none (TypeError: no listener at all)
-                            e = None
-                        if e is not None:
-                            ev = {"clientConnection": self.ref, "data": ev[1]}
-                            srv._cur = self  # send()'s first guess: a reply goes here
-                            _q = q  # (reset by the finally below if a BaseException ends it)
-                            if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
-                                try:
-                                    e[0][0](ev)
-                                except Exception as e:
-                                    _aw.report(e, "messageReceive")
-                            else:
-                                srv._emit("messageReceive", ev)
-                            _q = None
+                    else:  # the server's messageReceive (_ws_server: its _deliver)
+                        srv._cur = self  # (whose message; send()'s first guess for a reply)
+                        deliver(ev[1])  # (the message in the call's second stack slot,
+                        # which the next line reuses: left over in a third, it was held
+                        # through the collection below, and a 64 KiB echo found no room)
                     if q:  # the callbacks of sends from the listener (see done())
                         for cb in q:
                             try:

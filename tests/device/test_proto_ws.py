@@ -270,7 +270,7 @@ def test_handshake_round_trip():
                        wshs.deflate_offer())
     m, t, minor, hs = _req_head(req.encode())  # (a str: see wshs.request)
     assert (m, t, minor) == ("GET", "/p?q=1", 1) and http1.header(hs, "x-a") == "1"
-    assert wssrv.tokens(hs, "upgrade") == ["websocket"]
+    assert wshs.tokens(hs, "upgrade") == ["websocket"]
     k, protos, ext = wssrv.check_request(m, t, minor, hs)
     assert k == key and protos == ["chat", "json"]
     agreed = wspmd.accept_offer(ext)

@@ -46,6 +46,49 @@ def test_sessions_joining_while_others_wait():
     netstack.run(srv.stop())
 
 
+def test_frames_the_quick_path_leaves_to_the_session():
+    # the reader delivers whole small data frames itself and leaves the rest (a control
+    # frame, a partial frame) in the buffer to the session's read loop, which must parse it
+    # from there; an error in the reader's part (invalid UTF-8) closes as the session would
+    srv, ev, p = server()
+    c = Raw(p)
+    opened(c)
+    tail = b"c" * 100
+    head = frame(1, tail)
+
+    def frames(k):  # -> the next k frames the server sends
+        got = []
+
+        def f():
+            c.poll()
+            r = c.frame()
+            if r is not None:
+                got.append(r)
+            return len(got) == k
+        until(f)
+        return got
+    c.s.send(frame(1, b"a") + frame(9, b"p") + frame(1, b"b") + head[:40])
+    got = frames(3)
+    assert got == [(1, b"a"), (10, b"p"), (1, b"b")], got
+    nap(30)
+    c.s.send(head[40:] + frame(1, b"d"))
+    got = frames(2)
+    assert got == [(1, tail), (1, b"d")], got
+    # invalid UTF-8 (0xff masked with the key bf 00 00 00: the quick path unmasks it in rb
+    # before it finds it invalid; a session re-reading that rb would unmask it again and
+    # deliver "@"): the session closes with 1007
+    c.s.send(bytes((0x81, 0x81, 0xBF, 0, 0, 0, 0x40)))
+
+    def closing():
+        c.poll()
+        r = c.frame()
+        return r is not None and r[0] == 8 and r
+    assert until(closing)[1][:2] == b"\x03\xef"
+    until(lambda: [e for e in ev if e[0] == "close"])
+    c.s.close()
+    netstack.run(srv.stop())
+
+
 def test_session_leaves_for_a_wait_and_comes_back():
     # a ping whose pong waits behind a large message the client does not read yet: the
     # session's task waits for its connection's turn (asyncio's); another client is served

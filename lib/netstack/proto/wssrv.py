@@ -1,10 +1,21 @@
 # Sans-I/O WebSocket opening handshake (RFC 6455 §4.2), the server's side: its check of an
 # upgrade request -> the 101 head, or a status to refuse with (HandshakeError, as proto/wshs
-# raises). Apart from wshs so that a client does not carry it (bench/ws_ram.py).
+# raises). Apart from wshs so that a client does not carry it (bench/ws_ram.py), and without
+# it, so that a server does not carry the client's (2.4 KB of .mpy): its accept value and
+# token lists are its own here
 import binascii
 from . import http1
 from .http1srv import response_head
-from .wshs import HandshakeError, accept_value, tokens
+from .ws import ProtocolError as HandshakeError  # (wshs's HandshakeError, the same class)
+
+
+def _list(headers, name):
+    # the comma-separated values of every lowercase header `name`, stripped, as sent
+    out = []
+    for k, v in headers:
+        if k == name:
+            out.extend([t.strip() for t in v.split(",") if t.strip()])
+    return out
 
 
 def check_request(method, target, minor, headers):
@@ -17,7 +28,7 @@ def check_request(method, target, minor, headers):
     if not http1.has_token(headers, "upgrade", "websocket") or \
             not http1.has_token(headers, "connection", "upgrade"):
         raise HandshakeError(426, "not a WebSocket upgrade")
-    if tokens(headers, "sec-websocket-version") != ["13"]:
+    if _list(headers, "sec-websocket-version") != ["13"]:
         raise HandshakeError(426, "Sec-WebSocket-Version is not 13")
     key = http1.header(headers, "sec-websocket-key", "").strip()
     try:
@@ -26,18 +37,16 @@ def check_request(method, target, minor, headers):
         ok = False
     if not ok:
         raise HandshakeError(400, "bad Sec-WebSocket-Key")
-    protos = []
-    for k, v in headers:
-        if k == "sec-websocket-protocol":
-            protos.extend([p.strip() for p in v.split(",") if p.strip()])
     ext = ", ".join([v for k, v in headers if k == "sec-websocket-extensions"])
-    return key, protos, ext
+    return key, _list(headers, "sec-websocket-protocol"), ext
 
 
 def response(key, protocol=None, extensions=None, headers=()):
     """The server's 101 head (bytes)."""
+    import hashlib  # (Sec-WebSocket-Accept: wshs.accept_value's, a client's module)
     hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"),
-          ("Sec-WebSocket-Accept", accept_value(key))]
+          ("Sec-WebSocket-Accept", binascii.b2a_base64(hashlib.sha1(
+              key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())[:-1].decode())]
     if protocol:
         hs.append(("Sec-WebSocket-Protocol", protocol))
     if extensions:
