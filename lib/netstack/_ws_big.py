@@ -1,18 +1,16 @@
 # A large WebSocket message read in once (_ws_session's read loop, through _ws_sessionx.recv,
 # when proto.ws.Parser says (-1, n)): a one-frame text or a compressed message from 16 KiB,
 # or a fragmented text or compressed one once 16 KiB of it came. DeflateIO makes it from its
-# payload as it arrives, into one bytes object built in place; loaded only when such a
-# message comes (its objects not in the heap of a session of small messages).
+# payload as it arrives, into one bytes object; loaded only when such a message comes (its
+# objects not in the heap of a session of small messages).
 import io
 import select
-import sys
 import time
 from . import _port
 from .proto import ws
 
 _TAIL = b"\x00\x00\xff\xff\x03\x00"  # (proto.wspmd's: a compressed message's end)
 _PULL_MS = const(30000)  # the longest a large message may take to come (the loop held)
-_MPY = sys.implementation.name == "micropython"
 
 
 class _Stop(Exception):
@@ -153,14 +151,33 @@ class _Src(io.IOBase):
 def _read(z, src, n, mx, wb):
     # the message from src through a DeflateIO (module z, window 2**wb): an uncompressed
     # one-frame one in one read(n); else (n 0: its size not known) in one read(k) into a
-    # block of the limit + 1 bytes (or the free heap less the window and 4 KB, where that is
-    # less), cut to the message's size at its end (the rest freed in place). Not read(): it
-    # grows its output by reallocation bounded by the heap only (a compression bomb made
-    # the output fill the heap before the limit was checked: 1009 "out of memory"), in
-    # place only while the blocks after it are free. A block that does not fit: a quarter
-    # smaller, with a new DeflateIO, while src has handed out nothing. A full block with
-    # more to come: of the limit + 1, the caller's 1009; smaller, the heap cannot hold it
-    k = n or min(mx + 1, _port.mem_free() - (1 << wb) - 4096)
+    # block of the limit + 1 bytes, or of the largest the heap has where that is less (less
+    # the window and 4 KB; to 1/16), cut to the message's size at its end (the rest freed in
+    # place). Not read(): it grows its output by reallocation bounded by the heap only (a
+    # compression bomb filled the heap before the limit was checked: 1009 "out of memory"),
+    # in place only while the blocks after it are free. A block that then does not fit (the
+    # window's did not): a quarter smaller, with a new DeflateIO, while src has handed out
+    # nothing. A full block with more to come: of the limit + 1, the caller's 1009; smaller,
+    # the heap cannot hold it
+    k = n
+    if not n:
+        # the largest block: tried 1/16 smaller at a time with the collector off (a block
+        # that does not fit costs a scan, not a collection: the last messages' garbage was
+        # collected, _ws_sessionx.recv); the one found is garbage, read(k) collects it once
+        import gc
+        k = max(0, min(mx + 1, _port.mem_free() - (1 << wb) - 4096))
+        g = gc.isenabled()
+        gc.disable()
+        try:
+            while k >= 4096:
+                try:
+                    bytearray(k)
+                    break
+                except MemoryError:
+                    k -= k >> 4
+        finally:
+            if g:
+                gc.enable()
     while True:
         i = src.i
         e = src.b
@@ -207,9 +224,6 @@ def recv(s, pong):
     for d in po.ipoll(0):  # (its first ipoll makes the tuple it yields: made now)
         break
     try:
-        if _MPY:  # the last messages' garbage freed: the small objects made from now go
-            import gc  # into the holes it leaves, not after the output being made
-            gc.collect()
         b = _read(deflate, src, n if q == 0 and not p.z else 0, p.max, p.inf.ib if p.z else 8)
     except _Stop:
         return src.nb

@@ -41,6 +41,12 @@ def recv(s):
         if q == 0:
             p.msg = bytearray(n)
         return None
+    # the last messages' garbage freed first: _ws_big.recv's frame (over 11 words: on the
+    # heap) and its objects then go low, not amid the run the message's block needs (made
+    # amid the garbage they cut it: at 192k .mpy a 64 KiB message in 256 B fragments after
+    # another had 64.5 KB, Autobahn 12.x.14)
+    import gc
+    gc.collect()
     from ._ws_big import recv
     return recv(s, control)
 

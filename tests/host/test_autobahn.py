@@ -25,8 +25,8 @@
 # message: 58 KB): the compressed message, its copy for DeflateIO and the output need
 # 2c + t, and at 32-64 KiB they fit in some runs only (one run: 12.2.13, 12.3.9, 12.3.14,
 # 12.5.8, 12.5.13 failed at the server, 12.3.14 and 12.5.13 at the client; since the client
-# inflates a large one as it arrives, _ws_big, all 12 pass at the client in ROMFS, 9 as
-# .mpy: 12.x.14 not). The 60 cases of
+# inflates a large one as it arrives, _ws_big, all 12 pass at the client in ROMFS, 11 as
+# .mpy: 12.5.14 not). The 60 cases of
 # 128 KiB fit nowhere at 192k: that row checks each ends as OK or with netstack's close
 # 1009 "out of memory" (never a MemoryError escaping, a dead process or another code).
 # Everything, group 9 included, also runs in `make bench` (bench/ws_autobahn.py).
