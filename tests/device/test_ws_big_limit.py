@@ -31,7 +31,14 @@ def get(path, deflate, mx):
     until(ev, ("open",))
     gc.collect()  # the heap cut down to twice the limit + 24 KB free
     room = 2 * mx + 24576
-    fill = bytearray(gc.mem_free() - room) if gc.mem_free() > room + 4096 else None
+    fill = []  # the ballast in the largest blocks the heap has: one block of all but the
+    n = gc.mem_free() - room  # room may not be there in a fragmented heap (MemoryError)
+    while n > 4096:
+        try:
+            fill.append(bytearray(n))
+            n = gc.mem_free() - room
+        except MemoryError:
+            n -= n >> 4
     gc.collect()
     free = gc.mem_free()
     ws.send("go", lambda e, d: None)
