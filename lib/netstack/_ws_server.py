@@ -133,6 +133,7 @@ def _reader():
     z = []  # sessions' sockets in it too (a writer waits on one)
     y = []  # the sessions that left the reader in this round
     d = True  # asyncio may have changed its waits: x and z are to be made again
+    ki = False  # Ctrl-C ended this reader
     try:
         while M:
             n = -1
@@ -239,6 +240,17 @@ def _reader():
                 push(me)
                 yield
                 d = True
+    except KeyboardInterrupt as e:  # Ctrl-C stops the loop. The sessions still parked go on
+        ki = True  # at its next run, but one whose bytes the quick path was parsing (a frame
+        t = core.cur_task  # maybe half unmasked): it ends as if interrupted in its own step
+        if t is not me and t in L:
+            try:
+                t.coro.throw(e)
+            except BaseException:
+                pass
+            t.data = None
+            t.state = False
+        raise
     finally:  # (no session left, or Ctrl-C)
         core.cur_task = me
         for s in x + z:
@@ -246,7 +258,16 @@ def _reader():
                 reg(s, 1)
             else:
                 unreg(s)
-        _R = None
+        _R = _port.spawn(_reader()) if ki and M else None
+
+
+def _stop(e):
+    # Ctrl-C in a listener of the server's: the listener is interrupted and the loop stops at
+    # its next turn, where a task raises e; neither this delivery (one generator for all the
+    # server's sessions) nor the session whose message it was ends with it
+    async def r():
+        raise e
+    _port.spawn(r())
 
 
 class WebSocketServer(Emitter):
@@ -322,13 +343,16 @@ class WebSocketServer(Emitter):
             if e is not None:
                 d = {"clientConnection": self._cur.ref, "data": d}
                 W._q = q  # send()'s callbacks wait for the listener's end (see done())
-                if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
-                    try:
-                        e[0][0](d)
-                    except Exception as e:
-                        _aw.report(e, "messageReceive")
-                else:
-                    self._emit("messageReceive", d)
+                try:
+                    if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
+                        try:
+                            e[0][0](d)
+                        except Exception as e:
+                            _aw.report(e, "messageReceive")
+                    else:
+                        self._emit("messageReceive", d)
+                except KeyboardInterrupt as e:  # (Ctrl-C in the listener: see _stop)
+                    _stop(e)
                 W._q = None
             if q:  # the callbacks of sends from the listener
                 for e in q:
@@ -336,6 +360,8 @@ class WebSocketServer(Emitter):
                         e(None, True)
                     except Exception as e:
                         _aw.report(e, "result")
+                    except KeyboardInterrupt as e:
+                        _stop(e)
                 q.clear()
             d = e = None
 
