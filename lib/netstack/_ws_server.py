@@ -412,7 +412,7 @@ class WebSocketServer(Emitter):
         # the handshake's code now, and a collection after it (MicroPython): loaded by the
         # first client instead, it lands amid that client's buffers and cuts a small heap
         # into holes (4 clients at 110k from .mpy failed a handshake about 1 run in 8)
-        from .proto import http1srv, wssrv  # noqa: F401
+        from .proto import wssrv  # noqa: F401
         if _ws_session._gc:
             _ws_session._gc()
         _aw.hold()  # a started server keeps netstack.run() going until stop()
@@ -505,7 +505,7 @@ class WebSocketServer(Emitter):
 
     async def _client(self, conn):
         from . import _ws_session
-        from .proto import http1srv, wssrv, ProtoError
+        from .proto import wssrv, ProtoError
         from .proto import RecvBuf
         mc, mo, proto, ctx, ab, mx, deflate = self._cfg
         a = conn.peer is not None and _port.addr(conn.peer) or ("", 0, 4)
@@ -542,7 +542,7 @@ class WebSocketServer(Emitter):
                     if len(rb) == len(rb.buf) < HEAD_BUF:
                         rb.grow(HEAD_BUF)
                     try:
-                        h = http1srv.parse_request_head(rb)
+                        h = wssrv.request(rb)
                     except ProtoError as e:
                         raise wssrv.HandshakeError(refuse or e.status or 400, e.message)
                     if h is None:

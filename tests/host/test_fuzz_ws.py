@@ -200,6 +200,67 @@ def test_upgrade_request_bytes(data):
         assert e.status in (400, 431), (e.kind, e.status, e.message)
 
 
+def _parse(f, data, size=256):
+    # f over data in a RecvBuf -> (its result, what is left in rb) or the error's kind
+    rb = RecvBuf(size)
+    rb.feed(data[:size])
+    try:
+        return f(rb), bytes(rb.buf[rb.start:rb.end])
+    except ProtoError as e:
+        return ("ProtoError", e.status)
+
+
+_hnames = st.one_of(st.sampled_from(["Host", "Upgrade", "Connection", "Sec-WebSocket-Key",
+                                     "sec-websocket-version", "X-A", "x_b", "X A", " Host",
+                                     "Host ", "", "a1"]),
+                    st.text("ab-_:1 \t\r\n\x00\xe9", max_size=6))
+_hvals = st.one_of(st.sampled_from(["websocket", " Upgrade ", "13", "dGhlIHNhbXBsZSBub25jZQ==",
+                                    "x\ty", ""]),
+                   st.text("ab, \t\r\n\x00\xe9\U0001f600", max_size=8))
+_lines = st.lists(st.tuples(_hnames, _hvals), max_size=6)
+
+
+@SETTINGS
+@given(st.sampled_from(["GET / HTTP/1.1", "GET /p?q=1 HTTP/1.1", "GET  / HTTP/1.1",
+                        "GET / HTTP/1.0", "POST / HTTP/1.1", "GET /\x7f HTTP/1.1",
+                        "\r\nGET / HTTP/1.1", "GET /\xe9 HTTP/1.1", "GET HTTP/1.1"]),
+       _lines, st.sampled_from(["\r\n", "\n"]), st.sampled_from([b"", b"\x81\x80abcd"]),
+       st.integers(0, 300))
+def test_upgrade_request_parse_as_http1(line, headers, eol, tail, cut_at):
+    # wssrv.request parses a clean upgrade request itself (no proto/http1 in a server) and
+    # hands any other to http1srv: its result, the bytes it leaves and its errors are
+    # http1srv's for every head, whole or cut
+    head = (line + eol + "".join(k + ":" + v + eol for k, v in headers) + eol).encode()
+    data = (head + tail)[:cut_at] if cut_at < len(head) else head + tail
+    assert _parse(wssrv.request, data) == _parse(http1srv.parse_request_head, data), data
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_upgrade_request_bytes_as_http1(data):
+    assert _parse(wssrv.request, data) == _parse(http1srv.parse_request_head, data), data
+
+
+def test_upgrade_heads_as_http1():
+    # the 101 and the refusals, written by wssrv itself: http1srv.response_head's bytes
+    key = "dGhlIHNhbXBsZSBub25jZQ=="
+    acc = wshs.accept_value(key)
+    for proto, ext in ((None, None), ("chat", None), (None, "permessage-deflate"),
+                       ("chat", "permessage-deflate; server_max_window_bits=12")):
+        hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", acc)]
+        if proto:
+            hs.append(("Sec-WebSocket-Protocol", proto))
+        if ext:
+            hs.append(("Sec-WebSocket-Extensions", ext))
+        assert wssrv.response(key, proto, ext) == \
+            http1srv.response_head(101, "Switching Protocols", hs)
+    for status, reason in wssrv._REASONS.items():
+        hs = [("Content-Length", "0"), ("Connection", "close")]
+        if status == 426:
+            hs.append(("Sec-WebSocket-Version", "13"))
+        assert wssrv.reject(status) == http1srv.response_head(status, reason, hs)
+
+
 @SETTINGS
 @given(st.text(max_size=80))
 def test_extension_parsers(value):
