@@ -129,6 +129,9 @@ def _reader():
     df = time.ticks_diff
     S = _S
     F = _ws_session._F
+    sm = _ws_session.small  # (proto.ws's: the quick path's frames unmasked, ASCII told)
+    sr = str
+    ba = bytearray
     x = []  # asyncio's sockets in this round's poll (not sessions')
     z = []  # sessions' sockets in it too (a writer waits on one)
     y = []  # the sessions that left the reader in this round
@@ -185,30 +188,47 @@ def _reader():
                     # memory, invalid UTF-8 or a reset close there as in Session.run)
                     b = c.rb
                     f = c.p
-                    if not b.end and f.op < 0:
+                    if not b.end and f.op < 0 and not f.mop:
                         try:
-                            k = s.readinto(b.mv)
+                            u = b.mv
+                            k = s.readinto(u)
                             if k is None:  # (nothing after all)
                                 core.cur_task = me
                                 continue
                             b.end = k
                             if k:
                                 c.act = True
-                            while not c.state and b.end - b.start > 1:
-                                e = b.buf[b.start]
-                                if e != 129 and e != 130:  # (FIN and text or binary)
+                            v = c.owner
+                            a = 0
+                            # whole frames as Parser.next's quick path takes them (inlined:
+                            # no call, no event tuple): FIN text or binary, masked, < 126
+                            # bytes, within the limit; the rest is left to the session
+                            while not c.state and k - a > 1:
+                                e = u[a]
+                                if e != 129 and e != 130:
                                     break
-                                e = f.next(b)
-                                if e is None:
+                                n = u[a + 1] - 128  # (the payload's length: mask bit set)
+                                if not 0 <= n < 126 or n > f.max:
                                     break
-                                e = e[1]
-                                v = c.owner
+                                a += 6
+                                n += a
+                                if k < n:
+                                    break
+                                if sm(u, a, n, 128) and e == 129 and _ws_session.ws.utf8(u, a, n, 0):
+                                    # (ws: invalid UTF-8 in a text message)
+                                    raise _ws_session.ws.ProtocolError(1007, 13)
+                                e = sr(u[a:n], "utf-8") if e == 129 else ba(u[a:n])
+                                if n >= k:  # (rb.consume inlined)
+                                    b.start = b.end = 0
+                                else:
+                                    b.start = n
+                                a = n
                                 v._cur = c  # (as Session.run: whose message)
                                 v._m(e)
                                 F + F  # (Session.run's nudge: see there)
                                 e = None  # (no collection: the quick path's messages are
                                           # in rb, not in a buffer of the parser's: size 0)
-                            if k and not b.end and f.op < 0:
+                            if k and not b.end:
                                 core.cur_task = me
                                 continue  # all delivered: the session stays parked
                         except Exception as e:

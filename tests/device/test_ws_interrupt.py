@@ -100,13 +100,12 @@ def test_interrupted_in_the_reader():
     echo(b, "b1")
     r = _ws_server._R
     assert r is not None
-    s = srv._conns[0][1]  # (a's: a connected first)
-    run = s.p.next
+    run = srv._m  # (the reader's quick path hands a's text to it, once parsed)
 
-    def nxt(rb):
-        s.p.next = run
+    def nxt(d):
+        srv._m = run
         raise KeyboardInterrupt
-    s.p.next = nxt
+    srv._m = nxt
     a.s.send(frame(1, b"x"))
     assert _run_until_interrupted(lambda: False), "no KeyboardInterrupt out of run()"
     assert _ws_server._R is not None and _ws_server._R is not r, "no new reader"

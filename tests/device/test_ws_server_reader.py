@@ -89,6 +89,31 @@ def test_frames_the_quick_path_leaves_to_the_session():
     netstack.run(srv.stop())
 
 
+def test_quick_path_keeps_the_message_limit():
+    # a whole small frame over maxMessageSize is not the quick path's: the session's parser
+    # refuses it with 1009, as it would any other (one within the limit is echoed first)
+    srv = webSocket.createWebSocketServer()
+    ev = []
+    srv.on("close", lambda *a: ev.append(a))
+    srv.on("messageReceive", lambda m: srv.send(m["data"], m["clientConnection"]))
+    _PORT[0] += 1
+    assert netstack.run(srv.start({"serverIP": "127.0.0.1", "serverPort": _PORT[0],
+                                   "maxMessageSize": 10})) is True
+    c = Raw(_PORT[0])
+    opened(c)
+    echo(c, "a" * 10)
+    c.s.send(frame(1, b"b" * 11))
+
+    def closing():
+        c.poll()
+        r = c.frame()
+        return r is not None and r[0] == 8 and r
+    assert until(closing)[1][:2] == b"\x03\xf1"
+    until(lambda: ev)
+    c.s.close()
+    netstack.run(srv.stop())
+
+
 def test_session_leaves_for_a_wait_and_comes_back():
     # a ping whose pong waits behind a large message the client does not read yet: the
     # session's task waits for its connection's turn (asyncio's); another client is served
