@@ -11,6 +11,7 @@ from .proto import ws
 
 _TAIL = b"\x00\x00\xff\xff\x03\x00"  # (proto.wspmd's: a compressed message's end)
 _PULL_MS = const(30000)  # the longest a large message may take to come (the loop held)
+_STATE = const(1440)  # a DeflateIO's inflater state (its window apart), as the heap holds it
 
 
 class _Stop(Exception):
@@ -151,8 +152,8 @@ class _Src(io.IOBase):
 def _read(z, src, n, mx, wb):
     # the message from src through a DeflateIO (module z, window 2**wb): an uncompressed
     # one-frame one in one read(n); else (n 0: its size not known) in one read(k) into a
-    # block of the limit + 1 bytes, or of the largest the heap has where that is less (less
-    # the window and 4 KB; to 1/16), cut to the message's size at its end (the rest freed in
+    # block of the limit + 1 bytes, or of the largest the heap has where that is less (to
+    # 1/128; less the window and state where they fit nowhere else), cut to its size (freed in
     # place). Not read(): it grows its output by reallocation bounded by the heap only (a
     # compression bomb filled the heap before the limit was checked: 1009 "out of memory"),
     # in place only while the blocks after it are free. A block that then does not fit (the
@@ -161,20 +162,35 @@ def _read(z, src, n, mx, wb):
     # the heap cannot hold it
     k = n
     if not n:
-        # the largest block: tried 1/16 smaller at a time with the collector off (a block
+        # the largest block: tried 1/128 smaller at a time with the collector off (a block
         # that does not fit costs a scan, not a collection: the last messages' garbage was
         # collected, _ws_sessionx.recv); the one found is garbage, read(k) collects it once
         import gc
-        k = max(0, min(mx + 1, _port.mem_free() - (1 << wb) - 4096))
+        w = 1 << wb
+        k = max(0, min(mx + 1, _port.mem_free() - w - _STATE - 1024))
         g = gc.isenabled()
         gc.disable()
         try:
             while k >= 4096:
                 try:
                     bytearray(k)
-                    break
                 except MemoryError:
-                    k -= k >> 4
+                    k -= k >> 7
+                    continue
+                # DeflateIO's state and window, made after the output's block (first fit):
+                # one with no room elsewhere goes at the end of the block's run (not off a
+                # block of the limit + 1: its "message over" needs it whole; the collection
+                # in read(k) may make them room, else read(k) fails and a smaller one is tried)
+                if k <= mx:
+                    try:
+                        bytearray(_STATE)
+                    except MemoryError:
+                        k -= _STATE
+                    try:
+                        bytearray(w)
+                    except MemoryError:
+                        k -= w
+                break
         finally:
             if g:
                 gc.enable()
