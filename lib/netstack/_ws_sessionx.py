@@ -21,6 +21,7 @@ _SMALL = const(1010)     # frames with payloads up to this are built whole (Sess
 # on its echo, 67 us on one write (bench/ws_run.py, one CPU: 0.80x -> 0.99x raw)
 _BIG = max(16384, (_port.mem_free() or 0) >> 4)
 _OPEN = const(0)         # Session.state
+_TEXT = const(1)         # ws.TEXT
 _E_OTHER = const(2302999)
 _CLOSING = const(1)
 # MicroPython exposes a str's UTF-8 bytes as a buffer: a text goes out without a copy
@@ -30,14 +31,20 @@ _MPY = sys.implementation.name == "micropython"
 def recv(s):
     # the read loop's large message (a client's: proto.ws.Parser's (-1, n) event) -> its
     # event from _ws_big, where the fast way may not fit the heap: a one-frame text with
-    # less than twice its size + 16 KB free (its buffer and its str), a compressed or a
-    # fragmented one with less than 16 times its size (so far) free. Else None: go on the
-    # fast way, a buffer (byte by byte through DeflateIO, _ws_big costs ~6 us a KB on x64)
+    # less than twice its size + 16 KB free (its buffer and its str), a compressed text
+    # (from 1 KiB) with less than 256 KB or 40 times its size so far (its inflated size is
+    # not known, and a text's is often 5-30 times: the fast way holds it, its copy and the
+    # output, 2c + t; 128 KiB json, 5 KB compressed, did not fit 192k's 140 KB run), the
+    # others (a fragmented text, a compressed binary from 16 KiB: binary data compresses
+    # little) with less than 16 times their size so far. Else None: go on the fast way, a
+    # buffer (_ws_big pulls a byte per call through DeflateIO: ~0.2 us a compressed byte
+    # on x64, a collection and the largest block's search a message)
     p = s.p
     q = p.msg
     n = p.left if q == 0 else p.mlen
     f = _port.mem_free()  # (None: CPython)
-    if f is None or f >= (2 * n + 16384 if q == 0 and not p.z else 16 * n):
+    if f is None or f >= (max(40 * n, 262144) if p.z and p.mop == _TEXT else
+                          2 * n + 16384 if q == 0 and not p.z else 16 * n):
         if q == 0:
             p.msg = bytearray(n)
         return None
@@ -75,10 +82,22 @@ async def send_op(s, data, r, code):
     if r is None and (s is None or s.state != _OPEN):
         raise BusinessError(code)
     try:
-        await (r or send(s, data))
+        r = await (r or send(s, data))
     except OSError:
         raise BusinessError(code)
+    data = None
+    _sent(s, r)  # (two arguments: their slots cover the one send(s, data) left the message in)
     return True
+
+
+def _sent(s, n):
+    # n: the size of a message just written by send(): over _BIG (at 192k: 16 KiB) its
+    # garbage is collected now, before the peer's next message comes. Made amid it, that
+    # message's first pieces landed in the freed tail of this one's block and cut the run
+    # the next block needed (Autobahn 12.x.15 at 192k: 128 KiB in 256 B fragments)
+    if n and n > _BIG and _MPY:
+        import gc
+        gc.collect()
 
 
 async def close_op(s, a, code):
@@ -192,7 +211,7 @@ async def frame(s, op, data, fin=True, z=False):
 
 
 async def send(s, data):
-    """A text (str) or binary message, of any size."""
+    """A text (str) or binary message, of any size -> its size in bytes (sent)."""
     if isinstance(data, str):
         op = ws.TEXT
         data = memoryview(data) if _MPY else data.encode()
@@ -216,16 +235,17 @@ async def send(s, data):
                 parts, e = cd.stored(mv, off)
                 await frame(s, op if not off else ws.CONT, parts, e == n, not off)
                 if e == n:
-                    return
+                    return n
                 off = e
         if n <= FRAGMENT:
             await frame(s, op, mv, True, z)
-            return
+            return n
         off = 0
         while off < n:
             e = min(off + FRAGMENT, n)
             await frame(s, op if not off else ws.CONT, mv[off:e], e == n, z and not off)
             off = e
+        return n
     finally:
         s.c._next()
 

@@ -28,6 +28,7 @@ _BADDATA = const(1007)
 _TOOBIG = const(1009)
 _PIECE = const(4096)     # a fragmented message's pieces: at least this (see _next)
 _PULL = const(16384)     # a one-frame text from this size: pulled by the owner (see _head)
+_ZPULL = const(1024)     # a client's compressed text from this size: the same
 
 
 class ProtocolError(Exception):
@@ -56,7 +57,8 @@ class Parser:
     next(rb) -> None (need bytes) or an event tuple:
       (TEXT, str) (BINARY, bytearray) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
       (-1, n): a client's large message (a one-frame text or compressed one of n >= 16 KiB
-      bytes, msg 0; or a fragmented one at 16 KiB, msg its pieces): the owner reads it in
+      bytes, a compressed text from 1 KiB, msg 0; or a fragmented one at 16 KiB, a
+      compressed text at 1 KiB, msg its pieces): the owner reads it in
       itself, or sets msg to bytearray(n) (msg 0) and calls next() again
     A close without a body gives code 1005. After CLOSE it returns None for ever."""
 
@@ -160,7 +162,8 @@ class Parser:
                     self.msg = []  # fragmented: pieces (see _next)
                 elif avail >= need + n and not b0 & 64:
                     self.msg = None  # one frame, all here, uncompressed: made from rb at once
-                elif self.client and n >= _PULL and (op == TEXT or b0 & 64):
+                elif self.client and n >= (_ZPULL if b0 & 64 and op == TEXT else _PULL) and (
+                        op == TEXT or b0 & 64):
                     self.msg = 0  # a client's large text or compressed one: see _next
                 else:  # a whole message in one frame: its exact buffer
                     self.msg = bytearray(n)
@@ -262,7 +265,8 @@ class Parser:
                         m[-1].extend(rb.mv[s : s + n])
                     else:
                         m.append(bytearray(rb.mv[s : s + n]))
-                    big = e < _PULL <= e + n and (self.z or self.mop == TEXT) and self.client
+                    big = _ZPULL if self.z and self.mop == TEXT else _PULL
+                    big = e < big <= e + n and (self.z or self.mop == TEXT) and self.client
                 else:
                     m[e : e + n] = rb.mv[s : s + n]
                 self.mlen = e + n
