@@ -69,6 +69,9 @@ ROMFS_SERVER = cases((8, 13), TEXT) + UP_TO_16K_ALL + [
 # after the 144 cases before, 12.2.14 failed in 1 run of 1)
 ROMFS_CLIENT = cases((9, 14), TEXT) + cases((8, 13), TEXT) + UP_TO_16K_ALL + ["12.5.9"]
 K128 = cases((10, 15, 16, 17, 18))
+# the client's: 6 of its 128 KiB texts (read in, _ws_big, ~5-7 s each; 1 in ~30 cases still
+# 1009: 12.4.16 1 of 3 runs, 13.4.17 1 of 1), the rest in `make bench`
+K128_CLIENT = ["12.1.10", "12.4.10", "13.3.10", "12.1.15", "12.4.16", "13.7.18"]
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(ROOT, "build", "lib")),
                                 reason="needs build/lib (tools/build_mpy.py)")
@@ -121,7 +124,7 @@ def test_deflate_groups_12_13_text_up_to_64k_binary_16k_romfs(tmp_path):
 
 
 def test_deflate_128k_ends_ok_or_1009_romfs(tmp_path):
-    for side, (rc, text, out) in _both(tmp_path, "romfs", K128).items():
+    for side, (rc, text, out) in _both(tmp_path, "romfs", K128, (), (K128_CLIENT, ())).items():
         assert "autobahn: the server process died" not in text, text[-3000:]
         assert "the client driver exited" not in text, text[-3000:]
         seen = 0
@@ -132,4 +135,4 @@ def test_deflate_128k_ends_ok_or_1009_romfs(tmp_path):
             if d["behavior"] != "OK":  # the peer's close, as kosoku saw it
                 assert (d.get("remoteCloseCode"), d.get("remoteCloseReason")) == (
                     1009, "out of memory"), (side, d["id"], d.get("result"))
-        assert seen == 60, (side, seen, text[-2000:])
+        assert seen == (60 if side == "server" else len(K128_CLIENT)), (side, seen, text[-2000:])
