@@ -136,7 +136,7 @@ def _reader():
     z = []  # sessions' sockets in it too (a writer waits on one)
     y = []  # the sessions that left the reader in this round
     d = True  # asyncio may have changed its waits: x and z are to be made again
-    ki = False  # Ctrl-C ended this reader
+    ki = False  # Ctrl-C or out of memory ended this reader: a new one for the parked sessions
     try:
         while M:
             n = -1
@@ -224,7 +224,9 @@ def _reader():
                                     b.start = n
                                 a = n
                                 v._cur = c  # (as Session.run: whose message)
-                                v._m(e)
+                                e = v._m(e)
+                                if e is not None:
+                                    raise e  # (out of memory delivering it: see _deliver)
                                 F + F  # (Session.run's nudge: see there)
                                 e = None  # (no collection: the quick path's messages are
                                           # in rb, not in a buffer of the parser's: size 0)
@@ -242,7 +244,10 @@ def _reader():
                     t.data = None
                     t.state = False  # (done: nobody awaits a session's task)
                     if not isinstance(e, StopIteration):
-                        _aw.report(e, "webSocket server")
+                        try:  # (reporting may run out of memory: the reader goes on)
+                            _aw.report(e, "webSocket server")
+                        except MemoryError:
+                            pass
                 core.cur_task = me
                 if t.data is not L:  # it went to asyncio (a wait of its own) or ended
                     y.append(s)
@@ -271,7 +276,10 @@ def _reader():
             t.data = None
             t.state = False
         raise
-    finally:  # (no session left, or Ctrl-C)
+    except MemoryError:  # in its own work (a list grown, a poll registration): it ends here,
+        ki = True  # and a new reader serves the sessions (a session's own MemoryError ends
+        # in its read loop: 1009)
+    finally:  # (no session left, Ctrl-C, or out of memory)
         core.cur_task = me
         for s in x + z:
             if s in M:
@@ -352,36 +360,46 @@ class WebSocketServer(Emitter):
         # messageReceive for each message of this server's sessions (Session.run's and the
         # reader's): a generator resumed with the message (its session in _cur), not a
         # function, whose frame with these try blocks would be a heap allocation per call
+        # Out of memory in it (the event's dict, a report) is yielded back for the caller
+        # to raise, so that it closes that message's session (1009): raised here, it would
+        # end the generator, and every later message of every session with it
         W = _ws_session
         q = W._Q
+        x = None
         while True:
-            d = yield
+            d = yield x
+            x = None
             try:
-                e = self._ls["messageReceive"]
-            except (KeyError, TypeError):  # none (TypeError: no listener at all)
-                e = None
-            if e is not None:
-                d = {"clientConnection": self._cur.ref, "data": d}
-                W._q = q  # send()'s callbacks wait for the listener's end (see done())
                 try:
-                    if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
-                        try:
-                            e[0][0](d)
-                        except Exception as e:
-                            _aw.report(e, "messageReceive")
-                    else:
-                        self._emit("messageReceive", d)
-                except KeyboardInterrupt as e:  # (Ctrl-C in the listener: see _stop)
-                    _stop(e)
-                W._q = None
-            if q:  # the callbacks of sends from the listener
-                for e in q:
+                    e = self._ls["messageReceive"]
+                except (KeyError, TypeError):  # none (TypeError: no listener at all)
+                    e = None
+                if e is not None:
+                    d = {"clientConnection": self._cur.ref, "data": d}
+                    W._q = q  # send()'s callbacks wait for the listener's end (see done())
                     try:
-                        e(None, True)
-                    except Exception as e:
-                        _aw.report(e, "result")
-                    except KeyboardInterrupt as e:
+                        if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
+                            try:
+                                e[0][0](d)
+                            except Exception as e:
+                                _aw.report(e, "messageReceive")
+                        else:
+                            self._emit("messageReceive", d)
+                    except KeyboardInterrupt as e:  # (Ctrl-C in the listener: see _stop)
                         _stop(e)
+                    W._q = None
+                if q:  # the callbacks of sends from the listener
+                    for e in q:
+                        try:
+                            e(None, True)
+                        except Exception as e:
+                            _aw.report(e, "result")
+                        except KeyboardInterrupt as e:
+                            _stop(e)
+            except MemoryError as e:
+                W._q = None
+                x = e
+            if q:
                 q.clear()
             d = e = None
 

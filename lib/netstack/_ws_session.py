@@ -403,9 +403,11 @@ class Session:
                             _q = None
                     else:  # the server's messageReceive (_ws_server: its _deliver)
                         srv._cur = self  # (whose message; send()'s first guess for a reply)
-                        deliver(ev[1])  # (the message in the call's second stack slot,
+                        ev = deliver(ev[1])  # (the message in the call's second stack slot,
                         # which the next line reuses: left over in a third, it was held
                         # through the collection below, and a 64 KiB echo found no room)
+                        if ev is not None:
+                            raise ev  # out of memory delivering it (see _ws_server._deliver)
                     if q:  # the callbacks of sends from the listener (see done())
                         for cb in q:
                             try:
