@@ -626,7 +626,10 @@ class WebSocketServer(Emitter):
             pass  # the handshake timed out (or the server is going down)
         except (OSError, ValueError, MemoryError) as e:
             if s is None and refuse is None:
-                self._emit("error", BusinessError(_E_OTHER, "client %s: %s" % (a[0], e)))
+                try:
+                    self._emit("error", BusinessError(_E_OTHER, "client %s: %s" % (a[0], e)))
+                except MemoryError:
+                    pass  # (the report itself out of memory: the connection closes below)
         finally:
             if conn is not None:
                 conn.close()
