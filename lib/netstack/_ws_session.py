@@ -387,8 +387,10 @@ class Session:
                     if ev is None:
                         continue
                 op = ev[0]
-                if op < 0:  # a large message (ws.Parser's (-1, n)): read in by _ws_sessionx
-                    ev = _x().recv(self)  # (recv: a name the firmware has, none new)
+                if op < 0:  # a large message (ws.Parser's (-1, n)): a client's read in by
+                    # _ws_sessionx, a server's buffer made next, with _ws_sessionx loaded
+                    ev = _x()  # (recv: a name the firmware has, none new)
+                    ev = ev.recv(self) if self.client else None
                     if ev is None:
                         continue
                     op = ev[0]

@@ -52,7 +52,8 @@ def parse(pieces, client, max_size=4096, codec=None):
                 steps += 1
                 assert steps < 100000, "parser does not make progress"
                 if ev is not None:
-                    evs.append(ev)
+                    if ev[0] >= 0 or client:  # (a server's (-1, n): next() again)
+                        evs.append(ev)
                     continue
                 if i >= len(piece):
                     break
@@ -64,7 +65,8 @@ def parse(pieces, client, max_size=4096, codec=None):
             ev = p.next(rb)
             if ev is None:
                 break
-            evs.append(ev)
+            if ev[0] >= 0 or client:
+                evs.append(ev)
         return evs, None
     except ws.ProtocolError as e:
         assert e.code in (1002, 1007, 1009), e.code

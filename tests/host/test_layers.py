@@ -82,7 +82,10 @@ def test_proto_is_sans_io_and_code_free():
         src = open(path).read()
         for m in imports(name, path):
             assert m.split(".")[0] not in ("asyncio", "socket", "ssl", "tls", "select"), (name, m)
-            assert not m.startswith("netstack.") or m.startswith("netstack.proto"), (name, m)
+            # (netstack._take: a pure helper, uctypes only, that proto.ws hands large texts'
+            # buffers over with)
+            assert not m.startswith("netstack.") or m.startswith("netstack.proto") or \
+                m == "netstack._take", (name, m)
         code = [l for l in src.splitlines() if not l.lstrip().startswith("#")]
         hits = [l for l in code if re.search(r"\b230[0-3]\d{3}\b|BusinessError", l)]
         assert not hits, (name, hits)

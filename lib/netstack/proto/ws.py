@@ -27,7 +27,8 @@ _PROTO = const(1002)
 _BADDATA = const(1007)
 _TOOBIG = const(1009)
 _PIECE = const(4096)     # a fragmented message's pieces: at least this (see _next)
-_PULL = const(16384)     # a one-frame text from this size: pulled by the owner (see _head)
+_PULL = const(16384)     # a one-frame text from this size: pulled by a client's owner (see
+                         # _head); a text from this size held once (_take, see _end)
 _ZPULL = const(1024)     # a client's compressed text from this size: the same
 
 
@@ -59,7 +60,9 @@ class Parser:
       (-1, n): a client's large message (a one-frame text or compressed one of n >= 16 KiB
       bytes, a compressed text from 1 KiB, msg 0; or a fragmented one at 16 KiB, a
       compressed text at 1 KiB, msg its pieces): the owner reads it in
-      itself, or sets msg to bytearray(n) (msg 0) and calls next() again
+      itself, or sets msg to bytearray(n) (msg 0) and calls next() again; a server's
+      uncompressed message that does not come whole (fragmented, or over 125 bytes): the
+      owner loads what its reply needs, then calls next() again (which makes the buffer)
     A close without a body gives code 1005. After CLOSE it returns None for ever."""
 
     # per-frame and per-message state, as class defaults: an instance holds its own only
@@ -158,16 +161,38 @@ class Parser:
                 self.mop = op
                 self.z = bool(b0 & 64)
                 self.u8 = 0
-                if not b0 & 128:
+                if not b0 & 128 and (self.client or b0 & 64):
                     self.msg = []  # fragmented: pieces (see _next)
-                elif avail >= need + n and not b0 & 64:
+                elif avail >= need + n and b0 & 192 == 128:
                     self.msg = None  # one frame, all here, uncompressed: made from rb at once
                 elif self.client and n >= (_ZPULL if b0 & 64 and op == TEXT else _PULL) and (
                         op == TEXT or b0 & 64):
                     self.msg = 0  # a client's large text or compressed one: see _next
-                else:  # a whole message in one frame: its exact buffer
-                    self.msg = bytearray(n)
+                else:  # its buffer, made at its payload (see _next); a server's uncompressed
+                    # message's (fragmented, or one whose echo needs _ws_sessionx: over 125
+                    # bytes) once its owner had (-1, n)
+                    self.msg = 0 if not (self.client or b0 & 64) and (
+                        n > 125 or not b0 & 128) else 1
                 self.mlen = 0
+            elif type(self.msg) is bytearray and not self.z:  # a server's fragmented
+                # uncompressed message: one buffer (see _next), with room for this frame's
+                # payload now and a byte more (a large text's C string end for _take), an
+                # eighth more while more frames may come. Grown at frame heads only, after a
+                # collection once large: grown by each read, the views made per read and
+                # left as garbage after its end made it move up the heap, needing its size
+                # twice (the board row over a socket: 1009 with twice the message free)
+                m = self.msg
+                e = self.mlen + n
+                if len(m) <= e:
+                    if not b0 & 128:
+                        e = min(max(e, len(m) + (len(m) >> 3)), self.max)
+                    if len(m) >= _PIECE:
+                        import gc
+                        gc.collect()
+                    while len(m) <= e:  # (from rb's buffer: nothing allocated between)
+                        k = e + 1 - len(m)
+                        m.extend(rb.buf if k >= len(rb.buf) else rb.mv[:k])
+                m = None
         if masked:  # (no slice: nothing allocated per frame, see _ws_sessionx._Src)
             k = self.key
             s += need - 4
@@ -231,8 +256,27 @@ class Parser:
                     self.mop = -1  # (the quick path in next() is off too)
                     return _close(data)
                 return (op, data)
-            if self.msg == 0:  # a large message (see _head): the owner reads it in (its
-                return (-1, n)  # _ws_sessionx.recv), or gives it a buffer (msg) and goes on
+            m = self.msg
+            if m == 0:  # (see _head) a client's large message: the owner reads it in itself
+                # (its _ws_sessionx.recv), or gives it a buffer (msg) and goes on; a server's:
+                # its owner loads what the reply needs (_ws_sessionx), then its buffer is made
+                # (that code loaded after it, amid the heap's free run, cut the run once the
+                # message was freed: Autobahn's next 64 KiB text found no room)
+                if not self.client:
+                    self.msg = 1
+                return (-1, n)
+            if m == 1:  # its buffer: a one-frame message's exact buffer, a large text's a
+                # byte more for _take (see _end); a server's fragmented one's first (grown at
+                # each frame's head: see _head), _take loaded for a text (it may grow large).
+                # _take loaded first: not amid the heap's free run after the buffer, which
+                # it would cut as above (made once it is large: 1009 at a tight heap)
+                m = n
+                if not self.fin or n >= _PULL and op == TEXT and not self.z:
+                    m += 1
+                    if op == TEXT:
+                        from .. import _take
+                self.msg = bytearray(m)
+            m = None
             if self.msg is None:  # a whole one-frame message in rb (see _head): no copy
                 e = s + n       # into a message buffer, the event's object made from rb
                 self._piece(rb.buf, s, e)
@@ -256,10 +300,10 @@ class Parser:
                 m = self.msg
                 e = self.mlen
                 big = False
-                if type(m) is list:  # a fragmented message: pieces of _PIECE bytes or more,
-                    # joined once at its end (a buffer grown by each fragment moves up the
-                    # heap and needs a block of the message size twice, with the text's str);
-                    # a client's text or compressed one at _PULL bytes: its owner may read
+                if type(m) is list:  # a client's or compressed fragmented message: pieces of
+                    # _PIECE bytes or more, joined once at its end (_ws_big and wspmd take
+                    # pieces; a server's uncompressed one grows one buffer: see _head); a
+                    # client's text or compressed one at _PULL bytes: its owner may read
                     # the rest in (or go on)
                     if m and len(m[-1]) < _PIECE:
                         m[-1].extend(rb.mv[s : s + n])
@@ -341,6 +385,15 @@ class Parser:
                         b[e : e + len(q)] = q
                         e += len(q)
                     m = b
+            if op == TEXT and n >= _PULL and type(m) is bytearray:
+                # its memory handed over as the bytes its str shares (_take): the text held
+                # once, not as its buffer and a str copy (an exact one: its C string end)
+                if len(m) == n:
+                    m.append(0)
+                from .._take import take
+                m = take(m, n)
+            elif len(m) > n:  # a grown buffer's room not used (see _head): cut in place
+                m[n:] = b""
         self.size = n
         if op == TEXT:  # (m[:n] is checked UTF-8)
             return (TEXT, str(m if len(m) == n else memoryview(m)[:n], "utf-8"))
