@@ -5,7 +5,7 @@ message (imports, handshake and close drop out); the least count of --runs runs 
 is taken (the clock only adds work: a message that arrives while the loop is busy skips a
 wait). Far steadier than the wall clock on a shared machine.
 
-    python bench/ws_cg.py [--lib build/lib] [--n 500] [--runs 3] [--gap MS] [--clients N]
+    python bench/ws_cg.py [--lib build/lib] [--n 500] [--runs 3] [--gap MS] [--clients N] [--window]
                           [--client lean|websockets] [case ...]
 
 cases:
@@ -48,7 +48,7 @@ def _instr(out):
 
 def callgrind(argv, env, tmp, tag):
     out = os.path.join(tmp, "cg.%s" % tag)
-    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv,
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + VG + argv,
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return p, out
 
@@ -77,13 +77,13 @@ def server_case(src, lib, n, tmp, exits=True):
     from websockets.asyncio.client import connect
     env = dict(os.environ, MICROPYPATH=".frozen:" + lib)
     res = []
-    for k in [n] * RUNS + [2 * n] * RUNS:
+    for k in ([n] * RUNS if WINDOW else [n] * RUNS + [2 * n] * RUNS):
         port = ws_run.free_port()
-        path = os.path.join(tmp, "srv%d.py" % k)
+        path = os.path.join(tmp, "%s%d.py" % (CASE, k))
         with open(path, "w") as f:
             f.write(src.replace("CLIENTS", str(CLIENTS)))
         p, out = callgrind([MP, "-X", "heapsize=" + ws_run.HEAP, path, str(port), str(k)],
-                           env, tmp, "srv%d" % k)
+                           env, tmp, "%s%d" % (CASE, k))
         import socket
         import time
         t = time.time() + 60
@@ -98,7 +98,9 @@ def server_case(src, lib, n, tmp, exits=True):
             c = ws_run.Lean(port, CLIENTS)
             m = len(c.echo)
             buf = bytearray(m)
-            for _ in range(k // CLIENTS):
+            for j in range(2 * k // CLIENTS if WINDOW else k // CLIENTS):
+                if WINDOW and j == k // CLIENTS:  # the counts from here (k warm-up messages)
+                    _control("-z", p.pid)
                 for sk in c.socks:
                     sk.sendall(c.out)
                 for sk in c.socks:
@@ -112,6 +114,8 @@ def server_case(src, lib, n, tmp, exits=True):
                         raise RuntimeError("wrong echo")
                 if GAP:
                     time.sleep(GAP / 1000)
+            if WINDOW:  # (dumped as out.1: the k messages after the warm-up)
+                _control("-d", p.pid)
             c.close()
         else:
             async def one():
@@ -132,11 +136,25 @@ def server_case(src, lib, n, tmp, exits=True):
         except subprocess.TimeoutExpired:
             p.terminate()  # (valgrind still writes the counts: peers that never exit)
             p.communicate(timeout=60)
-        res.append(_instr(out))
+        res.append(_instr(out + ".1" if WINDOW else out))
+    if WINDOW:
+        return min(res) / n
     return (min(res[RUNS:]) - min(res[:RUNS])) / n
 
 
+def _control(what, pid):
+    # callgrind_control -z (zero the counts) or -d (dump them) of a running server; it waits
+    # until valgrind has done it (a server blocked in poll is interrupted through vgdb)
+    r = subprocess.run(["callgrind_control", what, str(pid)], capture_output=True, text=True,
+                       timeout=120)
+    if r.returncode:
+        raise RuntimeError("callgrind_control %s: %s" % (what, r.stdout + r.stderr))
+
+
 RUNS = 3
+WINDOW = False
+VG = []  # (--vg: more valgrind options)
+CASE = "srv"  # (the server case's name: its files' in --keep)
 GAP = 0
 CLIENTS = 1
 LEAN = True
@@ -196,10 +214,24 @@ def main():
                     "sends, then every echo is read, then the gap: the same batches every "
                     "run), or websockets' asyncio clients (before 7 Dec 04:00 UTC; with 8 "
                     "clients the batching follows the timing: 36-60k for one build)")
+    ap.add_argument("--window", action="store_true", help="server cases (lean client): one "
+                    "length, N messages counted after N warm-up ones (callgrind_control zeroes "
+                    "the counts, then dumps them), instead of runs of N and 2N differenced: "
+                    "what the heap's growth costs at the close (each allocation there scans "
+                    "from a freed block low in the heap to the frontier, ~N/2 instructions for "
+                    "each, several per closing session) then stays out. 7 Dec: 8 clients "
+                    "44.5-45.7k by the window, 47.2k differenced (gc_alloc 1.3k against 4.1k)")
+    ap.add_argument("--vg", action="append", default=[], metavar="OPT", help="a valgrind "
+                    "option more (e.g. --vg=--separate-recs=12: each nested Python call's "
+                    "bytecode apart, as mp_execute_bytecode'N, with --keep)")
     ap.add_argument("cases", nargs="*", default=["client", "rawclient", "server", "rawserver"])
     a = ap.parse_args()
-    global RUNS, GAP, CLIENTS, LEAN
+    global RUNS, GAP, CLIENTS, LEAN, WINDOW, CASE, VG
     LEAN = a.client == "lean"
+    WINDOW = a.window
+    VG = a.vg
+    if WINDOW and not LEAN:
+        ap.error("--window needs the lean client")
     RUNS = a.runs
     GAP = a.gap
     CLIENTS = a.clients
@@ -218,6 +250,7 @@ def main():
             elif c in ("srvloop", "cliloop"):
                 v = loop_case("server" if c == "srvloop" else "client", a.lib, a.n, tmp)
             elif c in SERVERS:
+                CASE = c
                 v = server_case(SERVERS[c], a.lib, a.n, tmp)
             else:  # a peer's server (microdot, chumicro), ended by SIGTERM
                 pl = ws_run.peers_lib()

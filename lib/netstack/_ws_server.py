@@ -82,11 +82,11 @@ def _ip_ok(s):
 # A TLS session waits on its own (asyncio's poller): mbedTLS may hold bytes the poll
 # cannot see.
 _P = None   # select.poll: the parked sessions' sockets
-_M = {}     # socket -> its parked task
+_M = {}     # socket -> its parked Session (its task: .task)
 _L = []     # the parked tasks
 _R = None   # the reader's task while it runs
 _C = None   # asyncio.core (WebSocketServer.waiter)
-_S = {}     # socket -> its plain Session (the reader's quick path)
+_S = {}     # socket -> its plain Session
 
 
 def _wait(sock):
@@ -102,7 +102,7 @@ def _wait(sock):
             import select
             _P = select.poll()
         _P.register(sock, 1)  # select.POLLIN
-        _M[sock] = t
+        _M[sock] = _S[sock]
         _L.append(t)
         t.data = _L
         if _R is None:
@@ -127,8 +127,6 @@ def _reader():
     L = _L
     ms = time.ticks_ms
     df = time.ticks_diff
-    S = _S
-    F = _ws_session._F
     sm = _ws_session.small  # (proto.ws's: the quick path's frames unmasked, ASCII told)
     sr = str
     ba = bytearray
@@ -137,6 +135,7 @@ def _reader():
     y = []  # the sessions that left the reader in this round
     d = True  # asyncio may have changed its waits: x and z are to be made again
     ki = False  # Ctrl-C or out of memory ended this reader: a new one for the parked sessions
+    w = None  # the task whose bytes the quick path reads and parses
     try:
         while M:
             n = -1
@@ -168,73 +167,78 @@ def _reader():
                         x.append(s)
             o = False  # one of asyncio's is ready: its loop runs after this round
             for s, e in ipoll(n):
-                t = M.get(s)
-                if e != 1 or t is None:  # (1: select.POLLIN, a session's)
-                    if t is None or e & 4:
+                c = M.get(s)
+                if e != 1 or c is None:  # (1: select.POLLIN, a session's)
+                    if c is None or e & 4:
                         o = True
-                    if t is None or e == 4:
+                    if c is None or e == 4:
                         continue
+                t = c.task
                 if t.data is not L:  # (cancelled meanwhile: asyncio runs it)
                     continue
-                core.cur_task = t  # (what asyncio's waits and current_task() read)
                 r = None
-                c = S.get(s)
-                if c is not None and not c.state:
+                b = c.rb
+                f = c.p
+                if not c.state and not b.end and f.op < 0 and not f.mop:
                     # The quick path (a raw select.poll server's): the reader reads for a
                     # session with nothing pending and hands each whole small text or binary
                     # frame to the server's delivery itself; anything else (a control or
                     # partial frame, the peer's EOF) is left to the session's read loop,
-                    # resumed below, and so is an exception (thrown in at its wait: out of
-                    # memory, invalid UTF-8 or a reset close there as in Session.run)
-                    b = c.rb
-                    f = c.p
-                    if not b.end and f.op < 0 and not f.mop:
-                        try:
-                            u = b.mv
-                            k = s.readinto(u)
-                            if k is None:  # (nothing after all)
-                                core.cur_task = me
-                                continue
-                            b.end = k
-                            if k:
-                                c.act = True
+                    # resumed below with rb holding it, and so is an exception (thrown in
+                    # at its wait: out of memory, invalid UTF-8 or a reset close there as
+                    # in Session.run). Nothing of the session's is written while all of a
+                    # read is delivered (rb stays empty, core.cur_task the reader's)
+                    try:
+                        u = b.mv
+                        w = t  # (whose bytes these are, for Ctrl-C: see below)
+                        k = s.readinto(u)
+                        if k is None:  # (nothing after all)
+                            w = None
+                            continue
+                        a = 0
+                        if k:
+                            c.act = True
                             v = c.owner
-                            a = 0
                             # whole frames as Parser.next's quick path takes them (inlined:
                             # no call, no event tuple): FIN text or binary, masked, < 126
                             # bytes, within the limit; the rest is left to the session
                             while not c.state and k - a > 1:
                                 e = u[a]
-                                if e != 129 and e != 130:
+                                if (e - 129) >> 1:  # (not 129 or 130: FIN text or binary)
                                     break
-                                n = u[a + 1] - 128  # (the payload's length: mask bit set)
-                                if not 0 <= n < 126 or n > f.max:
+                                n = u[a + 1] ^ 128  # (the payload's length, the mask bit
+                                if n > 125 or n > f.max:  # set; else over 127)
                                     break
-                                a += 6
-                                n += a
+                                n += a + 6
                                 if k < n:
                                     break
+                                a += 6
                                 if sm(u, a, n, 128) and e == 129 and _ws_session.ws.utf8(u, a, n, 0):
                                     # (ws: invalid UTF-8 in a text message)
                                     raise _ws_session.ws.ProtocolError(1007, 13)
                                 e = sr(u[a:n], "utf-8") if e == 129 else ba(u[a:n])
-                                if n >= k:  # (rb.consume inlined)
-                                    b.start = b.end = 0
-                                else:
-                                    b.start = n
                                 a = n
                                 v._cur = c  # (as Session.run: whose message)
-                                e = v._m(e)
+                                e = v._m(e)  # (no _aw.nudge as in Session.run: most
+                                # objects here take one block, the next message's slice
+                                # first, into the send's freed frame; the heap rows pass
+                                # from the same heaps with or without it)
                                 if e is not None:
                                     raise e  # (out of memory delivering it: see _deliver)
-                                F + F  # (Session.run's nudge: see there)
                                 e = None  # (no collection: the quick path's messages are
                                           # in rb, not in a buffer of the parser's: size 0)
-                            if k and not b.end:
-                                core.cur_task = me
+                                if a >= k:
+                                    break
+                            if a >= k:
+                                w = None
                                 continue  # all delivered: the session stays parked
-                        except Exception as e:
-                            r = e
+                            b.start = a  # the rest for the session's read loop (rb.wrote)
+                            b.end = k
+                        w = None
+                    except Exception as e:
+                        w = None
+                        r = e
+                core.cur_task = t  # (what asyncio's waits and current_task() read)
                 try:
                     if r is None:
                         t.coro.send(None)
@@ -254,21 +258,21 @@ def _reader():
             if y:
                 d = True  # (a session that left may have left a wait with asyncio)
                 for s in y:
-                    t = M.pop(s, None)  # (None: the session ended, on_close took it)
+                    c = M.pop(s, None)  # (None: the session ended, on_close took it)
                     if s in z:
                         z.remove(s)
                     unreg(s)
-                    if t in L:
-                        L.remove(t)
+                    if c is not None and c.task in L:
+                        L.remove(c.task)
                 y.clear()
             if o:
                 push(me)
                 yield
                 d = True
     except KeyboardInterrupt as e:  # Ctrl-C stops the loop. The sessions still parked go on
-        ki = True  # at its next run, but one whose bytes the quick path was parsing (a frame
-        t = core.cur_task  # maybe half unmasked): it ends as if interrupted in its own step
-        if t is not me and t in L:
+        ki = True  # at its next run, but one whose bytes the quick path was reading or
+        t = w or core.cur_task  # parsing (w: a frame maybe half unmasked), or whose step
+        if t is not me and t in L:  # the reader ran: it ends as if interrupted there
             try:
                 t.coro.throw(e)
             except BaseException:
@@ -310,6 +314,7 @@ class WebSocketServer(Emitter):
         self._cfg = None
         self._idle = None       # the task pinging the clients
         self._cur = None        # the Session that delivered the last message (see send)
+        self._r = None          # send()'s to _send: the task writing the rest of a frame
         self._m = self._deliver().send  # messageReceive (Session.run's, the reader's)
         self._m(None)
 
@@ -324,25 +329,31 @@ class WebSocketServer(Emitter):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
+        # (one local, the rest in _send: a 14-word frame, 19 before; over 11 words a call's
+        # frame is a heap allocation, which the try's handler alone makes it here)
         s = self._cur  # a reply from the messageReceive listener: that message's session
-        if s is None or s.ref is not connection:
-            for e in self._conns:  # (the connection object itself: no _find call)
-                if e[0] is connection:
-                    s = e[1]
-                    break
-            else:
-                s = self._find(connection)
-        r = None
-        if s is not None:
-            try:
-                r = s.send_now(data, callback, SEND_LIMIT)  # the common case: out now, no task
-            except OSError:
-                pass  # send() meets it again and reports it
-            if r is True:  # (and callback queued)
-                return None if callback is not None else done(None, "send")
+        if s is None or s.ref is not connection:  # (else the last one sent to, kept)
+            s = self._cur = self._find(connection)
+            if s is None:
+                return self._send(data, callback)
+        try:
+            s = s.send_now(data, callback)  # the common case: out now, no task
+        except OSError:
+            s = None  # _send meets it again and reports it
+        if s is True:  # (and callback queued)
+            return None if callback is not None else done(None, "send")
+        self._r = s  # (None, or the task writing the rest of it)
+        return self._send(data, callback)
+
+    def _send(self, data, callback):
+        # send() where send_now did not put it out at the call: a bad argument raises 401 here,
+        # the rest goes through a task (_ws_sessionx.send_op): self._r, the rest of a frame
+        # the socket took part of, or the message to _cur (None: no such connection)
+        r = self._r
+        self._r = None
         x = _ws_session._x()
         x.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
-        return _aw.call(x.send_op(s, data, r, _E_NOCONN), callback, _E_OTHER)
+        return _aw.call(x.send_op(self._cur, data, r, _E_NOCONN), callback, _E_OTHER)
 
     def close(self, connection, options=None, callback=None):
         if callable(options) and callback is None:
@@ -379,14 +390,13 @@ class WebSocketServer(Emitter):
                     W._q = q  # send()'s callbacks wait for the listener's end (see done())
                     try:
                         if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
-                            try:
-                                e[0][0](d)
-                            except Exception as e:
-                                _aw.report(e, "messageReceive")
+                            e[0][0](d)
                         else:
                             self._emit("messageReceive", d)
                     except KeyboardInterrupt as e:  # (Ctrl-C in the listener: see _stop)
                         _stop(e)
+                    except Exception as e:  # (a listener's MemoryError too: reported)
+                        _aw.report(e, "messageReceive")
                     W._q = None
                 if q:  # the callbacks of sends from the listener
                     for e in q:
@@ -650,6 +660,8 @@ class WebSocketServer(Emitter):
         return _port.waiter(sock), _port.wait_readable
 
     def _find(self, connection):
+        # -> the open or closing Session of connection (the object listAllConnections gave,
+        # or an equal {clientIP, clientPort}), else None
         if isinstance(connection, dict):
             for e in self._conns:
                 r = e[0]
@@ -669,11 +681,10 @@ class WebSocketServer(Emitter):
             self._cur = None
         k = s.c.s
         _S.pop(k, None)
-        t = _M.pop(k, None)
-        if t is not None:  # parked in the reader (its end: cancelled while parked, or closed
-            _P.unregister(k)  # while the reader runs it): out of the reader's poll
-            if t in _L:
-                _L.remove(t)
+        if _M.pop(k, None) is not None:  # parked in the reader (its end: cancelled while
+            _P.unregister(k)  # parked, or closed while the reader runs it): out of its poll
+            if s.task in _L:
+                _L.remove(s.task)
         self._emit("close", s.ref, {"code": code, "reason": reason})
         for e in self._conns:
             if e[1] is s:

@@ -237,7 +237,7 @@ class Session:
             small(s, a, b, 1)  # masks with the key before the payload, as a frame has it
         return memoryview(s)[:b] if s is self.scratch else s
 
-    def send_now(self, data, callback, mx):
+    def send_now(self, data, callback, mx=5242864):
         """A message out at once, without a task, lock or coroutine, when that can be done
         (open, nobody writing, a str or bytes/bytearray of at most _SMALL bytes, a callable
         or no callback, no compression: the common case) -> True: it went out; None:
@@ -245,7 +245,7 @@ class Session:
         else a coroutine to await for the rest of it (the socket took part: a task writes
         it, holding the connection's turn). When it went out, callback (if any) is queued
         as done() does (one call less per message). mx: the facade's SEND_LIMIT (over it:
-        None, and check_data's 401). Raises OSError."""
+        None, and check_data's 401; the server's is the default). Raises OSError."""
         if self.state or self.c.wq is not None or callback is not None and not callable(callback):
             return None
         t = type(data)  # (check_data's common cases, without the call)
@@ -258,8 +258,9 @@ class Session:
             return None
         # (6 locals, reused, and the rare cases in _ws_sessionx: this frame fits the C stack;
         # a larger one (over 11 words with the value stack) is allocated on the heap per call)
-        if len(data) < 126 and self.codec is None:  # a small frame (_small inlined)
-            mx = len(data)
+        f = len(data)  # (in bytes: a str's memoryview here)
+        if f < 126 and self.codec is None:  # a small frame (_small inlined)
+            mx = f
             if self.client:  # masked with 4 bytes of a 64-byte os.urandom block
                 f = bytearray(mx + 6)
                 f[1] = 128 | mx
@@ -277,7 +278,7 @@ class Session:
                 f[2:] = data
             f[0] = 128 | t
         else:  # (over mx, _SMALL or to be compressed: None, send() does it)
-            f = None if len(data) > mx else _x().frame_now(self, t, data)
+            f = None if f > mx else _x().frame_now(self, t, data)
             if f is None:
                 return None
         # (Conn.write_now inlined: nobody has the turn, checked above; the stage is OPEN)
