@@ -1,5 +1,6 @@
 # timeout: 120
 # include: ws_oom_support
+# include: ws_cut_support
 # A client's compressed message of 1 KiB or more on the wire is read in (_ws_big) where the
 # heap is small: inflated as it arrives into one block, never held compressed beside its
 # output. Before, one under 16 KiB compressed was taken whole (c), copied for DeflateIO (c)
@@ -27,20 +28,7 @@ def get(path):
         ws.on(name, (lambda n: lambda *a: ev.append((n,) + a))(name))
     assert netstack.run(ws.connect(C + path, {"permessageDeflate": True})) is True
     until(ev, ("open",))
-    gc.collect()
-    room = bytearray(ROOM)  # the room in one run, kept while the rest of the heap is filled
-    fill = []  # the ballast: the largest blocks the heap has, down to 256 B
-    gc.disable()
-    n = gc.mem_free()
-    while n > 256:
-        try:
-            fill.append(bytearray(n))
-            n = min(n, gc.mem_free())
-        except MemoryError:
-            n -= n >> 3
-    gc.enable()
-    room = None
-    gc.collect()
+    fill = cut(ROOM)
     free = gc.mem_free()
     ws.send("go", lambda e, d: None)
     until(ev, ("message", "close"))

@@ -93,6 +93,7 @@ def accept_response(value, window=15):
 def accept_offer(value, window=15):
     """The server's choice among a client's offers -> None or (response value, inflate
     bits, deflate bits). window: the largest window this side can inflate with."""
+    from . import wspmdz  # noqa: F401 (loaded at the handshake, not amid a message's blocks)
     exts = parse(value) if value else None
     for name, ps in exts or ():
         if name != NAME:
@@ -174,6 +175,14 @@ class Codec:
         bytes (text: bytes, or the message's bytearray); more -> ProtocolError 1009, bad
         data -> 1007."""
         m = p.msg
+        if not p.client and type(m) is not list:  # a server's: in place (wspmdz)
+            p.msg = None
+            if len(m) > n:
+                m[n:] = b""
+            if _unstore(m):
+                return m
+            from .wspmdz import in_place
+            return in_place(m, n, limit, self.ib, text)
         p.msg = None
         if type(m) is list and len(m) == 1:
             m = m[0]  # (a fragmented message in one piece: as one in one frame)

@@ -1,0 +1,146 @@
+# permessage-deflate's inflate in place (proto.wspmd): a server's compressed message of one
+# frame inflated in its own buffer. Apart from wspmd, loaded at the server's handshake
+# (accept_offer; not amid a message's blocks: its objects would cut the heap's top).
+import gc
+import io
+import sys
+import deflate
+from .ws import ProtocolError
+
+_TAIL = b"\x00\x00\xff\xff\x03\x00"  # (wspmd's: a compressed message's end)
+
+try:
+    import uctypes
+except ImportError:  # (CPython: resize and view copy)
+    uctypes = None
+_W = 8 if sys.maxsize > 1 << 32 else 4  # a machine word
+_O = sys.byteorder
+
+
+def _count(src, limit, wb):
+    # the first pass: -> (the inflated size t, bounded by the limit, D: how far the output
+    # got ahead of the input read, at most); the output dropped
+    d = deflate.DeflateIO(src, deflate.RAW, wb)
+    c = bytearray(256)  # (D is known to this much)
+    t = dd = 0
+    try:
+        while True:
+            i = src.tell()
+            k = d.readinto(c)
+            if not k:
+                d = c = None  # (its window and state: garbage for the second pass's)
+                return t, dd
+            t += k
+            if t > limit:
+                raise ProtocolError(1009, "message over %d bytes when decompressed" % limit)
+            if t - i > dd:
+                dd = t - i
+    except (OSError, ValueError, EOFError) as e:
+        raise ProtocolError(1007, "bad compressed data: %s" % e)
+
+
+def _out(src, wb, t):
+    # the message in src inflated into a bytes object of its own, of its size t (one read(t)
+    # in place)
+    try:
+        return deflate.DeflateIO(src, deflate.RAW, wb).read(t)
+    except (OSError, ValueError, EOFError) as e:
+        raise ProtocolError(1007, "bad compressed data: %s" % e)
+
+
+def in_place(m, c, limit, wb, text):
+    # m[:c], a message in one buffer, inflated in place: counted (t, and D: how far the
+    # output runs ahead of the input read) through a bytes view of it with the tail; its
+    # block grown to D + its size + a margin (in place where the blocks after it are free:
+    # it was made or grown last, at the heap's top), the compressed bytes moved to its end,
+    # the output written from its head and never past the input read (D bounds output -
+    # input at every point of the stream, so also in the second pass), the block then cut
+    # to the output (its tail freed). So a message costs one block of c + D + the margin
+    # (>= t; for most data about t), the window and the inflater's ~1.4 KB; not c + t and
+    # a copy of c
+    e = c + 6
+    resize(m, e)
+    m[c:] = _TAIL
+    t, dd = _count(io.BytesIO(view(m, 0, e)), limit, wb)
+    if not t:
+        return b"" if text else bytearray()
+    if e >= 1024:  # (the first pass's window and state, which may lie just after m;
+        gc.collect()  # a smaller one is moved if need be: ~37 us a collection on x64)
+    s = dd + 128  # where the compressed bytes go (the margin: the bit reader's lookahead,
+    # and pieces of output of 128 B or more in the second pass)
+    try:
+        resize(m, s + e + 1)
+    except MemoryError:  # no room where it lies nor elsewhere: the output beside it (c + t)
+        return _out(io.BytesIO(view(m, 0, e)), wb, t)
+    mv = memoryview(m)
+    j = e
+    while j:  # back to front, in pieces that do not overlap
+        k = min(j, s)
+        mv[s + j - k : s + j] = mv[j - k : j]
+        j -= k
+    src = io.BytesIO(view(m, s, e))
+    d = deflate.DeflateIO(src, deflate.RAW, wb)
+    o = 0
+    try:
+        while o < t:
+            k = d.readinto(mv[o : min(t, s + src.tell())])
+            if not k:
+                raise ValueError("stream shorter than counted")
+            o += k
+    except (OSError, ValueError, EOFError) as e:
+        raise ProtocolError(1007, "bad compressed data: %s" % e)
+    mv = src = d = None
+    if text:  # its bytes, sharing the block (as _take.take: the byte after it the C
+        resize(m, t + 1)  # string's end), which its str shares
+        m[t] = 0
+        return view(m, 0, t)
+    resize(m, t)
+    return m
+
+
+# A bytearray's heap block worked on in place (MicroPython; elsewhere copies): resize()
+# reallocates it once (grown in place where the blocks after it are free, else moved;
+# shrunk in place, its tail freed: no Python call does either without a second buffer of
+# the size), view() is a bytes of a part of it (io.BytesIO shares a bytes' data, copies a
+# bytearray's). Both rewrite object headers as _take does, checked first (a runtime whose
+# layout differs gets the copies).
+def _word(n):
+    return n.to_bytes(_W, _O)
+
+
+def resize(buf, n):
+    """buf (a bytearray) to n > 0 bytes, its first n kept (the bytes added are not
+    cleared). MemoryError (no room): buf as it was."""
+    k = len(buf)
+    if uctypes is not None:
+        # {type, typecode:8 | free, len, items}: said to hold n - 1 bytes with none free,
+        # a one-byte extend reallocates its block to n (the heap knows its real size)
+        h = uctypes.bytearray_at(id(buf), 4 * _W)
+        f = int.from_bytes
+        if h[_W] == 1 and f(h[2 * _W : 3 * _W], _O) == k and f(h[3 * _W :], _O) == uctypes.addressof(buf):
+            v = buf[n - 1] if n <= k else 0
+            h[_W : 3 * _W] = _word(1) + _word(n - 1)
+            try:
+                buf.extend(b"\0")
+            except MemoryError:
+                h[2 * _W : 3 * _W] = _word(k)
+                raise
+            buf[n - 1] = v  # (the byte the extend wrote)
+            return
+    if n < k:
+        buf[n:] = b""
+    else:
+        buf.extend(bytes(n - k))
+
+
+def view(buf, a, n):
+    """-> a bytes of buf[a:a + n] sharing buf's memory where it can (else a copy); valid
+    while buf lives and is not resized (a = 0: it keeps buf's block alive itself)."""
+    if uctypes is not None:
+        b = bytes(1)  # (a fresh object: its header is rewritten, hash 0: not computed)
+        h = uctypes.bytearray_at(id(b), 4 * _W)
+        f = int.from_bytes
+        if f(h[2 * _W : 3 * _W], _O) == 1 and f(h[3 * _W :], _O) == uctypes.addressof(b):
+            h[_W:] = _word(0) + _word(n) + _word(uctypes.addressof(buf) + a)
+            return b
+    return bytes(memoryview(buf)[a : a + n])
