@@ -4,7 +4,8 @@
 # held once, not as its buffer beside a copy. MicroPython's bytes object is {type, hash, len,
 # data}: a new one is pointed at the bytearray's buffer with hash 0 ("not computed": hash()
 # and == compute it from the data). The header is checked before it is written (a runtime
-# whose layout differs gets a copy). Loaded with the large-message code only.
+# whose layout differs gets a copy). Loaded with the large-message code only; proto.wspmdz
+# rewrites a bytearray's header with the same words.
 import sys
 
 try:
@@ -12,6 +13,11 @@ try:
 except ImportError:  # (CPython: a copy)
     uctypes = None
 _W = 8 if sys.maxsize > 1 << 32 else 4  # a machine word
+_O = sys.byteorder
+
+
+def _word(n):
+    return n.to_bytes(_W, _O)
 
 
 def take(buf, n):
@@ -19,10 +25,18 @@ def take(buf, n):
     byte past n, which becomes the C string end) must then not be used again."""
     if uctypes is not None and n < len(buf):
         buf[n] = 0
+        return view(buf, 0, n)
+    return bytes(memoryview(buf)[:n])
+
+
+def view(buf, a, n):
+    """-> a bytes of buf[a:a + n] sharing buf's memory where it can (else a copy); valid
+    while buf lives and is not resized (a = 0: it keeps buf's block alive itself)."""
+    if uctypes is not None:
         b = bytes(1)  # (a fresh object: its header is rewritten)
         h = uctypes.bytearray_at(id(b), 4 * _W)
         f = int.from_bytes
-        if f(h[2 * _W : 3 * _W], sys.byteorder) == 1 and f(h[3 * _W :], sys.byteorder) == uctypes.addressof(b):
-            h[_W:] = bytes(_W) + n.to_bytes(_W, sys.byteorder) + uctypes.addressof(buf).to_bytes(_W, sys.byteorder)
+        if f(h[2 * _W : 3 * _W], _O) == 1 and f(h[3 * _W :], _O) == uctypes.addressof(b):
+            h[_W:] = _word(0) + _word(n) + _word(uctypes.addressof(buf) + a)
             return b
-    return bytes(memoryview(buf)[:n])
+    return bytes(memoryview(buf)[a : a + n])

@@ -3,18 +3,11 @@
 # (accept_offer; not amid a message's blocks: its objects would cut the heap's top).
 import gc
 import io
-import sys
 import deflate
 from .ws import ProtocolError
+from .._take import _O, _W, _word, take, uctypes, view
 
 _TAIL = b"\x00\x00\xff\xff\x03\x00"  # (wspmd's: a compressed message's end)
-
-try:
-    import uctypes
-except ImportError:  # (CPython: resize and view copy)
-    uctypes = None
-_W = 8 if sys.maxsize > 1 << 32 else 4  # a machine word
-_O = sys.byteorder
 
 
 def _count(src, limit, wb):
@@ -90,10 +83,9 @@ def in_place(m, c, limit, wb, text):
     except (OSError, ValueError, EOFError) as e:
         raise ProtocolError(1007, "bad compressed data: %s" % e)
     mv = src = d = None
-    if text:  # its bytes, sharing the block (as _take.take: the byte after it the C
-        resize(m, t + 1)  # string's end), which its str shares
-        m[t] = 0
-        return view(m, 0, t)
+    if text:  # its bytes, sharing the block (the byte after it the C string's end), which
+        resize(m, t + 1)  # its str shares
+        return take(m, t)
     resize(m, t)
     return m
 
@@ -101,13 +93,9 @@ def in_place(m, c, limit, wb, text):
 # A bytearray's heap block worked on in place (MicroPython; elsewhere copies): resize()
 # reallocates it once (grown in place where the blocks after it are free, else moved;
 # shrunk in place, its tail freed: no Python call does either without a second buffer of
-# the size), view() is a bytes of a part of it (io.BytesIO shares a bytes' data, copies a
-# bytearray's). Both rewrite object headers as _take does, checked first (a runtime whose
+# the size), _take.view() is a bytes of a part of it (io.BytesIO shares a bytes' data,
+# copies a bytearray's). Both rewrite object headers, checked first (a runtime whose
 # layout differs gets the copies).
-def _word(n):
-    return n.to_bytes(_W, _O)
-
-
 def resize(buf, n):
     """buf (a bytearray) to n > 0 bytes, its first n kept (the bytes added are not
     cleared). MemoryError (no room): buf as it was."""
@@ -131,16 +119,3 @@ def resize(buf, n):
         buf[n:] = b""
     else:
         buf.extend(bytes(n - k))
-
-
-def view(buf, a, n):
-    """-> a bytes of buf[a:a + n] sharing buf's memory where it can (else a copy); valid
-    while buf lives and is not resized (a = 0: it keeps buf's block alive itself)."""
-    if uctypes is not None:
-        b = bytes(1)  # (a fresh object: its header is rewritten, hash 0: not computed)
-        h = uctypes.bytearray_at(id(b), 4 * _W)
-        f = int.from_bytes
-        if f(h[2 * _W : 3 * _W], _O) == 1 and f(h[3 * _W :], _O) == uctypes.addressof(b):
-            h[_W:] = _word(0) + _word(n) + _word(uctypes.addressof(buf) + a)
-            return b
-    return bytes(memoryview(buf)[a : a + n])
