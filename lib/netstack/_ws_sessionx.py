@@ -292,7 +292,44 @@ async def fail(s, code, msg):
     except Exception:
         pass
     await close(s, code, msg)
-    await s._drain()
+    if s.client:
+        await s._drain()  # until the server closes TCP (RFC 6455 §7.1.1), at most 3 s
+    elif not s.p.done:  # (done: the peer's close came, broken: no reply is coming)
+        # A server reads and drops what the peer sends until it closes TCP or sends nothing
+        # for 500 ms (its close frame came, or none is coming), at most 3 s; then it closes
+        # TCP first (RFC 6455 §7.1.1). Read first: closed with unread data, TCP resets,
+        # which may destroy the close frame in flight. Not Session._drain's wait for the
+        # peer's TCP close: a client that answers and waits for the server to close
+        # (websockets, browsers) held the connection 3 s. (Here, not a function of its
+        # own: no function object or global in a ROMFS heap, test_ws_server at 110k.)
+        import time
+        from ._err import watch, unwatch
+        c = s.c
+        mv = s.rb.mv
+        end = time.ticks_add(time.ticks_ms(), 3000)
+        dog = None
+        s._tmo = False
+        try:
+            while True:
+                n = c.read_now(mv)
+                if n is None:
+                    n = min(500, time.ticks_diff(end, time.ticks_ms()))
+                    if n <= 0:
+                        break
+                    dog = watch(n, s, "_tmo")
+                    await _port.wait_readable(c.s)
+                    unwatch(dog, s, "_tmo")
+                    dog = None
+                elif not n:
+                    break
+        except _port.CancelledError:
+            if not s._tmo:
+                raise
+        except OSError:
+            pass
+        finally:
+            if dog is not None:
+                unwatch(dog, s, "_tmo")
     s._finish(code, msg)
 
 
