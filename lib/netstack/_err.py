@@ -288,12 +288,16 @@ class Emitter:
         if not isinstance(type, str) or not callable(callback):
             raise param(3)  # on(type: str, callback: function)
         ev = self.EVENTS  # a tuple, or the names in one str (RAM: http.HttpRequest)
-        if type not in (ev.split() if ev.__class__ is str else ev):
+        if ev.__class__ is str:
+            ev = ev.split()
+        if type not in ev:
             return
         ls = self._ls
         if ls is None:
             ls = self._ls = {}
-        ls.setdefault(type, []).append([callback, False])
+        # (the key: EVENTS' own str, so that a lookup with it finds the entry by its pointer,
+        # not by comparing strs: _ws_server._deliver's, once a message)
+        ls.setdefault(ev[ev.index(type)], []).append([callback, False])
 
     def once(self, type, callback):
         self.on(type, callback)  # (its entry, marked: no third method, whose object costs

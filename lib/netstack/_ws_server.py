@@ -8,7 +8,9 @@ from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 from . import _ws_session
-from ._ws_session import close_args, done
+from ._ws_session import close_args, done, _q
+
+callable = callable  # (a builtin as a module global: found at once, see _ws_session)
 
 
 _RESOLVE = const(0)  # transport's stage
@@ -314,9 +316,10 @@ class WebSocketServer(Emitter):
         self._cfg = None
         self._idle = None       # the task pinging the clients
         self._cur = None        # the Session that delivered the last message (see send)
-        self._r = None          # send()'s to _send: the task writing the rest of a frame
         self._m = self._deliver().send  # messageReceive (Session.run's, the reader's)
         self._m(None)
+        self._o = self._out().send  # send()'s common case
+        self._o(None)
 
     # -------------------------------------------------------------- API
 
@@ -329,31 +332,93 @@ class WebSocketServer(Emitter):
         return _aw.call(self._stop(), callback, _E_OTHER)
 
     def send(self, data, connection, callback=None):
-        # (one local, the rest in _send: a 14-word frame, 19 before; over 11 words a call's
-        # frame is a heap allocation, which the try's handler alone makes it here)
+        # (no try and no more locals: an 11-word frame, on the C stack; over 11 words a
+        # call's frame is a heap allocation. The common case is _out's, the rest _send's)
         s = self._cur  # a reply from the messageReceive listener: that message's session
         if s is None or s.ref is not connection:  # (else the last one sent to, kept)
             s = self._cur = self._find(connection)
             if s is None:
-                return self._send(data, callback)
-        try:
-            s = s.send_now(data, callback)  # the common case: out now, no task
-        except OSError:
-            s = None  # _send meets it again and reports it
-        if s is True:  # (and callback queued)
-            return None if callback is not None else done(None, "send")
-        self._r = s  # (None, or the task writing the rest of it)
-        return self._send(data, callback)
+                return self._send(data, callback, False)
+        if callback is not None and not callable(callback):
+            return self._send(data, callback, False)  # (its 401)
+        s = self._o(data)  # the common case: out now, no task
+        if s is not True:
+            return self._send(data, callback, s)
+        if callback is None:
+            return done(None, "send")
+        s = _q[0]  # (done()'s common case: the listener's, run after it returns)
+        if s is None:
+            return done(callback, None)
+        s.append(callback)
 
-    def _send(self, data, callback):
-        # send() where send_now did not put it out at the call: a bad argument raises 401 here,
-        # the rest goes through a task (_ws_sessionx.send_op): self._r, the rest of a frame
-        # the socket took part of, or the message to _cur (None: no such connection)
-        r = self._r
-        self._r = None
+    def _send(self, data, callback, r):
+        # send() where _out did not put it out at the call. r: None, not tried there
+        # (send_now tries: over 125 bytes, compressed, a writer, closing); an exception
+        # from it (out of memory, Ctrl-C): raised here; else False (no such connection, or
+        # the write raised OSError) or the task writing the rest of a frame the socket took
+        # part of. A bad argument raises 401 here, the rest goes through a task
+        # (_ws_sessionx.send_op)
+        if r is None:
+            try:
+                r = self._cur.send_now(data, callback)
+            except OSError:
+                r = False  # (send_op meets it again and reports it)
+            if r is True:  # (and callback queued)
+                return None if callback is not None else done(None, "send")
+        elif isinstance(r, BaseException):
+            raise r
         x = _ws_session._x()
         x.check_data(data, SEND_LIMIT, callback)  # 401 for a bad argument
-        return _aw.call(x.send_op(self._cur, data, r, _E_NOCONN), callback, _E_OTHER)
+        return _aw.call(x.send_op(self._cur, data, r or None, _E_NOCONN), callback, _E_OTHER)
+
+    def _out(self):
+        # send()'s common case, a generator resumed with the data (its session in _cur; a
+        # frame each call would be a heap allocation with this try): send_now's for a
+        # server, a frame of up to 125 bytes out at once when the session is open, nobody
+        # is writing and nothing is compressed, with the builtins as locals -> True: out;
+        # None: not tried; False: the write raised OSError; a task: it writes the rest (the
+        # socket took part); an exception (out of memory, Ctrl-C): for send() to raise,
+        # this generator going on (see _send)
+        W = _ws_session
+        ty = type
+        S = str
+        B = bytes
+        A = bytearray
+        ln = len
+        mv = memoryview if W._gc else S.encode  # (a str's UTF-8 bytes; CPython: a copy)
+        f = A(127)  # the frames, one after another (its length set by the payload's slice)
+        x = None
+        while True:
+            d = s = c = None  # (nothing of a message held until the next)
+            d = yield x
+            x = None
+            try:
+                s = self._cur
+                c = s.c
+                if s.state or c.wq is not None or s.codec is not None:
+                    continue
+                t = ty(d)
+                if t is S:
+                    d = mv(d)
+                    t = 129  # FIN text
+                elif t is B or t is A:
+                    t = 130  # FIN binary
+                else:
+                    continue
+                n = ln(d)
+                if n > 125:
+                    continue
+                f[0] = t
+                f[1] = n
+                f[2:] = d
+                try:
+                    t = 0 if c.closed else c.s.write(f)
+                except OSError:
+                    x = False
+                    continue
+                x = True if t == n + 2 else s.part(f, t)
+            except BaseException as e:
+                x = e
 
     def close(self, connection, options=None, callback=None):
         if callable(options) and callback is None:
@@ -376,20 +441,23 @@ class WebSocketServer(Emitter):
         # end the generator, and every later message of every session with it
         W = _ws_session
         q = W._Q
+        r = _q
+        k = self.EVENTS[1]  # (the key Emitter.on stored: found by its pointer)
+        ln = len
         x = None
         while True:
             d = yield x
             x = None
             try:
                 try:
-                    e = self._ls["messageReceive"]
+                    e = self._ls[k]
                 except (KeyError, TypeError):  # none (TypeError: no listener at all)
                     e = None
                 if e is not None:
                     d = {"clientConnection": self._cur.ref, "data": d}
-                    W._q = q  # send()'s callbacks wait for the listener's end (see done())
+                    r[0] = q  # send()'s callbacks wait for the listener's end (see done())
                     try:
-                        if len(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
+                        if ln(e) == 1 and not e[0][1]:  # (Emitter._emit's common case)
                             e[0][0](d)
                         else:
                             self._emit("messageReceive", d)
@@ -397,7 +465,7 @@ class WebSocketServer(Emitter):
                         _stop(e)
                     except Exception as e:  # (a listener's MemoryError too: reported)
                         _aw.report(e, "messageReceive")
-                    W._q = None
+                    r[0] = None
                 if q:  # the callbacks of sends from the listener
                     for e in q:
                         try:
@@ -407,7 +475,7 @@ class WebSocketServer(Emitter):
                         except KeyboardInterrupt as e:
                             _stop(e)
             except MemoryError as e:
-                W._q = None
+                r[0] = None
                 x = e
             if q:
                 q.clear()

@@ -92,10 +92,12 @@ def _x():
 
 
 
-# send() callbacks while a session delivers a message (None otherwise): they run when its
-# listeners have returned. The usual send from a message listener (an echo, a reply) then
-# costs no task for its callback
-_q = None
+# send() callbacks while a session delivers a message: _q[0] is then the list they go to
+# (_Q), else None; they run when its listeners have returned. The usual send from a message
+# listener (an echo, a reply) then costs no task for its callback. (A list's item, not a
+# global rebound: the server's delivery sets it twice a message, a list store being ~1/3 of
+# a module's dict store)
+_q = [None]
 _Q = []
 
 
@@ -107,8 +109,9 @@ def done(callback, what):
     global _P
     if callback is None:
         return _aw.Op(_true(), what)
-    if _q is not None:
-        _q.append(callback)
+    q = _q[0]
+    if q is not None:
+        q.append(callback)
         return
     if _P is None:  # the first since the task last ran: one task for them all (made
         p = [callback]  # first: out of memory here holds nothing, netstack.run() ends)
@@ -259,23 +262,18 @@ class Session:
         # (6 locals, reused, and the rare cases in _ws_sessionx: this frame fits the C stack;
         # a larger one (over 11 words with the value stack) is allocated on the heap per call)
         f = len(data)  # (in bytes: a str's memoryview here)
-        if f < 126 and self.codec is None:  # a small frame (_small inlined)
-            mx = f
-            if self.client:  # masked with 4 bytes of a 64-byte os.urandom block
-                f = bytearray(mx + 6)
-                f[1] = 128 | mx
-                mx = self.ki
-                if mx >= 64:
-                    self.keys = rand(64)
-                    mx = 0
-                self.ki = mx + 4
-                f[2:6] = self.keys[mx : mx + 4]
-                f[6:] = data
-                small(f, 6, len(f), 1)  # (masks with the key before the payload)
-            else:
-                f = bytearray(mx + 2)
-                f[1] = mx
-                f[2:] = data
+        if f < 126 and self.client and self.codec is None:  # a client's small frame (_small
+            mx = f  # inlined; a server's is _ws_server._out's), masked with 4 bytes of a
+            f = bytearray(mx + 6)  # 64-byte os.urandom block
+            f[1] = 128 | mx
+            mx = self.ki
+            if mx >= 64:
+                self.keys = rand(64)
+                mx = 0
+            self.ki = mx + 4
+            f[2:6] = self.keys[mx : mx + 4]
+            f[6:] = data
+            small(f, 6, len(f), 1)  # (masks with the key before the payload)
             f[0] = 128 | t
         else:  # (over mx, _SMALL or to be compressed: None, send() does it)
             f = None if f > mx else _x().frame_now(self, t, data)
@@ -286,16 +284,21 @@ class Session:
         t = 0 if mx.closed else mx.s.write(f)
         if t == len(f):
             if callback is not None:
-                if _q is not None:  # (done()'s common case)
-                    _q.append(callback)
+                f = _q[0]
+                if f is not None:  # (done()'s common case)
+                    f.append(callback)
                 else:
                     done(callback, None)
             return True
-        f = bytes(memoryview(f)[t or 0 :])  # the rest from a task holding the turn (TLS
-        mx.wq = []  # wants the same bytes again)
-        f = mx.write(f, True)
-        f = _x().rest(self, f)
-        return _port.spawn(f)
+        return self.part(f, t)
+
+    def part(self, f, t):
+        """The rest of frame f, of which the socket took t bytes (None: none), from a task
+        holding the connection's turn (TLS wants the same bytes again) -> that task."""
+        c = self.c
+        f = bytes(memoryview(f)[t or 0 :])
+        c.wq = []
+        return _port.spawn(_x().rest(self, c.write(f, True)))
 
     def close_now(self, code, reason):
         """close() at the call, without a task or coroutine, when the session is open and
@@ -319,7 +322,6 @@ class Session:
 
     async def run(self):
         """The read loop; returns when the connection is closed (the close event is out)."""
-        global _q
         p = self.p
         rb = self.rb
         c = self.c
@@ -399,11 +401,11 @@ class Session:
                     if self.state:
                         continue  # closing: messages are dropped
                     if srv is None:
-                        _q = q
+                        _q[0] = q
                         try:
                             deliver(self, ev[1])
                         finally:
-                            _q = None
+                            _q[0] = None
                     else:  # the server's messageReceive (_ws_server: its _deliver)
                         srv._cur = self  # (whose message; send()'s first guess for a reply)
                         ev = deliver(ev[1])  # (the message in the call's second stack slot,
@@ -451,7 +453,7 @@ class Session:
             if not self.lost:
                 raise
         finally:
-            _q = None
+            _q[0] = None
             self._finish(1006, "The link is down")
 
     async def _drain(self):

@@ -16,10 +16,12 @@ MPY = os.path.join(ROOT, ".venv", "bin", "micropython")
 pytestmark = pytest.mark.skipif(not os.path.exists(MPY), reason="needs the unix port")
 
 # module -> functions on the per-message path of a plain (ws://) server: the parser's quick
-# path, the reply's send (the facade's and the session's)
+# path, the reply's send (the facade's, whose common case is a generator's: _out; and the
+# session's, a client's and the server's other cases)
 PATH = {
     "netstack.proto.ws": ("next",),
     "netstack._ws_session": ("send_now",),
+    "netstack._ws_server": ("send",),
 }
 
 
