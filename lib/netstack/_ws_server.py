@@ -8,9 +8,22 @@ from ._err import Emitter
 from ._err import BusinessError, param
 from . import _aw, _port
 from . import _ws_session
-from ._ws_session import close_args, done, _q
+from ._ws_session import close_args, done
 
 callable = callable  # (a builtin as a module global: found at once, see _ws_session)
+# While a listener of this module's servers runs, _k[0] is the list the callbacks of its
+# send() and close() calls wait in (_ws_session._Q), run when it returns; else None. (A
+# list's item: the delivery sets it twice a message, a list store being ~1/3 of a module
+# attribute's; and here, not in _ws_session, whose client pays no list for it)
+_k = [None]
+
+
+def _done(callback, what):
+    # _ws_session.done() for a server's listener: its callback waits in _k[0]
+    q = _k[0]
+    if callback is None or q is None:
+        return done(callback, what)
+    q.append(callback)
 
 
 _RESOLVE = const(0)  # transport's stage
@@ -346,7 +359,7 @@ class WebSocketServer(Emitter):
             return self._send(data, callback, s)
         if callback is None:
             return done(None, "send")
-        s = _q[0]  # (done()'s common case: the listener's, run after it returns)
+        s = _k[0]  # (_done()'s common case: the listener's, run after it returns)
         if s is None:
             return done(callback, None)
         s.append(callback)
@@ -360,11 +373,11 @@ class WebSocketServer(Emitter):
         # (_ws_sessionx.send_op)
         if r is None:
             try:
-                r = self._cur.send_now(data, callback)
+                r = self._cur.send_now(data, None)  # (the callback: _done's, see _k)
             except OSError:
                 r = False  # (send_op meets it again and reports it)
-            if r is True:  # (and callback queued)
-                return None if callback is not None else done(None, "send")
+            if r is True:
+                return _done(callback, "send")
         elif isinstance(r, BaseException):
             raise r
         x = _ws_session._x()
@@ -416,7 +429,13 @@ class WebSocketServer(Emitter):
                 except OSError:
                     x = False
                     continue
-                x = True if t == n + 2 else s.part(f, t)
+                if t == n + 2:
+                    x = True
+                    continue
+                # the rest from a task holding the turn (send_now's; TLS wants the same
+                # bytes again)
+                c.wq = []
+                x = _port.spawn(W._x().rest(s, c.write(B(memoryview(f)[t or 0 :]), True)))
             except BaseException as e:
                 x = e
 
@@ -426,7 +445,7 @@ class WebSocketServer(Emitter):
         a = close_args(options, "")
         s = self._find(connection)
         if s is not None and s.close_now(a[0], a[1]):  # the common case: out now, no task
-            return done(callback, "close")
+            return _done(callback, "close")
         return _aw.call(_ws_session._x().close_op(s, a, _E_NOCONN), callback, _E_OTHER)
 
     def listAllConnections(self):
@@ -441,7 +460,7 @@ class WebSocketServer(Emitter):
         # end the generator, and every later message of every session with it
         W = _ws_session
         q = W._Q
-        r = _q
+        r = _k
         k = self.EVENTS[1]  # (the key Emitter.on stored: found by its pointer)
         ln = len
         x = None

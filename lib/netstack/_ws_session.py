@@ -92,12 +92,10 @@ def _x():
 
 
 
-# send() callbacks while a session delivers a message: _q[0] is then the list they go to
-# (_Q), else None; they run when its listeners have returned. The usual send from a message
-# listener (an echo, a reply) then costs no task for its callback. (A list's item, not a
-# global rebound: the server's delivery sets it twice a message, a list store being ~1/3 of
-# a module's dict store)
-_q = [None]
+# send() callbacks while a session delivers a message (None otherwise): they run when its
+# listeners have returned. The usual send from a message listener (an echo, a reply) then
+# costs no task for its callback. (A server's listener: _ws_server._k instead)
+_q = None
 _Q = []
 
 
@@ -109,9 +107,8 @@ def done(callback, what):
     global _P
     if callback is None:
         return _aw.Op(_true(), what)
-    q = _q[0]
-    if q is not None:
-        q.append(callback)
+    if _q is not None:
+        _q.append(callback)
         return
     if _P is None:  # the first since the task last ran: one task for them all (made
         p = [callback]  # first: out of memory here holds nothing, netstack.run() ends)
@@ -284,21 +281,16 @@ class Session:
         t = 0 if mx.closed else mx.s.write(f)
         if t == len(f):
             if callback is not None:
-                f = _q[0]
-                if f is not None:  # (done()'s common case)
-                    f.append(callback)
+                if _q is not None:  # (done()'s common case)
+                    _q.append(callback)
                 else:
                     done(callback, None)
             return True
-        return self.part(f, t)
-
-    def part(self, f, t):
-        """The rest of frame f, of which the socket took t bytes (None: none), from a task
-        holding the connection's turn (TLS wants the same bytes again) -> that task."""
-        c = self.c
-        f = bytes(memoryview(f)[t or 0 :])
-        c.wq = []
-        return _port.spawn(_x().rest(self, c.write(f, True)))
+        f = bytes(memoryview(f)[t or 0 :])  # the rest from a task holding the turn (TLS
+        mx.wq = []  # wants the same bytes again)
+        f = mx.write(f, True)
+        f = _x().rest(self, f)
+        return _port.spawn(f)
 
     def close_now(self, code, reason):
         """close() at the call, without a task or coroutine, when the session is open and
@@ -322,6 +314,7 @@ class Session:
 
     async def run(self):
         """The read loop; returns when the connection is closed (the close event is out)."""
+        global _q
         p = self.p
         rb = self.rb
         c = self.c
@@ -401,11 +394,11 @@ class Session:
                     if self.state:
                         continue  # closing: messages are dropped
                     if srv is None:
-                        _q[0] = q
+                        _q = q
                         try:
                             deliver(self, ev[1])
                         finally:
-                            _q[0] = None
+                            _q = None
                     else:  # the server's messageReceive (_ws_server: its _deliver)
                         srv._cur = self  # (whose message; send()'s first guess for a reply)
                         ev = deliver(ev[1])  # (the message in the call's second stack slot,
@@ -453,7 +446,7 @@ class Session:
             if not self.lost:
                 raise
         finally:
-            _q[0] = None
+            _q = None
             self._finish(1006, "The link is down")
 
     async def _drain(self):

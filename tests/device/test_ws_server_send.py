@@ -3,7 +3,7 @@
 # a write the socket takes only part of (the rest from a task, and the sends behind it
 # wait for their turn, in order), and an exception inside it (out of memory), after which
 # the next send must still work (an exception ending the generator would end every later
-# send of the server).
+# send of the server); the callbacks of a listener's sends and closes run when it returns.
 # include: ws_raw_support
 import micropython
 
@@ -97,6 +97,33 @@ def test_send_out_of_memory_then_again():
     assert len(seen) == 1 and isinstance(seen[0], MemoryError), seen
     for k in range(3):
         echo(x, "again %d" % k)
+    x.s.close()
+    until(lambda: [e for e in ev if e[0] == "close"])
+    netstack.run(srv.stop())
+
+
+def test_callbacks_run_when_the_listener_returns():
+    # the callbacks of a listener's sends (a small one: _out's; 500 B: send_now's; a
+    # close) run when it returns, before the next message's listener: two messages in one
+    # read, so the reader delivers the second right after the first
+    seen = []
+
+    def on(m):
+        d = m["data"]
+        c = m["clientConnection"]
+        if d == "a":
+            srv.send("x", c, lambda e, r: seen.append(("small", r)))
+            srv.send(bytes(500), c, lambda e, r: seen.append(("500", r)))
+        elif d == "b":
+            srv.close(c, {"code": 1000}, lambda e, r: seen.append(("close", r)))
+        seen.append(d)
+    srv, ev, p = server(on)
+    x = Raw(p, 0, False, 1024)
+    opened(x)
+    x.s.send(frame(1, b"a") + frame(1, b"b") + frame(1, b"c"))
+    until(lambda: len(seen) >= 5)
+    nap(50)
+    assert seen == ["a", ("small", True), ("500", True), "b", ("close", True)], seen
     x.s.close()
     until(lambda: [e for e in ev if e[0] == "close"])
     netstack.run(srv.stop())
