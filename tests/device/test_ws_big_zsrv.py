@@ -1,16 +1,18 @@
 # timeout: 120
 # include: ws_raw_support
 # include: ws_cut_support
-# The server's compressed message of one frame inflated in place (proto.wspmdz): its
-# buffer grown to about the output's size, the compressed bytes moved to its end, the
-# output written from its head, the block then cut to the output. Before, the compressed
-# bytes c, their copy for DeflateIO and the output t: max(2c, c + t) and the window, more
-# where the output found no room in the first's hole. Here a binary message that
-# compresses little (8,000 pseudo-random bytes as fixed Huffman literals, ~8.4 KB
+# The server's compressed message inflated in place (proto.wspmdz): its buffer (one frame's,
+# or a fragmented message's grown at frame heads, proto.ws) grown to about the output's
+# size, the compressed bytes moved to its end, the output written from its head, the block
+# then cut to the output. Before, the compressed bytes c (a fragmented one's as 4 KiB
+# pieces, joined), their copy for DeflateIO and the output t: max(2c, c + t) and the
+# window, more where the output found no room in the first's hole. Here a binary message
+# that compresses little (8,000 pseudo-random bytes as fixed Huffman literals, ~8.4 KB
 # compressed, as lena or a pdf does; 4,000 at 110k) from a plain-socket client in this
-# process, the heap cut down to one run of 2 t + the window + 1 KB: in place it needs c, a
-# small margin, the window and the inflater's ~1.4 KB; before, 1009 "out of memory". (A
-# fragmented one is still pieces, joined: proto.ws.)
+# process, in one frame, in 1,000 B and in 256 B fragments (as Autobahn's 12.x.11-14), the
+# heap cut down to one run of 2 t + the window + 1 KB: in place it needs c, a small margin,
+# the window and the inflater's ~1.4 KB; before, 1009 "out of memory" (the fragmented ones
+# until session 29).
 import gc
 import netstack
 from netstack import _take, _ws_session  # (loaded first: not amid the room left)
@@ -77,8 +79,7 @@ def frames(z, size):
 
 Z = literals(N)
 C = len(Z)
-MSG = [frames(Z, C)]  # (made first, while the heap has its large runs)
-Z = None
+SIZES = (C, 2000, 256)  # (2,000: the rest of each frame read straight into the buffer)
 WANT = sum(data(i) for i in range(N))
 got = []
 
@@ -90,12 +91,12 @@ def on_message(m):
 
 srv, ev, port = server(on_message)
 srv.on("close", lambda c, r: got.append(("close", r["code"], r["reason"])))
-for size in (C,):
+for size in SIZES:
     c = Raw(port, 0, True, 512)
     c.s.send(_UP[:-2] + b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
     opened(c)
     del got[:]
-    msg = MSG.pop(0)
+    msg = frames(Z, size)  # (made before the heap is cut)
     fill = cut(ROOM)
     free = gc.mem_free()
     k = 0

@@ -61,8 +61,9 @@ class Parser:
       bytes, a compressed text from 1 KiB, msg 0; or a fragmented one at 16 KiB, a
       compressed text at 1 KiB, msg its pieces): the owner reads it in
       itself, or sets msg to bytearray(n) (msg 0) and calls next() again; a server's
-      uncompressed message that does not come whole (fragmented, or over 125 bytes): the
-      owner loads what its reply needs, then calls next() again (which makes the buffer)
+      fragmented message, or an uncompressed one that does not come whole (over 125
+      bytes): the owner loads what its reply needs, then calls next() again (which makes
+      the buffer)
     A close without a body gives code 1005. After CLOSE it returns None for ever."""
 
     # per-frame and per-message state, as class defaults: an instance holds its own only
@@ -161,26 +162,27 @@ class Parser:
                 self.mop = op
                 self.z = bool(b0 & 64)
                 self.u8 = 0
-                if not b0 & 128 and (self.client or b0 & 64):
-                    self.msg = []  # fragmented: pieces (see _next)
+                if not b0 & 128 and self.client:
+                    self.msg = []  # a client's fragmented message: pieces (see _next)
                 elif avail >= need + n and b0 & 192 == 128:
                     self.msg = None  # one frame, all here, uncompressed: made from rb at once
                 elif self.client and n >= (_ZPULL if b0 & 64 and op == TEXT else _PULL) and (
                         op == TEXT or b0 & 64):
                     self.msg = 0  # a client's large text or compressed one: see _next
-                else:  # its buffer, made at its payload (see _next); a server's uncompressed
-                    # message's (fragmented, or one whose echo needs _ws_sessionx: over 125
-                    # bytes) once its owner had (-1, n)
-                    self.msg = 0 if not (self.client or b0 & 64) and (
-                        n > 125 or not b0 & 128) else 1
+                else:  # its buffer, made at its payload (see _next); a server's fragmented
+                    # message's, or an uncompressed one's whose echo needs _ws_sessionx (over
+                    # 125 bytes), once its owner had (-1, n)
+                    self.msg = 0 if not self.client and (
+                        not b0 & 128 or n > 125 and not b0 & 64) else 1
                 self.mlen = 0
-            elif type(self.msg) is bytearray and not self.z:  # a server's fragmented
-                # uncompressed message: one buffer (see _next), with room for this frame's
-                # payload now and a byte more (a large text's C string end for _take), an
-                # eighth more while more frames may come. Grown at frame heads only, after a
-                # collection once large: grown by each read, the views made per read and
-                # left as garbage after its end made it move up the heap, needing its size
-                # twice (the board row over a socket: 1009 with twice the message free)
+            elif type(self.msg) is bytearray:  # a server's fragmented message: one buffer
+                # (see _next; a compressed one's then inflated in it, proto/wspmdz), with
+                # room for this frame's payload now and a byte more (a large text's C
+                # string end for _take), an eighth more while more frames may come. Grown
+                # at frame heads only, after a collection once large: grown by each read,
+                # the views made per read and left as garbage after its end made it move up
+                # the heap, needing its size twice (the board row over a socket: 1009 with
+                # twice the message free)
                 m = self.msg
                 e = self.mlen + n
                 if len(m) <= e:
@@ -300,11 +302,10 @@ class Parser:
                 m = self.msg
                 e = self.mlen
                 big = False
-                if type(m) is list:  # a client's or compressed fragmented message: pieces of
-                    # _PIECE bytes or more, joined once at its end (_ws_big and wspmd take
-                    # pieces; a server's uncompressed one grows one buffer: see _head); a
-                    # client's text or compressed one at _PULL bytes: its owner may read
-                    # the rest in (or go on)
+                if type(m) is list:  # a client's fragmented message: pieces of _PIECE
+                    # bytes or more, joined once at its end (_ws_big and wspmd take pieces;
+                    # a server's grows one buffer: see _head); a client's text or
+                    # compressed one at _PULL bytes: its owner may read the rest in (or go on)
                     if m and len(m[-1]) < _PIECE:
                         m[-1].extend(rb.mv[s : s + n])
                     else:
