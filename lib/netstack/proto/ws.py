@@ -182,18 +182,25 @@ class Parser:
                 # at frame heads only, after a collection once large: grown by each read,
                 # the views made per read and left as garbage after its end made it move up
                 # the heap, needing its size twice (the board row over a socket: 1009 with
-                # twice the message free)
+                # twice the message free). The eighth more where it fits, else what this
+                # frame needs: a compressed message that compresses little (a pdf: 63 KB of
+                # 64 KiB) with an eighth more outgrew what its inflate in place needs (t + a
+                # margin), and found no room where that would have
                 m = self.msg
                 e = self.mlen + n
                 if len(m) <= e:
-                    if not b0 & 128:
-                        e = min(max(e, len(m) + (len(m) >> 3)), self.max)
+                    i = min(max(e, len(m) + (len(m) >> 3)), self.max) if not b0 & 128 else e
                     if len(m) >= _PIECE:
                         import gc
                         gc.collect()
-                    while len(m) <= e:  # (from rb's buffer: nothing allocated between)
-                        k = e + 1 - len(m)
-                        m.extend(rb.buf if k >= len(rb.buf) else rb.mv[:k])
+                    while len(m) <= i:  # (from rb's buffer: nothing allocated between)
+                        k = i + 1 - len(m)
+                        try:
+                            m.extend(rb.buf if k >= len(rb.buf) else rb.mv[:k])
+                        except MemoryError:
+                            if i == e:
+                                raise
+                            i = e
                 m = None
         if masked:  # (no slice: nothing allocated per frame, see _ws_sessionx._Src)
             k = self.key
