@@ -4,8 +4,8 @@
 # held once, not as its buffer beside a copy. MicroPython's bytes object is {type, hash, len,
 # data}: a new one is pointed at the bytearray's buffer with hash 0 ("not computed": hash()
 # and == compute it from the data). The header is checked before it is written (a runtime
-# whose layout differs gets a copy). Loaded with the large-message code only; proto.wspmdz
-# rewrites a bytearray's header with the same words.
+# whose layout differs gets a copy). resize() reallocates a bytearray's block once, in place
+# where it can (the same header words). Loaded with the large-message code only.
 import sys
 
 try:
@@ -40,3 +40,30 @@ def view(buf, a, n):
             h[_W:] = _word(0) + _word(n) + _word(uctypes.addressof(buf) + a)
             return b
     return bytes(memoryview(buf)[a : a + n])
+
+
+def resize(buf, n):
+    """buf (a bytearray) to n > 0 bytes, its first n kept (the bytes added are not
+    cleared), reallocated once: grown in place where the blocks after it are free, else
+    moved; shrunk in place, its tail freed (no Python call does either without a second
+    buffer of the size). MemoryError (no room): buf as it was. Elsewhere: a copy."""
+    k = len(buf)
+    if uctypes is not None:
+        # {type, typecode:8 | free, len, items}: said to hold n - 1 bytes with none free,
+        # a one-byte extend reallocates its block to n (the heap knows its real size)
+        h = uctypes.bytearray_at(id(buf), 4 * _W)
+        f = int.from_bytes
+        if h[_W] == 1 and f(h[2 * _W : 3 * _W], _O) == k and f(h[3 * _W :], _O) == uctypes.addressof(buf):
+            v = buf[n - 1] if n <= k else 0
+            h[_W : 3 * _W] = _word(1) + _word(n - 1)
+            try:
+                buf.extend(b"\0")
+            except MemoryError:
+                h[2 * _W : 3 * _W] = _word(k)
+                raise
+            buf[n - 1] = v  # (the byte the extend wrote)
+            return
+    if n < k:
+        buf[n:] = b""
+    else:
+        buf.extend(bytes(n - k))

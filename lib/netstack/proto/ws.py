@@ -26,7 +26,7 @@ PONG = const(10)
 _PROTO = const(1002)
 _BADDATA = const(1007)
 _TOOBIG = const(1009)
-_PIECE = const(4096)     # a fragmented message's pieces: at least this (see _next)
+_PIECE = const(4096)     # a fragmented message's buffer grown after a collection from this
 _PULL = const(16384)     # a one-frame text from this size: pulled by a client's owner (see
                          # _head); a text from this size held once (_take, see _end)
 _ZPULL = const(1024)     # a client's compressed text from this size: the same
@@ -59,7 +59,7 @@ class Parser:
       (TEXT, str) (BINARY, bytearray) (PING, bytes) (PONG, bytes) (CLOSE, code, reason)
       (-1, n): a client's large message (a one-frame text or compressed one of n >= 16 KiB
       bytes, a compressed text from 1 KiB, msg 0; or a fragmented one at 16 KiB, a
-      compressed text at 1 KiB, msg its pieces): the owner reads it in
+      compressed text at 1 KiB, msg its buffer, mlen bytes so far): the owner reads it in
       itself, or sets msg to bytearray(n) (msg 0) and calls next() again; a server's
       fragmented message, or an uncompressed one that does not come whole (over 125
       bytes): the owner loads what its reply needs, then calls next() again (which makes
@@ -162,21 +162,21 @@ class Parser:
                 self.mop = op
                 self.z = bool(b0 & 64)
                 self.u8 = 0
-                if not b0 & 128 and self.client:
-                    self.msg = []  # a client's fragmented message: pieces (see _next)
-                elif avail >= need + n and b0 & 192 == 128:
+                if avail >= need + n and b0 & 192 == 128:
                     self.msg = None  # one frame, all here, uncompressed: made from rb at once
-                elif self.client and n >= (_ZPULL if b0 & 64 and op == TEXT else _PULL) and (
-                        op == TEXT or b0 & 64):
+                elif self.client and b0 & 128 and n >= (
+                        _ZPULL if b0 & 64 and op == TEXT else _PULL) and (op == TEXT or b0 & 64):
                     self.msg = 0  # a client's large text or compressed one: see _next
-                else:  # its buffer, made at its payload (see _next); a server's fragmented
-                    # message's, or an uncompressed one's whose echo needs _ws_sessionx (over
-                    # 125 bytes), once its owner had (-1, n)
+                else:  # its buffer, made at its payload (see _next; a client's fragmented
+                    # message's too); a server's fragmented message's, or an uncompressed
+                    # one's whose echo needs _ws_sessionx (over 125 bytes), once its owner
+                    # had (-1, n)
                     self.msg = 0 if not self.client and (
                         not b0 & 128 or n > 125 and not b0 & 64) else 1
                 self.mlen = 0
-            elif type(self.msg) is bytearray:  # a server's fragmented message: one buffer
-                # (see _next; a compressed one's then inflated in it, proto/wspmdz), with
+            elif type(self.msg) is bytearray:  # a fragmented message: one buffer (see
+                # _next; a server's compressed one then inflated in it, proto/wspmdz; a
+                # client's read in from its first 16 KiB, _ws_big, grown into its block), with
                 # room for this frame's payload now and a byte more (a large text's C
                 # string end for _take), an eighth more while more frames may come. Grown
                 # at frame heads only, after a collection once large: grown by each read,
@@ -308,19 +308,11 @@ class Parser:
                 self._piece(rb.buf, s, s + n)
                 m = self.msg
                 e = self.mlen
-                big = False
-                if type(m) is list:  # a client's fragmented message: pieces of _PIECE
-                    # bytes or more, joined once at its end (_ws_big and wspmd take pieces;
-                    # a server's grows one buffer: see _head); a client's text or
-                    # compressed one at _PULL bytes: its owner may read the rest in (or go on)
-                    if m and len(m[-1]) < _PIECE:
-                        m[-1].extend(rb.mv[s : s + n])
-                    else:
-                        m.append(bytearray(rb.mv[s : s + n]))
-                    big = _ZPULL if self.z and self.mop == TEXT else _PULL
-                    big = e < big <= e + n and (self.z or self.mop == TEXT) and self.client
-                else:
-                    m[e : e + n] = rb.mv[s : s + n]
+                m[e : e + n] = rb.mv[s : s + n]
+                # a client's fragmented text or compressed one at _PULL bytes (a compressed
+                # text: _ZPULL): its owner may read the rest in (_ws_big), or go on (took too)
+                big = _ZPULL if self.z and self.mop == TEXT else _PULL
+                big = e < big <= e + n and (self.z or self.mop == TEXT) and self.client
                 self.mlen = e + n
                 rb.consume(n)
                 m = None  # (the message: not held here while _end inflates it)
@@ -352,7 +344,7 @@ class Parser:
             return None
         m = self.msg
         e = self.mlen
-        if len(m) < e + self.left:  # (a growing message: a list of pieces is never this)
+        if len(m) < e + self.left:  # (a safeguard: its frame's head made the room)
             return None
         return memoryview(m)[e : e + self.left]
 
@@ -361,6 +353,9 @@ class Parser:
         e = self.mlen
         self._piece(self.msg, e, e + n)
         self.mlen = e + n
+        if self.client and (self.z or self.mop == TEXT) and e < (
+                _ZPULL if self.z and self.mop == TEXT else _PULL) <= e + n:
+            return (-1, n)  # (as _next: its owner may read the rest in)
         if self.left:
             return None
         self.op = -1
@@ -381,19 +376,7 @@ class Parser:
             self.msg = None
             if op == TEXT and self.u8:
                 raise ProtocolError(_BADDATA, 14)  # text message ends inside a character
-            if type(m) is list:  # one piece: itself (as a buffer grown by each fragment);
-                if len(m) == 1:  # more: one block of the message's size (and the pieces,
-                    m = m[0]  # which can lie anywhere): a text's bytes, which its str shares
-                elif op == TEXT:
-                    m = b"".join(m)
-                else:
-                    b = bytearray(n)
-                    e = 0
-                    for q in m:
-                        b[e : e + len(q)] = q
-                        e += len(q)
-                    m = b
-            if op == TEXT and n >= _PULL and type(m) is bytearray:
+            if op == TEXT and n >= _PULL:
                 # its memory handed over as the bytes its str shares (_take): the text held
                 # once, not as its buffer and a str copy (an exact one: its C string end)
                 if len(m) == n:

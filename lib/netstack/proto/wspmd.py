@@ -170,38 +170,27 @@ class Codec:
         self.compress = can_compress() and deflate_bits >= 9
 
     def inflate(self, p, n, limit, text=False):
-        """Decompress the message p.msg[:n] (p: the Parser, whose msg, a bytearray or a
-        list of them (pieces), this takes and may change) -> a bytearray of at most `limit`
-        bytes (text: bytes, or the message's bytearray); more -> ProtocolError 1009, bad
-        data -> 1007."""
+        """Decompress the message p.msg[:n] (p: the Parser, whose msg, a bytearray, this
+        takes and may change) -> a bytearray of at most `limit` bytes (text: bytes, or the
+        message's bytearray); more -> ProtocolError 1009, bad data -> 1007."""
         m = p.msg
-        if not p.client and type(m) is not list:  # a server's: in place (wspmdz)
-            p.msg = None
-            if len(m) > n:
-                m[n:] = b""
-            if _unstore(m):
-                return m
+        p.msg = None
+        if len(m) > n:
+            m[n:] = b""
+        if _unstore(m):
+            return m  # stored blocks only (as this side sends them): no inflater, no copy
+        if not p.client:  # a server's: in place (wspmdz)
             from .wspmdz import in_place
             return in_place(m, n, limit, self.ib, text)
-        p.msg = None
-        if type(m) is list and len(m) == 1:
-            m = m[0]  # (a fragmented message in one piece: as one in one frame)
-        if type(m) is list:  # pieces: joined once, with the tail, into a bytes, which a
-            m.append(_TAIL)  # BytesIO shares (stored blocks too)
-            src = io.BytesIO(b"".join(m))
-        else:
-            if len(m) > n:
-                m[n:] = b""
-            if _unstore(m):
-                return m  # stored blocks only (as this side sends them): no inflater, no copy
-            # DeflateIO reads a copy with the tail (a BytesIO copies a bytearray; on
-            # MicroPython written into an empty one it is one block with room for the tail),
-            # and the message's buffer is free before the output is made: the peak is the
-            # compressed bytes twice, or once + the output; not twice + the output
-            src = io.BytesIO()
-            src.write(m)
-            src.write(_TAIL)
-            src.seek(0)
+        # (a client's under its read-in's sizes, _ws_big) DeflateIO reads a copy with the
+        # tail (a BytesIO copies a bytearray; on MicroPython written into an empty one it
+        # is one block with room for the tail), and the message's buffer is free before the
+        # output is made: the peak is the compressed bytes twice, or once + the output; not
+        # twice + the output
+        src = io.BytesIO()
+        src.write(m)
+        src.write(_TAIL)
+        src.seek(0)
         m = None
         # two passes: the size first (bounded by the limit, output dropped), then into a
         # buffer of exactly that size. Twice the inflating, but no buffer growing by

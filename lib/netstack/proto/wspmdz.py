@@ -5,7 +5,7 @@ import gc
 import io
 import deflate
 from .ws import ProtocolError
-from .._take import _O, _W, _word, take, uctypes, view
+from .._take import resize, take, view
 
 _TAIL = b"\x00\x00\xff\xff\x03\x00"  # (wspmd's: a compressed message's end)
 
@@ -88,34 +88,3 @@ def in_place(m, c, limit, wb, text):
         return take(m, t)
     resize(m, t)
     return m
-
-
-# A bytearray's heap block worked on in place (MicroPython; elsewhere copies): resize()
-# reallocates it once (grown in place where the blocks after it are free, else moved;
-# shrunk in place, its tail freed: no Python call does either without a second buffer of
-# the size), _take.view() is a bytes of a part of it (io.BytesIO shares a bytes' data,
-# copies a bytearray's). Both rewrite object headers, checked first (a runtime whose
-# layout differs gets the copies).
-def resize(buf, n):
-    """buf (a bytearray) to n > 0 bytes, its first n kept (the bytes added are not
-    cleared). MemoryError (no room): buf as it was."""
-    k = len(buf)
-    if uctypes is not None:
-        # {type, typecode:8 | free, len, items}: said to hold n - 1 bytes with none free,
-        # a one-byte extend reallocates its block to n (the heap knows its real size)
-        h = uctypes.bytearray_at(id(buf), 4 * _W)
-        f = int.from_bytes
-        if h[_W] == 1 and f(h[2 * _W : 3 * _W], _O) == k and f(h[3 * _W :], _O) == uctypes.addressof(buf):
-            v = buf[n - 1] if n <= k else 0
-            h[_W : 3 * _W] = _word(1) + _word(n - 1)
-            try:
-                buf.extend(b"\0")
-            except MemoryError:
-                h[2 * _W : 3 * _W] = _word(k)
-                raise
-            buf[n - 1] = v  # (the byte the extend wrote)
-            return
-    if n < k:
-        buf[n:] = b""
-    else:
-        buf.extend(bytes(n - k))
